@@ -1,0 +1,31 @@
+import type { Knex } from 'knex';
+import * as createArticles from './20261128_01_create_articles.js';
+import * as createUsers from './20261128_02_create_users.js';
+import * as createComments from './20261128_03_create_comments.js';
+import * as createSession from './20261128_04_create_session.js';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/**
+ * Every migration, in order. Names carry no file extension so that the
+ * TypeScript sources and the compiled build share one history.
+ */
+export const migrations: ReadonlyArray<readonly [string, Migration]> = [
+  ['20261128_01_create_articles', createArticles],
+  ['20261128_02_create_users', createUsers],
+  ['20261128_03_create_comments', createComments],
+  ['20261128_04_create_session', createSession],
+];
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => migrations.map(([name]) => name),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const found = migrations.find(([candidate]) => candidate === name);
+    if (!found) throw new Error(`Unknown migration ${name}`);
+    return found[1];
+  },
+};

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { AppContext } from './context.js';
+import type { Logger } from './logger.js';
+import { errorHandler, notFound } from './middleware/errors.js';
+import { sameOriginOnly } from './middleware/same-origin.js';
+import { publicDir, viewsDir } from './paths.js';
+import { viewHelpers } from './rendering/format.js';
+import { createRoutes } from './routes.js';
+
+export interface AppDependencies extends AppContext {
+  logger: Logger;
+}
+
+/** Builds the whole site as a value; server.ts is what listens. */
+export function createApp(dependencies: AppDependencies): Express {
+  const { config, logger } = dependencies;
+  const production = config.env === 'production';
+  const app = express();
+
+  app.disable('x-powered-by');
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+  app.set('views', viewsDir);
+  app.set('view engine', 'ejs');
+  app.set('view cache', production);
+  app.set('view options', { compileDebug: !production, rmWhitespace: false });
+  app.locals.context = { config, db: dependencies.db, cookieSecret: dependencies.cookieSecret };
+  Object.assign(app.locals, viewHelpers, { siteName: 'Broadsheet', baseUrl: config.baseUrl });
+
+  app.use((_req, res, next) => {
+    res.locals.requestId = randomUUID();
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          formAction: ["'self'"],
+          baseUri: ["'none'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      },
+      strictTransportSecurity: production ? { maxAge: 31536000, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    }),
+  );
+  app.use(express.static(publicDir, { maxAge: production ? '1d' : 0, index: false }));
+  app.use(cookieParser(dependencies.cookieSecret));
+  app.use(sameOriginOnly(new URL(config.baseUrl).origin));
+
+  const formBody = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 50 });
+  app.use(createRoutes(formBody));
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The only place that reads process.env: validated once, at start. */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  sessionSecret: string | undefined;
+  adminUsername: string | undefined;
+  adminPassword: string | undefined;
+  trustProxy: boolean | number | string | undefined;
+  baseUrl: string;
+  smtpUrl: string | undefined;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalText = z.preprocess(blankToUndefined, z.string().optional());
+
+const postgresUrl = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .refine((value) => /^postgres(ql)?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
+      message: 'must be a postgres:// URL, like postgres://user:password@host:5432/database',
+    })
+    .optional(),
+);
+
+const environmentSchema = z.object({
+  NODE_ENV: z.preprocess(
+    blankToUndefined,
+    z.enum(['development', 'production', 'test']).default('development'),
+  ),
+  PORT: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(0).max(65535, 'must be a port number from 0 to 65535').default(3000),
+  ),
+  HOST: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
+  DATABASE_URL: postgresUrl,
+  DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
+  SESSION_SECRET: z.preprocess(
+    blankToUndefined,
+    z.string().min(32, 'must be at least 32 characters').optional(),
+  ),
+  ADMIN_USERNAME: optionalText,
+  ADMIN_PASSWORD: optionalText,
+  TRUST_PROXY: optionalText,
+  BASE_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .refine((value) => /^https?:\/\/[^\s]+$/.test(value) && URL.canParse(value), {
+        message: 'must be an http:// or https:// URL, like https://blog.example.com',
+      })
+      .optional(),
+  ),
+  SMTP_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .refine((value) => /^smtps?:\/\//.test(value) && URL.canParse(value), {
+        message: 'must be an smtp:// or smtps:// URL',
+      })
+      .optional(),
+  ),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  ),
+});
+
+/** Express's `trust proxy` accepts booleans, hop counts and address lists. */
+function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined) return undefined;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Invalid ${String(issue.path[0])}: ${issue.message}`);
+  }
+  const values = parsed.data;
+  if (values.NODE_ENV === 'production' && !values.SESSION_SECRET) {
+    throw new ConfigError(
+      'Missing SESSION_SECRET: it is required when NODE_ENV=production (at least 32 random characters)',
+    );
+  }
+  if (values.ADMIN_USERNAME && !values.ADMIN_PASSWORD) {
+    throw new ConfigError('Missing ADMIN_PASSWORD: it is required when ADMIN_USERNAME is set');
+  }
+  const displayHost = values.HOST === '0.0.0.0' || values.HOST === '::' ? '127.0.0.1' : values.HOST;
+  return {
+    env: values.NODE_ENV,
+    port: values.PORT,
+    host: values.HOST,
+    databaseUrl: values.DATABASE_URL,
+    dataDir: path.resolve(values.DATA_DIR),
+    sessionSecret: values.SESSION_SECRET,
+    adminUsername: values.ADMIN_USERNAME,
+    adminPassword: values.ADMIN_PASSWORD,
+    trustProxy: parseTrustProxy(values.TRUST_PROXY),
+    baseUrl: (values.BASE_URL ?? `http://${displayHost}:${values.PORT}`).replace(/\/+$/, ''),
+    smtpUrl: values.SMTP_URL,
+    logLevel: values.LOG_LEVEL ?? (values.NODE_ENV === 'test' ? 'silent' : 'info'),
+  };
+}

@@ -1,0 +1,14 @@
+import type { Request } from 'express';
+import type { Config } from './config.js';
+import type { Database } from './db/connection.js';
+
+/** What every handler may use; set once by createApp. */
+export interface AppContext {
+  config: Config;
+  db: Database;
+  cookieSecret: string;
+}
+
+export function contextOf(req: Request): AppContext {
+  return req.app.locals.context as AppContext;
+}

@@ -1,0 +1,63 @@
+import type { CookieOptions, Request, Response } from 'express';
+import { contextOf } from '../context.js';
+import { renderPage } from '../rendering/render.js';
+import { parseCommentForm, type CommentSubmission } from '../services/comment-form.js';
+import { addPendingId, PENDING_COOKIE, REMEMBER_COOKIES } from '../services/commenter-cookies.js';
+import { CLOSED_MESSAGE, DUPLICATE_MESSAGE, postComment } from '../services/comments.js';
+import { articlePath, buildArticlePage, loadPublishedArticle, type FormState } from './article-page.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+function cookieOptions(req: Request, maxAge: number): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', secure: req.secure, maxAge, path: '/' };
+}
+
+function rememberCommenter(req: Request, res: Response, submission: CommentSubmission) {
+  if (submission.remember) {
+    const options = cookieOptions(req, 365 * DAY);
+    res.cookie(REMEMBER_COOKIES.author, submission.authorName, options);
+    res.cookie(REMEMBER_COOKIES.email, submission.authorEmail, options);
+    res.cookie(REMEMBER_COOKIES.url, submission.authorUrl, options);
+    return;
+  }
+  for (const name of Object.values(REMEMBER_COOKIES)) {
+    if (req.cookies?.[name] !== undefined) res.clearCookie(name, { path: '/' });
+  }
+}
+
+/** POST /articles/:slug/comments — store a comment, or show the form again saying why not. */
+export async function createComment(req: Request, res: Response) {
+  const { db } = contextOf(req);
+  const article = await loadPublishedArticle(db, String(req.params.slug));
+  const parsed = parseCommentForm(req.body);
+
+  const refuse = async (status: number, state: Omit<FormState, 'values'>) => {
+    const model = await buildArticlePage(req, db, article, {
+      values: parsed.values,
+      replyToId: parsed.values.parent_id,
+      ...state,
+    });
+    await renderPage(res, status, 'article', model);
+  };
+
+  if (!parsed.ok) return refuse(422, { errors: parsed.errors });
+  const outcome = await postComment(db, article, parsed.submission, {
+    ip: req.ip ?? null,
+    userAgent: req.get('user-agent') ?? '',
+  });
+  switch (outcome.kind) {
+    case 'invalid':
+      return refuse(422, { errors: outcome.errors });
+    case 'duplicate':
+      return refuse(409, { notice: DUPLICATE_MESSAGE });
+    case 'closed':
+      return refuse(403, { notice: CLOSED_MESSAGE });
+    case 'stored':
+      if (outcome.status === 'pending') {
+        const pending = addPendingId(req.signedCookies?.[PENDING_COOKIE], outcome.commentId);
+        res.cookie(PENDING_COOKIE, pending, { ...cookieOptions(req, 30 * DAY), signed: true });
+      }
+      rememberCommenter(req, res, parsed.submission);
+      res.redirect(303, `${articlePath(article.slug)}#comment-${outcome.commentId}`);
+  }
+}

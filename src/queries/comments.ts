@@ -1,0 +1,106 @@
+import type { Database } from '../db/connection.js';
+
+export const COMMENT_STATUSES = ['pending', 'approved', 'spam', 'trash'] as const;
+export type CommentStatus = (typeof COMMENT_STATUSES)[number];
+
+export interface CommentRow {
+  id: string;
+  article_id: string;
+  parent_id: string | null;
+  status: CommentStatus;
+  author_name: string;
+  author_email: string;
+  author_url: string;
+  body: string;
+  ip: string | null;
+  user_agent: string;
+  submission_id: string | null;
+  created_at: Date;
+  approved_at: Date | null;
+}
+
+/** What a reader may see of a comment: never the email, IP or user agent. */
+export type PublicCommentRow = Pick<
+  CommentRow,
+  'id' | 'parent_id' | 'status' | 'author_name' | 'author_url' | 'body' | 'created_at'
+>;
+
+export type NewComment = Pick<
+  CommentRow,
+  | 'article_id'
+  | 'parent_id'
+  | 'status'
+  | 'author_name'
+  | 'author_email'
+  | 'author_url'
+  | 'body'
+  | 'ip'
+  | 'user_agent'
+  | 'submission_id'
+>;
+
+const PUBLIC_COLUMNS: Array<keyof PublicCommentRow> = ['id', 'parent_id', 'status', 'author_name', 'author_url', 'body', 'created_at'];
+
+/** The article's approved comments, plus the viewer's own pending ones, oldest first. */
+export async function listVisibleComments(
+  db: Database,
+  articleId: string,
+  ownPendingIds: readonly string[],
+): Promise<PublicCommentRow[]> {
+  const rows = await db<CommentRow>('comments')
+    .select<PublicCommentRow[]>(PUBLIC_COLUMNS)
+    .where({ article_id: articleId })
+    .andWhere((visible) => {
+      visible.where({ status: 'approved' });
+      if (ownPendingIds.length > 0) {
+        visible.orWhere((own) => own.where({ status: 'pending' }).whereIn('id', ownPendingIds));
+      }
+    })
+    .orderBy([
+      { column: 'created_at', order: 'asc' },
+      { column: 'id', order: 'asc' },
+    ]);
+  return rows;
+}
+
+export async function findComment(db: Database, id: string): Promise<CommentRow | null> {
+  return (await db<CommentRow>('comments').where({ id }).first()) ?? null;
+}
+
+export async function findCommentBySubmissionId(db: Database, submissionId: string) {
+  return (await db<CommentRow>('comments').where({ submission_id: submissionId }).first()) ?? null;
+}
+
+/** An earlier, not trashed comment with the same words by the same person in the same place. */
+export async function findDuplicateComment(
+  db: Database,
+  comment: Pick<NewComment, 'article_id' | 'parent_id' | 'author_name' | 'author_email' | 'body'>,
+) {
+  const query = db<CommentRow>('comments')
+    .select('id')
+    .where({
+      article_id: comment.article_id,
+      author_name: comment.author_name,
+      body: comment.body,
+    })
+    .whereRaw('lower(author_email) = lower(?)', [comment.author_email])
+    .whereNot({ status: 'trash' });
+  if (comment.parent_id === null) query.whereNull('parent_id');
+  else query.where({ parent_id: comment.parent_id });
+  return (await query.first()) ?? null;
+}
+
+/**
+ * Stores one comment. A repeated submission id (a double click, a browser
+ * retry) stores nothing and returns the id of the comment already stored.
+ */
+export async function insertComment(db: Database, comment: NewComment): Promise<string> {
+  const inserted = await db('comments')
+    .insert(comment)
+    .onConflict('submission_id')
+    .ignore()
+    .returning<Array<{ id: string }>>('id');
+  if (inserted[0]) return inserted[0].id;
+  const existing = await findCommentBySubmissionId(db, comment.submission_id!);
+  return existing!.id;
+}

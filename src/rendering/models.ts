@@ -1,0 +1,75 @@
+import type { CommentFormValues, FieldErrors } from '../services/comment-form.js';
+import type { ThreadNode } from '../services/threading.js';
+import type { PublicCommentRow } from '../queries/comments.js';
+
+export interface PageMeta {
+  title: string;
+  description?: string;
+  canonicalPath?: string;
+  /** Shown as the site's reading bar on an article page. */
+  bodyClass?: string;
+}
+
+export interface ShownComment extends PublicCommentRow {
+  awaitingModeration: boolean;
+}
+
+export interface CommentFormModel {
+  action: string;
+  values: CommentFormValues;
+  errors: FieldErrors;
+  errorSummary: Array<{ field: string; message: string }>;
+  replyTo: { id: string; authorName: string } | null;
+  open: boolean;
+  /** A refusal that is about the whole form, not one field. */
+  notice: string | null;
+}
+
+export interface ArticlePageModel {
+  meta: PageMeta;
+  article: {
+    slug: string;
+    path: string;
+    title: string;
+    authorName: string;
+    publishedAt: Date;
+    paragraphs: string[];
+    figureCaption: string | null;
+    figureAfterParagraph: number;
+    readingBarLabel: string;
+    readingMinutes: number;
+  };
+  thread: ThreadNode<ShownComment>[];
+  approvedCount: number;
+  maxDepth: number;
+  form: CommentFormModel;
+}
+
+export interface HomePageModel {
+  meta: PageMeta;
+  articles: Array<{
+    path: string;
+    title: string;
+    authorName: string;
+    publishedAt: Date;
+    excerpt: string;
+    readingMinutes: number;
+    approvedCommentCount: number;
+  }>;
+  page: number;
+  pageCount: number;
+}
+
+export interface ErrorPageModel {
+  meta: PageMeta;
+  status: number;
+  heading: string;
+  message: string;
+  requestId: string | null;
+}
+
+export interface PageModels {
+  article: ArticlePageModel;
+  home: HomePageModel;
+  error: ErrorPageModel;
+}

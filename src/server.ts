@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { migrateToLatest } from './db/migrate.js';
+import { openDatabase, type OpenDatabase } from './db/open.js';
+import { seedDemoArticle } from './db/seed-demo.js';
+import { createLogger } from './logger.js';
+import { loadOrCreateSecrets } from './secrets.js';
+
+const SHUTDOWN_GRACE_MS = 8000;
+const say = (message: string) => process.stdout.write(`${message}\n`);
+
+function listen(server: Server, config: Config): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Stop taking connections, let in-flight requests finish, then close the database. */
+function shutDownOn(signals: NodeJS.Signals[], server: Server, database: OpenDatabase) {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    say(`Received ${signal}: finishing in-flight requests and stopping…`);
+    const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    clearTimeout(forced);
+    await database.close();
+    say('Stopped.');
+    process.exit(0);
+  };
+  for (const signal of signals) process.on(signal, (received) => void stop(received));
+}
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const secrets = await loadOrCreateSecrets(config.dataDir);
+  const database = await openDatabase(config, say);
+  await migrateToLatest(database.db, say);
+  if (await seedDemoArticle(database.db)) say('Loaded the demo article.');
+
+  const app = createApp({
+    config,
+    db: database.db,
+    cookieSecret: config.sessionSecret ?? secrets.sessionSecret,
+    logger,
+  });
+  const server = createServer(app);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  shutDownOn(['SIGTERM', 'SIGINT'], server, database);
+  await listen(server, config);
+  say(`Broadsheet is running at ${config.baseUrl}/`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`Broadsheet could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

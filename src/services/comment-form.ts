@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+export const COMMENT_LIMITS = { author: 245, email: 100, url: 200, comment: 65525 } as const;
+
+export const COMMENT_FIELDS = ['comment', 'author', 'email', 'url'] as const;
+export type CommentFieldName = (typeof COMMENT_FIELDS)[number] | 'parent_id' | 'form';
+
+/** What the commenter typed, kept as typed so a refused form comes back intact. */
+export interface CommentFormValues {
+  comment: string;
+  author: string;
+  email: string;
+  url: string;
+  remember: boolean;
+  parent_id: string;
+  submission_id: string;
+}
+
+export interface CommentSubmission {
+  body: string;
+  authorName: string;
+  authorEmail: string;
+  authorUrl: string;
+  remember: boolean;
+  parentId: string | null;
+  submissionId: string | null;
+}
+
+export type FieldErrors = Partial<Record<CommentFieldName, string>>;
+
+export type CommentFormResult =
+  | { ok: true; submission: CommentSubmission; values: CommentFormValues }
+  | { ok: false; errors: FieldErrors; values: CommentFormValues };
+
+const characterCount = (text: string) => Array.from(text).length;
+const hasControlCharacters = (text: string) => /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text);
+const formatNumber = (n: number) => n.toLocaleString('en-US');
+
+function limited(field: keyof typeof COMMENT_LIMITS, label: string) {
+  const limit = COMMENT_LIMITS[field];
+  return z.string().refine((value) => characterCount(value) <= limit, {
+    error: (issue) =>
+      `${label} must be ${formatNumber(limit)} characters or fewer (it has ${formatNumber(characterCount(String(issue.input)))}).`,
+  });
+}
+
+/** A bare domain gets https:// as WordPress would; any other scheme is refused. */
+export function normaliseWebsite(typed: string): string {
+  const trimmed = typed.trim();
+  if (trimmed === '' || /^[a-z][a-z0-9+.-]*:/i.test(trimmed)) return trimmed;
+  return `https://${trimmed.replace(/^\/\/+/, '')}`;
+}
+
+function isWebAddress(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.includes('.');
+}
+
+const noControls = (label: string) =>
+  z.string().refine((value) => !hasControlCharacters(value), {
+    message: `${label} contains characters that cannot be stored (such as NUL).`,
+  });
+
+const fieldSchemas = {
+  comment: noControls('Your comment')
+    .pipe(z.string().trim().min(1, 'Type your comment.'))
+    .pipe(limited('comment', 'Your comment')),
+  author: noControls('Your name')
+    .pipe(z.string().trim().min(1, 'Enter your name.'))
+    .pipe(limited('author', 'Your name')),
+  email: noControls('Your email address')
+    .pipe(z.string().trim().min(1, 'Enter your email address.'))
+    .pipe(limited('email', 'Your email address'))
+    .pipe(z.email('Enter an email address in the correct format, like name@example.com.')),
+  url: noControls('Your website')
+    .pipe(z.string().transform(normaliseWebsite))
+    .pipe(limited('url', 'Your website'))
+    .refine((value) => value === '' || isWebAddress(value), {
+      message: 'Enter a website address starting with http:// or https://, or leave it empty.',
+    }),
+  parent_id: z.string().regex(/^(0|[1-9]\d{0,17})?$/, 'The comment you are replying to could not be found.'),
+  submission_id: z.string().regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/i),
+  remember: z.literal('yes'),
+} as const;
+
+const ACCEPTED_KEYS = new Set(Object.keys(fieldSchemas));
+
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+function keptValues(body: Record<string, unknown>): CommentFormValues {
+  return {
+    comment: textOf(body.comment),
+    author: textOf(body.author),
+    email: textOf(body.email),
+    url: textOf(body.url),
+    remember: body.remember === 'yes',
+    parent_id: textOf(body.parent_id),
+    submission_id: textOf(body.submission_id),
+  };
+}
+
+/**
+ * Parses a posted comment form. Every field must be a single string: repeated
+ * fields (arrays), nested objects and unknown keys are refused, never coerced.
+ */
+export function parseCommentForm(body: unknown): CommentFormResult {
+  const fields: Record<string, unknown> =
+    body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const values = keptValues(fields);
+  const errors: FieldErrors = {};
+  const parsed: Record<string, unknown> = {};
+
+  const unknownKeys = Object.keys(fields).filter((key) => !ACCEPTED_KEYS.has(key));
+  if (unknownKeys.length > 0) errors.form = 'The form was sent with fields it does not have. Please try again.';
+
+  for (const [key, schema] of Object.entries(fieldSchemas)) {
+    const raw = Object.hasOwn(fields, key) ? fields[key] : key === 'remember' ? undefined : '';
+    if (raw === undefined) continue;
+    if (typeof raw !== 'string') {
+      errors[key === 'submission_id' || key === 'remember' ? 'form' : (key as CommentFieldName)] =
+        'This field was sent more than once. Please send the form again.';
+      continue;
+    }
+    const result = schema.safeParse(raw);
+    if (result.success) parsed[key] = result.data;
+    else if (key === 'submission_id' || key === 'remember') errors.form = 'The form was damaged in transit. Please try again.';
+    else errors[key as CommentFieldName] = result.error.issues[0]?.message ?? 'This value is not accepted.';
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors, values };
+  const parentId = parsed.parent_id as string;
+  return {
+    ok: true,
+    values,
+    submission: {
+      body: parsed.comment as string,
+      authorName: parsed.author as string,
+      authorEmail: parsed.email as string,
+      authorUrl: parsed.url as string,
+      remember: parsed.remember === 'yes',
+      parentId: parentId === '' || parentId === '0' ? null : parentId,
+      submissionId: (parsed.submission_id as string) || null,
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { tmpdir } from 'node:os';
+import type { Express } from 'express';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Database } from '../../src/db/connection.js';
+import { createLogger } from '../../src/logger.js';
+
+export const TEST_COOKIE_SECRET = 'test-cookie-secret-that-is-long-enough-123';
+
+/** The real app over the test database, configured as in production where it matters. */
+export function buildTestApp(db: Database, environment: NodeJS.ProcessEnv = {}): Express {
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: tmpdir(), ...environment });
+  return createApp({ config, db, cookieSecret: TEST_COOKIE_SECRET, logger: createLogger('silent') });
+}

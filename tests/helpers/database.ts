@@ -1,0 +1,42 @@
+import { after, before, beforeEach } from 'node:test';
+import { connectDatabase, type Database } from '../../src/db/connection.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { seedDemoArticle } from '../../src/db/seed-demo.js';
+
+export const DEMO_SLUG = 'xi-ducks-putins-push-for-expanded-military-ties';
+
+function testDatabaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('Tests need DATABASE_URL: run them with `npm test`, which provides one.');
+  return url;
+}
+
+/**
+ * A real PostgreSQL for one test file: migrated once, emptied before each
+ * test and given the demo article again, closed at the end.
+ */
+export function useTestDatabase(): { readonly db: Database } {
+  const holder = {} as { db: Database };
+  before(async () => {
+    holder.db = connectDatabase(testDatabaseUrl());
+    await migrateToLatest(holder.db);
+  });
+  beforeEach(async () => {
+    await resetDatabase(holder.db);
+  });
+  after(async () => {
+    await holder.db.destroy();
+  });
+  return holder;
+}
+
+export async function resetDatabase(db: Database): Promise<void> {
+  const tables = await db('pg_tables')
+    .select<{ tablename: string }[]>('tablename')
+    .where({ schemaname: 'public' })
+    .whereNotIn('tablename', ['knex_migrations', 'knex_migrations_lock']);
+  if (tables.length > 0) {
+    await db.raw(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
+  }
+  await seedDemoArticle(db);
+}
