@@ -3,6 +3,7 @@ import * as createArticles from './20261128_01_create_articles.js';
 import * as createUsers from './20261128_02_create_users.js';
 import * as createComments from './20261128_03_create_comments.js';
 import * as createSession from './20261128_04_create_session.js';
+import * as createModeration from './20261128_05_create_moderation.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,6 +19,7 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261128_02_create_users', createUsers],
   ['20261128_03_create_comments', createComments],
   ['20261128_04_create_session', createSession],
+  ['20261128_05_create_moderation', createModeration],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -2,16 +2,22 @@ import { randomUUID } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import type pg from 'pg';
 import type { AppContext } from './context.js';
 import type { Logger } from './logger.js';
 import { errorHandler, notFound } from './middleware/errors.js';
+import { adminSession } from './middleware/admin-session.js';
 import { sameOriginOnly } from './middleware/same-origin.js';
+import { createLoginThrottle } from './services/login-throttle.js';
 import { publicDir, viewsDir } from './paths.js';
 import { viewHelpers } from './rendering/format.js';
 import { createRoutes } from './routes.js';
 
-export interface AppDependencies extends AppContext {
+export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle'> {
   logger: Logger;
+  /** The pool behind admin sessions (connect-pg-simple). */
+  sessionPool: pg.Pool;
+  now?: () => number;
 }
 
 /** Builds the whole site as a value; server.ts is what listens. */
@@ -26,7 +32,14 @@ export function createApp(dependencies: AppDependencies): Express {
   app.set('view engine', 'ejs');
   app.set('view cache', production);
   app.set('view options', { compileDebug: !production, rmWhitespace: false });
-  app.locals.context = { config, db: dependencies.db, cookieSecret: dependencies.cookieSecret };
+  const context: AppContext = {
+    config,
+    db: dependencies.db,
+    cookieSecret: dependencies.cookieSecret,
+    now: dependencies.now ?? Date.now,
+    loginThrottle: createLoginThrottle(dependencies.db),
+  };
+  app.locals.context = context;
   Object.assign(app.locals, viewHelpers, { siteName: 'Broadsheet', baseUrl: config.baseUrl });
 
   app.use((_req, res, next) => {
@@ -58,7 +71,8 @@ export function createApp(dependencies: AppDependencies): Express {
   app.use(sameOriginOnly(new URL(config.baseUrl).origin));
 
   const formBody = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 50 });
-  app.use(createRoutes(formBody));
+  const session = adminSession({ pool: dependencies.sessionPool, secret: dependencies.cookieSecret, secure: production });
+  app.use(createRoutes({ formBody, session }));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

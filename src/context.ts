@@ -1,12 +1,16 @@
 import type { Request } from 'express';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
+import type { LoginThrottle } from './services/login-throttle.js';
 
 /** What every handler may use; set once by createApp. */
 export interface AppContext {
   config: Config;
   db: Database;
   cookieSecret: string;
+  /** Milliseconds since the epoch; tests move it to check session expiry. */
+  now: () => number;
+  loginThrottle: LoginThrottle;
 }
 
 export function contextOf(req: Request): AppContext {

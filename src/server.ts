@@ -5,6 +5,8 @@ import { migrateToLatest } from './db/migrate.js';
 import { openDatabase, type OpenDatabase } from './db/open.js';
 import { seedDemoArticle } from './db/seed-demo.js';
 import { createLogger } from './logger.js';
+import { createSessionPool } from './db/connection.js';
+import { ensureStartupAdmin } from './services/admins.js';
 import { loadOrCreateSecrets } from './secrets.js';
 
 const SHUTDOWN_GRACE_MS = 8000;
@@ -21,7 +23,7 @@ function listen(server: Server, config: Config): Promise<void> {
 }
 
 /** Stop taking connections, let in-flight requests finish, then close the database. */
-function shutDownOn(signals: NodeJS.Signals[], server: Server, database: OpenDatabase) {
+function shutDownOn(signals: NodeJS.Signals[], server: Server, database: Pick<OpenDatabase, 'close'>) {
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -40,6 +42,19 @@ function shutDownOn(signals: NodeJS.Signals[], server: Server, database: OpenDat
   for (const signal of signals) process.on(signal, (received) => void stop(received));
 }
 
+async function announceStartupAdmin(database: OpenDatabase, config: Config) {
+  const admin = await ensureStartupAdmin(database.db, { username: config.adminUsername, password: config.adminPassword });
+  if (admin.kind === 'configured') say(`Created the admin "${admin.username}" from ADMIN_USERNAME.`);
+  if (admin.kind === 'generated') {
+    say('');
+    say('  No admin account existed, so one was created. This password is shown only once:');
+    say(`    username: ${admin.username}`);
+    say(`    password: ${admin.password}`);
+    say(`  Sign in at ${config.baseUrl}/admin/login`);
+    say('');
+  }
+}
+
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -48,17 +63,21 @@ async function main() {
   await migrateToLatest(database.db, say);
   if (await seedDemoArticle(database.db)) say('Loaded the demo article.');
 
+  await announceStartupAdmin(database, config);
+
+  const sessionPool = createSessionPool(database.url, (error) => logger.warn({ err: error }, 'session pool connection lost'));
   const app = createApp({
     config,
     db: database.db,
     cookieSecret: config.sessionSecret ?? secrets.sessionSecret,
     logger,
+    sessionPool,
   });
   const server = createServer(app);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
-  shutDownOn(['SIGTERM', 'SIGINT'], server, database);
+  shutDownOn(['SIGTERM', 'SIGINT'], server, { close: async () => { await sessionPool.end(); await database.close(); } });
   await listen(server, config);
   say(`Broadsheet is running at ${config.baseUrl}/`);
 }

@@ -1,4 +1,5 @@
 import knex, { type Knex } from 'knex';
+import pg from 'pg';
 
 export type Database = Knex;
 
@@ -18,4 +19,14 @@ export function connectDatabase(url: string, poolSize = 10): Database {
     pool: { min: 0, max: poolSize },
     acquireConnectionTimeout: 3000,
   });
+}
+
+/**
+ * A small pg.Pool for the session store. Without an `error` listener a
+ * dropped idle connection would crash the process.
+ */
+export function createSessionPool(url: string, onError: (error: Error) => void): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30000 });
+  pool.on('error', onError);
+  return pool;
 }

@@ -6,6 +6,7 @@ import { startEmbeddedDatabase } from './embedded.js';
 
 export interface OpenDatabase {
   db: Database;
+  url: string;
   embedded: boolean;
   /** Closes the pool, then stops the embedded cluster if there is one. */
   close(): Promise<void>;
@@ -15,7 +16,7 @@ export interface OpenDatabase {
 export async function openDatabase(config: Config, log: (message: string) => void): Promise<OpenDatabase> {
   if (config.databaseUrl) {
     const db = connectDatabase(config.databaseUrl);
-    return { db, embedded: false, close: () => db.destroy() };
+    return { db, url: config.databaseUrl, embedded: false, close: () => db.destroy() };
   }
   const secrets = await loadOrCreateSecrets(config.dataDir);
   log(`Starting the embedded PostgreSQL in ${path.join(config.dataDir, 'db')}…`);
@@ -27,6 +28,7 @@ export async function openDatabase(config: Config, log: (message: string) => voi
   const db = connectDatabase(cluster.url);
   return {
     db,
+    url: cluster.url,
     embedded: true,
     close: async () => {
       await db.destroy();

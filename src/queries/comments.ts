@@ -37,7 +37,7 @@ export type NewComment = Pick<
   | 'ip'
   | 'user_agent'
   | 'submission_id'
->;
+> & { status_reasons?: string };
 
 const PUBLIC_COLUMNS: Array<keyof PublicCommentRow> = ['id', 'parent_id', 'status', 'author_name', 'author_url', 'body', 'created_at'];
 

@@ -1,6 +1,7 @@
 import type { CommentFormValues, FieldErrors } from '../services/comment-form.js';
 import type { ThreadNode } from '../services/threading.js';
 import type { PublicCommentRow } from '../queries/comments.js';
+import type { AdminPageModels } from './admin-models.js';
 
 export interface PageMeta {
   title: string;
@@ -68,8 +69,18 @@ export interface ErrorPageModel {
   requestId: string | null;
 }
 
-export interface PageModels {
+export interface AdminLoginPageModel {
+  meta: PageMeta;
+  username: string;
+  next: string;
+  error: string | null;
+  notice: string | null;
+  csrfToken: string;
+}
+
+export interface PageModels extends AdminPageModels {
   article: ArticlePageModel;
   home: HomePageModel;
   error: ErrorPageModel;
+  'admin/login': AdminLoginPageModel;
 }

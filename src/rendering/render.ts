@@ -16,6 +16,7 @@ export async function renderPage<Page extends keyof PageModels>(
       res.app.render(view, { ...res.locals, ...locals }, (error, html) => (error ? reject(error) : resolve(html))),
     );
   const body = await render(`pages/${page}`, model);
-  const html = await render('layouts/site', { ...model, body });
+  const layout = page.startsWith('admin/') ? 'layouts/admin' : 'layouts/site';
+  const html = await render(layout, { ...model, body });
   res.status(status).type('html').send(html);
 }

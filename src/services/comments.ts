@@ -25,9 +25,14 @@ export const CLOSED_MESSAGE = 'Comments are closed on this article.';
 const PARENT_MISSING = 'The comment you are replying to could not be found.';
 const PARENT_NOT_PUBLISHED = 'You can only reply to a comment that has been published.';
 
-/** Until discussion rules exist, every new comment waits for a moderator. */
-function decideInitialStatus(): CommentStatus {
-  return 'pending';
+export interface StatusReason {
+  code: string;
+  text: string;
+}
+
+/** Until discussion rules exist, every new comment waits for a moderator, and says so. */
+function decideInitialStatus(): { status: CommentStatus; reasons: StatusReason[] } {
+  return { status: 'pending', reasons: [{ code: 'manual_approval', text: 'manual approval required' }] };
 }
 
 async function checkParent(db: Database, articleId: string, parentId: string | null) {
@@ -68,10 +73,11 @@ export async function postComment(
   };
   if (await findDuplicateComment(db, comment)) return { kind: 'duplicate' };
 
-  const status = decideInitialStatus();
+  const { status, reasons } = decideInitialStatus();
   const commentId = await insertComment(db, {
     ...comment,
     status,
+    status_reasons: JSON.stringify(reasons),
     ip: facts.ip,
     user_agent: facts.userAgent.slice(0, 512),
     submission_id: submissionId,

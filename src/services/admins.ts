@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import type { Database } from '../db/connection.js';
+import { countUsers, findUserByUsername, insertUser, type UserRow } from '../queries/users.js';
+import { hashPassword, passwordProblem } from './passwords.js';
+
+export class AdminAccountError extends Error {}
+
+const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{1,60}$/;
+
+export async function createAdmin(db: Database, username: string, password: string): Promise<UserRow> {
+  if (!USERNAME_PATTERN.test(username)) {
+    throw new AdminAccountError('A username is 1 to 60 letters, digits, dots, dashes or underscores.');
+  }
+  const problem = passwordProblem(password);
+  if (problem) throw new AdminAccountError(problem);
+  if (await findUserByUsername(db, username)) {
+    throw new AdminAccountError(`An account named "${username}" already exists.`);
+  }
+  return insertUser(db, { username, display_name: username, password_hash: await hashPassword(password) });
+}
+
+export type StartupAdmin =
+  | { kind: 'none' }
+  | { kind: 'configured'; username: string }
+  | { kind: 'generated'; username: string; password: string };
+
+/**
+ * At start: create ADMIN_USERNAME when it is missing; with no admin at all and
+ * nothing configured, create `admin` with a random password shown once.
+ */
+export async function ensureStartupAdmin(
+  db: Database,
+  configured: { username?: string; password?: string },
+): Promise<StartupAdmin> {
+  if (configured.username && configured.password) {
+    if (await findUserByUsername(db, configured.username)) return { kind: 'none' };
+    await createAdmin(db, configured.username, configured.password);
+    return { kind: 'configured', username: configured.username };
+  }
+  if ((await countUsers(db)) > 0) return { kind: 'none' };
+  const password = randomBytes(15).toString('base64url');
+  await createAdmin(db, 'admin', password);
+  return { kind: 'generated', username: 'admin', password };
+}
