@@ -17,6 +17,7 @@ export const TEST_FILES = [
   'tests/unit/config.test.ts',
   'tests/integration/article-page.test.ts',
   'tests/integration/post-comment.test.ts',
+  'tests/integration/embedded-database.test.ts',
 ];
 
 async function main(): Promise<number> {
