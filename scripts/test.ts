@@ -15,6 +15,7 @@ export const TEST_FILES = [
   'tests/unit/threading.test.ts',
   'tests/unit/comment-form.test.ts',
   'tests/unit/config.test.ts',
+  'tests/unit/discussion-rules.test.ts',
   'tests/integration/article-page.test.ts',
   'tests/integration/post-comment.test.ts',
   'tests/integration/embedded-database.test.ts',

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/** Discussion options, with WordPress's defaults unless noted. */
+export interface DiscussionSettings {
+  holdEveryComment: boolean;
+  autoApprovePreviouslyApproved: boolean;
+  holdAtLinkCount: number;
+  moderationWords: string[];
+  disallowedWords: string[];
+  closeOldArticles: boolean;
+  closeAfterDays: number;
+  threadDepth: number;
+  paginateComments: boolean;
+  commentsPerPage: number;
+  firstPageShown: 'newest' | 'oldest';
+  orderWithinPage: 'asc' | 'desc';
+  requireNameAndEmail: boolean;
+  showAvatars: boolean;
+  adminNotification: 'each' | 'digest' | 'off';
+  digestMinutes: number;
+}
+
+export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
+  holdEveryComment: false,
+  autoApprovePreviouslyApproved: true,
+  holdAtLinkCount: 2,
+  moderationWords: [],
+  disallowedWords: [],
+  closeOldArticles: false,
+  closeAfterDays: 14,
+  threadDepth: 5,
+  paginateComments: false,
+  commentsPerPage: 50,
+  firstPageShown: 'newest',
+  orderWithinPage: 'asc',
+  requireNameAndEmail: true,
+  showAvatars: true,
+  adminNotification: 'each',
+  digestMinutes: 60,
+};
+
+/** One entry a line; blank lines and surrounding spaces ignored, duplicates dropped. */
+export function parseWordList(text: string): string[] {
+  const entries = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  return [...new Set(entries)];
+}
+
+const wordList = z
+  .array(z.string().max(200))
+  .max(5000)
+  .transform((entries) => entries.map((entry) => entry.trim()).filter(Boolean));
+
+/** What may be stored: anything missing or invalid falls back to its default, key by key. */
+const storedSettings = z.object({
+  holdEveryComment: z.boolean(),
+  autoApprovePreviouslyApproved: z.boolean(),
+  holdAtLinkCount: z.number().int().min(0).max(100),
+  moderationWords: wordList,
+  disallowedWords: wordList,
+  closeOldArticles: z.boolean(),
+  closeAfterDays: z.number().int().min(1).max(36500),
+  threadDepth: z.number().int().min(2).max(10),
+  paginateComments: z.boolean(),
+  commentsPerPage: z.number().int().min(1).max(1000),
+  firstPageShown: z.enum(['newest', 'oldest']),
+  orderWithinPage: z.enum(['asc', 'desc']),
+  requireNameAndEmail: z.boolean(),
+  showAvatars: z.boolean(),
+  adminNotification: z.enum(['each', 'digest', 'off']),
+  digestMinutes: z.number().int().min(5).max(1440),
+});
+
+export function settingsFromStored(stored: Record<string, unknown>): DiscussionSettings {
+  const settings = { ...DEFAULT_DISCUSSION_SETTINGS } as Record<string, unknown>;
+  for (const [key, schema] of Object.entries(storedSettings.shape)) {
+    if (!Object.hasOwn(stored, key)) continue;
+    const parsed = (schema as z.ZodType).safeParse(stored[key]);
+    if (parsed.success) settings[key] = parsed.data;
+  }
+  return settings as unknown as DiscussionSettings;
+}
+
+export { storedSettings as discussionSettingsSchema };

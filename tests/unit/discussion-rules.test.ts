@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  countLinks,
+  decideComment,
+  findListedWords,
+  type CommentCandidate,
+  type CommenterFacts,
+} from '../../src/services/discussion-rules.js';
+import { DEFAULT_DISCUSSION_SETTINGS, parseWordList, settingsFromStored } from '../../src/services/discussion-settings.js';
+
+const candidate: CommentCandidate = {
+  authorName: 'Ann Reader',
+  authorEmail: 'ann@example.com',
+  authorUrl: '',
+  body: 'A thoughtful comment.',
+  ip: '203.0.113.9',
+  userAgent: 'Mozilla/5.0',
+};
+const returning: CommenterFacts = { previouslyApproved: true, honeypotFilled: false, secondsSinceRender: 30, block: null };
+const firstTime: CommenterFacts = { ...returning, previouslyApproved: false };
+const settings = DEFAULT_DISCUSSION_SETTINGS;
+const codes = (decision: { reasons: Array<{ code: string }> }) => decision.reasons.map((reason) => reason.code);
+
+describe('link counting', () => {
+  it('counts URLs as WordPress does', () => {
+    assert.equal(countLinks('no links here'), 0);
+    assert.equal(countLinks('see https://a.example and http://b.example'), 2);
+    assert.equal(countLinks('<a href="https://a.example">a</a> and //c.example'), 2);
+  });
+});
+
+describe('word lists', () => {
+  it('parses one entry a line, trimmed, blank lines and repeats dropped', () => {
+    assert.deepEqual(parseWordList(' casino \n\n viagra\r\ncasino\n'), ['casino', 'viagra']);
+  });
+
+  it('match case-insensitive substrings in every field and say where', () => {
+    const found = findListedWords({ ...candidate, authorUrl: 'https://CASINO.example', body: 'Casinos!' }, ['casino']);
+    assert.deepEqual(found, [
+      { word: 'casino', field: 'website' },
+      { word: 'casino', field: 'text' },
+    ]);
+    assert.deepEqual(findListedWords(candidate, ['203.0.113.']), [{ word: '203.0.113.', field: 'IP address' }]);
+  });
+});
+
+describe('the decision with default settings', () => {
+  it('holds a first-time commenter and publishes a returning one, as WordPress does', () => {
+    const held = decideComment(candidate, settings, firstTime);
+    assert.equal(held.status, 'pending');
+    assert.deepEqual(codes(held), ['first_time_commenter']);
+    assert.deepEqual(decideComment(candidate, settings, returning), { status: 'approved', reasons: [] });
+  });
+
+  it('holds at 2 links and says how many', () => {
+    const decision = decideComment({ ...candidate, body: 'http://a.example http://b.example http://c.example' }, settings, returning);
+    assert.equal(decision.status, 'pending');
+    assert.deepEqual(decision.reasons, [{ code: 'too_many_links', text: 'held: 3 links, limit 2' }]);
+    assert.equal(decideComment({ ...candidate, body: 'one http://a.example' }, settings, returning).status, 'approved');
+  });
+
+  it('treats a bot trap as spam', () => {
+    assert.deepEqual(codes(decideComment(candidate, settings, { ...returning, honeypotFilled: true })), ['honeypot']);
+    const quick = decideComment(candidate, settings, { ...returning, secondsSinceRender: 1.2 });
+    assert.equal(quick.status, 'spam');
+    assert.match(quick.reasons[0]!.text, /posted 1\.2 s after the form was shown/);
+    assert.equal(decideComment(candidate, settings, { ...returning, secondsSinceRender: null }).status, 'spam');
+    assert.equal(decideComment(candidate, settings, { ...returning, secondsSinceRender: 3 }).status, 'approved');
+  });
+});
+
+describe('the decision with options changed', () => {
+  it('holds everything when manual approval is on, even a returning commenter', () => {
+    const decision = decideComment(candidate, { ...settings, holdEveryComment: true }, returning);
+    assert.deepEqual(decision, { status: 'pending', reasons: [{ code: 'manual_approval', text: 'held: manual approval required' }] });
+  });
+
+  it('records every rule that fired, spam reasons first', () => {
+    const noisy = { ...candidate, authorUrl: 'https://casino.example', body: 'cheap pills http://a.example http://b.example' };
+    const decision = decideComment(
+      noisy,
+      { ...settings, holdEveryComment: true, moderationWords: ['pills'], disallowedWords: ['casino'] },
+      { ...firstTime, honeypotFilled: true },
+    );
+    assert.equal(decision.status, 'spam');
+    assert.deepEqual(codes(decision), ['disallowed_word', 'honeypot', 'manual_approval', 'too_many_links', 'moderation_word']);
+    assert.equal(decision.reasons[0]!.text, 'spam: disallowed word "casino" in website');
+    assert.equal(decision.reasons[4]!.text, 'held: moderation word "pills" in text');
+  });
+
+  it('makes a disallowed word spam even for a returning commenter', () => {
+    const decision = decideComment({ ...candidate, body: 'Visit my casino' }, { ...settings, disallowedWords: ['casino'] }, returning);
+    assert.deepEqual(decision.reasons, [{ code: 'disallowed_word', text: 'spam: disallowed word "casino" in text' }]);
+  });
+
+  it('approves a clean comment when the previously-approved rule is off', () => {
+    const decision = decideComment(candidate, { ...settings, autoApprovePreviouslyApproved: false }, firstTime);
+    assert.deepEqual(decision, { status: 'approved', reasons: [] });
+  });
+
+  it('ignores a link limit of 0 (off)', () => {
+    assert.equal(decideComment({ ...candidate, body: 'http://a.example http://b.example' }, { ...settings, holdAtLinkCount: 0 }, returning).status, 'approved');
+  });
+
+  it('makes a blocked commenter spam and says which block', () => {
+    const decision = decideComment(candidate, settings, { ...returning, block: 'email ann@example.com' });
+    assert.deepEqual(decision.reasons, [{ code: 'blocked', text: 'spam: blocked email ann@example.com' }]);
+  });
+});
+
+describe('stored settings', () => {
+  it('fall back to the default key by key when a stored value is invalid', () => {
+    const stored = settingsFromStored({ threadDepth: 11, holdAtLinkCount: 4, moderationWords: [' a ', ''], unknown: 1 });
+    assert.equal(stored.threadDepth, 5);
+    assert.equal(stored.holdAtLinkCount, 4);
+    assert.deepEqual(stored.moderationWords, ['a']);
+    assert.equal('unknown' in stored, false);
+  });
+});
