@@ -4,6 +4,7 @@ import * as createUsers from './20261128_02_create_users.js';
 import * as createComments from './20261128_03_create_comments.js';
 import * as createSession from './20261128_04_create_session.js';
 import * as createModeration from './20261128_05_create_moderation.js';
+import * as createDiscussion from './20261128_06_create_discussion.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -20,6 +21,7 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261128_03_create_comments', createComments],
   ['20261128_04_create_session', createSession],
   ['20261128_05_create_moderation', createModeration],
+  ['20261128_06_create_discussion', createDiscussion],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

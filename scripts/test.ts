@@ -19,6 +19,7 @@ export const TEST_FILES = [
   'tests/integration/article-page.test.ts',
   'tests/integration/post-comment.test.ts',
   'tests/integration/embedded-database.test.ts',
+  'tests/integration/outbox.test.ts',
 ];
 
 async function main(): Promise<number> {

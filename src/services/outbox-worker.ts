@@ -1,0 +1,55 @@
+import type { Database } from '../db/connection.js';
+import type { Logger } from '../logger.js';
+import { claimDueMails, markMailFailed, markMailSent } from '../queries/outbox.js';
+import type { Mailer } from './mailer.js';
+
+export const MAX_ATTEMPTS = 8;
+const LEASE_SECONDS = 120;
+const BATCH_SIZE = 20;
+
+/** 1 min, 4 min, 16 min … capped at 6 h. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(60 * 4 ** Math.max(0, attempts - 1), 6 * 60 * 60);
+}
+
+/** Sends what is due once; returns how many mails were sent. */
+export async function deliverDueMail(db: Database, mailer: Mailer, logger?: Logger): Promise<number> {
+  let sent = 0;
+  for (const mail of await claimDueMails(db, BATCH_SIZE, LEASE_SECONDS)) {
+    try {
+      await mailer.send({ id: mail.id, to: mail.recipient, subject: mail.subject, text: mail.body });
+      await markMailSent(db, mail.id);
+      sent += 1;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const retry = mail.attempts >= MAX_ATTEMPTS ? null : retryDelaySeconds(mail.attempts);
+      logger?.warn({ mailId: mail.id, attempts: mail.attempts, retryInSeconds: retry, err: message }, 'mail not sent');
+      await markMailFailed(db, mail.id, message, retry);
+    }
+  }
+  return sent;
+}
+
+/** Polls the outbox every few seconds; one per app process. */
+export function startOutboxWorker(db: Database, mailer: Mailer, logger: Logger, intervalMs = 5000) {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      while ((await deliverDueMail(db, mailer, logger)) > 0);
+    } catch (error) {
+      logger.warn({ err: error }, 'outbox worker could not reach the database');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      while (running) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
+  };
+}
