@@ -3,6 +3,7 @@ import type { Database } from '../db/connection.js';
 
 export const CONSECUTIVE_FAILURES_ALLOWED = 10;
 export const HOURLY_FAILURES_PER_ACCOUNT = 100;
+export const LOCKOUT_SECONDS = 15 * 60;
 
 export interface LoginThrottle {
   /** Seconds to wait before trying again, or 0 when a try is allowed. */
@@ -19,7 +20,6 @@ export function createLoginThrottle(db: Database): LoginThrottle {
     keyPrefix: 'login:user-ip',
     points: CONSECUTIVE_FAILURES_ALLOWED,
     duration: 60 * 60,
-    blockDuration: 15 * 60,
   });
   const byAccount = new RateLimiterPostgres({
     ...common,
@@ -50,6 +50,11 @@ export function createLoginThrottle(db: Database): LoginThrottle {
     async recordFailure(username, ip) {
       const key = keys(username, ip);
       await Promise.all([consume(byAccountAndIp, key.accountAndIp), consume(byAccount, key.account)]);
+      // The tenth failure in a row starts the lock-out, not the eleventh attempt.
+      const pair = await byAccountAndIp.get(key.accountAndIp);
+      if (pair && pair.consumedPoints >= CONSECUTIVE_FAILURES_ALLOWED) {
+        await byAccountAndIp.block(key.accountAndIp, LOCKOUT_SECONDS);
+      }
     },
     async recordSuccess(username, ip) {
       await byAccountAndIp.delete(keys(username, ip).accountAndIp);

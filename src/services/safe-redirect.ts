@@ -10,7 +10,8 @@ export function safeNextPath(next: unknown): string {
   if (/[\u0000-\u001F\u007F]/.test(next)) return ADMIN_HOME;
   const base = 'http://broadsheet.invalid';
   const url = URL.canParse(next, base) ? new URL(next, base) : null;
-  if (!url || url.origin !== base) return ADMIN_HOME;
+  // Dot segments can normalise into `//host`, so the normalised path is checked too.
+  if (!url || url.origin !== base || url.pathname.startsWith('//')) return ADMIN_HOME;
   if (url.pathname === '/admin/login' || url.pathname === '/admin/logout') return ADMIN_HOME;
   return url.pathname + url.search + url.hash;
 }

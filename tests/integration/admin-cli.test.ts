@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { countUsers, findUserByUsername } from '../../src/queries/users.js';
+import { createAdmin, ensureStartupAdmin } from '../../src/services/admins.js';
+import { verifyPassword } from '../../src/services/passwords.js';
+import { useTestDatabase } from '../helpers/database.js';
+
+const testDb = useTestDatabase();
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** npx tsx scripts/admin.ts …, as `npm run admin -- …` runs it, against the test database. */
+function runAdminCli(args: string[], options: { stdin?: string; adminPassword?: string } = {}): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: process.env.DATABASE_URL, NODE_ENV: 'test' };
+  delete env.ADMIN_PASSWORD;
+  delete env.ADMIN_USERNAME;
+  delete env.NODE_TEST_CONTEXT;
+  if (options.adminPassword !== undefined) env.ADMIN_PASSWORD = options.adminPassword;
+  const child = spawn('npx', ['tsx', 'scripts/admin.ts', ...args], { cwd: projectRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdin.end(options.stdin ?? '');
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function assertArgon2idAtOwaspMinimum(hash: string) {
+  const [, algorithm, version, parameters = ''] = hash.split('$');
+  assert.equal(algorithm, 'argon2id');
+  assert.equal(version, 'v=19');
+  assert.deepEqual(Object.fromEntries(parameters.split(',').map((pair) => pair.split('='))), { m: '19456', t: '2', p: '1' });
+}
+
+describe('npm run admin -- create <username>', () => {
+  it('creates an admin with the password from standard input', async () => {
+    const result = await runAdminCli(['create', 'editor'], { stdin: 'correct horse battery staple\n' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Created admin "editor"\. Sign in at http:\/\/\S+\/admin\/login/);
+    assert.ok(!result.stdout.includes('correct horse') && !result.stderr.includes('correct horse'), 'the password is never echoed');
+    const user = await findUserByUsername(testDb.db, 'editor');
+    assert.ok(user);
+    assert.equal(user.username, 'editor');
+    assert.equal(user.display_name, 'editor');
+    assert.equal(user.role, 'admin');
+    assertArgon2idAtOwaspMinimum(user.password_hash);
+    assert.equal(await verifyPassword(user.password_hash, 'correct horse battery staple'), true, 'the trailing newline is not part of it');
+    assert.equal(await verifyPassword(user.password_hash, 'correct horse battery staple\n'), false);
+  });
+
+  it('takes the password from ADMIN_PASSWORD', async () => {
+    const result = await runAdminCli(['create', 'owner'], { adminPassword: 'from the environment 42' });
+    assert.equal(result.code, 0, result.stderr);
+    const user = await findUserByUsername(testDb.db, 'owner');
+    assert.ok(user);
+    assertArgon2idAtOwaspMinimum(user.password_hash);
+    assert.equal(await verifyPassword(user.password_hash, 'from the environment 42'), true);
+  });
+
+  it('refuses a name that exists, in any case, with a clear message', async () => {
+    await createAdmin(testDb.db, 'editor', 'the first password');
+    const before = await findUserByUsername(testDb.db, 'editor');
+    for (const name of ['editor', 'Editor']) {
+      const result = await runAdminCli(['create', name], { adminPassword: 'a second password' });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, new RegExp(`An account named "${name}" already exists\\.`));
+    }
+    assert.equal(await countUsers(testDb.db), 1);
+    assert.equal((await findUserByUsername(testDb.db, 'editor'))?.password_hash, before?.password_hash);
+  });
+
+  it('refuses a short or empty password with a clear message and stores nothing', async () => {
+    const short = await runAdminCli(['create', 'editor'], { stdin: 'short\n' });
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /The password must be at least 8 characters\./);
+    const fromEnvironment = await runAdminCli(['create', 'editor'], { adminPassword: '1234567' });
+    assert.equal(fromEnvironment.code, 1);
+    assert.match(fromEnvironment.stderr, /The password must be at least 8 characters\./);
+    const empty = await runAdminCli(['create', 'editor'], { stdin: '' });
+    assert.notEqual(empty.code, 0);
+    assert.match(empty.stderr, /at least 8 characters/);
+    assert.equal(await countUsers(testDb.db), 0);
+  });
+
+  it('refuses a username with spaces or symbols', async () => {
+    const result = await runAdminCli(['create', 'bad name!'], { adminPassword: 'long enough password' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /A username is 1 to 60 letters, digits, dots, dashes or underscores\./);
+    assert.equal(await countUsers(testDb.db), 0);
+  });
+
+  it('prints its usage and exits 2 when the command is incomplete', async () => {
+    for (const args of [[], ['create'], ['delete', 'editor'], ['create', 'editor', 'extra']]) {
+      const result = await runAdminCli(args, { adminPassword: 'long enough password' });
+      assert.equal(result.code, 2, `for ${JSON.stringify(args)}`);
+      assert.match(result.stderr, /Usage: npm run admin -- create <username>/);
+    }
+    assert.equal(await countUsers(testDb.db), 0);
+  });
+});
+
+describe('the admin made at start', () => {
+  it('creates the configured admin once', async () => {
+    const configured = { username: 'owner', password: 'configured password 1' };
+    assert.deepEqual(await ensureStartupAdmin(testDb.db, configured), { kind: 'configured', username: 'owner' });
+    const user = await findUserByUsername(testDb.db, 'owner');
+    assert.ok(user);
+    assertArgon2idAtOwaspMinimum(user.password_hash);
+    assert.equal(await verifyPassword(user.password_hash, 'configured password 1'), true);
+
+    assert.deepEqual(await ensureStartupAdmin(testDb.db, configured), { kind: 'none' });
+    assert.deepEqual(await ensureStartupAdmin(testDb.db, { ...configured, password: 'a changed password' }), { kind: 'none' });
+    assert.equal(await countUsers(testDb.db), 1);
+    assert.equal((await findUserByUsername(testDb.db, 'owner'))?.password_hash, user.password_hash, 'an existing password is never overwritten');
+  });
+
+  it('creates the configured admin even when other admins exist', async () => {
+    await createAdmin(testDb.db, 'editor', 'editor password');
+    assert.deepEqual(await ensureStartupAdmin(testDb.db, { username: 'owner', password: 'configured password 1' }), {
+      kind: 'configured',
+      username: 'owner',
+    });
+    assert.equal(await countUsers(testDb.db), 2);
+    assert.equal(await findUserByUsername(testDb.db, 'admin'), null);
+  });
+
+  it('creates `admin` with a random password when no user exists and none is configured', async () => {
+    const made = await ensureStartupAdmin(testDb.db, {});
+    assert.equal(made.kind, 'generated');
+    assert.ok(made.kind === 'generated');
+    assert.equal(made.username, 'admin');
+    assert.ok(made.password.length >= 16, made.password);
+    const user = await findUserByUsername(testDb.db, 'admin');
+    assert.ok(user);
+    assertArgon2idAtOwaspMinimum(user.password_hash);
+    assert.equal(await verifyPassword(user.password_hash, made.password), true);
+
+    assert.deepEqual(await ensureStartupAdmin(testDb.db, {}), { kind: 'none' });
+    assert.equal(await countUsers(testDb.db), 1);
+  });
+
+  it('makes a different password each time', async () => {
+    const first = await ensureStartupAdmin(testDb.db, {});
+    await testDb.db('users').del();
+    const second = await ensureStartupAdmin(testDb.db, {});
+    assert.ok(first.kind === 'generated' && second.kind === 'generated');
+    assert.notEqual(first.password, second.password);
+  });
+
+  it('creates no `admin` when any user exists', async () => {
+    await createAdmin(testDb.db, 'editor', 'editor password');
+    assert.deepEqual(await ensureStartupAdmin(testDb.db, {}), { kind: 'none' });
+    assert.deepEqual(await ensureStartupAdmin(testDb.db, { username: undefined, password: undefined }), { kind: 'none' });
+    assert.equal(await countUsers(testDb.db), 1);
+    assert.equal(await findUserByUsername(testDb.db, 'admin'), null);
+  });
+});
