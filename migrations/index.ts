@@ -5,6 +5,7 @@ import * as createComments from './20261128_03_create_comments.js';
 import * as createSession from './20261128_04_create_session.js';
 import * as createModeration from './20261128_05_create_moderation.js';
 import * as createDiscussion from './20261128_06_create_discussion.js';
+import * as createUnsubscribes from './20261128_07_create_unsubscribes.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,6 +23,7 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261128_04_create_session', createSession],
   ['20261128_05_create_moderation', createModeration],
   ['20261128_06_create_discussion', createDiscussion],
+  ['20261128_07_create_unsubscribes', createUnsubscribes],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -16,10 +16,14 @@ export const TEST_FILES = [
   'tests/unit/comment-form.test.ts',
   'tests/unit/config.test.ts',
   'tests/unit/discussion-rules.test.ts',
+  'tests/unit/safe-redirect.test.ts',
+  'tests/unit/passwords.test.ts',
   'tests/integration/article-page.test.ts',
   'tests/integration/post-comment.test.ts',
   'tests/integration/embedded-database.test.ts',
   'tests/integration/outbox.test.ts',
+  'tests/integration/admin-auth.test.ts',
+  'tests/integration/admin-cli.test.ts',
 ];
 
 async function main(): Promise<number> {

@@ -8,12 +8,13 @@ import type { Logger } from './logger.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { adminSession } from './middleware/admin-session.js';
 import { sameOriginOnly } from './middleware/same-origin.js';
+import { createFloodControl } from './services/flood-control.js';
 import { createLoginThrottle } from './services/login-throttle.js';
 import { publicDir, viewsDir } from './paths.js';
 import { viewHelpers } from './rendering/format.js';
 import { createRoutes } from './routes.js';
 
-export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle'> {
+export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle' | 'flood'> {
   logger: Logger;
   /** The pool behind admin sessions (connect-pg-simple). */
   sessionPool: pg.Pool;
@@ -38,6 +39,7 @@ export function createApp(dependencies: AppDependencies): Express {
     cookieSecret: dependencies.cookieSecret,
     now: dependencies.now ?? Date.now,
     loginThrottle: createLoginThrottle(dependencies.db),
+    flood: createFloodControl(dependencies.db),
   };
   app.locals.context = context;
   Object.assign(app.locals, viewHelpers, { siteName: 'Broadsheet', baseUrl: config.baseUrl });

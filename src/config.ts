@@ -39,7 +39,12 @@ const environmentSchema = z.object({
   ),
   PORT: z.preprocess(
     blankToUndefined,
-    z.coerce.number().int().min(0).max(65535, 'must be a port number from 0 to 65535').default(3000),
+    z
+      .string()
+      .regex(/^\d{1,5}$/, 'must be a port number from 0 to 65535')
+      .transform(Number)
+      .pipe(z.number().max(65535, 'must be a port number from 0 to 65535'))
+      .default(3000),
   ),
   HOST: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
   DATABASE_URL: postgresUrl,
@@ -99,7 +104,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (values.ADMIN_USERNAME && !values.ADMIN_PASSWORD) {
     throw new ConfigError('Missing ADMIN_PASSWORD: it is required when ADMIN_USERNAME is set');
   }
-  const displayHost = values.HOST === '0.0.0.0' || values.HOST === '::' ? '127.0.0.1' : values.HOST;
+  const listenHost = values.HOST === '0.0.0.0' || values.HOST === '::' ? '127.0.0.1' : values.HOST;
+  const displayHost = listenHost.includes(':') ? `[${listenHost}]` : listenHost;
   return {
     env: values.NODE_ENV,
     port: values.PORT,

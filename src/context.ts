@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
+import type { FloodControl } from './services/flood-control.js';
 import type { LoginThrottle } from './services/login-throttle.js';
 
 /** What every handler may use; set once by createApp. */
@@ -11,6 +12,7 @@ export interface AppContext {
   /** Milliseconds since the epoch; tests move it to check session expiry. */
   now: () => number;
   loginThrottle: LoginThrottle;
+  flood: FloodControl;
 }
 
 export function contextOf(req: Request): AppContext {

@@ -1,13 +1,17 @@
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
+import { contextOf } from '../context.js';
 import type { Database } from '../db/connection.js';
 import { HttpError } from '../http-error.js';
 import { findPublishedArticleBySlug, type ArticleRow } from '../queries/articles.js';
 import { listVisibleComments } from '../queries/comments.js';
 import type { CommentFormValues, FieldErrors } from '../services/comment-form.js';
 import { parsePendingIds, PENDING_COOKIE, rememberedCommenter } from '../services/commenter-cookies.js';
+import { secondsSinceStamp, stampForm } from '../services/signed-tokens.js';
 import { paragraphsOf, readingBarLabel, readingMinutes } from '../services/reading.js';
-import { DEFAULT_THREAD_DEPTH, threadComments } from '../services/threading.js';
+import { threadComments } from '../services/threading.js';
+import { loadDiscussionSettings } from '../queries/settings.js';
+import { areCommentsOpen } from '../services/comments.js';
 import type { ArticlePageModel, CommentFormModel, ShownComment } from '../rendering/models.js';
 
 const FIELD_ORDER = ['form', 'comment', 'author', 'email', 'url', 'parent_id'] as const;
@@ -23,6 +27,7 @@ export async function loadPublishedArticle(db: Database, slug: string): Promise<
 /** The form as a reader first sees it: prefilled only from their own remember-me cookies. */
 export function blankFormValues(req: Request): CommentFormValues {
   const remembered = rememberedCommenter(req.cookies ?? {});
+  const { cookieSecret, now } = contextOf(req);
   return {
     comment: '',
     author: remembered?.author ?? '',
@@ -31,6 +36,9 @@ export function blankFormValues(req: Request): CommentFormValues {
     remember: remembered !== null,
     parent_id: '',
     submission_id: randomUUID(),
+    rendered_at: stampForm(cookieSecret, now()),
+    notify_replies: false,
+    notify_approval: false,
   };
 }
 
@@ -48,7 +56,10 @@ export async function buildArticlePage(
   state: FormState,
 ): Promise<ArticlePageModel> {
   const ownPending = new Set(parsePendingIds(req.signedCookies?.[PENDING_COOKIE]));
-  const rows = await listVisibleComments(db, article.id, [...ownPending]);
+  const [rows, settings] = await Promise.all([
+    listVisibleComments(db, article.id, [...ownPending]),
+    loadDiscussionSettings(db),
+  ]);
   const shown: ShownComment[] = rows.map((row) => ({
     ...row,
     awaitingModeration: row.status !== 'approved',
@@ -56,16 +67,23 @@ export async function buildArticlePage(
   const replyTarget = shown.find((comment) => comment.id === state.replyToId && !comment.awaitingModeration);
   const errors = state.errors ?? {};
   const path = articlePath(article.slug);
+  const { cookieSecret, now } = contextOf(req);
+  const stampIsGood = secondsSinceStamp(cookieSecret, state.values.rendered_at, now()) !== null;
   const form: CommentFormModel = {
     action: `${path}/comments`,
-    values: { ...state.values, parent_id: replyTarget?.id ?? '' },
+    values: {
+      ...state.values,
+      parent_id: replyTarget?.id ?? '',
+      rendered_at: stampIsGood ? state.values.rendered_at : stampForm(cookieSecret, now()),
+    },
     errors,
     errorSummary: FIELD_ORDER.filter((field) => errors[field]).map((field) => ({
       field,
       message: errors[field]!,
     })),
     replyTo: replyTarget ? { id: replyTarget.id, authorName: replyTarget.author_name } : null,
-    open: article.comments_open,
+    open: areCommentsOpen(article, settings, now()),
+    requireNameAndEmail: settings.requireNameAndEmail,
     notice: state.notice ?? null,
   };
   const paragraphs = paragraphsOf(article.body);
@@ -88,9 +106,9 @@ export async function buildArticlePage(
       readingBarLabel: readingBarLabel(article),
       readingMinutes: readingMinutes(article.body),
     },
-    thread: threadComments(shown, DEFAULT_THREAD_DEPTH),
+    thread: threadComments(shown, settings.threadDepth),
     approvedCount: shown.filter((comment) => !comment.awaitingModeration).length,
-    maxDepth: DEFAULT_THREAD_DEPTH,
+    maxDepth: settings.threadDepth,
     form,
   };
 }

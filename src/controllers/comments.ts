@@ -3,7 +3,8 @@ import { contextOf } from '../context.js';
 import { renderPage } from '../rendering/render.js';
 import { parseCommentForm, type CommentSubmission } from '../services/comment-form.js';
 import { addPendingId, PENDING_COOKIE, REMEMBER_COOKIES } from '../services/commenter-cookies.js';
-import { CLOSED_MESSAGE, DUPLICATE_MESSAGE, postComment } from '../services/comments.js';
+import { CLOSED_MESSAGE, DUPLICATE_MESSAGE, floodMessage, postComment } from '../services/comments.js';
+import { loadDiscussionSettings } from '../queries/settings.js';
 import { articlePath, buildArticlePage, loadPublishedArticle, type FormState } from './article-page.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -27,9 +28,10 @@ function rememberCommenter(req: Request, res: Response, submission: CommentSubmi
 
 /** POST /articles/:slug/comments — store a comment, or show the form again saying why not. */
 export async function createComment(req: Request, res: Response) {
-  const { db } = contextOf(req);
+  const { db, flood, cookieSecret, config, now } = contextOf(req);
   const article = await loadPublishedArticle(db, String(req.params.slug));
-  const parsed = parseCommentForm(req.body);
+  const settings = await loadDiscussionSettings(db);
+  const parsed = parseCommentForm(req.body, { requireNameAndEmail: settings.requireNameAndEmail });
 
   const refuse = async (status: number, state: Omit<FormState, 'values'>) => {
     const model = await buildArticlePage(req, db, article, {
@@ -41,10 +43,13 @@ export async function createComment(req: Request, res: Response) {
   };
 
   if (!parsed.ok) return refuse(422, { errors: parsed.errors });
-  const outcome = await postComment(db, article, parsed.submission, {
-    ip: req.ip ?? null,
-    userAgent: req.get('user-agent') ?? '',
-  });
+  const outcome = await postComment(
+    { db, flood, secret: cookieSecret, baseUrl: config.baseUrl, now },
+    article,
+    parsed.submission,
+    { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? '' },
+    settings,
+  );
   switch (outcome.kind) {
     case 'invalid':
       return refuse(422, { errors: outcome.errors });
@@ -52,8 +57,12 @@ export async function createComment(req: Request, res: Response) {
       return refuse(409, { notice: DUPLICATE_MESSAGE });
     case 'closed':
       return refuse(403, { notice: CLOSED_MESSAGE });
+    case 'flooded':
+      res.set('Retry-After', String(outcome.retryAfterSeconds));
+      return refuse(429, { notice: floodMessage(outcome.retryAfterSeconds) });
     case 'stored':
-      if (outcome.status === 'pending') {
+      // A bot trap's catch is answered exactly like a held comment.
+      if (outcome.status === 'pending' || outcome.status === 'spam') {
         const pending = addPendingId(req.signedCookies?.[PENDING_COOKIE], outcome.commentId);
         res.cookie(PENDING_COOKIE, pending, { ...cookieOptions(req, 30 * DAY), signed: true });
       }

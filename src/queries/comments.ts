@@ -17,6 +17,8 @@ export interface CommentRow {
   submission_id: string | null;
   created_at: Date;
   approved_at: Date | null;
+  notify_on_reply: boolean;
+  notify_on_approval: boolean;
 }
 
 /** What a reader may see of a comment: never the email, IP or user agent. */
@@ -37,7 +39,12 @@ export type NewComment = Pick<
   | 'ip'
   | 'user_agent'
   | 'submission_id'
-> & { status_reasons?: string };
+> & {
+  status_reasons?: string;
+  approved_at?: Date | null;
+  notify_on_reply?: boolean;
+  notify_on_approval?: boolean;
+};
 
 const PUBLIC_COLUMNS: Array<keyof PublicCommentRow> = ['id', 'parent_id', 'status', 'author_name', 'author_url', 'body', 'created_at'];
 
@@ -53,7 +60,8 @@ export async function listVisibleComments(
     .andWhere((visible) => {
       visible.where({ status: 'approved' });
       if (ownPendingIds.length > 0) {
-        visible.orWhere((own) => own.where({ status: 'pending' }).whereIn('id', ownPendingIds));
+        // A commenter's own held comment, and a bot trap's catch (so the bot learns nothing).
+        visible.orWhere((own) => own.whereIn('status', ['pending', 'spam']).whereIn('id', ownPendingIds));
       }
     })
     .orderBy([
@@ -103,4 +111,15 @@ export async function insertComment(db: Database, comment: NewComment): Promise<
   if (inserted[0]) return inserted[0].id;
   const existing = await findCommentBySubmissionId(db, comment.submission_id!);
   return existing!.id;
+}
+
+/** Whether this name and email already have an approved comment (WordPress's "previously approved"). */
+export async function hasApprovedComment(db: Database, authorName: string, authorEmail: string): Promise<boolean> {
+  if (!authorEmail) return false;
+  const row = await db('comments')
+    .select('id')
+    .where({ status: 'approved', author_name: authorName })
+    .whereRaw('lower(author_email) = lower(?)', [authorEmail])
+    .first();
+  return row !== undefined;
 }

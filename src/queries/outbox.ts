@@ -16,7 +16,10 @@ export interface OutboxRow {
   sent_at: Date | null;
 }
 
-export type NewMail = Pick<OutboxRow, 'dedupe_key' | 'kind' | 'recipient' | 'subject' | 'body'>;
+export type NewMail = Pick<OutboxRow, 'dedupe_key' | 'kind' | 'recipient' | 'subject' | 'body'> & {
+  /** Held back until then (a digest waits for the end of its period). */
+  next_attempt_at?: Date;
+};
 
 /** Queues a mail; a second mail for the same event (dedupe key) is ignored. */
 export async function enqueueMail(db: Database, mail: NewMail): Promise<boolean> {

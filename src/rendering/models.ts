@@ -22,6 +22,7 @@ export interface CommentFormModel {
   errorSummary: Array<{ field: string; message: string }>;
   replyTo: { id: string; authorName: string } | null;
   open: boolean;
+  requireNameAndEmail: boolean;
   /** A refusal that is about the whole form, not one field. */
   notice: string | null;
 }

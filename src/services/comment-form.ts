@@ -14,6 +14,9 @@ export interface CommentFormValues {
   remember: boolean;
   parent_id: string;
   submission_id: string;
+  rendered_at: string;
+  notify_replies: boolean;
+  notify_approval: boolean;
 }
 
 export interface CommentSubmission {
@@ -24,6 +27,17 @@ export interface CommentSubmission {
   remember: boolean;
   parentId: string | null;
   submissionId: string | null;
+  renderedAt: string;
+  honeypotFilled: boolean;
+  notifyOnReply: boolean;
+  notifyOnApproval: boolean;
+}
+
+/** The bot trap: hidden from people, tempting to form-filling robots. */
+export const HONEYPOT_FIELD = 'comment_subject';
+
+export interface CommentFormOptions {
+  requireNameAndEmail: boolean;
 }
 
 export type FieldErrors = Partial<Record<CommentFieldName, string>>;
@@ -82,7 +96,14 @@ const fieldSchemas = {
   parent_id: z.string().regex(/^(0|[1-9]\d{0,17})?$/, 'The comment you are replying to could not be found.'),
   submission_id: z.string().regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$/i),
   remember: z.literal('yes'),
+  notify_replies: z.literal('yes'),
+  notify_approval: z.literal('yes'),
+  rendered_at: z.string().max(200),
+  [HONEYPOT_FIELD]: z.string().max(100000),
 } as const;
+
+const HIDDEN_FIELDS = new Set(['submission_id', 'remember', 'notify_replies', 'notify_approval', 'rendered_at', HONEYPOT_FIELD]);
+const OPTIONAL_FIELDS = new Set(['remember', 'notify_replies', 'notify_approval', 'rendered_at', HONEYPOT_FIELD]);
 
 const ACCEPTED_KEYS = new Set(Object.keys(fieldSchemas));
 
@@ -97,6 +118,9 @@ function keptValues(body: Record<string, unknown>): CommentFormValues {
     remember: body.remember === 'yes',
     parent_id: textOf(body.parent_id),
     submission_id: textOf(body.submission_id),
+    rendered_at: textOf(body.rendered_at),
+    notify_replies: body.notify_replies === 'yes',
+    notify_approval: body.notify_approval === 'yes',
   };
 }
 
@@ -104,7 +128,10 @@ function keptValues(body: Record<string, unknown>): CommentFormValues {
  * Parses a posted comment form. Every field must be a single string: repeated
  * fields (arrays), nested objects and unknown keys are refused, never coerced.
  */
-export function parseCommentForm(body: unknown): CommentFormResult {
+export function parseCommentForm(
+  body: unknown,
+  options: CommentFormOptions = { requireNameAndEmail: true },
+): CommentFormResult {
   const fields: Record<string, unknown> =
     body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const values = keptValues(fields);
@@ -115,17 +142,21 @@ export function parseCommentForm(body: unknown): CommentFormResult {
   if (unknownKeys.length > 0) errors.form = 'The form was sent with fields it does not have. Please try again.';
 
   for (const [key, schema] of Object.entries(fieldSchemas)) {
-    const raw = Object.hasOwn(fields, key) ? fields[key] : key === 'remember' ? undefined : '';
+    const raw = Object.hasOwn(fields, key) ? fields[key] : OPTIONAL_FIELDS.has(key) ? undefined : '';
     if (raw === undefined) continue;
+    const errorKey = HIDDEN_FIELDS.has(key) ? 'form' : (key as CommentFieldName);
     if (typeof raw !== 'string') {
-      errors[key === 'submission_id' || key === 'remember' ? 'form' : (key as CommentFieldName)] =
-        'This field was sent more than once. Please send the form again.';
+      errors[errorKey] = 'This field was sent more than once. Please send the form again.';
+      continue;
+    }
+    if (!options.requireNameAndEmail && (key === 'author' || key === 'email') && raw.trim() === '') {
+      parsed[key] = '';
       continue;
     }
     const result = schema.safeParse(raw);
     if (result.success) parsed[key] = result.data;
-    else if (key === 'submission_id' || key === 'remember') errors.form = 'The form was damaged in transit. Please try again.';
-    else errors[key as CommentFieldName] = result.error.issues[0]?.message ?? 'This value is not accepted.';
+    else if (HIDDEN_FIELDS.has(key)) errors.form = 'The form was damaged in transit. Please try again.';
+    else errors[errorKey] = result.error.issues[0]?.message ?? 'This value is not accepted.';
   }
 
   if (Object.keys(errors).length > 0) return { ok: false, errors, values };
@@ -135,12 +166,16 @@ export function parseCommentForm(body: unknown): CommentFormResult {
     values,
     submission: {
       body: parsed.comment as string,
-      authorName: parsed.author as string,
+      authorName: (parsed.author as string) || 'Anonymous',
       authorEmail: parsed.email as string,
       authorUrl: parsed.url as string,
       remember: parsed.remember === 'yes',
       parentId: parentId === '' || parentId === '0' ? null : parentId,
       submissionId: (parsed.submission_id as string) || null,
+      renderedAt: (parsed.rendered_at as string | undefined) ?? '',
+      honeypotFilled: typeof parsed[HONEYPOT_FIELD] === 'string' && (parsed[HONEYPOT_FIELD] as string).length > 0,
+      notifyOnReply: parsed.notify_replies === 'yes',
+      notifyOnApproval: parsed.notify_approval === 'yes',
     },
   };
 }

@@ -18,6 +18,8 @@ export interface DiscussionSettings {
   showAvatars: boolean;
   adminNotification: 'each' | 'digest' | 'off';
   digestMinutes: number;
+  /** Where held-comment mail goes; empty: moderation@ the site's host. */
+  notificationEmail: string;
 }
 
 export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
@@ -37,6 +39,7 @@ export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
   showAvatars: true,
   adminNotification: 'each',
   digestMinutes: 60,
+  notificationEmail: '',
 };
 
 /** One entry a line; blank lines and surrounding spaces ignored, duplicates dropped. */
@@ -71,6 +74,7 @@ const storedSettings = z.object({
   showAvatars: z.boolean(),
   adminNotification: z.enum(['each', 'digest', 'off']),
   digestMinutes: z.number().int().min(5).max(1440),
+  notificationEmail: z.union([z.literal(''), z.email().max(100)]),
 });
 
 export function settingsFromStored(stored: Record<string, unknown>): DiscussionSettings {
