@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -7,6 +8,8 @@ import { seedDemoArticle } from './db/seed-demo.js';
 import { createLogger } from './logger.js';
 import { createSessionPool } from './db/connection.js';
 import { ensureStartupAdmin } from './services/admins.js';
+import { createMailer } from './services/mailer.js';
+import { startOutboxWorker } from './services/outbox-worker.js';
 import { loadOrCreateSecrets } from './secrets.js';
 
 const SHUTDOWN_GRACE_MS = 8000;
@@ -77,7 +80,22 @@ async function main() {
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
-  shutDownOn(['SIGTERM', 'SIGINT'], server, { close: async () => { await sessionPool.end(); await database.close(); } });
+  const host = new URL(config.baseUrl).hostname;
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    outboxDir: path.join(config.dataDir, 'outbox'),
+    from: `Broadsheet <noreply@${host}>`,
+    messageIdDomain: host,
+  });
+  const outbox = startOutboxWorker(database.db, mailer, logger);
+  shutDownOn(['SIGTERM', 'SIGINT'], server, {
+    close: async () => {
+      await outbox.stop();
+      mailer.close();
+      await sessionPool.end();
+      await database.close();
+    },
+  });
   await listen(server, config);
   say(`Broadsheet is running at ${config.baseUrl}/`);
 }
