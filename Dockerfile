@@ -1,0 +1,34 @@
+# Broadsheet: build the TypeScript once, ship only what runs.
+# docker compose (docker-compose.yml) pairs it with PostgreSQL; alone it needs
+# DATABASE_URL and SESSION_SECRET (at least 32 characters).
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY migrations ./migrations
+COPY scripts ./scripts
+RUN npm run build
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/app/data
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Install scripts stay enabled: argon2 picks its native build at install time.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# Migrations are compiled into dist/migrations.
+COPY --from=build /app/dist ./dist
+COPY views ./views
+COPY public ./public
+COPY content ./content
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/src/server.js"]
