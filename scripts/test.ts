@@ -16,6 +16,7 @@ export const TEST_FILES = [
   'tests/unit/comment-form.test.ts',
   'tests/unit/config.test.ts',
   'tests/unit/discussion-rules.test.ts',
+  'tests/unit/format.test.ts',
   'tests/unit/safe-redirect.test.ts',
   'tests/unit/passwords.test.ts',
   'tests/integration/article-page.test.ts',
