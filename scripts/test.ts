@@ -19,12 +19,14 @@ export const TEST_FILES = [
   'tests/unit/format.test.ts',
   'tests/unit/safe-redirect.test.ts',
   'tests/unit/passwords.test.ts',
+  'tests/unit/moderation.test.ts',
   'tests/integration/article-page.test.ts',
   'tests/integration/post-comment.test.ts',
   'tests/integration/embedded-database.test.ts',
   'tests/integration/outbox.test.ts',
   'tests/integration/admin-auth.test.ts',
   'tests/integration/admin-cli.test.ts',
+  'tests/integration/moderation-queue.test.ts',
 ];
 
 async function main(): Promise<number> {

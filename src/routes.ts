@@ -1,7 +1,26 @@
 import { Router, type RequestHandler } from 'express';
 import { login, logout, showLogin } from './controllers/admin-auth.js';
+import { adminChrome } from './controllers/admin-chrome.js';
+import { showEditForm, updateComment } from './controllers/admin-comment-edit.js';
+import {
+  applyBulkAction,
+  deleteComment,
+  replyToComment,
+  restoreComment,
+  setCommentStatus,
+  undoModeration,
+} from './controllers/admin-comments.js';
+import { showLog } from './controllers/admin-log.js';
+import { showQueue } from './controllers/admin-queue.js';
 import { showArticle, showHome } from './controllers/articles.js';
 import { createComment } from './controllers/comments.js';
+import {
+  confirmUnsubscribe,
+  showOwnCommentEdit,
+  showUnsubscribe,
+  updateOwnCommentText,
+  withdrawOwnComment,
+} from './controllers/commenter.js';
 import { showHealth, showReadiness } from './controllers/health.js';
 import { requireAdmin } from './middleware/admin-session.js';
 import { provideCsrfToken, verifyCsrf } from './middleware/csrf.js';
@@ -24,6 +43,11 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.get('/', showHome);
   router.get('/articles/:slug', showArticle);
   router.post('/articles/:slug/comments', formBody, createComment);
+  router.get('/comments/:id/edit', showOwnCommentEdit);
+  router.post('/comments/:id/edit', formBody, updateOwnCommentText);
+  router.post('/comments/:id/withdraw', formBody, withdrawOwnComment);
+  router.get('/unsubscribe', showUnsubscribe);
+  router.post('/unsubscribe', formBody, confirmUnsubscribe);
   router.get('/healthz', showHealth);
   router.get('/readyz', showReadiness);
 
@@ -33,5 +57,15 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.get('/admin/login', showLogin);
   router.post('/admin/login', formBody, login);
   router.post('/admin/logout', formBody, requireAdmin, verifyCsrf, logout);
+  router.get('/admin/comments', requireAdmin, adminChrome, showQueue);
+  router.post('/admin/comments/bulk', formBody, requireAdmin, verifyCsrf, applyBulkAction);
+  router.post('/admin/comments/undo', formBody, requireAdmin, verifyCsrf, undoModeration);
+  router.post('/admin/comments/:id/status', formBody, requireAdmin, verifyCsrf, setCommentStatus);
+  router.post('/admin/comments/:id/restore', formBody, requireAdmin, verifyCsrf, restoreComment);
+  router.post('/admin/comments/:id/delete', formBody, requireAdmin, verifyCsrf, deleteComment);
+  router.post('/admin/comments/:id/reply', formBody, requireAdmin, verifyCsrf, replyToComment);
+  router.get('/admin/comments/:id/edit', requireAdmin, adminChrome, showEditForm);
+  router.post('/admin/comments/:id/edit', formBody, requireAdmin, verifyCsrf, updateComment);
+  router.get('/admin/log', requireAdmin, adminChrome, showLog);
   return router;
 }

@@ -10,6 +10,7 @@ import { parsePendingIds, PENDING_COOKIE, rememberedCommenter } from '../service
 import { secondsSinceStamp, stampForm } from '../services/signed-tokens.js';
 import { paragraphsOf, readingBarLabel, readingMinutes } from '../services/reading.js';
 import { threadComments } from '../services/threading.js';
+import { withinEditWindow } from '../services/self-service.js';
 import { loadDiscussionSettings } from '../queries/settings.js';
 import { areCommentsOpen } from '../services/comments.js';
 import type { ArticlePageModel, CommentFormModel, ShownComment } from '../rendering/models.js';
@@ -60,9 +61,11 @@ export async function buildArticlePage(
     listVisibleComments(db, article.id, [...ownPending]),
     loadDiscussionSettings(db),
   ]);
+  const nowMs = contextOf(req).now();
   const shown: ShownComment[] = rows.map((row) => ({
     ...row,
     awaitingModeration: row.status !== 'approved',
+    editHref: ownPending.has(row.id) && withinEditWindow(row.created_at, nowMs) ? `/comments/${row.id}/edit` : null,
   }));
   const replyTarget = shown.find((comment) => comment.id === state.replyToId && !comment.awaitingModeration);
   const errors = state.errors ?? {};

@@ -61,11 +61,13 @@ export async function createComment(req: Request, res: Response) {
       res.set('Retry-After', String(outcome.retryAfterSeconds));
       return refuse(429, { notice: floodMessage(outcome.retryAfterSeconds) });
     case 'stored':
-      // A bot trap's catch is answered exactly like a held comment.
-      if (outcome.status === 'pending' || outcome.status === 'spam') {
-        const pending = addPendingId(req.signedCookies?.[PENDING_COOKIE], outcome.commentId);
-        res.cookie(PENDING_COOKIE, pending, { ...cookieOptions(req, 30 * DAY), signed: true });
-      }
+      // The signed cookie names the commenter's own comments: held ones (and a
+      // bot trap's catch, answered exactly alike) stay visible to them, and all
+      // can be edited for a while.
+      res.cookie(PENDING_COOKIE, addPendingId(req.signedCookies?.[PENDING_COOKIE], outcome.commentId), {
+        ...cookieOptions(req, 30 * DAY),
+        signed: true,
+      });
       rememberCommenter(req, res, parsed.submission);
       res.redirect(303, `${articlePath(article.slug)}#comment-${outcome.commentId}`);
   }

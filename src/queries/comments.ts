@@ -123,3 +123,43 @@ export async function hasApprovedComment(db: Database, authorName: string, autho
     .first();
   return row !== undefined;
 }
+
+export interface CommentChange {
+  body: string;
+  author_name: string;
+  author_email: string;
+  author_url: string;
+  status: CommentStatus;
+  status_reasons: string;
+}
+
+/** A commenter's own edit or withdrawal, recorded in the moderation log like any other change. */
+export async function updateOwnComment(db: Database, comment: CommentRow, change: Partial<CommentChange>, action: 'edit' | 'status') {
+  await db.transaction(async (trx) => {
+    await trx('comments')
+      .where({ id: comment.id })
+      .update({
+        ...change,
+        updated_at: trx.fn.now(),
+        ...(change.status === 'approved' && comment.status !== 'approved' ? { approved_at: trx.fn.now() } : {}),
+      });
+    await trx('moderation_log').insert({
+      comment_id: comment.id,
+      actor_id: null,
+      actor_name: `${comment.author_name} (commenter)`,
+      action,
+      from_status: comment.status,
+      to_status: change.status ?? comment.status,
+    });
+  });
+}
+
+export async function hasOtherApprovedComment(db: Database, comment: Pick<CommentRow, 'id' | 'author_name' | 'author_email'>, name: string, email: string) {
+  const row = await db('comments')
+    .select('id')
+    .where({ status: 'approved', author_name: name })
+    .whereRaw('lower(author_email) = lower(?)', [email])
+    .whereNot({ id: comment.id })
+    .first();
+  return row !== undefined;
+}

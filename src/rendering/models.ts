@@ -13,6 +13,8 @@ export interface PageMeta {
 
 export interface ShownComment extends PublicCommentRow {
   awaitingModeration: boolean;
+  /** Set on the viewer's own comment while it may still be edited. */
+  editHref: string | null;
 }
 
 export interface CommentFormModel {
@@ -79,7 +81,27 @@ export interface AdminLoginPageModel {
   csrfToken: string;
 }
 
+export interface CommentEditPageModel {
+  meta: PageMeta;
+  commentId: string;
+  article: { title: string; path: string };
+  values: { comment: string; author: string; email: string; url: string };
+  errors: FieldErrors;
+  errorSummary: Array<{ field: string; message: string }>;
+  token: string;
+  minutesLeft: number;
+}
+
+export interface UnsubscribePageModel {
+  meta: PageMeta;
+  email: string;
+  token: string;
+  done: boolean;
+}
+
 export interface PageModels extends AdminPageModels {
+  'comment-edit': CommentEditPageModel;
+  unsubscribe: UnsubscribePageModel;
   article: ArticlePageModel;
   home: HomePageModel;
   error: ErrorPageModel;

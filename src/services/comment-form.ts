@@ -179,3 +179,42 @@ export function parseCommentForm(
     },
   };
 }
+
+export interface CommentEditValues {
+  comment: string;
+  author: string;
+  email: string;
+  url: string;
+}
+
+export type CommentEditResult =
+  | { ok: true; edit: { body: string; authorName: string; authorEmail: string; authorUrl: string }; values: CommentEditValues }
+  | { ok: false; errors: FieldErrors; values: CommentEditValues };
+
+/** An edit of an existing comment: the same four fields and rules as the public form, plus `token`. */
+export function parseCommentEdit(body: unknown): CommentEditResult {
+  const fields: Record<string, unknown> =
+    body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const values = { comment: textOf(fields.comment), author: textOf(fields.author), email: textOf(fields.email), url: textOf(fields.url) };
+  const errors: FieldErrors = {};
+  if (Object.keys(fields).some((key) => !['comment', 'author', 'email', 'url', 'token', '_csrf'].includes(key))) {
+    errors.form = 'The form was sent with fields it does not have. Please try again.';
+  }
+  const parsed: Record<string, string> = {};
+  for (const key of COMMENT_FIELDS) {
+    const raw = Object.hasOwn(fields, key) ? fields[key] : '';
+    if (typeof raw !== 'string') {
+      errors[key] = 'This field was sent more than once. Please send the form again.';
+      continue;
+    }
+    const result = fieldSchemas[key].safeParse(raw);
+    if (result.success) parsed[key] = result.data;
+    else errors[key] = result.error.issues[0]?.message ?? 'This value is not accepted.';
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors, values };
+  return {
+    ok: true,
+    values,
+    edit: { body: parsed.comment!, authorName: parsed.author!, authorEmail: parsed.email!, authorUrl: parsed.url! },
+  };
+}

@@ -1,0 +1,148 @@
+import type { Request, Response } from 'express';
+import { contextOf } from '../context.js';
+import { HttpError } from '../http-error.js';
+import {
+  countByStatus,
+  findArticleIdBySlug,
+  listArticleChoices,
+  listQueuePage,
+  listRecentLog,
+  type LogRow,
+  type QueueRow,
+} from '../queries/moderation.js';
+import type { AdminQueuePageModel, FlashModel, QueueRowModel } from '../rendering/admin-models.js';
+import { renderPage } from '../rendering/render.js';
+import {
+  bulkActionsFor,
+  canReplyTo,
+  containsPattern,
+  describeLogEntry,
+  explainStatus,
+  PAGE_SIZE,
+  parseQueueQuery,
+  QUEUE_VIEWS,
+  queueHref,
+  rowActions,
+  type QueueFilters,
+  type QueueView,
+} from '../services/moderation.js';
+import { loadAdminChrome, takeFlash } from './admin-chrome.js';
+
+const VIEW_LABELS: Record<QueueView, string> = { pending: 'Pending', approved: 'Approved', spam: 'Spam', trash: 'Trash', all: 'All' };
+
+const EMPTY_MESSAGES: Record<QueueView, string> = {
+  pending: 'No comments are waiting for moderation.',
+  approved: 'No approved comments.',
+  spam: 'No comments in spam.',
+  trash: 'The trash is empty.',
+  all: 'No comments yet.',
+};
+
+/** A reply that could not be stored, shown again at its row. */
+export interface ReplyProblem {
+  commentId: string;
+  text: string;
+  message: string;
+}
+
+function rowModel(row: QueueRow, log: LogRow[], filters: QueueFilters, returnTo: string, problem: ReplyProblem | null): QueueRowModel {
+  const id = String(row.id);
+  const ownProblem = problem?.commentId === id ? problem : null;
+  return {
+    id,
+    status: row.status,
+    authorName: row.author_name,
+    authorEmail: row.author_email,
+    authorUrl: row.author_url,
+    ip: row.ip,
+    createdAt: row.created_at,
+    article: {
+      title: row.article_title,
+      publicHref: `/articles/${row.article_slug}#comment-${id}`,
+      filterHref: queueHref({ view: filters.view, article: row.article_slug }),
+    },
+    inReplyTo: row.parent_id
+      ? { id: String(row.parent_id), authorName: row.parent_author_name ?? '', href: queueHref({ view: 'all', commentId: String(row.parent_id) }) }
+      : null,
+    body: row.body,
+    isSiteReply: row.is_site_reply,
+    why: explainStatus({
+      status: row.status,
+      reasons: (row.status_reasons ?? []).map((reason) => reason.text),
+      moderated: row.moderated_at !== null,
+      isSiteReply: row.is_site_reply,
+    }),
+    moderated: row.moderated_at ? { by: row.moderator_name ?? 'a removed account', at: row.moderated_at } : null,
+    log: log
+      .filter((entry) => String(entry.comment_id) === id)
+      .map((entry) => ({ at: entry.created_at, actor: entry.actor_name, description: describeLogEntry(entry) })),
+    actions: rowActions(row.status),
+    editHref: `/admin/comments/${id}/edit?${new URLSearchParams({ return_to: returnTo })}`,
+    reply: { allowed: canReplyTo(row.status), open: ownProblem !== null, text: ownProblem?.text ?? '', error: ownProblem?.message ?? null },
+  };
+}
+
+/** Everything the queue page shows for these filters. */
+export async function buildQueueModel(
+  req: Request,
+  filters: QueueFilters,
+  flash: FlashModel | null,
+  problem: ReplyProblem | null = null,
+): Promise<AdminQueuePageModel> {
+  const { db } = contextOf(req);
+  const articleId = filters.article ? await findArticleIdBySlug(db, filters.article) : null;
+  if (filters.article && !articleId) throw new HttpError(404, 'There is no article with that address, so it has no comments to show.');
+  const pattern = filters.q ? containsPattern(filters.q) : null;
+  const [page, counts, articles] = await Promise.all([
+    listQueuePage(db, filters, articleId, pattern, PAGE_SIZE),
+    countByStatus(db, articleId),
+    listArticleChoices(db),
+  ]);
+  const log = await listRecentLog(db, page.rows.map((row) => String(row.id)));
+  const returnTo = queueHref(filters);
+  const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+  const paged = filters.before !== null || filters.after !== null;
+  const narrowed = filters.article !== null || filters.q !== '' || filters.commentId !== null;
+
+  return {
+    meta: { title: `${VIEW_LABELS[filters.view]} comments` },
+    view: filters.view,
+    tabs: QUEUE_VIEWS.map((view) => ({
+      view,
+      label: VIEW_LABELS[view],
+      count: view === 'all' ? total : counts[view],
+      href: queueHref({ view, article: filters.article, q: filters.q }),
+      current: view === filters.view,
+    })),
+    filters: { article: filters.article ?? '', q: filters.q, commentId: filters.commentId },
+    clearFiltersHref: narrowed ? queueHref({ view: filters.view }) : null,
+    articles,
+    rows: page.rows.map((row) => rowModel(row, log, filters, returnTo, problem)),
+    pagination: {
+      olderHref: page.older ? queueHref({ ...filters, before: page.older, after: null }) : null,
+      newerHref: page.newer ? queueHref({ ...filters, after: page.newer, before: null }) : null,
+      firstHref: paged ? queueHref({ ...filters, before: null, after: null }) : null,
+    },
+    returnTo,
+    bulkActions: bulkActionsFor(filters.view),
+    flash,
+    emptyMessage: paged ? 'No comments on this page any more.' : narrowed ? 'No comments match these filters.' : EMPTY_MESSAGES[filters.view],
+  };
+}
+
+/** Renders the queue; the flash message is shown (and used up) here. */
+export async function renderQueue(req: Request, res: Response, status: number, filters: QueueFilters, problem: ReplyProblem | null = null) {
+  await loadAdminChrome(req, res);
+  const flash = takeFlash(req);
+  const shown: FlashModel | null = problem
+    ? { tone: 'error', message: `Your reply was not published: ${problem.message}`, undoToken: null }
+    : flash;
+  await renderPage(res, status, 'admin/comments', await buildQueueModel(req, filters, shown, problem));
+}
+
+/** GET /admin/comments — the moderation queue: one status (pending by default), filtered, searched, 20 a page. */
+export async function showQueue(req: Request, res: Response) {
+  const parsed = parseQueueQuery(req.query as Record<string, unknown>);
+  if (!parsed.ok) throw new HttpError(400, parsed.message);
+  await renderQueue(req, res, 200, parsed.filters);
+}

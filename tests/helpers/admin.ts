@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import type { Express } from 'express';
+import request from 'supertest';
+import type { Database } from '../../src/db/connection.js';
+import type { UserRow } from '../../src/queries/users.js';
+import { createAdmin } from '../../src/services/admins.js';
+import { buildTestApp } from './app.js';
+
+export const ADMIN_PASSWORD = 'correct horse battery staple';
+
+export type AdminAgent = ReturnType<typeof request.agent>;
+
+export interface AdminClient {
+  agent: AdminAgent;
+  /** The session's synchroniser token, as the admin pages print it. */
+  csrf: string;
+  user: UserRow;
+  /** POSTs url-encoded pairs (repeat a name to repeat a field), with this session's token unless `_csrf` is given. */
+  post(path: string, pairs?: Array<[string, string]> | Record<string, string>): request.Test;
+}
+
+/** The `_csrf` value of the first form on an admin page. */
+export function csrfOf(html: string): string {
+  const match = /<input type="hidden" name="_csrf" value="([^"]+)">/.exec(html);
+  assert.ok(match, 'expected a hidden _csrf field on the page');
+  return match[1]!;
+}
+
+/** POSTs url-encoded pairs as a browser sends a form. */
+export function postForm(agent: AdminAgent, path: string, pairs: Array<[string, string]> | Record<string, string>) {
+  const entries = Array.isArray(pairs) ? pairs : Object.entries(pairs);
+  return agent.post(path).type('form').send(new URLSearchParams(entries).toString());
+}
+
+/**
+ * Creates an admin and signs in through the real form, then reads the token
+ * the queue page prints (sign-in issues a fresh one).
+ */
+export async function signInAdmin(app: Express, db: Database, username = 'moderator'): Promise<AdminClient> {
+  const user = await createAdmin(db, username, ADMIN_PASSWORD);
+  const agent = request.agent(app);
+  const form = await agent.get('/admin/login').expect(200);
+  await agent
+    .post('/admin/login')
+    .type('form')
+    .send({ username, password: ADMIN_PASSWORD, _csrf: csrfOf(form.text) })
+    .expect(303)
+    .expect('Location', '/admin/comments');
+  const queue = await agent.get('/admin/comments').expect(200);
+  const csrf = csrfOf(queue.text);
+  return {
+    agent,
+    csrf,
+    user,
+    post(path, pairs = []) {
+      const entries = Array.isArray(pairs) ? pairs : Object.entries(pairs);
+      const withToken = entries.some(([name]) => name === '_csrf') ? entries : [...entries, ['_csrf', csrf] as [string, string]];
+      return postForm(agent, path, withToken);
+    },
+  };
+}
+
+/** A fresh app over the test database with a signed-in admin. */
+export async function adminApp(db: Database, username?: string) {
+  const app = buildTestApp(db);
+  return { app, admin: await signInAdmin(app, db, username) };
+}
