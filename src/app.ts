@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -28,6 +29,7 @@ export function createApp(dependencies: AppDependencies): Express {
   const app = express();
 
   app.disable('x-powered-by');
+  app.set('etag', false);
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.set('views', viewsDir);
   app.set('view engine', 'ejs');
@@ -68,7 +70,10 @@ export function createApp(dependencies: AppDependencies): Express {
       referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     }),
   );
-  app.use(express.static(publicDir, { maxAge: production ? '1d' : 0, index: false }));
+  // Static files live under a few known folders; other paths skip the disk lookup.
+  for (const folder of ['css', 'js', 'images']) {
+    app.use(`/${folder}`, express.static(path.join(publicDir, folder), { maxAge: production ? '1d' : 0, index: false }));
+  }
   app.use(cookieParser(dependencies.cookieSecret));
   app.use(sameOriginOnly(new URL(config.baseUrl).origin));
 

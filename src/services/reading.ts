@@ -7,9 +7,18 @@ export function countWords(text: string): number {
   return text.split(/\s+/u).filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
 }
 
-/** Minutes = words / 200, rounded, and never less than one. */
+const minutesByText = new Map<string, number>();
+const MINUTES_REMEMBERED = 200;
+
+/** Minutes = words / 200, rounded, and never less than one. Remembered per text: article bodies rarely change. */
 export function readingMinutes(text: string): number {
-  return Math.max(1, Math.round(countWords(text) / WORDS_PER_MINUTE));
+  let minutes = minutesByText.get(text);
+  if (minutes === undefined) {
+    minutes = Math.max(1, Math.round(countWords(text) / WORDS_PER_MINUTE));
+    if (minutesByText.size >= MINUTES_REMEMBERED) minutesByText.clear();
+    minutesByText.set(text, minutes);
+  }
+  return minutes;
 }
 
 /** Cuts by characters (not UTF-16 units), ending in an ellipsis when cut. */
