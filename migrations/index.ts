@@ -6,6 +6,7 @@ import * as createSession from './20261128_04_create_session.js';
 import * as createModeration from './20261128_05_create_moderation.js';
 import * as createDiscussion from './20261128_06_create_discussion.js';
 import * as createUnsubscribes from './20261128_07_create_unsubscribes.js';
+import * as createPageVersions from './20261128_08_create_page_versions.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +25,7 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261128_05_create_moderation', createModeration],
   ['20261128_06_create_discussion', createDiscussion],
   ['20261128_07_create_unsubscribes', createUnsubscribes],
+  ['20261128_08_create_page_versions', createPageVersions],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

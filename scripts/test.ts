@@ -17,6 +17,7 @@ export const TEST_FILES = [
   'tests/unit/config.test.ts',
   'tests/unit/discussion-rules.test.ts',
   'tests/unit/format.test.ts',
+  'tests/unit/page-cache.test.ts',
   'tests/unit/safe-redirect.test.ts',
   'tests/unit/passwords.test.ts',
   'tests/unit/moderation.test.ts',
@@ -27,6 +28,7 @@ export const TEST_FILES = [
   'tests/integration/admin-auth.test.ts',
   'tests/integration/admin-cli.test.ts',
   'tests/integration/moderation-queue.test.ts',
+  'tests/integration/page-cache.test.ts',
 ];
 
 async function main(): Promise<number> {

@@ -11,11 +11,12 @@ import { adminSession } from './middleware/admin-session.js';
 import { sameOriginOnly } from './middleware/same-origin.js';
 import { createFloodControl } from './services/flood-control.js';
 import { createLoginThrottle } from './services/login-throttle.js';
+import { PageCache } from './services/page-cache.js';
 import { publicDir, viewsDir } from './paths.js';
 import { viewHelpers } from './rendering/format.js';
 import { createRoutes } from './routes.js';
 
-export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle' | 'flood'> {
+export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle' | 'flood' | 'pageCache'> {
   logger: Logger;
   /** The pool behind admin sessions (connect-pg-simple). */
   sessionPool: pg.Pool;
@@ -42,6 +43,7 @@ export function createApp(dependencies: AppDependencies): Express {
     now: dependencies.now ?? Date.now,
     loginThrottle: createLoginThrottle(dependencies.db),
     flood: createFloodControl(dependencies.db),
+    pageCache: new PageCache(),
   };
   app.locals.context = context;
   Object.assign(app.locals, viewHelpers, { siteName: 'Broadsheet', baseUrl: config.baseUrl });

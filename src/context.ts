@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
 import type { FloodControl } from './services/flood-control.js';
+import type { PageCache } from './services/page-cache.js';
 import type { LoginThrottle } from './services/login-throttle.js';
 
 /** What every handler may use; set once by createApp. */
@@ -13,6 +14,7 @@ export interface AppContext {
   now: () => number;
   loginThrottle: LoginThrottle;
   flood: FloodControl;
+  pageCache: PageCache;
 }
 
 export function contextOf(req: Request): AppContext {

@@ -2,7 +2,12 @@ import type { Request, Response } from 'express';
 import { contextOf } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { countPublishedArticles, listPublishedArticles } from '../queries/articles.js';
-import { renderPage } from '../rendering/render.js';
+import { randomUUID } from 'node:crypto';
+import { readArticlePageVersion } from '../queries/page-versions.js';
+import { renderPage, renderPageToString } from '../rendering/render.js';
+import { PENDING_COOKIE, REMEMBER_COOKIES } from '../services/commenter-cookies.js';
+import { fillPage } from '../services/page-cache.js';
+import { stampForm } from '../services/signed-tokens.js';
 import { paragraphsOf, readingMinutes } from '../services/reading.js';
 import { articlePath, blankFormValues, buildArticlePage, loadPublishedArticle } from './article-page.js';
 
@@ -42,14 +47,39 @@ export async function showHome(req: Request, res: Response) {
   });
 }
 
+/**
+ * A reader with no commenter cookies and no query sees the same page as every
+ * other such reader, so that page can be served from the page cache.
+ */
+function isAnonymousRead(req: Request): boolean {
+  if (Object.keys(req.query).length > 0) return false;
+  const cookies = Object.keys({ ...req.cookies, ...req.signedCookies });
+  return !cookies.some((name) => name === PENDING_COOKIE || Object.values(REMEMBER_COOKIES).includes(name as never));
+}
+
 /** GET /articles/:slug — the article, approved comments and the reply form. */
 export async function showArticle(req: Request, res: Response) {
-  const { db } = contextOf(req);
-  const article = await loadPublishedArticle(db, String(req.params.slug));
+  const { db, pageCache, cookieSecret, now } = contextOf(req);
+  const slug = String(req.params.slug);
+  const cacheKey = `article:${slug}`;
+  const version = isAnonymousRead(req) ? await readArticlePageVersion(db, slug) : null;
+  const cached = version ? pageCache.get(cacheKey, version) : null;
+  if (cached) {
+    const page = fillPage(cached, [randomUUID(), stampForm(cookieSecret, now())]);
+    res.set('X-Page-Cache', 'hit').type('html').send(page);
+    return;
+  }
+
+  const article = await loadPublishedArticle(db, slug);
   const replyTo = typeof req.query.replytocom === 'string' ? req.query.replytocom : null;
   const model = await buildArticlePage(req, db, article, {
     values: blankFormValues(req),
     replyToId: replyTo,
   });
-  await renderPage(res, 200, 'article', model);
+  const html = await renderPageToString(res, 'article', model);
+  if (version) {
+    pageCache.set(cacheKey, version, html, [model.form.values.submission_id, model.form.values.rendered_at]);
+    res.set('X-Page-Cache', 'miss');
+  }
+  res.status(200).type('html').send(html);
 }
