@@ -29,6 +29,7 @@ export const TEST_FILES = [
   'tests/integration/admin-cli.test.ts',
   'tests/integration/moderation-queue.test.ts',
   'tests/integration/page-cache.test.ts',
+  'tests/integration/http-basics.test.ts',
 ];
 
 async function main(): Promise<number> {

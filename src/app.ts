@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
@@ -8,6 +7,8 @@ import type { AppContext } from './context.js';
 import type { Logger } from './logger.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { adminSession } from './middleware/admin-session.js';
+import { requestLog } from './middleware/request-log.js';
+import { methodNotAllowed } from './middleware/method-not-allowed.js';
 import { sameOriginOnly } from './middleware/same-origin.js';
 import { createFloodControl } from './services/flood-control.js';
 import { createLoginThrottle } from './services/login-throttle.js';
@@ -48,10 +49,7 @@ export function createApp(dependencies: AppDependencies): Express {
   app.locals.context = context;
   Object.assign(app.locals, viewHelpers, { siteName: 'Broadsheet', baseUrl: config.baseUrl });
 
-  app.use((_req, res, next) => {
-    res.locals.requestId = randomUUID();
-    next();
-  });
+  app.use(requestLog(logger));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -81,7 +79,9 @@ export function createApp(dependencies: AppDependencies): Express {
 
   const formBody = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 50 });
   const session = adminSession({ pool: dependencies.sessionPool, secret: dependencies.cookieSecret, secure: production });
-  app.use(createRoutes({ formBody, session }));
+  const routes = createRoutes({ formBody, session });
+  app.use(routes);
+  app.use(methodNotAllowed(routes));
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;

@@ -61,6 +61,12 @@ async function announceStartupAdmin(database: OpenDatabase, config: Config) {
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // A promise nobody handled means a bug whose state is unknown: log it and
+  // let the supervisor start a clean process.
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled promise rejection; exiting');
+    process.exit(1);
+  });
   const secrets = await loadOrCreateSecrets(config.dataDir);
   const database = await openDatabase(config, say);
   await migrateToLatest(database.db, say);
