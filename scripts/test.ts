@@ -30,6 +30,7 @@ export const TEST_FILES = [
   'tests/integration/moderation-queue.test.ts',
   'tests/integration/page-cache.test.ts',
   'tests/integration/http-basics.test.ts',
+  'tests/integration/database-down.test.ts',
 ];
 
 async function main(): Promise<number> {

@@ -1,5 +1,6 @@
 import type { CookieOptions, Request, Response } from 'express';
 import { contextOf } from '../context.js';
+import { isDatabaseUnavailable } from '../middleware/errors.js';
 import { renderPage } from '../rendering/render.js';
 import { parseCommentForm, type CommentSubmission } from '../services/comment-form.js';
 import { addPendingId, PENDING_COOKIE, REMEMBER_COOKIES } from '../services/commenter-cookies.js';
@@ -26,8 +27,38 @@ function rememberCommenter(req: Request, res: Response, submission: CommentSubmi
   }
 }
 
-/** POST /articles/:slug/comments — store a comment, or show the form again saying why not. */
+/**
+ * POST /articles/:slug/comments — store a comment, or show the form again
+ * saying why not. With the database out of reach the commenter still gets
+ * their words back, in a form that resends them (same submission id, so a
+ * retry can never store the comment twice).
+ */
 export async function createComment(req: Request, res: Response) {
+  try {
+    await storeComment(req, res);
+  } catch (error) {
+    if (!isDatabaseUnavailable(error) || res.headersSent) throw error;
+    const slug = String(req.params.slug);
+    const { values } = parseCommentForm(req.body);
+    res.set('Retry-After', '5').set('Cache-Control', 'no-store');
+    await renderPage(res, 503, 'comment-retry', {
+      meta: { title: 'Your comment was not posted yet' },
+      form: {
+        action: `${articlePath(slug)}/comments`,
+        values,
+        errors: {},
+        errorSummary: [],
+        replyTo: null,
+        open: true,
+        requireNameAndEmail: true,
+        notice: 'The site cannot reach its database just now, so your comment was not saved. Your text is kept below: send it again in a moment.',
+      },
+      articlePath: articlePath(slug),
+    });
+  }
+}
+
+async function storeComment(req: Request, res: Response) {
   const { db, flood, cookieSecret, config, now } = contextOf(req);
   const article = await loadPublishedArticle(db, String(req.params.slug));
   const settings = await loadDiscussionSettings(db);

@@ -18,6 +18,8 @@ export function connectDatabase(url: string, poolSize = 10): Database {
     },
     pool: { min: 0, max: poolSize },
     acquireConnectionTimeout: 3000,
+    // Failures reach the caller as errors and are logged there, once.
+    log: { warn() {}, error() {}, deprecate() {}, debug() {} },
   });
 }
 

@@ -99,7 +99,14 @@ export interface UnsubscribePageModel {
   done: boolean;
 }
 
+export interface CommentRetryPageModel {
+  meta: PageMeta;
+  form: CommentFormModel;
+  articlePath: string;
+}
+
 export interface PageModels extends AdminPageModels {
+  'comment-retry': CommentRetryPageModel;
   'comment-edit': CommentEditPageModel;
   unsubscribe: UnsubscribePageModel;
   article: ArticlePageModel;
