@@ -7,6 +7,7 @@ import * as createModeration from './20261128_05_create_moderation.js';
 import * as createDiscussion from './20261128_06_create_discussion.js';
 import * as createUnsubscribes from './20261128_07_create_unsubscribes.js';
 import * as createPageVersions from './20261128_08_create_page_versions.js';
+import * as createCommentCounts from './20261128_09_create_comment_counts.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -26,6 +27,7 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261128_06_create_discussion', createDiscussion],
   ['20261128_07_create_unsubscribes', createUnsubscribes],
   ['20261128_08_create_page_versions', createPageVersions],
+  ['20261128_09_create_comment_counts', createCommentCounts],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

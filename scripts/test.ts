@@ -31,6 +31,7 @@ export const TEST_FILES = [
   'tests/integration/page-cache.test.ts',
   'tests/integration/http-basics.test.ts',
   'tests/integration/database-down.test.ts',
+  'tests/integration/comment-counts.test.ts',
 ];
 
 async function main(): Promise<number> {

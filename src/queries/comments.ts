@@ -163,3 +163,12 @@ export async function hasOtherApprovedComment(db: Database, comment: Pick<Commen
     .first();
   return row !== undefined;
 }
+
+/** Exact counts per status, from the trigger-kept table (optionally for one article). */
+export async function countCommentsByStatus(db: Database, articleId?: string): Promise<Record<CommentStatus, number>> {
+  const query = db('comment_counts').select('status').sum<{ status: CommentStatus; total: string }[]>({ total: 'count' }).groupBy('status');
+  if (articleId) query.where({ article_id: articleId });
+  const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
+  for (const row of await query) counts[row.status] = Number(row.total);
+  return counts;
+}
