@@ -8,6 +8,7 @@ import * as createDiscussion from './20261128_06_create_discussion.js';
 import * as createUnsubscribes from './20261128_07_create_unsubscribes.js';
 import * as createPageVersions from './20261128_08_create_page_versions.js';
 import * as createCommentCounts from './20261128_09_create_comment_counts.js';
+import * as indexCommentsByTime from './20261128_10_index_comments_by_time.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -28,6 +29,7 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261128_07_create_unsubscribes', createUnsubscribes],
   ['20261128_08_create_page_versions', createPageVersions],
   ['20261128_09_create_comment_counts', createCommentCounts],
+  ['20261128_10_index_comments_by_time', indexCommentsByTime],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
