@@ -1,5 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { login, logout, showLogin } from './controllers/admin-auth.js';
+import { blockCommenterOfComment, liftBlock, showBlocks } from './controllers/admin-blocks.js';
 import { adminChrome } from './controllers/admin-chrome.js';
 import { showEditForm, updateComment } from './controllers/admin-comment-edit.js';
 import {
@@ -12,7 +13,9 @@ import {
 } from './controllers/admin-comments.js';
 import { showLog } from './controllers/admin-log.js';
 import { showQueue } from './controllers/admin-queue.js';
-import { showArticle, showHome } from './controllers/articles.js';
+import { showDiscussionSettings, updateDiscussionSettings } from './controllers/admin-settings.js';
+import { showArticle, showCommentPage, showCommentPermalink, showHome } from './controllers/articles.js';
+import { showAvatar } from './controllers/avatars.js';
 import { createComment } from './controllers/comments.js';
 import {
   confirmUnsubscribe,
@@ -21,8 +24,10 @@ import {
   updateOwnCommentText,
   withdrawOwnComment,
 } from './controllers/commenter.js';
+import { showArticleFeed, showCommentFeed } from './controllers/feeds.js';
 import { showHealth, showReadiness } from './controllers/health.js';
-import { requireAdmin } from './middleware/admin-session.js';
+import { showRobots, showSitemap } from './controllers/seo.js';
+import { requireAdmin, saveSessionBeforeRedirect } from './middleware/admin-session.js';
 import { provideCsrfToken, verifyCsrf } from './middleware/csrf.js';
 
 interface RouteMiddleware {
@@ -42,17 +47,24 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   const router = Router();
   router.get('/', showHome);
   router.get('/articles/:slug', showArticle);
+  router.get('/articles/:slug/comment-page-:page', showCommentPage);
   router.post('/articles/:slug/comments', formBody, createComment);
+  router.get('/articles/:slug/comments/feed.xml', showCommentFeed);
+  router.get('/comments/:id', showCommentPermalink);
   router.get('/comments/:id/edit', showOwnCommentEdit);
   router.post('/comments/:id/edit', formBody, updateOwnCommentText);
   router.post('/comments/:id/withdraw', formBody, withdrawOwnComment);
   router.get('/unsubscribe', showUnsubscribe);
   router.post('/unsubscribe', formBody, confirmUnsubscribe);
+  router.get('/feed.xml', showArticleFeed);
+  router.get('/robots.txt', showRobots);
+  router.get('/sitemap.xml', showSitemap);
+  router.get('/avatars/:hash.svg', showAvatar);
   router.get('/healthz', showHealth);
   router.get('/readyz', showReadiness);
 
   // Only /admin ever sees a session: readers and commenters never get one.
-  router.use('/admin', privatePage, session);
+  router.use('/admin', privatePage, session, saveSessionBeforeRedirect);
   router.get('/admin', requireAdmin, (_req, res) => res.redirect(303, '/admin/comments'));
   router.get('/admin/login', showLogin);
   router.post('/admin/login', formBody, login);
@@ -64,8 +76,13 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.post('/admin/comments/:id/restore', formBody, requireAdmin, verifyCsrf, restoreComment);
   router.post('/admin/comments/:id/delete', formBody, requireAdmin, verifyCsrf, deleteComment);
   router.post('/admin/comments/:id/reply', formBody, requireAdmin, verifyCsrf, replyToComment);
+  router.post('/admin/comments/:id/block', formBody, requireAdmin, verifyCsrf, blockCommenterOfComment);
   router.get('/admin/comments/:id/edit', requireAdmin, adminChrome, showEditForm);
   router.post('/admin/comments/:id/edit', formBody, requireAdmin, verifyCsrf, updateComment);
   router.get('/admin/log', requireAdmin, adminChrome, showLog);
+  router.get('/admin/blocks', requireAdmin, adminChrome, showBlocks);
+  router.post('/admin/blocks/:id/delete', formBody, requireAdmin, verifyCsrf, liftBlock);
+  router.get('/admin/settings/discussion', requireAdmin, adminChrome, showDiscussionSettings);
+  router.post('/admin/settings/discussion', formBody, requireAdmin, verifyCsrf, updateDiscussionSettings);
   return router;
 }

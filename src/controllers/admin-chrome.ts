@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { contextOf } from '../context.js';
 import { csrfToken } from '../middleware/csrf.js';
-import { countPendingComments } from '../queries/moderation.js';
+import { countPendingComments } from '../queries/moderation-queue.js';
 import type { StatusChange } from '../services/moderation.js';
 import type { FlashModel } from '../rendering/admin-models.js';
 

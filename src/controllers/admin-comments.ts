@@ -6,48 +6,48 @@ import { signedInAdmin } from '../middleware/admin-session.js';
 import { COMMENT_STATUSES } from '../queries/comments.js';
 import { insertSiteReply, moderateComments, type Actor, type LockedComment, type ModerationResult } from '../queries/moderation.js';
 import { parseCommentForm } from '../services/comment-form.js';
+import { mailOnApproval } from '../services/moderation-mail.js';
 import {
   actionForStatus,
   BULK_ACTIONS,
   describeOutcome,
-  filtersOfQueuePath,
-  ID_PATTERN,
   isUndoable,
-  parseIds,
   planAction,
   planReplyParent,
   planStatusChange,
   planUndo,
-  safeQueuePath,
   siteReplyEmail,
   type BulkAction,
   type Move,
   type StatusChange,
 } from '../services/moderation.js';
+import { filtersOfQueuePath, ID_PATTERN, parseIds, safeQueuePath } from '../services/queue-address.js';
 import { setFlash, takeUndo } from './admin-chrome.js';
 import { renderQueue } from './admin-queue.js';
 
-const hidden = { _csrf: z.string().max(1000), return_to: z.string().max(2000).optional() };
+/** The hidden fields of every queue form. */
+export const hidden = { _csrf: z.string().max(1000), return_to: z.string().max(2000).optional() };
 const statusForm = z.strictObject({ ...hidden, status: z.enum(COMMENT_STATUSES) });
 const plainForm = z.strictObject(hidden);
 const bulkForm = z.strictObject({ ...hidden, action: z.union([z.enum(BULK_ACTIONS), z.literal('')]), ids: z.unknown().optional() });
 const undoForm = z.strictObject({ ...hidden, token: z.string().max(100) });
 const replyForm = z.strictObject({ ...hidden, comment: z.unknown().optional() });
 
-function parseForm<T>(schema: z.ZodType<T>, body: unknown): T {
+/** Parses a form the admin pages render; anything else is a 400, since a person cannot send it. */
+export function parseForm<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body ?? {});
   if (!parsed.success) throw new HttpError(400, 'The form could not be read. Go back, reload the page and try again.');
   return parsed.data;
 }
 
-function commentIdOf(req: Request): string {
+export function commentIdOf(req: Request): string {
   const id = String(req.params.id);
   if (!ID_PATTERN.test(id)) throw new HttpError(404, 'There is no such comment.');
   return id;
 }
 
 /** Back to the queue view the form came from: its return_to field, else a same-site Referer. */
-function returnPath(req: Request, returnTo: string | undefined): string {
+export function returnPath(req: Request, returnTo: string | undefined): string {
   if (returnTo !== undefined) return safeQueuePath(returnTo);
   const referer = req.get('referer');
   if (!referer || !URL.canParse(referer)) return safeQueuePath(undefined);
@@ -56,14 +56,20 @@ function returnPath(req: Request, returnTo: string | undefined): string {
   return safeQueuePath(ours ? url.pathname + url.search : undefined);
 }
 
-function moderator(req: Request, res: Response): { actor: Actor; at: Date } {
+export function moderator(req: Request, res: Response): { actor: Actor; at: Date } {
   const admin = signedInAdmin(res);
   return { actor: { id: admin.id, name: admin.displayName }, at: new Date(contextOf(req).now()) };
 }
 
+/** Mail follows every approval, in the same transaction as the change. */
+function approvalMail(req: Request) {
+  const { config, cookieSecret } = contextOf(req);
+  return mailOnApproval({ baseUrl: config.baseUrl, secret: cookieSecret });
+}
+
 function moderate(req: Request, res: Response, ids: readonly string[], plan: (comment: LockedComment) => Move) {
   const { actor, at } = moderator(req, res);
-  return moderateComments(contextOf(req).db, ids, actor, at, plan);
+  return moderateComments(contextOf(req).db, ids, actor, at, plan, approvalMail(req));
 }
 
 /** Tells the moderator what happened, offering Undo after spam or trash. */
@@ -168,7 +174,7 @@ export async function replyToComment(req: Request, res: Response) {
   const { db, config } = contextOf(req);
   const { actor, at } = moderator(req, res);
   const reply = { authorName: admin.displayName, authorEmail: siteReplyEmail(admin.username, config.baseUrl), body: parsed.submission.body };
-  const result = await insertSiteReply(db, id, actor, at, reply, planReplyParent);
+  const result = await insertSiteReply(db, id, actor, at, reply, planReplyParent, approvalMail(req));
   if (result.kind === 'missing') throw new HttpError(404, 'That comment no longer exists.');
   if (result.kind === 'not-allowed') {
     setFlash(req, 'error', `Comments in ${result.status} cannot be replied to. Restore it first.`);

@@ -9,23 +9,20 @@ import {
   listRecentLog,
   type LogRow,
   type QueueRow,
-} from '../queries/moderation.js';
+} from '../queries/moderation-queue.js';
 import type { AdminQueuePageModel, FlashModel, QueueRowModel } from '../rendering/admin-models.js';
 import { renderPage } from '../rendering/render.js';
+import { BLOCK_DURATIONS, BLOCK_NOTE_MAX, blockChoices, type Commenter } from '../services/commenter-blocks.js';
+import { bulkActionsFor, canReplyTo, describeLogEntry, explainStatus, rowActions } from '../services/moderation.js';
 import {
-  bulkActionsFor,
-  canReplyTo,
   containsPattern,
-  describeLogEntry,
-  explainStatus,
   PAGE_SIZE,
   parseQueueQuery,
   QUEUE_VIEWS,
   queueHref,
-  rowActions,
   type QueueFilters,
   type QueueView,
-} from '../services/moderation.js';
+} from '../services/queue-address.js';
 import { loadAdminChrome, takeFlash } from './admin-chrome.js';
 
 const VIEW_LABELS: Record<QueueView, string> = { pending: 'Pending', approved: 'Approved', spam: 'Spam', trash: 'Trash', all: 'All' };
@@ -43,6 +40,12 @@ export interface ReplyProblem {
   commentId: string;
   text: string;
   message: string;
+}
+
+function blockModel(id: string, commenter: Commenter): QueueRowModel['block'] {
+  const choices = blockChoices(commenter);
+  if (choices.length === 0) return null;
+  return { action: `/admin/comments/${id}/block`, choices, durations: BLOCK_DURATIONS, noteMax: BLOCK_NOTE_MAX };
 }
 
 function rowModel(row: QueueRow, log: LogRow[], filters: QueueFilters, returnTo: string, problem: ReplyProblem | null): QueueRowModel {
@@ -69,6 +72,7 @@ function rowModel(row: QueueRow, log: LogRow[], filters: QueueFilters, returnTo:
     why: explainStatus({
       status: row.status,
       reasons: (row.status_reasons ?? []).map((reason) => reason.text),
+      reasonCodes: (row.status_reasons ?? []).map((reason) => reason.code),
       moderated: row.moderated_at !== null,
       isSiteReply: row.is_site_reply,
     }),
@@ -79,6 +83,7 @@ function rowModel(row: QueueRow, log: LogRow[], filters: QueueFilters, returnTo:
     actions: rowActions(row.status),
     editHref: `/admin/comments/${id}/edit?${new URLSearchParams({ return_to: returnTo })}`,
     reply: { allowed: canReplyTo(row.status), open: ownProblem !== null, text: ownProblem?.text ?? '', error: ownProblem?.message ?? null },
+    block: blockModel(id, { email: row.author_email, ip: row.ip, isSiteReply: row.is_site_reply }),
   };
 }
 

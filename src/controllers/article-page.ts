@@ -12,12 +12,31 @@ import { paragraphsOf, readingBarLabel, readingMinutes } from '../services/readi
 import { threadComments } from '../services/threading.js';
 import { withinEditWindow } from '../services/self-service.js';
 import { loadDiscussionSettings } from '../queries/settings.js';
+import { listCommentEmails } from '../queries/comment-emails.js';
 import { areCommentsOpen } from '../services/comments.js';
-import type { ArticlePageModel, CommentFormModel, ShownComment } from '../rendering/models.js';
+import { commentPagePath, commentsIn, selectCommentPage } from '../services/comment-pages.js';
+import type { DiscussionSettings } from '../services/discussion-settings.js';
+import { avatarHash, avatarPath } from '../services/identicon.js';
+import { articleSocialMeta, articleStructuredData, encodeJsonLd, type ArticleFacts } from '../services/structured-data.js';
+import type { ThreadNode } from '../services/threading.js';
+import type { ArticlePageModel, CommentFormModel, CommentPagesModel, PageMeta, ShownComment } from '../rendering/models.js';
 
 const FIELD_ORDER = ['form', 'comment', 'author', 'email', 'url', 'parent_id'] as const;
 
 export const articlePath = (slug: string) => `/articles/${slug}`;
+
+/** As the site header says it. */
+const SITE_TAGLINE = 'Reporting and analysis, with a conversation underneath';
+
+/** What the site calls itself in feeds, link previews and structured data. */
+export function siteOf(req: Request) {
+  const name: unknown = req.app.locals.siteName;
+  return {
+    name: typeof name === 'string' ? name : 'Broadsheet',
+    tagline: SITE_TAGLINE,
+    baseUrl: contextOf(req).config.baseUrl,
+  };
+}
 
 export async function loadPublishedArticle(db: Database, slug: string): Promise<ArticleRow> {
   const article = await findPublishedArticleBySlug(db, slug);
@@ -50,27 +69,73 @@ export interface FormState {
   replyToId?: string | null;
 }
 
+export interface PageChoice {
+  /** The comment page asked for in the URL; null: the one readers land on. */
+  commentPage?: number | null;
+  /** The discussion settings, when the caller has read them already. */
+  settings?: DiscussionSettings;
+}
+
+interface DiscussionPage {
+  roots: ThreadNode<ShownComment>[];
+  pagePath: string;
+  pages: CommentPagesModel | null;
+}
+
+/** The threads of one comment page (all of them when comments are not paginated); 404 past the last page. */
+function pageOfDiscussion(shown: ShownComment[], settings: DiscussionSettings, requested: number | null, path: string): DiscussionPage {
+  const roots = threadComments(shown, settings.threadDepth);
+  if (!settings.paginateComments) return { roots, pagePath: path, pages: null };
+  const selected = selectCommentPage(roots, (comment) => !comment.awaitingModeration, requested, settings);
+  if (!selected) throw new HttpError(404, 'There is no such page of comments.');
+  const { page, pageCount, defaultPage } = selected;
+  const pathOf = (number: number) => commentPagePath(path, number, defaultPage);
+  return {
+    roots: selected.roots,
+    pagePath: pathOf(page),
+    pages: {
+      page,
+      pageCount,
+      olderHref: page > 1 ? `${pathOf(page - 1)}#comments` : null,
+      newerHref: page < pageCount ? `${pathOf(page + 1)}#comments` : null,
+    },
+  };
+}
+
+/** Gives each shown comment its identicon; the emails they come from stay here. */
+async function addAvatars(db: Database, secret: string, comments: ShownComment[]) {
+  const emails = await listCommentEmails(db, comments.map((comment) => comment.id));
+  for (const comment of comments) {
+    comment.avatarHref = avatarPath(avatarHash(secret, emails.get(comment.id) ?? ''));
+  }
+}
+
 export async function buildArticlePage(
   req: Request,
   db: Database,
   article: ArticleRow,
   state: FormState,
+  choice: PageChoice = {},
 ): Promise<ArticlePageModel> {
   const ownPending = new Set(parsePendingIds(req.signedCookies?.[PENDING_COOKIE]));
   const [rows, settings] = await Promise.all([
     listVisibleComments(db, article.id, [...ownPending]),
-    loadDiscussionSettings(db),
+    choice.settings ?? loadDiscussionSettings(db),
   ]);
-  const nowMs = contextOf(req).now();
+  const { cookieSecret, now } = contextOf(req);
+  const nowMs = now();
   const shown: ShownComment[] = rows.map((row) => ({
     ...row,
     awaitingModeration: row.status !== 'approved',
     editHref: ownPending.has(row.id) && withinEditWindow(row.created_at, nowMs) ? `/comments/${row.id}/edit` : null,
+    avatarHref: null,
   }));
+  const path = articlePath(article.slug);
+  const discussion = pageOfDiscussion(shown, settings, choice.commentPage ?? null, path);
+  const onThisPage = discussion.roots.flatMap((root) => commentsIn(root));
+  if (settings.showAvatars) await addAvatars(db, cookieSecret, onThisPage);
   const replyTarget = shown.find((comment) => comment.id === state.replyToId && !comment.awaitingModeration);
   const errors = state.errors ?? {};
-  const path = articlePath(article.slug);
-  const { cookieSecret, now } = contextOf(req);
   const stampIsGood = secondsSinceStamp(cookieSecret, state.values.rendered_at, now()) !== null;
   const form: CommentFormModel = {
     action: `${path}/comments`,
@@ -90,13 +155,14 @@ export async function buildArticlePage(
     notice: state.notice ?? null,
   };
   const paragraphs = paragraphsOf(article.body);
+  const approvedCount = shown.filter((comment) => !comment.awaitingModeration).length;
   return {
-    meta: {
-      title: article.title,
-      description: paragraphs[0]?.slice(0, 200),
-      canonicalPath: path,
-      bodyClass: 'article-page',
-    },
+    meta: articleHeadMeta(req, article, {
+      description: paragraphs[0]?.slice(0, 200) ?? '',
+      discussion,
+      approvedCount,
+      approvedOnPage: onThisPage.filter((comment) => !comment.awaitingModeration),
+    }),
     article: {
       slug: article.slug,
       path,
@@ -109,9 +175,59 @@ export async function buildArticlePage(
       readingBarLabel: readingBarLabel(article),
       readingMinutes: readingMinutes(article.body),
     },
-    thread: threadComments(shown, settings.threadDepth),
-    approvedCount: shown.filter((comment) => !comment.awaitingModeration).length,
+    thread: discussion.roots,
+    pagePath: discussion.pagePath,
+    commentPages: discussion.pages,
+    approvedCount,
     maxDepth: settings.threadDepth,
     form,
+  };
+}
+
+interface HeadFacts {
+  description: string;
+  discussion: DiscussionPage;
+  approvedCount: number;
+  approvedOnPage: ShownComment[];
+}
+
+/**
+ * The article page's <head>: canonical link, comments feed, link-preview tags
+ * and JSON-LD. Only approved comments appear, so it is the same for every
+ * anonymous reader and may be cached with the page.
+ */
+function articleHeadMeta(req: Request, article: ArticleRow, facts: HeadFacts): PageMeta {
+  const site = siteOf(req);
+  const { discussion } = facts;
+  const url = `${site.baseUrl}${discussion.pagePath}`;
+  const publishedAt = article.published_at ?? article.created_at;
+  const structured: ArticleFacts = {
+    url,
+    siteName: site.name,
+    headline: article.title,
+    description: facts.description,
+    authorName: article.author_name,
+    publishedAt,
+    modifiedAt: article.updated_at > publishedAt ? article.updated_at : publishedAt,
+    commentCount: facts.approvedCount,
+    comments: facts.approvedOnPage.map((comment) => ({
+      url: `${url}#comment-${comment.id}`,
+      authorName: comment.author_name,
+      createdAt: comment.created_at,
+      text: comment.body,
+    })),
+  };
+  const pages = discussion.pages;
+  const laterPage = pages && discussion.pagePath !== articlePath(article.slug) ? ` – comments page ${pages.page}` : '';
+  return {
+    title: `${article.title}${laterPage}`,
+    description: facts.description || undefined,
+    canonicalPath: discussion.pagePath,
+    bodyClass: 'article-page',
+    feeds: [
+      { title: `${site.name} » ${article.title} Comments Feed`, href: `${site.baseUrl}${articlePath(article.slug)}/comments/feed.xml` },
+    ],
+    socialMeta: articleSocialMeta(structured),
+    structuredData: encodeJsonLd(articleStructuredData(structured)),
   };
 }

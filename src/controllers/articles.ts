@@ -1,15 +1,19 @@
 import type { Request, Response } from 'express';
 import { contextOf } from '../context.js';
 import { HttpError } from '../http-error.js';
-import { countPublishedArticles, listPublishedArticles } from '../queries/articles.js';
+import { countPublishedArticles, findArticleById, listPublishedArticles } from '../queries/articles.js';
 import { randomUUID } from 'node:crypto';
+import { findComment, listVisibleComments } from '../queries/comments.js';
 import { readArticlePageVersion } from '../queries/page-versions.js';
+import { loadDiscussionSettings } from '../queries/settings.js';
 import { renderPage, renderPageToString } from '../rendering/render.js';
+import { commentLocations } from '../services/comment-pages.js';
 import { PENDING_COOKIE, REMEMBER_COOKIES } from '../services/commenter-cookies.js';
 import { fillPage } from '../services/page-cache.js';
 import { stampForm } from '../services/signed-tokens.js';
 import { paragraphsOf, readingMinutes } from '../services/reading.js';
-import { articlePath, blankFormValues, buildArticlePage, loadPublishedArticle } from './article-page.js';
+import { websiteSocialMeta } from '../services/structured-data.js';
+import { articlePath, blankFormValues, buildArticlePage, loadPublishedArticle, siteOf } from './article-page.js';
 
 const ARTICLES_PER_PAGE = 10;
 
@@ -31,8 +35,13 @@ export async function showHome(req: Request, res: Response) {
   ]);
   const pageCount = Math.max(1, Math.ceil(total / ARTICLES_PER_PAGE));
   if (page > pageCount) throw new HttpError(404, 'There is no such page of articles.');
+  const site = siteOf(req);
   await renderPage(res, 200, 'home', {
-    meta: { title: page === 1 ? 'Broadsheet' : `Broadsheet — page ${page}`, canonicalPath: '/' },
+    meta: {
+      title: page === 1 ? 'Broadsheet' : `Broadsheet — page ${page}`,
+      canonicalPath: '/',
+      socialMeta: websiteSocialMeta({ name: site.name, url: `${site.baseUrl}/`, description: site.tagline }),
+    },
     articles: rows.map((row) => ({
       path: articlePath(row.slug),
       title: row.title,
@@ -59,9 +68,24 @@ function isAnonymousRead(req: Request): boolean {
 
 /** GET /articles/:slug — the article, approved comments and the reply form. */
 export async function showArticle(req: Request, res: Response) {
+  await sendArticlePage(req, res, null);
+}
+
+/** GET /articles/:slug/comment-page-:page/ — the article with one page of its comments. */
+export async function showCommentPage(req: Request, res: Response) {
+  const page = String(req.params.page);
+  if (!/^[1-9]\d{0,5}$/.test(page)) throw new HttpError(404, 'There is no such page of comments.');
+  await sendArticlePage(req, res, Number(page));
+}
+
+/**
+ * The article page, from the page cache when the reader is anonymous and the
+ * cached copy is current. Each comment page is cached under its own key.
+ */
+async function sendArticlePage(req: Request, res: Response, commentPage: number | null) {
   const { db, pageCache, cookieSecret, now } = contextOf(req);
   const slug = String(req.params.slug);
-  const cacheKey = `article:${slug}`;
+  const cacheKey = commentPage === null ? `article:${slug}` : `article:${slug}:page:${commentPage}`;
   const version = isAnonymousRead(req) ? await readArticlePageVersion(db, slug) : null;
   const cached = version ? pageCache.get(cacheKey, version) : null;
   if (cached) {
@@ -70,16 +94,38 @@ export async function showArticle(req: Request, res: Response) {
     return;
   }
 
-  const article = await loadPublishedArticle(db, slug);
+  const [article, settings] = await Promise.all([loadPublishedArticle(db, slug), loadDiscussionSettings(db)]);
+  if (commentPage !== null && !settings.paginateComments) {
+    // Comments are on one page now: an old comment-page link goes to the article.
+    res.redirect(301, articlePath(article.slug));
+    return;
+  }
   const replyTo = typeof req.query.replytocom === 'string' ? req.query.replytocom : null;
-  const model = await buildArticlePage(req, db, article, {
-    values: blankFormValues(req),
-    replyToId: replyTo,
-  });
+  const model = await buildArticlePage(
+    req,
+    db,
+    article,
+    { values: blankFormValues(req), replyToId: replyTo },
+    { commentPage, settings },
+  );
   const html = await renderPageToString(res, 'article', model);
   if (version) {
     pageCache.set(cacheKey, version, html, [model.form.values.submission_id, model.form.values.rendered_at]);
     res.set('X-Page-Cache', 'miss');
   }
   res.status(200).type('html').send(html);
+}
+
+/** GET /comments/:id — a permalink: redirects to the comment page holding an approved comment. */
+export async function showCommentPermalink(req: Request, res: Response) {
+  const { db } = contextOf(req);
+  const id = String(req.params.id);
+  const comment = /^[1-9]\d{0,17}$/.test(id) ? await findComment(db, id) : null;
+  const article = comment?.status === 'approved' ? await findArticleById(db, comment.article_id) : null;
+  if (!comment || !article) throw new HttpError(404, 'There is no comment at this address.');
+  const published = await loadPublishedArticle(db, article.slug);
+  const [approved, settings] = await Promise.all([listVisibleComments(db, published.id, []), loadDiscussionSettings(db)]);
+  const location = commentLocations(approved, settings, articlePath(published.slug)).get(String(comment.id));
+  if (!location) throw new HttpError(404, 'There is no comment at this address.');
+  res.redirect(302, location);
 }

@@ -11,6 +11,7 @@ import { parseCommentEdit, type CommentEditValues, type FieldErrors } from '../s
 import { parsePendingIds, PENDING_COOKIE } from '../services/commenter-cookies.js';
 import { decideComment } from '../services/discussion-rules.js';
 import { emailFromUnsubscribeToken } from '../services/notifications.js';
+import { queueNotificationsForNewComment } from '../services/comment-notifications.js';
 import { commentIdFromToken, minutesLeft, withinEditWindow } from '../services/self-service.js';
 import { articlePath } from './article-page.js';
 
@@ -83,6 +84,19 @@ export async function updateOwnCommentText(req: Request, res: Response) {
     'edit',
   );
   const article = await findArticleById(db, comment.article_id);
+  // A published comment that an edit sends back to the queue must not wait there unnoticed.
+  if (comment.status === 'approved' && decision.status === 'pending' && article) {
+    await queueNotificationsForNewComment(db, {
+      baseUrl: contextOf(req).config.baseUrl,
+      secret: contextOf(req).cookieSecret,
+      settings,
+      article,
+      comment: { id: comment.id, status: 'pending', author_name: edit.authorName, author_email: edit.authorEmail, body: edit.body },
+      parent: null,
+      reasons: decision.reasons.map((reason) => reason.text),
+      nowMs: contextOf(req).now(),
+    });
+  }
   res.redirect(303, `${articlePath(article!.slug)}#comment-${comment.id}`);
 }
 

@@ -86,3 +86,18 @@ export async function requireAdmin(req: Request, res: Response, next: NextFuncti
 export function signedInAdmin(res: Response): SignedInAdmin {
   return res.locals.admin as SignedInAdmin;
 }
+
+/**
+ * A browser follows a redirect as soon as its headers arrive, which can be
+ * before express-session stores the session at the end of the response; the
+ * next request would then load (and, rolling, save back) the old one. So an
+ * admin redirect waits for the session to be stored.
+ */
+export function saveSessionBeforeRedirect(req: Request, res: Response, next: NextFunction) {
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    if (!req.session) return redirect(...args);
+    req.session.save((error) => (error ? next(error) : redirect(...args)));
+  }) as typeof res.redirect;
+  next();
+}

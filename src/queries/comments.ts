@@ -142,6 +142,7 @@ export async function updateOwnComment(db: Database, comment: CommentRow, change
         ...change,
         updated_at: trx.fn.now(),
         ...(change.status === 'approved' && comment.status !== 'approved' ? { approved_at: trx.fn.now() } : {}),
+        ...(change.status !== undefined && change.status !== 'approved' ? { approved_at: null } : {}),
       });
     await trx('moderation_log').insert({
       comment_id: comment.id,

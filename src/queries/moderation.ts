@@ -1,180 +1,24 @@
 import type { Knex } from 'knex';
 import type { Database } from '../db/connection.js';
-import { COMMENT_STATUSES, type CommentStatus } from './comments.js';
-import type { Cursor, Move, QueueFilters } from '../services/moderation.js';
+import type { CommentStatus } from './comments.js';
+import type { LogAction } from './moderation-queue.js';
+import type { Move } from '../services/moderation.js';
 
-/** The moderation queue and its log: reads for the admin pages, and every change with its log row in one transaction. */
+/** Every change a moderator makes, each with its log row in one transaction. The pages' reads are in moderation-queue.ts. */
 
-export type LogAction = 'status' | 'delete' | 'edit' | 'reply';
-
-export interface QueueRow {
-  id: string;
-  article_id: string;
-  parent_id: string | null;
-  status: CommentStatus;
-  author_name: string;
-  author_email: string;
-  author_url: string;
-  body: string;
-  ip: string | null;
-  created_at: Date;
-  status_reasons: Array<{ code: string; text: string }>;
-  is_site_reply: boolean;
-  moderated_at: Date | null;
-  article_slug: string;
-  article_title: string;
-  parent_author_name: string | null;
-  moderator_name: string | null;
-  cursor_time: string;
-}
-
-export interface LogRow {
-  id: string;
-  comment_id: string;
-  actor_name: string;
-  action: LogAction;
-  from_status: CommentStatus | null;
-  to_status: CommentStatus | null;
-  created_at: Date;
-  cursor_time: string;
-  /** Null once the comment is deleted. */
-  comment_status: CommentStatus | null;
-  comment_author_name: string | null;
-}
+// Moved to moderation-queue.ts; re-exported for the callers that still import them from here.
+export { findEditableComment, listLogPage, type EditableComment } from './moderation-queue.js';
 
 export interface Actor {
   id: string;
   name: string;
 }
 
-export interface QueuePage {
-  rows: QueueRow[];
-  older: Cursor | null;
-  newer: Cursor | null;
-}
-
-/** The exact time as text, so a cursor survives the trip through JavaScript's millisecond dates. */
-const cursorTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_time`;
-const cursorOf = (row: { cursor_time: string; id: string }): Cursor => ({ createdAt: row.cursor_time, id: String(row.id) });
-
-/** Rows after or before a cursor, newest first either way; one extra row tells whether more follow. */
-async function keysetPage<Row extends { cursor_time: string; id: string }>(
-  query: () => Knex.QueryBuilder,
-  table: string,
-  position: { before: Cursor | null; after: Cursor | null },
-  limit: number,
-): Promise<{ rows: Row[]; older: Cursor | null; newer: Cursor | null }> {
-  const key = `(${table}.created_at, ${table}.id)`;
-  const beyond = (cursor: Cursor, operator: '<' | '>') =>
-    query().whereRaw(`${key} ${operator} (?::timestamptz, ?::bigint)`, [cursor.createdAt, cursor.id]);
-  const order = (direction: 'asc' | 'desc') => [
-    { column: `${table}.created_at`, order: direction },
-    { column: `${table}.id`, order: direction },
-  ];
-  const anyBeyond = async (cursor: Cursor, operator: '<' | '>') =>
-    (await beyond(cursor, operator).clearSelect().select(`${table}.id`).first()) !== undefined;
-
-  if (position.after) {
-    const found = (await beyond(position.after, '>').orderBy(order('asc')).limit(limit + 1)) as Row[];
-    const rows = found.slice(0, limit).reverse();
-    const last = rows.at(-1);
-    return {
-      rows,
-      newer: found.length > limit && rows[0] ? cursorOf(rows[0]) : null,
-      older: last && (await anyBeyond(cursorOf(last), '<')) ? cursorOf(last) : null,
-    };
-  }
-  const scoped = position.before ? beyond(position.before, '<') : query();
-  const found = (await scoped.orderBy(order('desc')).limit(limit + 1)) as Row[];
-  const rows = found.slice(0, limit);
-  const first = rows[0];
-  return {
-    rows,
-    older: found.length > limit ? cursorOf(rows.at(-1)!) : null,
-    newer: position.before && first && (await anyBeyond(cursorOf(first), '>')) ? cursorOf(first) : null,
-  };
-}
-
-function queueQuery(db: Database, filters: QueueFilters, articleId: string | null, pattern: string | null) {
-  const query = db('comments as c')
-    .join('articles as a', 'a.id', 'c.article_id')
-    .leftJoin('comments as p', 'p.id', 'c.parent_id')
-    .leftJoin('users as u', 'u.id', 'c.moderated_by')
-    .select(
-      'c.id', 'c.article_id', 'c.parent_id', 'c.status', 'c.author_name', 'c.author_email', 'c.author_url', 'c.body',
-      db.raw('host(c.ip) AS ip'), 'c.created_at', 'c.status_reasons', 'c.is_site_reply', 'c.moderated_at',
-      'a.slug AS article_slug', 'a.title AS article_title', 'p.author_name AS parent_author_name',
-      'u.display_name AS moderator_name', db.raw(cursorTime('c.created_at')),
-    );
-  if (filters.view !== 'all') query.where('c.status', filters.view);
-  if (articleId) query.where('c.article_id', articleId);
-  if (filters.commentId) query.where('c.id', filters.commentId);
-  if (pattern) {
-    query.where((search) =>
-      search
-        .whereILike('c.author_name', pattern)
-        .orWhereILike('c.author_email', pattern)
-        .orWhereILike('c.author_url', pattern)
-        .orWhereILike('c.body', pattern)
-        .orWhereRaw('host(c.ip) ILIKE ?', [pattern]),
-    );
-  }
-  return query;
-}
-
-/** One page of the queue, newest first, by keyset (created_at, id): never OFFSET. */
-export async function listQueuePage(
-  db: Database,
-  filters: QueueFilters,
-  articleId: string | null,
-  pattern: string | null,
-  limit: number,
-): Promise<QueuePage> {
-  return keysetPage<QueueRow>(() => queueQuery(db, filters, articleId, pattern), 'c', filters, limit);
-}
-
-/** Exact count per status, for the tabs. */
-export async function countByStatus(db: Database, articleId: string | null): Promise<Record<CommentStatus, number>> {
-  const query = db('comments').select('status').count<Array<{ status: CommentStatus; count: string }>>({ count: '*' }).groupBy('status');
-  if (articleId) query.where({ article_id: articleId });
-  const counts = Object.fromEntries(COMMENT_STATUSES.map((status) => [status, 0])) as Record<CommentStatus, number>;
-  for (const row of await query) counts[row.status] = Number(row.count);
-  return counts;
-}
-
-export async function countPendingComments(db: Database): Promise<number> {
-  const row = await db('comments').where({ status: 'pending' }).count<{ count: string }>({ count: '*' }).first();
-  return Number(row?.count ?? 0);
-}
-
-/** Any article, published or not: moderators see comments on drafts too. */
-export async function findArticleIdBySlug(db: Database, slug: string): Promise<string | null> {
-  const row = await db('articles').select<{ id: string }>('id').where({ slug }).first();
-  return row ? String(row.id) : null;
-}
-
-export async function listArticleChoices(db: Database): Promise<Array<{ slug: string; title: string }>> {
-  return db('articles').select('slug', 'title').orderBy([{ column: 'published_at', order: 'desc', nulls: 'first' }, { column: 'id', order: 'desc' }]).limit(500);
-}
-
-/** The newest few log rows of each comment. */
-export async function listRecentLog(db: Database, commentIds: readonly string[], perComment = 3): Promise<LogRow[]> {
-  if (commentIds.length === 0) return [];
-  const ranked = db('moderation_log')
-    .select('*', db.raw(cursorTime('created_at')), db.raw('row_number() OVER (PARTITION BY comment_id ORDER BY created_at DESC, id DESC) AS rank'))
-    .whereIn('comment_id', commentIds)
-    .as('ranked');
-  return db.select('*').from(ranked).where('rank', '<=', perComment).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
-}
-
-/** The whole log, newest first, by keyset. */
-export async function listLogPage(db: Database, position: { before: Cursor | null; after: Cursor | null }, limit: number) {
-  const query = () =>
-    db('moderation_log as l')
-      .leftJoin('comments as c', 'c.id', 'l.comment_id')
-      .select('l.*', 'c.status AS comment_status', 'c.author_name AS comment_author_name', db.raw(cursorTime('l.created_at')));
-  return keysetPage<LogRow>(query, 'l', position, limit);
-}
+/**
+ * Called inside a change's transaction with the comments it made approved,
+ * so what follows from an approval (its mail) commits with it or not at all.
+ */
+export type ApprovalHook = (trx: Knex.Transaction, commentIds: string[]) => Promise<void>;
 
 export interface LockedComment {
   id: string;
@@ -204,7 +48,7 @@ async function previousStatuses(trx: Knex.Transaction, rows: Array<{ id: string;
   };
 }
 
-const logRow = (actor: Actor, at: Date, commentId: string, action: LogAction, from: CommentStatus | null, to: CommentStatus | null) => ({
+export const logRow = (actor: Actor, at: Date, commentId: string, action: LogAction, from: CommentStatus | null, to: CommentStatus | null) => ({
   comment_id: commentId,
   actor_id: actor.id,
   actor_name: actor.name,
@@ -241,6 +85,7 @@ export async function moderateComments(
   actor: Actor,
   at: Date,
   plan: (comment: LockedComment) => Move,
+  onApproved?: ApprovalHook,
 ): Promise<ModerationResult> {
   return db.transaction(async (trx) => {
     const locked = (await trx('comments').select('id', 'status').whereIn('id', ids).orderBy('id').forUpdate()).map(
@@ -259,6 +104,8 @@ export async function moderateComments(
       await applyMove(trx, actor, at, comment, move);
       result.changes.push({ id: comment.id, from: comment.status, to: move.kind === 'status' ? move.to : null });
     }
+    const approved = result.changes.filter((change) => change.to === 'approved').map((change) => change.id);
+    if (onApproved && approved.length > 0) await onApproved(trx, approved);
     return result;
   });
 }
@@ -274,7 +121,10 @@ export type ReplyResult =
   | { kind: 'missing' }
   | { kind: 'not-allowed'; status: CommentStatus };
 
-/** Stores the site's reply under a comment; `planParent` says whether the parent must be approved first. */
+/**
+ * Stores the site's reply under a comment; `planParent` says whether the
+ * parent must be approved first. The reply is approved as it is stored.
+ */
 export async function insertSiteReply(
   db: Database,
   parentId: string,
@@ -282,6 +132,7 @@ export async function insertSiteReply(
   at: Date,
   reply: SiteReply,
   planParent: (status: CommentStatus) => Move,
+  onApproved?: ApprovalHook,
 ): Promise<ReplyResult> {
   return db.transaction(async (trx) => {
     const parent = await trx('comments').select('id', 'article_id', 'status').where({ id: parentId }).forUpdate().first();
@@ -307,29 +158,11 @@ export async function insertSiteReply(
       .returning<Array<{ id: string }>>('id');
     const replyId = String(inserted!.id);
     await trx('moderation_log').insert(logRow(actor, at, replyId, 'reply', null, 'approved'));
-    return { kind: 'stored', replyId, approvedParent: move.kind === 'status' };
+    const approvedParent = move.kind === 'status' && move.to === 'approved';
+    // After the parent's approval, so the reply's mail finds its parent published.
+    await onApproved?.(trx, approvedParent ? [String(parent.id), replyId] : [replyId]);
+    return { kind: 'stored', replyId, approvedParent };
   });
-}
-
-export interface EditableComment {
-  id: string;
-  status: CommentStatus;
-  author_name: string;
-  author_email: string;
-  author_url: string;
-  body: string;
-  created_at: Date;
-  article_title: string;
-  article_slug: string;
-}
-
-export async function findEditableComment(db: Database, id: string): Promise<EditableComment | null> {
-  const row = await db('comments as c')
-    .join('articles as a', 'a.id', 'c.article_id')
-    .select('c.id', 'c.status', 'c.author_name', 'c.author_email', 'c.author_url', 'c.body', 'c.created_at', 'a.title AS article_title', 'a.slug AS article_slug')
-    .where('c.id', id)
-    .first();
-  return row ? { ...row, id: String(row.id) } : null;
 }
 
 export interface CommentEdit {
@@ -354,4 +187,46 @@ export async function updateCommentText(db: Database, id: string, actor: Actor, 
     await trx('moderation_log').insert(logRow(actor, at, id, 'edit', comment.status, comment.status));
     return true;
   });
+}
+
+export interface ApprovedForMail {
+  comment: { id: string; status: CommentStatus; author_name: string; author_email: string; body: string; notify_on_approval: boolean };
+  article: { title: string; slug: string };
+  parent: { id: string; status: CommentStatus; author_name: string; author_email: string; body: string; notify_on_reply: boolean } | null;
+}
+
+/** What the mail about these comments needs: each comment with its article and the comment it replies to. In id order. */
+export async function listApprovedForMail(db: Database, ids: readonly string[]): Promise<ApprovedForMail[]> {
+  const rows = await db('comments as c')
+    .join('articles as a', 'a.id', 'c.article_id')
+    .leftJoin('comments as p', 'p.id', 'c.parent_id')
+    .select(
+      'c.id', 'c.status', 'c.author_name', 'c.author_email', 'c.body', 'c.notify_on_approval', 'a.title', 'a.slug',
+      'p.id AS p_id', 'p.status AS p_status', 'p.author_name AS p_author_name', 'p.author_email AS p_author_email',
+      'p.body AS p_body', 'p.notify_on_reply AS p_notify_on_reply',
+    )
+    .whereIn('c.id', ids)
+    .orderBy('c.id');
+  return rows.map((row) => ({
+    comment: {
+      id: String(row.id),
+      status: row.status,
+      author_name: row.author_name,
+      author_email: row.author_email,
+      body: row.body,
+      notify_on_approval: row.notify_on_approval,
+    },
+    article: { title: row.title, slug: row.slug },
+    parent:
+      row.p_id === null
+        ? null
+        : {
+            id: String(row.p_id),
+            status: row.p_status,
+            author_name: row.p_author_name,
+            author_email: row.p_author_email,
+            body: row.p_body,
+            notify_on_reply: row.p_notify_on_reply,
+          },
+  }));
 }

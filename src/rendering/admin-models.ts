@@ -1,5 +1,7 @@
+import type { BlockKind } from '../queries/blocks.js';
 import type { CommentStatus } from '../queries/comments.js';
-import type { BulkAction, QueueView, RowAction, StatusExplanation } from '../services/moderation.js';
+import type { BulkAction, RowAction, StatusExplanation } from '../services/moderation.js';
+import type { QueueView } from '../services/queue-address.js';
 import type { PageMeta } from './models.js';
 
 /** View models of the moderation pages (everything under /admin but sign-in). */
@@ -35,6 +37,13 @@ export interface QueueRowModel {
   actions: RowAction[];
   editHref: string;
   reply: { allowed: boolean; open: boolean; text: string; error: string | null };
+  /** Null when there is nothing to block by (a site reply, a comment with neither email nor IP). */
+  block: {
+    action: string;
+    choices: Array<{ kind: BlockKind; label: string; value: string }>;
+    durations: ReadonlyArray<{ value: string; label: string }>;
+    noteMax: number;
+  } | null;
 }
 
 export interface AdminQueuePageModel {
@@ -79,8 +88,64 @@ export interface AdminLogPageModel {
   pagination: { newerHref: string | null; olderHref: string | null; firstHref: string | null };
 }
 
+/** The discussion settings form's fields, named as WordPress names the options. */
+export interface DiscussionFormValues {
+  require_name_email: boolean;
+  close_comments_for_old_posts: boolean;
+  close_comments_days_old: string;
+  thread_comments_depth: string;
+  page_comments: boolean;
+  comments_per_page: string;
+  default_comments_page: string;
+  comment_order: string;
+  admin_notification: string;
+  digest_minutes: string;
+  notification_email: string;
+  comment_moderation: boolean;
+  comment_previously_approved: boolean;
+  comment_max_links: string;
+  moderation_keys: string;
+  disallowed_keys: string;
+  show_avatars: boolean;
+}
+
+export type DiscussionField = keyof DiscussionFormValues;
+
+export interface AdminSettingsPageModel {
+  meta: PageMeta;
+  action: string;
+  values: DiscussionFormValues;
+  errors: Partial<Record<DiscussionField | 'form', string>>;
+  errorSummary: Array<{ field: string; message: string }>;
+  threadDepths: number[];
+  /** Where held-comment mail goes when no address is set. */
+  defaultNotificationEmail: string;
+  flash: FlashModel | null;
+}
+
+export interface BlockModel {
+  id: string;
+  kindLabel: string;
+  value: string;
+  note: string;
+  expiresAt: Date | null;
+  createdBy: string;
+  createdAt: Date;
+  /** The queue, searched for this value: what the blocked commenter wrote. */
+  commentsHref: string;
+  liftAction: string;
+}
+
+export interface AdminBlocksPageModel {
+  meta: PageMeta;
+  blocks: BlockModel[];
+  flash: FlashModel | null;
+}
+
 export interface AdminPageModels {
   'admin/comments': AdminQueuePageModel;
   'admin/edit-comment': AdminEditPageModel;
   'admin/log': AdminLogPageModel;
+  'admin/settings': AdminSettingsPageModel;
+  'admin/blocks': AdminBlocksPageModel;
 }

@@ -2,6 +2,7 @@ import type { CommentFormValues, FieldErrors } from '../services/comment-form.js
 import type { ThreadNode } from '../services/threading.js';
 import type { PublicCommentRow } from '../queries/comments.js';
 import type { AdminPageModels } from './admin-models.js';
+import type { SocialMetaTag } from '../services/structured-data.js';
 
 export interface PageMeta {
   title: string;
@@ -9,12 +10,20 @@ export interface PageMeta {
   canonicalPath?: string;
   /** Shown as the site's reading bar on an article page. */
   bodyClass?: string;
+  /** Atom feeds of this page, besides the site's own (which every page links). */
+  feeds?: Array<{ title: string; href: string }>;
+  /** OpenGraph and Twitter card tags, in order. */
+  socialMeta?: SocialMetaTag[];
+  /** JSON-LD already made safe by encodeJsonLd for a script element. */
+  structuredData?: string;
 }
 
 export interface ShownComment extends PublicCommentRow {
   awaitingModeration: boolean;
   /** Set on the viewer's own comment while it may still be edited. */
   editHref: string | null;
+  /** The commenter's identicon, when the settings show avatars. */
+  avatarHref: string | null;
 }
 
 export interface CommentFormModel {
@@ -27,6 +36,14 @@ export interface CommentFormModel {
   requireNameAndEmail: boolean;
   /** A refusal that is about the whole form, not one field. */
   notice: string | null;
+}
+
+export interface CommentPagesModel {
+  page: number;
+  pageCount: number;
+  /** Links to the neighbouring pages, ending in #comments; null at either end. */
+  olderHref: string | null;
+  newerHref: string | null;
 }
 
 export interface ArticlePageModel {
@@ -43,7 +60,13 @@ export interface ArticlePageModel {
     readingBarLabel: string;
     readingMinutes: number;
   };
+  /** The threads on this page of the discussion, in the order shown. */
   thread: ThreadNode<ShownComment>[];
+  /** Where this page of the discussion lives; links to its comments start here. */
+  pagePath: string;
+  /** Set when the discussion is split into pages. */
+  commentPages: CommentPagesModel | null;
+  /** Every approved comment of the article, on all pages. */
   approvedCount: number;
   maxDepth: number;
   form: CommentFormModel;

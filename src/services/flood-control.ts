@@ -36,7 +36,8 @@ export function createFloodControl(db: Database): FloodControl {
     async take(ip, email) {
       const waits = await Promise.all([
         ip ? waitFor(`ip:${ip}`) : Promise.resolve(0),
-        waitFor(`email:${email.trim().toLowerCase()}`),
+        // No email (when names and emails are optional) is no identity to limit by.
+        email.trim() ? waitFor(`email:${email.trim().toLowerCase()}`) : Promise.resolve(0),
       ]);
       return Math.max(...waits);
     },

@@ -71,6 +71,12 @@ export function formFields(page: Page, formSelector = '#commentform'): Record<st
 export function assertNoInjectedMarkup(page: Page): void {
   page('script').each((_index, element) => {
     const script = page(element);
+    if (script.attr('type') === 'application/ld+json') {
+      // A data block, never run: it must stay valid JSON with no raw `<` that could end the element.
+      assert.doesNotMatch(script.text(), /</, `raw < in JSON-LD: ${page.html(script)}`);
+      assert.doesNotThrow(() => JSON.parse(script.text()), `JSON-LD that does not parse: ${page.html(script)}`);
+      return;
+    }
     assert.equal(squash(script.text()), '', `inline script found: ${page.html(script)}`);
     assert.ok(script.attr('src')?.startsWith('/'), `script from elsewhere: ${page.html(script)}`);
   });

@@ -1,0 +1,204 @@
+import type { Knex } from 'knex';
+import type { Database } from '../db/connection.js';
+import { COMMENT_STATUSES, type CommentStatus } from './comments.js';
+import type { Commenter } from '../services/commenter-blocks.js';
+import type { Cursor, QueueFilters } from '../services/queue-address.js';
+
+/** What the moderation pages read: the queue, its counts, the log, a comment to edit. Changes are in moderation.ts. */
+
+export type LogAction = 'status' | 'delete' | 'edit' | 'reply';
+
+export interface QueueRow {
+  id: string;
+  article_id: string;
+  parent_id: string | null;
+  status: CommentStatus;
+  author_name: string;
+  author_email: string;
+  author_url: string;
+  body: string;
+  ip: string | null;
+  created_at: Date;
+  status_reasons: Array<{ code: string; text: string }>;
+  is_site_reply: boolean;
+  moderated_at: Date | null;
+  article_slug: string;
+  article_title: string;
+  parent_author_name: string | null;
+  moderator_name: string | null;
+  cursor_time: string;
+}
+
+export interface LogRow {
+  id: string;
+  comment_id: string;
+  actor_name: string;
+  action: LogAction;
+  from_status: CommentStatus | null;
+  to_status: CommentStatus | null;
+  created_at: Date;
+  cursor_time: string;
+  /** Null once the comment is deleted. */
+  comment_status: CommentStatus | null;
+  comment_author_name: string | null;
+}
+
+
+export interface QueuePage {
+  rows: QueueRow[];
+  older: Cursor | null;
+  newer: Cursor | null;
+}
+
+/** The exact time as text, so a cursor survives the trip through JavaScript's millisecond dates. */
+const cursorTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_time`;
+const cursorOf = (row: { cursor_time: string; id: string }): Cursor => ({ createdAt: row.cursor_time, id: String(row.id) });
+
+/** Rows after or before a cursor, newest first either way; one extra row tells whether more follow. */
+async function keysetPage<Row extends { cursor_time: string; id: string }>(
+  query: () => Knex.QueryBuilder,
+  table: string,
+  position: { before: Cursor | null; after: Cursor | null },
+  limit: number,
+): Promise<{ rows: Row[]; older: Cursor | null; newer: Cursor | null }> {
+  const key = `(${table}.created_at, ${table}.id)`;
+  const beyond = (cursor: Cursor, operator: '<' | '>') =>
+    query().whereRaw(`${key} ${operator} (?::timestamptz, ?::bigint)`, [cursor.createdAt, cursor.id]);
+  const order = (direction: 'asc' | 'desc') => [
+    { column: `${table}.created_at`, order: direction },
+    { column: `${table}.id`, order: direction },
+  ];
+  const anyBeyond = async (cursor: Cursor, operator: '<' | '>') =>
+    (await beyond(cursor, operator).clearSelect().select(`${table}.id`).first()) !== undefined;
+
+  if (position.after) {
+    const found = (await beyond(position.after, '>').orderBy(order('asc')).limit(limit + 1)) as Row[];
+    const rows = found.slice(0, limit).reverse();
+    const last = rows.at(-1);
+    return {
+      rows,
+      newer: found.length > limit && rows[0] ? cursorOf(rows[0]) : null,
+      older: last && (await anyBeyond(cursorOf(last), '<')) ? cursorOf(last) : null,
+    };
+  }
+  const scoped = position.before ? beyond(position.before, '<') : query();
+  const found = (await scoped.orderBy(order('desc')).limit(limit + 1)) as Row[];
+  const rows = found.slice(0, limit);
+  const first = rows[0];
+  return {
+    rows,
+    older: found.length > limit ? cursorOf(rows.at(-1)!) : null,
+    newer: position.before && first && (await anyBeyond(cursorOf(first), '>')) ? cursorOf(first) : null,
+  };
+}
+
+function queueQuery(db: Database, filters: QueueFilters, articleId: string | null, pattern: string | null) {
+  const query = db('comments as c')
+    .join('articles as a', 'a.id', 'c.article_id')
+    .leftJoin('comments as p', 'p.id', 'c.parent_id')
+    .leftJoin('users as u', 'u.id', 'c.moderated_by')
+    .select(
+      'c.id', 'c.article_id', 'c.parent_id', 'c.status', 'c.author_name', 'c.author_email', 'c.author_url', 'c.body',
+      db.raw('host(c.ip) AS ip'), 'c.created_at', 'c.status_reasons', 'c.is_site_reply', 'c.moderated_at',
+      'a.slug AS article_slug', 'a.title AS article_title', 'p.author_name AS parent_author_name',
+      'u.display_name AS moderator_name', db.raw(cursorTime('c.created_at')),
+    );
+  if (filters.view !== 'all') query.where('c.status', filters.view);
+  if (articleId) query.where('c.article_id', articleId);
+  if (filters.commentId) query.where('c.id', filters.commentId);
+  if (pattern) {
+    query.where((search) =>
+      search
+        .whereILike('c.author_name', pattern)
+        .orWhereILike('c.author_email', pattern)
+        .orWhereILike('c.author_url', pattern)
+        .orWhereILike('c.body', pattern)
+        .orWhereRaw('host(c.ip) ILIKE ?', [pattern]),
+    );
+  }
+  return query;
+}
+
+/** One page of the queue, newest first, by keyset (created_at, id): never OFFSET. */
+export async function listQueuePage(
+  db: Database,
+  filters: QueueFilters,
+  articleId: string | null,
+  pattern: string | null,
+  limit: number,
+): Promise<QueuePage> {
+  return keysetPage<QueueRow>(() => queueQuery(db, filters, articleId, pattern), 'c', filters, limit);
+}
+
+/** Exact count per status, for the tabs. */
+export async function countByStatus(db: Database, articleId: string | null): Promise<Record<CommentStatus, number>> {
+  const query = db('comments').select('status').count<Array<{ status: CommentStatus; count: string }>>({ count: '*' }).groupBy('status');
+  if (articleId) query.where({ article_id: articleId });
+  const counts = Object.fromEntries(COMMENT_STATUSES.map((status) => [status, 0])) as Record<CommentStatus, number>;
+  for (const row of await query) counts[row.status] = Number(row.count);
+  return counts;
+}
+
+export async function countPendingComments(db: Database): Promise<number> {
+  const row = await db('comments').where({ status: 'pending' }).count<{ count: string }>({ count: '*' }).first();
+  return Number(row?.count ?? 0);
+}
+
+/** Any article, published or not: moderators see comments on drafts too. */
+export async function findArticleIdBySlug(db: Database, slug: string): Promise<string | null> {
+  const row = await db('articles').select<{ id: string }>('id').where({ slug }).first();
+  return row ? String(row.id) : null;
+}
+
+export async function listArticleChoices(db: Database): Promise<Array<{ slug: string; title: string }>> {
+  return db('articles').select('slug', 'title').orderBy([{ column: 'published_at', order: 'desc', nulls: 'first' }, { column: 'id', order: 'desc' }]).limit(500);
+}
+
+/** The newest few log rows of each comment. */
+export async function listRecentLog(db: Database, commentIds: readonly string[], perComment = 3): Promise<LogRow[]> {
+  if (commentIds.length === 0) return [];
+  const ranked = db('moderation_log')
+    .select('*', db.raw(cursorTime('created_at')), db.raw('row_number() OVER (PARTITION BY comment_id ORDER BY created_at DESC, id DESC) AS rank'))
+    .whereIn('comment_id', commentIds)
+    .as('ranked');
+  return db.select('*').from(ranked).where('rank', '<=', perComment).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+}
+
+/** The whole log, newest first, by keyset. */
+export async function listLogPage(db: Database, position: { before: Cursor | null; after: Cursor | null }, limit: number) {
+  const query = () =>
+    db('moderation_log as l')
+      .leftJoin('comments as c', 'c.id', 'l.comment_id')
+      .select('l.*', 'c.status AS comment_status', 'c.author_name AS comment_author_name', db.raw(cursorTime('l.created_at')));
+  return keysetPage<LogRow>(query, 'l', position, limit);
+}
+
+export interface EditableComment {
+  id: string;
+  status: CommentStatus;
+  author_name: string;
+  author_email: string;
+  author_url: string;
+  body: string;
+  created_at: Date;
+  article_title: string;
+  article_slug: string;
+}
+
+export async function findEditableComment(db: Database, id: string): Promise<EditableComment | null> {
+  const row = await db('comments as c')
+    .join('articles as a', 'a.id', 'c.article_id')
+    .select('c.id', 'c.status', 'c.author_name', 'c.author_email', 'c.author_url', 'c.body', 'c.created_at', 'a.title AS article_title', 'a.slug AS article_slug')
+    .where('c.id', id)
+    .first();
+  return row ? { ...row, id: String(row.id) } : null;
+}
+
+/** Who wrote a comment, as a block sees them; the IP as PostgreSQL prints it, so it compares equal to a later request's. */
+export async function findCommenter(db: Database, id: string): Promise<Commenter | null> {
+  const row = await db('comments')
+    .select('author_email', db.raw('host(ip) AS ip'), 'is_site_reply')
+    .where({ id })
+    .first<{ author_email: string; ip: string | null; is_site_reply: boolean } | undefined>();
+  return row ? { email: row.author_email, ip: row.ip, isSiteReply: row.is_site_reply } : null;
+}

@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: the server is started from there, as `npm start` would. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The admin the app creates at start (ADMIN_USERNAME / ADMIN_PASSWORD), and the suite again after each reset. */
+export const ADMIN = { username: 'editor', password: 'correct horse battery staple' } as const;
+
+const APP_SETTINGS = [
+  'PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'SESSION_SECRET', 'ADMIN_USERNAME', 'ADMIN_PASSWORD',
+  'TRUST_PROXY', 'BASE_URL', 'SMTP_URL', 'LOG_LEVEL', 'NODE_ENV',
+];
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+export interface RunningApp {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  baseUrl: string;
+  /** What the server has printed so far, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** A port nobody listens on right now. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Polls /readyz until the app answers 200, the process dies, or time runs out. */
+async function waitUntilReady(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`The app exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready:\n${output()}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`The app did not answer ${baseUrl}/readyz within ${START_TIMEOUT_MS / 1000} s:\n${output()}`);
+}
+
+/** Our environment without the app's own settings, so none leaks in from the shell that ran the tests. */
+function inheritedEnvironment(): NodeJS.ProcessEnv {
+  const environment = { ...process.env };
+  for (const name of APP_SETTINGS) delete environment[name];
+  delete environment.NODE_TEST_CONTEXT;
+  return environment;
+}
+
+/**
+ * Starts the real server (`node --import tsx src/server.ts`) on a free port,
+ * over DATABASE_URL, with its own temporary DATA_DIR; it migrates and seeds
+ * the database itself, as it does in production.
+ */
+export async function startApp(): Promise<RunningApp> {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error('The browser tests need DATABASE_URL: run them with `npm run test:e2e` or `npm test`.');
+  const port = await freePort();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'broadsheet-e2e-'));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let printed = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...inheritedEnvironment(),
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk: Buffer) => {
+    printed += chunk.toString('utf8');
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const output = () => printed;
+  let ready = false;
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      // It died while the tests ran: what it printed is the likeliest explanation of their failures.
+      if (ready) process.stderr.write(`The app had already exited (code ${child.exitCode}, signal ${child.signalCode}):\n${printed}\n`);
+    } else {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited(child);
+      clearTimeout(killer);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitUntilReady(baseUrl, child, output);
+    ready = true;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { baseUrl, output, stop };
+}

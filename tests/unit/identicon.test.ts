@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import {
+  AVATAR_HASH_PATTERN,
+  avatarHash,
+  avatarPath,
+  identiconCells,
+  identiconColour,
+  identiconSvg,
+} from '../../src/services/identicon.js';
+
+const SECRET = 'a-site-secret-that-is-long-enough-1234';
+
+describe('avatarHash', () => {
+  it('is 32 hex digits, the same for an email however it is cased or padded', () => {
+    const hash = avatarHash(SECRET, 'Ada@Example.org');
+    assert.match(hash, AVATAR_HASH_PATTERN);
+    assert.equal(avatarHash(SECRET, '  ada@example.ORG \n'), hash);
+  });
+
+  it('differs between emails', () => {
+    assert.notEqual(avatarHash(SECRET, 'ada@example.org'), avatarHash(SECRET, 'bob@example.org'));
+  });
+
+  it('is keyed: not a bare SHA-256 or MD5 of the email, and another secret gives another hash', () => {
+    const email = 'ada@example.org';
+    const hash = avatarHash(SECRET, email);
+    assert.notEqual(hash, createHash('sha256').update(email).digest('hex').slice(0, 32));
+    assert.notEqual(hash, createHash('md5').update(email).digest('hex'));
+    assert.notEqual(hash, avatarHash('another-secret-entirely-0123456789', email));
+  });
+
+  it('names the avatar route', () => {
+    assert.equal(avatarPath('0123456789abcdef0123456789abcdef'), '/avatars/0123456789abcdef0123456789abcdef.svg');
+  });
+});
+
+describe('identicon', () => {
+  const hashes = ['0123456789abcdef0123456789abcdef', avatarHash(SECRET, 'ada@example.org'), 'f'.repeat(32), '0'.repeat(32)];
+
+  it('is a 5×5 grid, mirrored left to right, with at least one cell filled', () => {
+    for (const hash of hashes) {
+      const cells = identiconCells(hash);
+      assert.equal(cells.length, 5);
+      for (const row of cells) {
+        assert.equal(row.length, 5);
+        assert.deepEqual(row, [...row].reverse(), `row of ${hash} is symmetric`);
+      }
+      assert.ok(cells.flat().includes(true), `${hash} draws something`);
+    }
+  });
+
+  it('reads its cells from the hash: even digits fill', () => {
+    // Column c, row r comes from digit c*5+r: the first column is digits 0–4.
+    const cells = identiconCells('02468' + '13579' + '0f0f0' + 'a'.repeat(17));
+    assert.deepEqual(cells.map((row) => row[0]), [true, true, true, true, true]);
+    assert.deepEqual(cells.map((row) => row[1]), [false, false, false, false, false]);
+    assert.deepEqual(cells.map((row) => row[2]), [true, false, true, false, true]);
+  });
+
+  it('takes a colour from the hash, a six-digit hex mid-tone', () => {
+    const colours = new Set(hashes.map(identiconColour));
+    for (const colour of colours) assert.match(colour, /^#[0-9a-f]{6}$/);
+    assert.ok(colours.size > 1, 'different hashes, different colours');
+    assert.equal(identiconColour(hashes[1]!), identiconColour(hashes[1]!));
+  });
+
+  it('draws the same SVG for the same hash, with one square per filled cell and no outside reference', () => {
+    const hash = hashes[1]!;
+    const svg = identiconSvg(hash);
+    assert.equal(svg, identiconSvg(hash));
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]* width="48" height="48"/);
+    assert.ok(svg.includes(`fill="${identiconColour(hash)}"`));
+    const squares = svg.match(/M\d \dh1v1h-1z/g) ?? [];
+    assert.equal(squares.length, identiconCells(hash).flat().filter(Boolean).length);
+    assert.doesNotMatch(svg, /href|<script|url\(/);
+  });
+});
