@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Database } from '../db/connection.js';
-import { COMMENT_STATUSES, type CommentStatus } from './comments.js';
+import { countCommentsByStatus, type CommentStatus } from './comments.js';
 import type { Commenter } from '../services/commenter-blocks.js';
 import type { Cursor, QueueFilters } from '../services/queue-address.js';
 
@@ -130,18 +130,13 @@ export async function listQueuePage(
   return keysetPage<QueueRow>(() => queueQuery(db, filters, articleId, pattern), 'c', filters, limit);
 }
 
-/** Exact count per status, for the tabs. */
-export async function countByStatus(db: Database, articleId: string | null): Promise<Record<CommentStatus, number>> {
-  const query = db('comments').select('status').count<Array<{ status: CommentStatus; count: string }>>({ count: '*' }).groupBy('status');
-  if (articleId) query.where({ article_id: articleId });
-  const counts = Object.fromEntries(COMMENT_STATUSES.map((status) => [status, 0])) as Record<CommentStatus, number>;
-  for (const row of await query) counts[row.status] = Number(row.count);
-  return counts;
+/** Exact count per status, for the tabs: read from the trigger-kept counts, never by counting rows. */
+export function countByStatus(db: Database, articleId: string | null): Promise<Record<CommentStatus, number>> {
+  return countCommentsByStatus(db, articleId ?? undefined);
 }
 
 export async function countPendingComments(db: Database): Promise<number> {
-  const row = await db('comments').where({ status: 'pending' }).count<{ count: string }>({ count: '*' }).first();
-  return Number(row?.count ?? 0);
+  return (await countCommentsByStatus(db)).pending;
 }
 
 /** Any article, published or not: moderators see comments on drafts too. */
