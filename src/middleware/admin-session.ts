@@ -96,7 +96,8 @@ export function signedInAdmin(res: Response): SignedInAdmin {
 export function saveSessionBeforeRedirect(req: Request, res: Response, next: NextFunction) {
   const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
   res.redirect = ((...args: unknown[]) => {
-    if (!req.session) return redirect(...args);
+    // Only a signed-in session is stored early; an anonymous one must not be created by a redirect.
+    if (!req.session?.userId) return redirect(...args);
     req.session.save((error) => (error ? next(error) : redirect(...args)));
   }) as typeof res.redirect;
   next();
