@@ -19,12 +19,14 @@ export interface CommentRow {
   approved_at: Date | null;
   notify_on_reply: boolean;
   notify_on_approval: boolean;
+  /** Written by a moderator from the queue, as the site. */
+  is_site_reply: boolean;
 }
 
 /** What a reader may see of a comment: never the email, IP or user agent. */
 export type PublicCommentRow = Pick<
   CommentRow,
-  'id' | 'parent_id' | 'status' | 'author_name' | 'author_url' | 'body' | 'created_at'
+  'id' | 'parent_id' | 'status' | 'author_name' | 'author_url' | 'body' | 'created_at' | 'is_site_reply'
 >;
 
 export type NewComment = Pick<
@@ -46,7 +48,7 @@ export type NewComment = Pick<
   notify_on_approval?: boolean;
 };
 
-const PUBLIC_COLUMNS: Array<keyof PublicCommentRow> = ['id', 'parent_id', 'status', 'author_name', 'author_url', 'body', 'created_at'];
+const PUBLIC_COLUMNS: Array<keyof PublicCommentRow> = ['id', 'parent_id', 'status', 'author_name', 'author_url', 'body', 'created_at', 'is_site_reply'];
 
 /** The article's approved comments, plus the viewer's own pending ones, oldest first. */
 export async function listVisibleComments(

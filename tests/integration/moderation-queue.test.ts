@@ -412,6 +412,8 @@ describe('replying as the site', () => {
     );
     const page = parsePage((await request(app).get(DEMO_PATH).expect(200)).text);
     assert.equal(page(`#comment-${parent} .children #comment-${reply.id}`).length, 1, 'threaded under its parent');
+    assert.equal(page(`#comment-${reply.id} .comment-site-badge`).first().text(), 'Site reply', 'marked as the site’s reply');
+    assert.equal(page(`#comment-${parent} > .comment-body .comment-site-badge`).length, 0, 'the reader’s comment is not');
     assert.deepEqual((await logRows()).map((entry) => [entry.comment_id, entry.action, entry.to_status]), [[String(reply.id), 'reply', 'approved']]);
   });
 
