@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Database } from '../db/connection.js';
-import { countCommentsByStatus, type CommentStatus } from './comments.js';
+import { countCommentsByStatus, type CommentRow, type CommentStatus } from './comments.js';
 import type { Commenter } from '../services/commenter-blocks.js';
 import type { Cursor, QueueFilters } from '../services/queue-address.js';
 
@@ -8,19 +8,13 @@ import type { Cursor, QueueFilters } from '../services/queue-address.js';
 
 export type LogAction = 'status' | 'delete' | 'edit' | 'reply';
 
-export interface QueueRow {
-  id: string;
-  article_id: string;
-  parent_id: string | null;
-  status: CommentStatus;
-  author_name: string;
-  author_email: string;
-  author_url: string;
-  body: string;
-  ip: string | null;
-  created_at: Date;
+/** A comment as the queue shows it: the stored row's fields plus what the query joins in. */
+export interface QueueRow
+  extends Pick<
+    CommentRow,
+    'id' | 'article_id' | 'parent_id' | 'status' | 'author_name' | 'author_email' | 'author_url' | 'body' | 'ip' | 'created_at' | 'is_site_reply'
+  > {
   status_reasons: Array<{ code: string; text: string }>;
-  is_site_reply: boolean;
   moderated_at: Date | null;
   article_slug: string;
   article_title: string;
