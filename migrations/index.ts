@@ -9,6 +9,9 @@ import * as createUnsubscribes from './20261128_07_create_unsubscribes.js';
 import * as createPageVersions from './20261128_08_create_page_versions.js';
 import * as createCommentCounts from './20261128_09_create_comment_counts.js';
 import * as indexCommentsByTime from './20261128_10_index_comments_by_time.js';
+import * as addArticleFigureImage from './20261129_11_add_article_figure_image.js';
+import * as addCommentSearchIndex from './20261129_12_add_comment_search_index.js';
+import * as notifyPageChanges from './20261129_13_notify_page_changes.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -30,6 +33,9 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261128_08_create_page_versions', createPageVersions],
   ['20261128_09_create_comment_counts', createCommentCounts],
   ['20261128_10_index_comments_by_time', indexCommentsByTime],
+  ['20261129_11_add_article_figure_image', addArticleFigureImage],
+  ['20261129_12_add_comment_search_index', addCommentSearchIndex],
+  ['20261129_13_notify_page_changes', notifyPageChanges],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,55 +8,29 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded
 /**
  * npm test — runs every test file against DATABASE_URL, or, when it is not
  * set, against an embedded PostgreSQL made for this run in a temporary folder
- * and removed afterwards. Files are listed explicitly: on Node 20, `--test`
- * with a folder or a quoted glob silently runs nothing.
+ * and removed afterwards. Files are found here and passed by name: on Node 20,
+ * `--test` with a folder or a quoted glob silently runs nothing.
  *
- * The browser tests (E2E_FILES) run too when Debian's Chromium is installed;
+ * The browser tests (tests/e2e) run too when Debian's Chromium is installed;
  * `npm run test:e2e` (`--e2e`) runs only them.
  */
-export const TEST_FILES = [
-  'tests/unit/reading.test.ts',
-  'tests/unit/threading.test.ts',
-  'tests/unit/comment-form.test.ts',
-  'tests/unit/config.test.ts',
-  'tests/unit/discussion-rules.test.ts',
-  'tests/unit/format.test.ts',
-  'tests/unit/page-cache.test.ts',
-  'tests/unit/safe-redirect.test.ts',
-  'tests/unit/passwords.test.ts',
-  'tests/unit/moderation.test.ts',
-  'tests/unit/identicon.test.ts',
-  'tests/unit/comment-pages.test.ts',
-  'tests/unit/structured-data.test.ts',
-  'tests/integration/article-page.test.ts',
-  'tests/integration/post-comment.test.ts',
-  'tests/integration/embedded-database.test.ts',
-  'tests/integration/outbox.test.ts',
-  'tests/integration/admin-auth.test.ts',
-  'tests/integration/admin-cli.test.ts',
-  'tests/integration/moderation-queue.test.ts',
-  'tests/integration/page-cache.test.ts',
-  'tests/integration/http-basics.test.ts',
-  'tests/integration/database-down.test.ts',
-  'tests/integration/comment-counts.test.ts',
-  'tests/integration/admin-settings.test.ts',
-  'tests/integration/admin-blocks.test.ts',
-  'tests/integration/moderation-mail.test.ts',
-  'tests/integration/feeds.test.ts',
-  'tests/integration/seo.test.ts',
-  'tests/integration/comment-pagination.test.ts',
-  'tests/integration/discussion-rules.test.ts',
-  'tests/integration/self-service.test.ts',
-  'tests/integration/comment-mail.test.ts',
-];
+const SUITE_FOLDERS = ['tests/unit', 'tests/integration', 'tests/security'];
+const E2E_FOLDER = 'tests/e2e';
 
-/** Real-browser tests: they start the app as a child process and drive Chromium. */
-export const E2E_FILES = [
-  'tests/e2e/reading.test.ts',
-  'tests/e2e/commenting.test.ts',
-  'tests/e2e/replying.test.ts',
-  'tests/e2e/moderating.test.ts',
-];
+/** The `*.test.ts` files directly in these folders, in a stable order. */
+export function testFilesIn(folders: readonly string[]): string[] {
+  return folders.flatMap((folder) =>
+    existsSync(folder)
+      ? readdirSync(folder)
+          .filter((name) => name.endsWith('.test.ts'))
+          .sort()
+          .map((name) => `${folder}/${name}`)
+      : [],
+  );
+}
+
+export const TEST_FILES = testFilesIn(SUITE_FOLDERS);
+export const E2E_FILES = testFilesIn([E2E_FOLDER]);
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const NO_CHROMIUM = `${CHROMIUM_PATH} is not installed (apt-get install -y chromium).`;
