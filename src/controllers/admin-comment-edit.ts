@@ -2,11 +2,12 @@ import type { Request, Response } from 'express';
 import { contextOf } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { signedInAdmin } from '../middleware/admin-session.js';
-import { findEditableComment, updateCommentText, type EditableComment } from '../queries/moderation.js';
+import { updateCommentText } from '../queries/moderation.js';
+import { findEditableComment, type EditableComment } from '../queries/moderation-queue.js';
 import type { AdminEditPageModel, EditField } from '../rendering/admin-models.js';
 import { renderPage } from '../rendering/render.js';
 import { COMMENT_LIMITS, parseCommentForm } from '../services/comment-form.js';
-import { ID_PATTERN, safeQueuePath } from '../services/moderation.js';
+import { ID_PATTERN, safeQueuePath } from '../services/queue-address.js';
 import { loadAdminChrome, setFlash } from './admin-chrome.js';
 
 const EDIT_FIELDS: readonly EditField[] = ['comment', 'author', 'email', 'url'];

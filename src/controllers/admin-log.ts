@@ -1,9 +1,10 @@
 import type { Request, Response } from 'express';
 import { contextOf } from '../context.js';
 import { HttpError } from '../http-error.js';
-import { listLogPage } from '../queries/moderation.js';
+import { listLogPage } from '../queries/moderation-queue.js';
 import { renderPage } from '../rendering/render.js';
-import { decodeCursor, describeLogEntry, encodeCursor, PAGE_SIZE, queueHref, type Cursor } from '../services/moderation.js';
+import { describeLogEntry } from '../services/moderation.js';
+import { decodeCursor, encodeCursor, PAGE_SIZE, queueHref, type Cursor } from '../services/queue-address.js';
 
 const LOG_PATH = '/admin/log';
 const LOG_PAGE_SIZE = PAGE_SIZE * 2;

@@ -6,9 +6,6 @@ import type { Move } from '../services/moderation.js';
 
 /** Every change a moderator makes, each with its log row in one transaction. The pages' reads are in moderation-queue.ts. */
 
-// Moved to moderation-queue.ts; re-exported for the callers that still import them from here.
-export { findEditableComment, listLogPage, type EditableComment } from './moderation-queue.js';
-
 export interface Actor {
   id: string;
   name: string;

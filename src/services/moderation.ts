@@ -3,21 +3,6 @@ import type { QueueView } from './queue-address.js';
 
 /** The moderation rules: which action moves which status where, and what the moderator is told. No I/O. */
 
-// Moved to queue-address.ts; re-exported for the callers that still import them from here.
-export {
-  containsPattern,
-  decodeCursor,
-  encodeCursor,
-  filtersOfQueuePath,
-  ID_PATTERN,
-  PAGE_SIZE,
-  parseIds,
-  parseQueueQuery,
-  queueHref,
-  safeQueuePath,
-  type Cursor,
-} from './queue-address.js';
-
 export const BULK_ACTIONS = ['approve', 'unapprove', 'spam', 'trash', 'restore', 'delete'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 

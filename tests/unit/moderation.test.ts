@@ -5,27 +5,29 @@ import {
   actionForStatus,
   bulkActionsFor,
   canReplyTo,
-  containsPattern,
-  decodeCursor,
   describeLogEntry,
   describeOutcome,
-  encodeCursor,
   explainStatus,
-  filtersOfQueuePath,
   isUndoable,
-  parseIds,
-  parseQueueQuery,
   planAction,
   planReplyParent,
   planStatusChange,
   planUndo,
-  queueHref,
   rowActions,
-  safeQueuePath,
   siteReplyEmail,
   type BulkAction,
   type Move,
 } from '../../src/services/moderation.js';
+import {
+  containsPattern,
+  decodeCursor,
+  encodeCursor,
+  filtersOfQueuePath,
+  parseIds,
+  parseQueueQuery,
+  queueHref,
+  safeQueuePath,
+} from '../../src/services/queue-address.js';
 
 const to = (status: CommentStatus): Move => ({ kind: 'status', to: status });
 const unchanged: Move = { kind: 'skip', reason: 'unchanged' };
