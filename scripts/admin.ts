@@ -1,7 +1,8 @@
-import { ConfigError, loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { openDatabase } from '../src/db/open.js';
 import { AdminAccountError, createAdmin } from '../src/services/admins.js';
+import { runCommand } from './lib/run-command.js';
 
 /** npm run admin -- create <username> (password from ADMIN_PASSWORD or stdin). */
 const usage = 'Usage: npm run admin -- create <username>   (password from ADMIN_PASSWORD or standard input)';
@@ -33,11 +34,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    const known = error instanceof AdminAccountError || error instanceof ConfigError;
-    process.stderr.write(`${known ? '' : 'Could not create the admin: '}${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand('Could not create the admin', main, [AdminAccountError]);

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import type { Database } from '../src/db/connection.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { openDatabase } from '../src/db/open.js';
 import { seedDemoArticle } from '../src/db/seed-demo.js';
+import { runCommand } from './lib/run-command.js';
 
 /**
  * npm run seed:load -- --comments 1000000 [--articles 20] [--batch 50000]
@@ -126,10 +127,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof ConfigError ? '' : 'Seeding failed: '}${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand('Seeding failed', main);
