@@ -112,10 +112,18 @@
     });
   };
 
-  /** GOV.UK's error summary: focused on arrival; its links focus the field and show its label. */
+  /**
+   * GOV.UK's error summary: focused on arrival; its links focus the field and
+   * show its label. A refusal of the whole form (too quick, a duplicate,
+   * comments closed) is focused the same way when there is no summary.
+   */
   const setUpErrorSummary = () => {
     const summary = document.querySelector('.error-summary');
-    if (!summary) return;
+    const refusal = document.querySelector('.form-refusal');
+    if (!summary) {
+      if (refusal && document.activeElement !== refusal) refusal.focus();
+      return;
+    }
     if (document.activeElement !== summary) summary.focus();
 
     summary.addEventListener('click', (event) => {

@@ -61,7 +61,9 @@ function rowModel(row: QueueRow, log: LogRow[], filters: QueueFilters, returnTo:
     createdAt: row.created_at,
     article: {
       title: row.article_title,
-      publicHref: `/articles/${row.article_slug}#comment-${id}`,
+      // An approved comment's permalink finds the comment page holding it; any
+      // other is not public yet, and its anchor is where approving it puts it.
+      publicHref: row.status === 'approved' ? `/comments/${id}` : `/articles/${row.article_slug}#comment-${id}`,
       filterHref: queueHref({ view: filters.view, article: row.article_slug }),
     },
     inReplyTo: row.parent_id

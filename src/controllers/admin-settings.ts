@@ -6,7 +6,7 @@ import { loadDiscussionSettings, saveDiscussionSettings } from '../queries/setti
 import type { AdminSettingsPageModel, DiscussionField, DiscussionFormValues } from '../rendering/admin-models.js';
 import { renderPage } from '../rendering/render.js';
 import { moderatorAddress } from '../services/comment-notifications.js';
-import { DEFAULT_DISCUSSION_SETTINGS, parseWordList, type DiscussionSettings } from '../services/discussion-settings.js';
+import { AVATAR_SOURCES, DEFAULT_DISCUSSION_SETTINGS, parseWordList, type DiscussionSettings } from '../services/discussion-settings.js';
 import { loadAdminChrome, setFlash, takeFlash } from './admin-chrome.js';
 
 const SETTINGS_PATH = '/admin/settings/discussion';
@@ -78,6 +78,7 @@ const discussionForm = z.strictObject({
   moderation_keys: wordList('Comment moderation'),
   disallowed_keys: wordList('Disallowed comment keys'),
   show_avatars: checkbox,
+  avatar_source: choice(AVATAR_SOURCES),
 });
 
 type ParsedForm = z.output<typeof discussionForm>;
@@ -98,6 +99,7 @@ function settingsOf(form: ParsedForm): DiscussionSettings {
     orderWithinPage: form.comment_order,
     requireNameAndEmail: form.require_name_email,
     showAvatars: form.show_avatars,
+    avatarSource: form.avatar_source,
     adminNotification: form.admin_notification,
     digestMinutes: form.digest_minutes,
     notificationEmail: form.notification_email,
@@ -123,6 +125,7 @@ function valuesOf(settings: DiscussionSettings): DiscussionFormValues {
     moderation_keys: settings.moderationWords.join('\n'),
     disallowed_keys: settings.disallowedWords.join('\n'),
     show_avatars: settings.showAvatars,
+    avatar_source: settings.avatarSource,
   };
 }
 
@@ -148,6 +151,7 @@ function typedValues(body: Record<string, unknown>): DiscussionFormValues {
     moderation_keys: text('moderation_keys'),
     disallowed_keys: text('disallowed_keys'),
     show_avatars: ticked('show_avatars'),
+    avatar_source: text('avatar_source'),
   };
 }
 
@@ -169,7 +173,7 @@ const FIELD_ORDER: Array<DiscussionField | 'form'> = [
   'form', 'require_name_email', 'close_comments_for_old_posts', 'close_comments_days_old', 'thread_comments_depth',
   'page_comments', 'comments_per_page', 'default_comments_page', 'comment_order', 'admin_notification', 'digest_minutes',
   'notification_email', 'comment_moderation', 'comment_previously_approved', 'comment_max_links', 'moderation_keys',
-  'disallowed_keys', 'show_avatars',
+  'disallowed_keys', 'show_avatars', 'avatar_source',
 ];
 
 async function renderSettings(req: Request, res: Response, status: number, values: DiscussionFormValues, errors: FormErrors = {}) {

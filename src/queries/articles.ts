@@ -9,6 +9,10 @@ export interface ArticleRow {
   author_name: string;
   body: string;
   figure_caption: string | null;
+  /** A path under /images/ in public/, or null for no image. */
+  figure_image: string | null;
+  /** The image's alternative text; '' for a decorative image. */
+  figure_alt: string | null;
   figure_after_paragraph: number;
   status: ArticleStatus;
   comments_open: boolean;
@@ -67,4 +71,17 @@ export async function listPublishedArticles(db: Database, limit: number, offset:
 export async function insertArticleIfMissing(db: Database, article: NewArticle): Promise<boolean> {
   const inserted = await db('articles').insert(article).onConflict('slug').ignore().returning('id');
   return inserted.length > 0;
+}
+
+/**
+ * Gives an article its figure image if it has none yet: databases made
+ * before articles named their image keep the demo article's picture.
+ */
+export async function setFigureImageWhereUnset(db: Database, slug: string, image: string, alt: string): Promise<boolean> {
+  const updated = await db('articles')
+    .where({ slug })
+    .whereNull('figure_image')
+    .whereNull('figure_alt')
+    .update({ figure_image: image, figure_alt: alt });
+  return updated > 0;
 }

@@ -27,6 +27,7 @@ export interface QueueRowModel {
   authorUrl: string;
   ip: string | null;
   createdAt: Date;
+  /** publicHref: where readers see the comment (its permalink), or its anchor on the article while it is not approved. */
   article: { title: string; publicHref: string; filterHref: string };
   inReplyTo: { id: string; authorName: string; href: string } | null;
   body: string;
@@ -107,6 +108,7 @@ export interface DiscussionFormValues {
   moderation_keys: string;
   disallowed_keys: string;
   show_avatars: boolean;
+  avatar_source: string;
 }
 
 export type DiscussionField = keyof DiscussionFormValues;

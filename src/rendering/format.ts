@@ -1,3 +1,5 @@
+import { assetPath, assetSize } from '../middleware/static-assets.js';
+
 /**
  * Date formats as a WordPress site shows them: "January 2, 2023 at 9:00 am",
  * in UTC. Written out by hand because Intl formatting per comment was a
@@ -23,4 +25,5 @@ export function isoDate(date: Date): string {
   return date.toISOString();
 }
 
-export const viewHelpers = { formatDate, formatDateTime, isoDate };
+/** Everything templates may call, besides their own model. */
+export const viewHelpers = { formatDate, formatDateTime, isoDate, assetPath, assetSize };

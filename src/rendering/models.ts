@@ -22,7 +22,7 @@ export interface ShownComment extends PublicCommentRow {
   awaitingModeration: boolean;
   /** Set on the viewer's own comment while it may still be edited. */
   editHref: string | null;
-  /** The commenter's identicon, when the settings show avatars. */
+  /** The commenter's avatar (the site's identicon, or Gravatar's when chosen), when the settings show avatars. */
   avatarHref: string | null;
 }
 
@@ -34,6 +34,8 @@ export interface CommentFormModel {
   replyTo: { id: string; authorName: string } | null;
   open: boolean;
   requireNameAndEmail: boolean;
+  /** Gravatar avatars are on: the form tells commenters what is sent there. */
+  gravatarNote: boolean;
   /** A refusal that is about the whole form, not one field. */
   notice: string | null;
 }
@@ -46,6 +48,15 @@ export interface CommentPagesModel {
   newerHref: string | null;
 }
 
+export interface ArticleFigure {
+  /** A path under /images/, linked through assetPath; null: a caption alone. */
+  image: string | null;
+  alt: string;
+  caption: string | null;
+  /** Shown after this paragraph (1 = the first). */
+  afterParagraph: number;
+}
+
 export interface ArticlePageModel {
   meta: PageMeta;
   article: {
@@ -55,8 +66,8 @@ export interface ArticlePageModel {
     authorName: string;
     publishedAt: Date;
     paragraphs: string[];
-    figureCaption: string | null;
-    figureAfterParagraph: number;
+    /** Null when the article has neither an image nor a caption. */
+    figure: ArticleFigure | null;
     readingBarLabel: string;
     readingMinutes: number;
   };

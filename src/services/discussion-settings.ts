@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+export const AVATAR_SOURCES = ['local', 'gravatar'] as const;
+export type AvatarSource = (typeof AVATAR_SOURCES)[number];
+
 /** Discussion options, with WordPress's defaults unless noted. */
 export interface DiscussionSettings {
   holdEveryComment: boolean;
@@ -16,6 +19,11 @@ export interface DiscussionSettings {
   orderWithinPage: 'asc' | 'desc';
   requireNameAndEmail: boolean;
   showAvatars: boolean;
+  /**
+   * Where avatars come from: identicons drawn by the site (no outside
+   * request), or Gravatar, which readers' browsers ask for each avatar.
+   */
+  avatarSource: AvatarSource;
   adminNotification: 'each' | 'digest' | 'off';
   digestMinutes: number;
   /** Where held-comment mail goes; empty: moderation@ the site's host. */
@@ -37,6 +45,7 @@ export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
   orderWithinPage: 'asc',
   requireNameAndEmail: true,
   showAvatars: true,
+  avatarSource: 'local',
   adminNotification: 'each',
   digestMinutes: 60,
   notificationEmail: '',
@@ -72,6 +81,7 @@ const storedSettings = z.object({
   orderWithinPage: z.enum(['asc', 'desc']),
   requireNameAndEmail: z.boolean(),
   showAvatars: z.boolean(),
+  avatarSource: z.enum(AVATAR_SOURCES),
   adminNotification: z.enum(['each', 'digest', 'off']),
   digestMinutes: z.number().int().min(5).max(1440),
   notificationEmail: z.union([z.literal(''), z.email().max(100)]),

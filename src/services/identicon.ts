@@ -1,14 +1,14 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
  * Commenter avatars drawn by the site itself: a 5×5 identicon, mirrored left
  * to right, in a colour taken from the hash. No request leaves the site, and
  * no outside service learns who reads or writes here.
  *
- * Gravatar is not offered yet. If it ever is, it must be a setting that is off
- * by default, with its trade-off said there: every reader's browser would ask
- * a third party for each avatar, and Gravatar's URL carries an unkeyed hash of
- * the commenter's email.
+ * Gravatar is an opt-in discussion setting, off by default, with its
+ * trade-off said on the settings page: every reader's browser asks a third
+ * party for each avatar, and Gravatar's URL carries an unkeyed hash of the
+ * commenter's email, which anyone holding a list of addresses can match.
  */
 
 const AVATAR_PURPOSE = 'comment-avatar';
@@ -35,6 +35,18 @@ export function avatarHash(secret: string, email: string): string {
 
 export function avatarPath(hash: string): string {
   return `/avatars/${hash}.svg`;
+}
+
+/** Gravatar accepts SHA-256 as well as MD5; it serves its own identicon for an address it does not know. */
+const GRAVATAR_BASE = 'https://secure.gravatar.com/avatar/';
+
+/**
+ * A commenter's Gravatar, `size` pixels square: the SHA-256 of the trimmed,
+ * lower-cased email, as Gravatar hashes it.
+ */
+export function gravatarUrl(email: string, size: number): string {
+  const hash = createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+  return `${GRAVATAR_BASE}${hash}?s=${size}&d=identicon`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { beforeEach, describe, it } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -102,6 +103,7 @@ describe('the discussion settings page', () => {
       moderation_keys: '',
       disallowed_keys: '',
       show_avatars: '1',
+      avatar_source: 'local',
     });
     assert.deepEqual(page('#thread_comments_depth option').map((_i, option) => page(option).attr('value')).get(), ['2', '3', '4', '5', '6', '7', '8', '9', '10']);
     assert.equal(page('#notification_email').attr('placeholder'), 'moderation@127.0.0.1');
@@ -127,6 +129,7 @@ describe('the discussion settings page', () => {
       moderation_keys: '  casino \r\n\r\nCrypto\r\ncasino\r\n',
       disallowed_keys: 'viagra\n203.0.113.9',
       show_avatars: undefined,
+      avatar_source: 'gravatar',
     });
     await admin.post(SETTINGS, fields).expect(303).expect('Location', SETTINGS);
     const stored = await storedSettings();
@@ -146,6 +149,7 @@ describe('the discussion settings page', () => {
       orderWithinPage: 'desc',
       requireNameAndEmail: false,
       showAvatars: false,
+      avatarSource: 'gravatar',
       adminNotification: 'digest',
       digestMinutes: 15,
       notificationEmail: 'editor@example.com',
@@ -157,6 +161,7 @@ describe('the discussion settings page', () => {
     assert.equal(page('#thread_comments_depth option[selected]').attr('value'), '3');
     assert.equal(page('#comment_moderation').attr('checked'), 'checked');
     assert.equal(page('#require_name_email').attr('checked'), undefined);
+    assert.equal(page('input[name="avatar_source"][checked]').attr('value'), 'gravatar');
     assert.equal(squash((await settingsPage())('.flash__message').text()), '', 'the message is shown once');
   });
 
@@ -256,5 +261,70 @@ describe('a settings change takes effect at once, on every instance', () => {
       status: 'pending',
       reasons: ['held: 1 link, limit 1'],
     });
+  });
+});
+
+describe('avatars: the site’s identicons by default, Gravatar only when chosen', () => {
+  const ARTICLE = '/articles/xi-ducks-putins-push-for-expanded-military-ties';
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  async function articlePage(): Promise<Page> {
+    const response = await request(app).get(ARTICLE).expect(200);
+    return parsePage(response.text);
+  }
+
+  const avatarOf = (page: Page, id: string) => page(`#comment-${id} img.avatar`).attr('src');
+
+  it('offers the choice with the privacy trade-off said plainly, identicons chosen', async () => {
+    const page = await settingsPage();
+    assert.equal(page('input[name="avatar_source"][checked]').attr('value'), 'local');
+    const choices = page('input[name="avatar_source"]').map((_i, input) => page(input).attr('value')).get();
+    assert.deepEqual(choices, ['local', 'gravatar']);
+    const fieldset = page('#avatar_source').closest('fieldset');
+    assert.equal(fieldset.attr('aria-describedby'), 'avatar_source-description');
+    const note = squash(page('#avatar_source-description').text());
+    for (const said of [
+      'No request leaves the site',
+      'secure.gravatar.com',
+      'every reader’s browser asks Gravatar for each commenter’s picture',
+      'Gravatar sees readers’ IP addresses',
+      'SHA-256 hash of the commenter’s email address',
+      'anyone with a list of addresses can hash them and find the match',
+    ]) {
+      assert.ok(note.includes(said), `the note says “${said}”`);
+    }
+  });
+
+  it('draws identicons here until Gravatar is chosen, then links Gravatar by the SHA-256 of the trimmed, lower-cased email', async () => {
+    const ada = await insertComment(testDb.db, { author_email: '  Ada.Reader@Example.ORG ' });
+    const anonymous = await insertComment(testDb.db, { author_email: '' });
+
+    let page = await articlePage();
+    for (const id of [ada, anonymous]) assert.match(avatarOf(page, id) ?? '', /^\/avatars\/[0-9a-f]{32}\.svg$/);
+    assert.doesNotMatch(page.html(), /gravatar/i, 'no trace of Gravatar while it is off');
+    assert.equal(page('#avatar-note').length, 0);
+
+    await admin.post(SETTINGS, await formWith({ avatar_source: 'gravatar' })).expect(303);
+    page = await articlePage();
+    assert.equal(avatarOf(page, ada), `https://secure.gravatar.com/avatar/${sha256('ada.reader@example.org')}?s=96&d=identicon`);
+    assert.match(avatarOf(page, anonymous) ?? '', /^\/avatars\/[0-9a-f]{32}\.svg$/, 'no email: nothing to ask Gravatar for');
+    assert.equal(page(`#comment-${ada} img.avatar`).attr('referrerpolicy'), 'no-referrer');
+    assert.match(textAt(page, '#avatar-note'), /comes from Gravatar/);
+    assert.ok((page('#email').attr('aria-describedby') ?? '').split(' ').includes('avatar-note'), 'the email field points to the note');
+    assert.doesNotMatch(page.html(), /ada\.reader@example\.org/i, 'the address itself never reaches the page');
+
+    await admin.post(SETTINGS, await formWith({ show_avatars: undefined })).expect(303);
+    page = await articlePage();
+    assert.equal(page('img.avatar').length, 0, 'no avatars at all once they are switched off');
+    assert.equal(page('#avatar-note').length, 0);
+  });
+
+  it('refuses an avatar source it does not offer, or none, with 422, saving nothing', async () => {
+    const response = await admin.post(SETTINGS, await formWith({ avatar_source: 'https://avatars.example/' })).expect(422);
+    const page = parsePage(response.text);
+    assert.match(textAt(page, '#avatar_source-error'), /Choose one of the options/);
+    assert.equal(page('.error-summary a[href="#avatar_source"]').length, 1);
+    await admin.post(SETTINGS, await formWith({ avatar_source: undefined })).expect(422);
+    assert.equal(await storedSettings(), undefined);
   });
 });

@@ -79,6 +79,35 @@ describe('GET / — the list of articles', () => {
   });
 });
 
+describe('GET / — pages of articles, and none', () => {
+  it('shows ten articles a page, newest first, with links between the pages', async () => {
+    for (let day = 1; day <= 11; day += 1) {
+      await insertArticle(database.db, { slug: `piece-${day}`, title: `Piece ${day}`, published_at: new Date(Date.UTC(2023, 1, day)) });
+    }
+    const first = parsePage((await request(app()).get('/').expect(200)).text);
+    const titles = (page: Page) => page('.post-summary__title').map((_i, element) => squash(page(element).text())).get();
+    assert.deepEqual(titles(first), ['Piece 11', 'Piece 10', 'Piece 9', 'Piece 8', 'Piece 7', 'Piece 6', 'Piece 5', 'Piece 4', 'Piece 3', 'Piece 2']);
+    assert.equal(textAt(first, '.pagination__page'), 'Page 1 of 2');
+    assert.equal(first('.pagination a[rel="next"]').attr('href'), '/?page=2');
+    assert.equal(first('.pagination a[rel="prev"]').length, 0);
+
+    const second = parsePage((await request(app()).get('/?page=2').expect(200)).text);
+    assert.deepEqual(titles(second), ['Piece 1', TITLE]);
+    assert.equal(second('.pagination a[rel="prev"]').attr('href'), '/', 'page 1 is the home page itself');
+    assert.equal(second('.pagination a[rel="next"]').length, 0);
+    await request(app()).get('/?page=3').expect(404);
+    await request(app()).get('/?page=0').expect(404);
+  });
+
+  it('says so when nothing is published, with no empty list', async () => {
+    await database.db('articles').update({ status: 'draft' });
+    const page = parsePage((await request(app()).get('/').expect(200)).text);
+    assert.equal(textAt(page, '.empty-state h2'), 'Nothing published yet');
+    assert.equal(page('.post-list').length, 0);
+    assert.equal(page('.pagination').length, 0);
+  });
+});
+
 describe('GET /articles/:slug — the article', () => {
   it('shows the title as the only <h1>, the byline and the date', async () => {
     const { status, page } = await getPage(DEMO_PATH);

@@ -4,7 +4,8 @@ import request from 'supertest';
 import { saveDiscussionSettings } from '../../src/queries/settings.js';
 import { DEFAULT_DISCUSSION_SETTINGS, type DiscussionSettings } from '../../src/services/discussion-settings.js';
 import { buildTestApp } from '../helpers/app.js';
-import { APP_ORIGIN, DEMO_PATH } from '../helpers/commenting.js';
+import { adminApp } from '../helpers/admin.js';
+import { APP_ORIGIN, DEMO_PATH, commentingApp, loadForm, postPairs, typed } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { parsePage, squash, textAt, type Page } from '../helpers/html.js';
 import { insertArticle, insertComment } from '../helpers/rows.js';
@@ -150,5 +151,94 @@ describe('GET /comments/:id — a comment’s permalink', () => {
     for (const id of [...hidden, '999999', 'abc', '0', '1e3']) {
       await request(app()).get(`/comments/${id}`).expect(404);
     }
+  });
+});
+
+describe('POST /articles/:slug/comments with comment pages — the commenter lands on their comment', () => {
+  let ipCounter = 0;
+
+  /** Loads the form at `path` in a browser of its own, waits as a person would, and posts a comment. */
+  async function postFrom(path: string, comment: string) {
+    const site = commentingApp(database.db);
+    const browser = site.browser();
+    const { fields } = await loadForm(browser, path);
+    site.advanceSeconds(5);
+    ipCounter += 1;
+    const response = await postPairs(browser, typed(fields, { comment, email: `writer${ipCounter}@example.org` }), {
+      ip: `203.0.113.${ipCounter}`,
+    });
+    assert.equal(response.status, 303, `the comment was accepted (${response.status})`);
+    const location = response.headers.location ?? '';
+    const id = /#comment-(\d+)$/.exec(location)?.[1];
+    assert.ok(id, `Location ${location} names the comment`);
+    return { browser, location, id };
+  }
+
+  /** Follows the redirect as the commenter’s browser does and finds the comment there. */
+  async function landOn(browser: ReturnType<ReturnType<typeof commentingApp>['browser']>, location: string, id: string) {
+    const response = await browser.get(location.split('#')[0]!).expect(200);
+    const page = parsePage(response.text);
+    assert.equal(page(`#comment-${id}`).length, 1, `comment ${id} is on ${location}`);
+    assert.equal(textAt(page, `#comment-${id} .comment-awaiting-moderation`), 'Your comment is awaiting moderation.');
+  }
+
+  it('sends a reply in an older thread to the older page that holds that thread', async () => {
+    const ids = await fiveThreads();
+    await paginate();
+    const { browser, location, id } = await postFrom(`${pagePath(1)}?replytocom=${ids.t2}`, 'A reply on the first page.');
+    assert.equal(location, `${pagePath(1)}#comment-${id}`);
+    await landOn(browser, location, id);
+  });
+
+  it('sends a new thread to the newest page, which is the article itself by default', async () => {
+    await fiveThreads();
+    await paginate();
+    const { browser, location, id } = await postFrom(DEMO_PATH, 'A new thread.');
+    assert.equal(location, `${DEMO_PATH}#comment-${id}`);
+    await landOn(browser, location, id);
+  });
+
+  it('sends a new thread to the last page when readers land on the oldest', async () => {
+    await fiveThreads();
+    await paginate({ firstPageShown: 'oldest' });
+    const { browser, location, id } = await postFrom(DEMO_PATH, 'A new thread, on the last page.');
+    assert.equal(location, `${pagePath(3)}#comment-${id}`);
+    await landOn(browser, location, id);
+  });
+
+  it('counts an approved new thread that opens a new page, and sends its writer there', async () => {
+    const ids = await fiveThreads();
+    await paginate({ firstPageShown: 'oldest', commentsPerPage: 5 });
+    // A returning commenter is approved at once: the sixth thread starts page 2.
+    await insertComment(database.db, { status: 'approved', author_name: 'Ada Reader', author_email: 'writer-regular@example.org', parent_id: ids.t5 });
+    const site = commentingApp(database.db);
+    const browser = site.browser();
+    const { fields } = await loadForm(browser, DEMO_PATH);
+    site.advanceSeconds(5);
+    const response = await postPairs(browser, typed(fields, { comment: 'Back again.', email: 'writer-regular@example.org' }), { ip: '203.0.113.200' });
+    assert.equal(response.status, 303);
+    const id = /#comment-(\d+)$/.exec(response.headers.location ?? '')![1]!;
+    assert.equal((await database.db('comments').where({ id }).first()).status, 'approved');
+    assert.equal(response.headers.location, `${pagePath(2)}#comment-${id}`);
+  });
+
+  it('sends the commenter to the article when comments are on one page', async () => {
+    await fiveThreads();
+    const { location, id } = await postFrom(DEMO_PATH, 'No pages here.');
+    assert.equal(location, `${DEMO_PATH}#comment-${id}`);
+  });
+});
+
+describe('the moderation queue links a comment to its public place', () => {
+  it('by its permalink when approved, which finds its comment page; by its anchor on the article while it is held', async () => {
+    const ids = await fiveThreads();
+    const pending = await insertComment(database.db, { status: 'pending', body: 'Held.' });
+    await paginate();
+    const { app: site, admin } = await adminApp(database.db);
+    const queue = parsePage((await admin.agent.get('/admin/comments?status=all').expect(200)).text);
+    const linkOf = (id: string) => queue(`#comment-${id} .queue-row__meta a`).first().attr('href');
+    assert.equal(linkOf(ids.r11), `/comments/${ids.r11}`);
+    assert.equal(linkOf(pending), `${DEMO_PATH}#comment-${pending}`, 'a held comment has no permalink yet');
+    await request(site).get(linkOf(ids.r11)!).expect(302).expect('Location', `${pagePath(1)}#comment-${ids.r11}`);
   });
 });

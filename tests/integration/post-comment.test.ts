@@ -175,6 +175,27 @@ describe('POST /articles/:slug/comments — the commenter’s own pending commen
     assert.ok(!stranger.html.includes(PENDING_NOTE));
   });
 
+  it('is headed as the reader’s own comment, never as “0 Replies”, until others are approved', async () => {
+    const browser = harness.browser();
+    const { response } = await submit(browser, { comment: 'The first word on this.' });
+    const id = idFromLocation(response.headers.location);
+
+    let { page } = await pageFor(browser);
+    assert.equal(textAt(page, '#comments-title'), 'Your comment on “Xi Ducks Putin’s Push for Expanded Military Ties”');
+    assert.doesNotMatch(squash(page('#comments').text()), /\b0 Replies\b/);
+    assert.equal(page('#comments').attr('aria-labelledby'), 'comments-title');
+    assert.equal(textAt(page, `#comment-${id} .comment-awaiting-moderation`), PENDING_NOTE);
+    assert.equal(textAt(page, '.entry-meta .comments-link'), 'Leave a comment', 'the count at the top is of approved comments');
+
+    await insertComment(database.db, { status: 'approved', body: 'Someone else’s, approved.' });
+    ({ page } = await pageFor(browser));
+    assert.equal(textAt(page, '#comments-title'), 'One Reply to “Xi Ducks Putin’s Push for Expanded Military Ties”');
+    assert.equal(textAt(page, `#comment-${id} .comment-awaiting-moderation`), PENDING_NOTE, 'still shown to its writer');
+
+    const stranger = (await pageFor(null)).page;
+    assert.equal(textAt(stranger, '#comments-title'), 'One Reply to “Xi Ducks Putin’s Push for Expanded Military Ties”');
+  });
+
   it('is shown to nobody when the cookie has been tampered with', async () => {
     const other = await insertComment(database.db, { status: 'pending', body: 'Another pending comment.' });
     const browser = harness.browser();
@@ -475,6 +496,9 @@ describe('POST /articles/:slug/comments — duplicates and repeats', () => {
     assert.equal(await commentCount(database.db), 1);
     const page = parsePage(response.text);
     assert.ok(squash(page('#respond').text()).includes(DUPLICATE), 'the duplicate message is shown');
+    const notice = page('#form-notice');
+    assert.equal(notice.attr('role'), 'alert');
+    assert.ok(notice.attr('autofocus') !== undefined && notice.attr('tabindex') === '-1', 'the reader is taken to the message');
     assert.equal(formFields(page).comment, '  I have said this before.  ');
     assert.equal(formFields(page).author, 'Ada Reader');
     assert.notEqual(fields.submission_id, '');
@@ -544,7 +568,12 @@ describe('POST /articles/:slug/comments — refused outright', () => {
     const response = await postPairs(browser, typed(fields), { ip: nextIp() });
     assert.equal(response.status, 403);
     assert.equal(await commentCount(database.db), 0);
-    assert.match(squash(parsePage(response.text)('#respond').text()), /closed/i);
+    const page = parsePage(response.text);
+    assert.match(squash(page('#respond').text()), /closed/i);
+    assert.equal(page('#respond [role="alert"][autofocus]').length, 1, 'the refusal is where the reader is taken');
+    const reader = parsePage((await browser.get(DEMO_PATH).expect(200)).text);
+    assert.equal(textAt(reader, '#respond .no-comments'), 'Comments are closed.');
+    assert.equal(reader('#respond [autofocus]').length, 0, 'a reader who only reads is not moved anywhere');
   });
 
   it('answers 404 for an unknown article, storing nothing', async () => {

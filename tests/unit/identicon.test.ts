@@ -5,6 +5,7 @@ import {
   AVATAR_HASH_PATTERN,
   avatarHash,
   avatarPath,
+  gravatarUrl,
   identiconCells,
   identiconColour,
   identiconSvg,
@@ -75,5 +76,17 @@ describe('identicon', () => {
     const squares = svg.match(/M\d \dh1v1h-1z/g) ?? [];
     assert.equal(squares.length, identiconCells(hash).flat().filter(Boolean).length);
     assert.doesNotMatch(svg, /href|<script|url\(/);
+  });
+});
+
+describe('gravatarUrl', () => {
+  it('names the SHA-256 of the trimmed, lower-cased email at Gravatar, with a size and an identicon fallback', () => {
+    const expected = createHash('sha256').update('ada@example.org').digest('hex');
+    assert.equal(gravatarUrl('  Ada@Example.ORG\n', 96), `https://secure.gravatar.com/avatar/${expected}?s=96&d=identicon`);
+    assert.equal(gravatarUrl('ada@example.org', 48), `https://secure.gravatar.com/avatar/${expected}?s=48&d=identicon`);
+  });
+
+  it('is not the keyed hash the site’s own identicons use', () => {
+    assert.ok(!gravatarUrl('ada@example.org', 96).includes(avatarHash(SECRET, 'ada@example.org')));
   });
 });
