@@ -21,6 +21,16 @@ function plain(text: string): string {
 }
 
 /**
+ * Plain text for a text node. The feed library's XML writer reads `&amp;` in
+ * a text node as an escape already made and leaves it, so a name typed as
+ * `Tom &amp; Jerry` would come out as `Tom & Jerry`; escaping each `&` first
+ * keeps what was typed.
+ */
+function textNode(text: string): string {
+  return plain(text).replace(/&/g, '&amp;');
+}
+
+/**
  * Atom's `type="html"` text: our plain text (titles, articles, comments are
  * all stored as plain text) escaped, so a reader shows `<b>` as typed.
  */
@@ -65,7 +75,7 @@ export async function showArticleFeed(req: Request, res: Response) {
       title: asHtml(article.title),
       description: asHtml(paragraphsOf(article.body)[0] ?? ''),
       content: paragraphsAsHtml(article.body),
-      author: [{ name: plain(article.author_name) }],
+      author: [{ name: textNode(article.author_name) }],
       date: changed[index]!,
       published: article.published_at ?? article.created_at,
     });
@@ -84,7 +94,7 @@ export async function showCommentFeed(req: Request, res: Response) {
   const articleUrl = `${site.baseUrl}${articlePath(article.slug)}`;
   const feed = new Feed({
     id: `${articleUrl}/comments/feed.xml`,
-    title: plain(`Comments on: ${article.title}`),
+    title: textNode(`Comments on: ${article.title}`),
     description: site.tagline,
     link: articleUrl,
     feedLinks: { atom: `${articleUrl}/comments/feed.xml` },
@@ -100,7 +110,7 @@ export async function showCommentFeed(req: Request, res: Response) {
       link: locations.has(comment.id) ? `${site.baseUrl}${locations.get(comment.id)}` : permanent,
       title: asHtml(`By: ${comment.author_name}`),
       content: paragraphsAsHtml(comment.body),
-      author: [{ name: plain(comment.author_name) }],
+      author: [{ name: textNode(comment.author_name) }],
       date: comment.created_at,
       published: comment.created_at,
     });

@@ -1,5 +1,5 @@
 import connectPgSimple from 'connect-pg-simple';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import type pg from 'pg';
 import { contextOf } from '../context.js';
@@ -27,9 +27,9 @@ export interface SignedInAdmin {
  * Sessions exist for admins only: the cookie is scoped to /admin and nothing
  * is stored until someone opens the sign-in form.
  */
-export function adminSession(options: { pool: pg.Pool; secret: string; secure: boolean }) {
+export function adminSession(options: { pool: pg.Pool; secret: string; secure: boolean }): RequestHandler {
   const PgStore = connectPgSimple(session);
-  return session({
+  const sessions = session({
     name: ADMIN_COOKIE,
     store: new PgStore({ pool: options.pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),
     secret: options.secret,
@@ -39,6 +39,14 @@ export function adminSession(options: { pool: pg.Pool; secret: string; secure: b
     unset: 'destroy',
     cookie: { path: '/admin', httpOnly: true, sameSite: 'lax', secure: options.secure, maxAge: IDLE_TIMEOUT_MS },
   });
+  return (req, res, next) => {
+    // express-session reads its cookie from the header; when that fails it
+    // falls back to cookie-parser's copies, which hold an object for a `j:`
+    // (JSON) cookie and then crash it. The header is the only source it needs.
+    delete (req.cookies as Record<string, unknown> | undefined)?.[ADMIN_COOKIE];
+    delete (req.signedCookies as Record<string, unknown> | undefined)?.[ADMIN_COOKIE];
+    sessions(req, res, next);
+  };
 }
 
 export function startAdminSession(req: Request, userId: string): Promise<void> {

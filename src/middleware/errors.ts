@@ -24,7 +24,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return (
     error.name === 'KnexTimeoutError' ||
     (code !== undefined && DATABASE_DOWN_CODES.has(code)) ||
-    /Connection terminated|connection timeout/i.test(error.message)
+    /Connection terminated|connection timeout|timeout expired|not queryable/i.test(error.message)
   );
 }
 
@@ -43,6 +43,16 @@ interface Classified {
   expected: boolean;
 }
 
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22): a value it will not take,
+ * such as a NUL byte in text or a number out of range. Only a request can
+ * bring one that no check caught, so it is the client's error, not ours.
+ */
+function isRefusedValue(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
 function classify(error: unknown): Classified {
   if (error instanceof HttpError) {
     return { status: error.status, message: error.message, headers: error.headers, expected: true };
@@ -52,6 +62,14 @@ function classify(error: unknown): Classified {
       status: 503,
       message: 'The site cannot reach its database just now. Please try again in a moment.',
       headers: { 'Retry-After': '5' },
+      expected: true,
+    };
+  }
+  if (isRefusedValue(error)) {
+    return {
+      status: 400,
+      message: 'Something you sent cannot be stored, such as an invisible control character. Remove it and try again.',
+      headers: {},
       expected: true,
     };
   }
@@ -78,8 +96,11 @@ export function errorHandler(logger: Logger) {
     if (res.headersSent) return next(error);
     const classified = classify(error);
     const requestId = String(res.locals.requestId ?? '');
-    if (!classified.expected) logger.error({ err: error, requestId, url: req.originalUrl }, 'request failed');
+    // The path only: query strings carry search terms, tokens and addresses.
+    const path = req.originalUrl.split('?')[0];
+    if (!classified.expected) logger.error({ err: error, requestId, path }, 'request failed');
     else if (classified.status === 503) logger.warn({ err: error, requestId }, 'database unavailable');
+    else if (isRefusedValue(error)) logger.warn({ err: error, requestId, path }, 'database refused a value from the request');
     res.set(classified.headers);
     res.set('Cache-Control', 'no-store');
     try {
@@ -88,7 +109,7 @@ export function errorHandler(logger: Logger) {
         status: classified.status,
         heading: HEADINGS[classified.status] ?? 'Error',
         message: classified.message,
-        requestId: classified.expected ? null : requestId,
+        requestId: requestId || null,
       });
     } catch (renderError) {
       logger.error({ err: renderError, requestId }, 'error page failed to render');

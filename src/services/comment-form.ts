@@ -76,19 +76,29 @@ const noControls = (label: string) =>
     message: `${label} contains characters that cannot be stored (such as NUL).`,
   });
 
+/**
+ * Name, email and website are one line in the form, and they go into mail
+ * headers and mail lines: a line break inside one could only forge those.
+ */
+const oneLine = (label: string) =>
+  z.string().refine((value) => !/[\r\n\u0085\u2028\u2029]/.test(value), { message: `${label} must be on one line.` });
+
 const fieldSchemas = {
   comment: noControls('Your comment')
     .pipe(z.string().trim().min(1, 'Type your comment.'))
     .pipe(limited('comment', 'Your comment')),
   author: noControls('Your name')
     .pipe(z.string().trim().min(1, 'Enter your name.'))
+    .pipe(oneLine('Your name'))
     .pipe(limited('author', 'Your name')),
   email: noControls('Your email address')
     .pipe(z.string().trim().min(1, 'Enter your email address.'))
+    .pipe(oneLine('Your email address'))
     .pipe(limited('email', 'Your email address'))
     .pipe(z.email('Enter an email address in the correct format, like name@example.com.')),
   url: noControls('Your website')
     .pipe(z.string().transform(normaliseWebsite))
+    .pipe(oneLine('Your website'))
     .pipe(limited('url', 'Your website'))
     .refine((value) => value === '' || isWebAddress(value), {
       message: 'Enter a website address starting with http:// or https://, or leave it empty.',

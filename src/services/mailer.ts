@@ -22,6 +22,22 @@ export interface MailerOptions {
   messageIdDomain: string;
 }
 
+/**
+ * One bare address, nothing nodemailer could read as a display name, a group
+ * or a second recipient. Addresses are checked where they are typed; this is
+ * the last look before they become a header and an SMTP envelope.
+ */
+const ONE_PLAIN_ADDRESS = /^[^\s@<>,;:"()[\]\\]+@[^\s@<>,;:"()[\]\\]+$/;
+
+/** Mail servers quote the recipient when they refuse one: the message is logged, the address must not be. */
+function withoutAddresses(error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const safe = new Error(message.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, '[address]'));
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') Object.assign(safe, { code });
+  return safe;
+}
+
 /** SMTP when SMTP_URL is set; otherwise each mail becomes an .eml file in DATA_DIR/outbox/. */
 export function createMailer(options: MailerOptions): Mailer {
   const toFile = !options.smtpUrl;
@@ -30,13 +46,19 @@ export function createMailer(options: MailerOptions): Mailer {
     : nodemailer.createTransport(options.smtpUrl);
   return {
     async send(mail) {
-      const info = await transport.sendMail({
-        from: options.from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        messageId: `<outbox-${mail.id}@${options.messageIdDomain}>`,
-      });
+      if (!ONE_PLAIN_ADDRESS.test(mail.to)) throw new Error(`mail ${mail.id} not sent: its recipient is not one plain address`);
+      let info;
+      try {
+        info = await transport.sendMail({
+          from: options.from,
+          to: mail.to,
+          subject: mail.subject.replace(/[\r\n\u0085\u2028\u2029]+/g, ' '),
+          text: mail.text,
+          messageId: `<outbox-${mail.id}@${options.messageIdDomain}>`,
+        });
+      } catch (error) {
+        throw withoutAddresses(error);
+      }
       if (!toFile) return;
       await mkdir(options.outboxDir, { recursive: true });
       const file = path.join(options.outboxDir, `${mail.id.padStart(8, '0')}.eml`);
