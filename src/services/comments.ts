@@ -140,7 +140,7 @@ async function storeIfAllowed(
     body: submission.body,
   };
   if (await findDuplicateComment(db, comment)) return { kind: 'duplicate' };
-  const retryAfterSeconds = await context.flood.take(facts.ip, submission.authorEmail);
+  const retryAfterSeconds = await context.flood.take(db, facts.ip, submission.authorEmail);
   if (retryAfterSeconds > 0) return { kind: 'flooded', retryAfterSeconds };
 
   const { status, reasons } = await decide(context, rules, submission, facts);
