@@ -1,19 +1,21 @@
-import path from 'node:path';
 import cookieParser from 'cookie-parser';
-import express, { type Express } from 'express';
-import helmet from 'helmet';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+import helmet, { type HelmetOptions } from 'helmet';
 import type pg from 'pg';
 import type { AppContext } from './context.js';
 import type { Logger } from './logger.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { adminSession } from './middleware/admin-session.js';
+import { cachedPages } from './middleware/cached-pages.js';
+import { formBodyParser } from './middleware/form-body.js';
 import { requestLog } from './middleware/request-log.js';
 import { methodNotAllowed } from './middleware/method-not-allowed.js';
 import { sameOriginOnly } from './middleware/same-origin.js';
+import { serveStaticAssets } from './middleware/static-assets.js';
 import { createFloodControl } from './services/flood-control.js';
 import { createLoginThrottle } from './services/login-throttle.js';
 import { PageCache } from './services/page-cache.js';
-import { publicDir, viewsDir } from './paths.js';
+import { viewsDir } from './paths.js';
 import { viewHelpers } from './rendering/format.js';
 import { createRoutes } from './routes.js';
 
@@ -22,6 +24,48 @@ export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle
   /** The pool behind admin sessions (connect-pg-simple). */
   sessionPool: pg.Pool;
   now?: () => number;
+}
+
+/** The cache of rendered pages, for the process that feeds it change notifications. */
+export function pageCacheOf(app: Express): PageCache {
+  return (app.locals.context as AppContext).pageCache;
+}
+
+function securityOptions(production: boolean): HelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        // Gravatar only serves avatars when the site enables it in its settings.
+        imgSrc: ["'self'", 'data:', 'https://secure.gravatar.com'],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    strictTransportSecurity: production ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+  };
+}
+
+/**
+ * The headers a middleware sets, as flat name/value pairs. Helmet's depend
+ * only on its options, so the cached-page fast path sends them without
+ * running helmet for every hit.
+ */
+function headersSetBy(middleware: RequestHandler): string[] {
+  const headers: string[] = [];
+  const recorder = {
+    setHeader: (name: string, value: unknown) => void headers.push(name, String(value)),
+    removeHeader: () => {},
+  };
+  middleware({} as Request, recorder as unknown as Response, () => {});
+  return headers;
 }
 
 /** Builds the whole site as a value; server.ts is what listens. */
@@ -43,41 +87,23 @@ export function createApp(dependencies: AppDependencies): Express {
     cookieSecret: dependencies.cookieSecret,
     now: dependencies.now ?? Date.now,
     loginThrottle: createLoginThrottle(dependencies.db),
-    flood: createFloodControl(dependencies.db),
-    pageCache: new PageCache(),
+    flood: createFloodControl(dependencies.now ?? Date.now),
+    pageCache: new PageCache({ now: dependencies.now ?? Date.now }),
   };
   app.locals.context = context;
   Object.assign(app.locals, viewHelpers, { siteName: 'Broadsheet', baseUrl: config.baseUrl });
 
+  const security = helmet(securityOptions(production));
+  // Cached pages go out first, before the per-request work of everything
+  // below (request log included: it logs hits more cheaply itself).
+  app.use(cachedPages(headersSetBy(security), logger));
   app.use(requestLog(logger));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'"],
-          formAction: ["'self'"],
-          baseUri: ["'none'"],
-          frameAncestors: ["'none'"],
-          objectSrc: ["'none'"],
-        },
-      },
-      strictTransportSecurity: production ? { maxAge: 31536000, includeSubDomains: true } : false,
-      referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-    }),
-  );
-  // Static files live under a few known folders; other paths skip the disk lookup.
-  for (const folder of ['css', 'js', 'images']) {
-    app.use(`/${folder}`, express.static(path.join(publicDir, folder), { maxAge: production ? '1d' : 0, index: false }));
-  }
+  app.use(security);
+  app.use(serveStaticAssets({ production }));
   app.use(cookieParser(dependencies.cookieSecret));
   app.use(sameOriginOnly(new URL(config.baseUrl).origin));
 
-  const formBody = express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 50 });
+  const formBody = formBodyParser();
   const session = adminSession({ pool: dependencies.sessionPool, secret: dependencies.cookieSecret, secure: production });
   const routes = createRoutes({ formBody, session });
   app.use(routes);

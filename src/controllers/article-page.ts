@@ -14,12 +14,12 @@ import { withinEditWindow } from '../services/self-service.js';
 import { loadDiscussionSettings } from '../queries/settings.js';
 import { listCommentEmails } from '../queries/comment-emails.js';
 import { areCommentsOpen } from '../services/comments.js';
-import { commentPagePath, commentsIn, selectCommentPage } from '../services/comment-pages.js';
-import type { DiscussionSettings } from '../services/discussion-settings.js';
-import { avatarHash, avatarPath } from '../services/identicon.js';
+import { commentLocations, commentPagePath, commentsIn, selectCommentPage } from '../services/comment-pages.js';
+import type { AvatarSource, DiscussionSettings } from '../services/discussion-settings.js';
+import { avatarHash, avatarPath, gravatarUrl } from '../services/identicon.js';
 import { articleSocialMeta, articleStructuredData, encodeJsonLd, type ArticleFacts } from '../services/structured-data.js';
 import type { ThreadNode } from '../services/threading.js';
-import type { ArticlePageModel, CommentFormModel, CommentPagesModel, PageMeta, ShownComment } from '../rendering/models.js';
+import type { ArticleFigure, ArticlePageModel, CommentFormModel, CommentPagesModel, PageMeta, ShownComment } from '../rendering/models.js';
 
 const FIELD_ORDER = ['form', 'comment', 'author', 'email', 'url', 'parent_id'] as const;
 
@@ -38,8 +38,11 @@ export function siteOf(req: Request) {
   };
 }
 
+/** The schema's rule for slugs: anything else names no article, and need not reach the database. */
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
 export async function loadPublishedArticle(db: Database, slug: string): Promise<ArticleRow> {
-  const article = await findPublishedArticleBySlug(db, slug);
+  const article = SLUG.test(slug) ? await findPublishedArticleBySlug(db, slug) : undefined;
   if (!article) throw new HttpError(404, 'There is no article at this address.');
   return article;
 }
@@ -60,6 +63,26 @@ export function blankFormValues(req: Request): CommentFormValues {
     notify_replies: false,
     notify_approval: false,
   };
+}
+
+/**
+ * Where a commenter reads their own comment: the comment page holding it (as
+ * they see the discussion, their held comments included) plus
+ * `#comment-<id>`. Without comment pages, the article itself.
+ */
+export async function ownCommentLocation(
+  db: Database,
+  article: ArticleRow,
+  settings: DiscussionSettings,
+  ownIds: readonly string[],
+  commentId: string,
+): Promise<string> {
+  const path = articlePath(article.slug);
+  const onArticle = `${path}#comment-${commentId}`;
+  if (!settings.paginateComments) return onArticle;
+  const visible = await listVisibleComments(db, article.id, ownIds);
+  const counts = (comment: { status: string }) => comment.status === 'approved';
+  return commentLocations(visible, settings, path, counts).get(commentId) ?? onArticle;
 }
 
 export interface FormState {
@@ -102,11 +125,20 @@ function pageOfDiscussion(shown: ShownComment[], settings: DiscussionSettings, r
   };
 }
 
-/** Gives each shown comment its identicon; the emails they come from stay here. */
-async function addAvatars(db: Database, secret: string, comments: ShownComment[]) {
+/** Avatars are shown 48 px square; Gravatar is asked for twice that, for high-density screens. */
+const GRAVATAR_SIZE = 96;
+
+/**
+ * Gives each shown comment its avatar: the site's identicon, or Gravatar's
+ * when the settings choose it (and the comment has an email to look up).
+ * The emails stay here; a page only ever carries a hash of one.
+ */
+async function addAvatars(db: Database, secret: string, comments: ShownComment[], source: AvatarSource) {
   const emails = await listCommentEmails(db, comments.map((comment) => comment.id));
   for (const comment of comments) {
-    comment.avatarHref = avatarPath(avatarHash(secret, emails.get(comment.id) ?? ''));
+    const email = emails.get(comment.id) ?? '';
+    comment.avatarHref =
+      source === 'gravatar' && email.trim() !== '' ? gravatarUrl(email, GRAVATAR_SIZE) : avatarPath(avatarHash(secret, email));
   }
 }
 
@@ -133,7 +165,7 @@ export async function buildArticlePage(
   const path = articlePath(article.slug);
   const discussion = pageOfDiscussion(shown, settings, choice.commentPage ?? null, path);
   const onThisPage = discussion.roots.flatMap((root) => commentsIn(root));
-  if (settings.showAvatars) await addAvatars(db, cookieSecret, onThisPage);
+  if (settings.showAvatars) await addAvatars(db, cookieSecret, onThisPage, settings.avatarSource);
   const replyTarget = shown.find((comment) => comment.id === state.replyToId && !comment.awaitingModeration);
   const errors = state.errors ?? {};
   const stampIsGood = secondsSinceStamp(cookieSecret, state.values.rendered_at, now()) !== null;
@@ -152,6 +184,7 @@ export async function buildArticlePage(
     replyTo: replyTarget ? { id: replyTarget.id, authorName: replyTarget.author_name } : null,
     open: areCommentsOpen(article, settings, now()),
     requireNameAndEmail: settings.requireNameAndEmail,
+    gravatarNote: settings.showAvatars && settings.avatarSource === 'gravatar',
     notice: state.notice ?? null,
   };
   const paragraphs = paragraphsOf(article.body);
@@ -170,8 +203,7 @@ export async function buildArticlePage(
       authorName: article.author_name,
       publishedAt: article.published_at ?? article.created_at,
       paragraphs,
-      figureCaption: article.figure_caption,
-      figureAfterParagraph: article.figure_after_paragraph,
+      figure: figureOf(article, paragraphs.length),
       readingBarLabel: readingBarLabel(article),
       readingMinutes: readingMinutes(article.body),
     },
@@ -181,6 +213,17 @@ export async function buildArticlePage(
     approvedCount,
     maxDepth: settings.threadDepth,
     form,
+  };
+}
+
+/** The article's figure, if it has an image or a caption; one placed past the end follows the last paragraph. */
+function figureOf(article: ArticleRow, paragraphCount: number): ArticleFigure | null {
+  if (!article.figure_image && !article.figure_caption) return null;
+  return {
+    image: article.figure_image,
+    alt: article.figure_alt ?? '',
+    caption: article.figure_caption,
+    afterParagraph: Math.max(1, Math.min(article.figure_after_paragraph, paragraphCount)),
   };
 }
 

@@ -1,21 +1,30 @@
 import type { Request, Response } from 'express';
 import { contextOf } from '../context.js';
 import { HttpError } from '../http-error.js';
-import { countPublishedArticles, findArticleById, listPublishedArticles } from '../queries/articles.js';
-import { randomUUID } from 'node:crypto';
+import {
+  articleAddress,
+  hasCommenterCookie,
+  homeAddress,
+  sendCachedPage,
+  serveCachedPage,
+  type PageAddress,
+} from '../middleware/cached-pages.js';
+import { countPublishedArticles, findArticleById, listPublishedArticles, type ArticleRow } from '../queries/articles.js';
 import { findComment, listVisibleComments } from '../queries/comments.js';
-import { readArticlePageVersion } from '../queries/page-versions.js';
+import { readArticlePageVersion, readHomePageVersion } from '../queries/page-versions.js';
 import { loadDiscussionSettings } from '../queries/settings.js';
+import type { PageModels } from '../rendering/models.js';
 import { renderPage, renderPageToString } from '../rendering/render.js';
 import { commentLocations } from '../services/comment-pages.js';
-import { PENDING_COOKIE, REMEMBER_COOKIES } from '../services/commenter-cookies.js';
-import { fillPage } from '../services/page-cache.js';
-import { stampForm } from '../services/signed-tokens.js';
+import type { DiscussionSettings } from '../services/discussion-settings.js';
+import { articleTag, HOME_TAG, preparePage, SETTINGS_TAG, type PageSource } from '../services/page-cache.js';
 import { paragraphsOf, readingMinutes } from '../services/reading.js';
 import { websiteSocialMeta } from '../services/structured-data.js';
 import { articlePath, blankFormValues, buildArticlePage, loadPublishedArticle, siteOf } from './article-page.js';
 
 const ARTICLES_PER_PAGE = 10;
+const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 function pageNumber(value: unknown): number {
   if (value === undefined) return 1;
@@ -25,10 +34,73 @@ function pageNumber(value: unknown): number {
   return Number(value);
 }
 
-/** GET / — published articles, newest first. */
+/** The footer shows the year: every cached page is redone when it turns. */
+const nextNewYear = (nowMs: number) => Date.UTC(new Date(nowMs).getUTCFullYear() + 1, 0, 1);
+
+/**
+ * Answers from the cache if it holds a current copy; when another request
+ * is rendering this very page, waits for that render rather than repeating
+ * it (after a change, under load, every reader would otherwise render).
+ */
+async function servedFromCache(req: Request, res: Response, address: PageAddress): Promise<boolean> {
+  if (await serveCachedPage(req, res, address)) return true;
+  const underWay = contextOf(req).pageCache.renderUnderWay(address.key);
+  if (!underWay) return false;
+  await underWay;
+  return serveCachedPage(req, res, address);
+}
+
+/**
+ * Renders a cacheable page, keeps it, and sends it as the cache would.
+ * The ticket is taken before `render` reads anything; `render` answers null
+ * when it has answered itself (a redirect).
+ */
+async function renderAndKeep(
+  req: Request,
+  res: Response,
+  address: PageAddress,
+  render: () => Promise<{ html: string; source: Omit<PageSource, 'html'> } | null>,
+): Promise<void> {
+  const { pageCache } = contextOf(req);
+  const finish = pageCache.startRender(address.key);
+  try {
+    const ticket = await pageCache.freshTicket();
+    const rendered = await render();
+    if (!rendered) return;
+    const cached = await preparePage({ html: rendered.html, ...rendered.source }, ticket);
+    if (!cached) return void res.status(200).type('html').send(rendered.html);
+    pageCache.store(address.key, cached);
+    sendCachedPage(req, res, cached, 'miss');
+  } finally {
+    finish();
+  }
+}
+
+/** GET / — published articles, newest first; the same for every reader, so cached per page number. */
 export async function showHome(req: Request, res: Response) {
-  const { db } = contextOf(req);
   const page = pageNumber(req.query.page);
+  const address = homeAddress(page);
+  if (!Object.keys(req.query).every((name) => name === 'page')) {
+    await renderPage(res, 200, 'home', await homePage(req, page));
+    return;
+  }
+  if (await servedFromCache(req, res, address)) return;
+  await renderAndKeep(req, res, address, async () => {
+    const { db, now } = contextOf(req);
+    // Read before the list: a change in between makes the version older, never newer.
+    const version = await readHomePageVersion(db);
+    const html = await renderPageToString(res, 'home', await homePage(req, page));
+    const nextPublish = version.nextPublishAt?.getTime() ?? Infinity;
+    return {
+      html,
+      source: { perResponse: [], tags: [HOME_TAG], version: version.version, expiresAt: Math.min(nextPublish, nextNewYear(now())) },
+    };
+  });
+}
+
+/** The article list for one page number; 404 past the last page. */
+async function homePage(req: Request, page: number): Promise<PageModels['home']> {
+  const { db } = contextOf(req);
   const [total, rows] = await Promise.all([
     countPublishedArticles(db),
     listPublishedArticles(db, ARTICLES_PER_PAGE, (page - 1) * ARTICLES_PER_PAGE),
@@ -36,7 +108,7 @@ export async function showHome(req: Request, res: Response) {
   const pageCount = Math.max(1, Math.ceil(total / ARTICLES_PER_PAGE));
   if (page > pageCount) throw new HttpError(404, 'There is no such page of articles.');
   const site = siteOf(req);
-  await renderPage(res, 200, 'home', {
+  return {
     meta: {
       title: page === 1 ? 'Broadsheet' : `Broadsheet — page ${page}`,
       canonicalPath: '/',
@@ -53,7 +125,7 @@ export async function showHome(req: Request, res: Response) {
     })),
     page,
     pageCount,
-  });
+  };
 }
 
 /**
@@ -61,9 +133,7 @@ export async function showHome(req: Request, res: Response) {
  * other such reader, so that page can be served from the page cache.
  */
 function isAnonymousRead(req: Request): boolean {
-  if (Object.keys(req.query).length > 0) return false;
-  const cookies = Object.keys({ ...req.cookies, ...req.signedCookies });
-  return !cookies.some((name) => name === PENDING_COOKIE || Object.values(REMEMBER_COOKIES).includes(name as never));
+  return Object.keys(req.query).length === 0 && !hasCommenterCookie(req.headers.cookie);
 }
 
 /** GET /articles/:slug — the article, approved comments and the reply form. */
@@ -78,27 +148,69 @@ export async function showCommentPage(req: Request, res: Response) {
   await sendArticlePage(req, res, Number(page));
 }
 
+/** When the page, as rendered now, stops being true with no write at all. */
+function articlePageExpiry(article: ArticleRow, settings: DiscussionSettings, nowMs: number): number {
+  // areCommentsOpen closes an article's comments once closeAfterDays have passed since publishing.
+  const closesAt =
+    settings.closeOldArticles && article.comments_open && article.published_at
+      ? article.published_at.getTime() + settings.closeAfterDays * DAY_MS + 1
+      : Infinity;
+  return Math.min(closesAt > nowMs ? closesAt : Infinity, nextNewYear(nowMs));
+}
+
 /**
- * The article page, from the page cache when the reader is anonymous and the
- * cached copy is current. Each comment page is cached under its own key.
+ * The article page: for an anonymous reader from the page cache, or
+ * rendered once and kept for the next one; for a commenter, their own.
+ * Each comment page is cached under its own key.
  */
 async function sendArticlePage(req: Request, res: Response, commentPage: number | null) {
-  const { db, pageCache, cookieSecret, now } = contextOf(req);
   const slug = String(req.params.slug);
-  const cacheKey = commentPage === null ? `article:${slug}` : `article:${slug}:page:${commentPage}`;
-  const version = isAnonymousRead(req) ? await readArticlePageVersion(db, slug) : null;
-  const cached = version ? pageCache.get(cacheKey, version) : null;
-  if (cached) {
-    const page = fillPage(cached, [randomUUID(), stampForm(cookieSecret, now())]);
-    res.set('X-Page-Cache', 'hit').type('html').send(page);
+  // No article has any other slug (a CHECK says so); PostgreSQL would refuse some (a NUL) with an error.
+  if (!SLUG.test(slug)) throw new HttpError(404, 'There is no article at this address.');
+  if (!isAnonymousRead(req)) {
+    const rendered = await renderArticlePage(req, res, slug, commentPage);
+    if (!rendered) return;
+    // Prefilled with the commenter's name and showing their held comments: theirs alone.
+    res.set('Cache-Control', 'private, no-cache');
+    res.status(200).type('html').send(rendered.html);
     return;
   }
+  const address = articleAddress(slug, commentPage);
+  if (await servedFromCache(req, res, address)) return;
+  await renderAndKeep(req, res, address, async () => {
+    const { db, now } = contextOf(req);
+    // Read before the page's data: a change in between makes the version older, never newer.
+    const version = await readArticlePageVersion(db, slug);
+    const rendered = await renderArticlePage(req, res, slug, commentPage);
+    if (!rendered) return null;
+    const { html, model, article, settings } = rendered;
+    const { submission_id: submissionId, rendered_at: renderedAt } = model.form.values;
+    return {
+      html,
+      source: {
+        perResponse: model.form.open
+          ? [
+              { kind: 'submission-id', rendered: submissionId },
+              { kind: 'form-stamp', rendered: renderedAt },
+            ]
+          : [],
+        tags: [articleTag(article.id), SETTINGS_TAG],
+        // No version: published between the two reads; this page answers but is not kept.
+        version: version ?? '',
+        expiresAt: version ? articlePageExpiry(article, settings, now()) : 0,
+      },
+    };
+  });
+}
 
+/** Renders the article page; null when it answered with a redirect instead. */
+async function renderArticlePage(req: Request, res: Response, slug: string, commentPage: number | null) {
+  const { db } = contextOf(req);
   const [article, settings] = await Promise.all([loadPublishedArticle(db, slug), loadDiscussionSettings(db)]);
   if (commentPage !== null && !settings.paginateComments) {
     // Comments are on one page now: an old comment-page link goes to the article.
     res.redirect(301, articlePath(article.slug));
-    return;
+    return null;
   }
   const replyTo = typeof req.query.replytocom === 'string' ? req.query.replytocom : null;
   const model = await buildArticlePage(
@@ -108,12 +220,7 @@ async function sendArticlePage(req: Request, res: Response, commentPage: number 
     { values: blankFormValues(req), replyToId: replyTo },
     { commentPage, settings },
   );
-  const html = await renderPageToString(res, 'article', model);
-  if (version) {
-    pageCache.set(cacheKey, version, html, [model.form.values.submission_id, model.form.values.rendered_at]);
-    res.set('X-Page-Cache', 'miss');
-  }
-  res.status(200).type('html').send(html);
+  return { html: await renderPageToString(res, 'article', model), model, article, settings };
 }
 
 /** GET /comments/:id — a permalink: redirects to the comment page holding an approved comment. */

@@ -3,10 +3,10 @@ import { contextOf } from '../context.js';
 import { isDatabaseUnavailable } from '../middleware/errors.js';
 import { renderPage } from '../rendering/render.js';
 import { parseCommentForm, type CommentSubmission } from '../services/comment-form.js';
-import { addPendingId, PENDING_COOKIE, REMEMBER_COOKIES } from '../services/commenter-cookies.js';
+import { addPendingId, parsePendingIds, PENDING_COOKIE, REMEMBER_COOKIES } from '../services/commenter-cookies.js';
 import { CLOSED_MESSAGE, DUPLICATE_MESSAGE, floodMessage, postComment } from '../services/comments.js';
 import { loadDiscussionSettings } from '../queries/settings.js';
-import { articlePath, buildArticlePage, loadPublishedArticle, type FormState } from './article-page.js';
+import { articlePath, buildArticlePage, loadPublishedArticle, ownCommentLocation, type FormState } from './article-page.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -51,6 +51,7 @@ export async function createComment(req: Request, res: Response) {
         replyTo: null,
         open: true,
         requireNameAndEmail: true,
+        gravatarNote: false,
         notice: 'The site cannot reach its database just now, so your comment was not saved. Your text is kept below: send it again in a moment.',
       },
       articlePath: articlePath(slug),
@@ -95,11 +96,13 @@ async function storeComment(req: Request, res: Response) {
       // The signed cookie names the commenter's own comments: held ones (and a
       // bot trap's catch, answered exactly alike) stay visible to them, and all
       // can be edited for a while.
-      res.cookie(PENDING_COOKIE, addPendingId(req.signedCookies?.[PENDING_COOKIE], outcome.commentId), {
-        ...cookieOptions(req, 30 * DAY),
-        signed: true,
-      });
+      const ownIds = addPendingId(req.signedCookies?.[PENDING_COOKIE], outcome.commentId);
+      res.cookie(PENDING_COOKIE, ownIds, { ...cookieOptions(req, 30 * DAY), signed: true });
       rememberCommenter(req, res, parsed.submission);
-      res.redirect(303, `${articlePath(article.slug)}#comment-${outcome.commentId}`);
+      // With comment pages, straight to the page that holds the new comment. It
+      // is stored already: failing to find that page must not read as a failed post.
+      const onArticle = `${articlePath(article.slug)}#comment-${outcome.commentId}`;
+      const location = await ownCommentLocation(db, article, settings, parsePendingIds(ownIds), outcome.commentId).catch(() => onArticle);
+      res.redirect(303, location);
   }
 }

@@ -1,67 +1,361 @@
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+
 /**
- * Rendered pages for anonymous readers, kept in this process and served only
- * while the database says their version is still current. A page holds a few
- * values that must differ per response (the form's submission id and time
- * stamp); it is stored split around them and filled in on every hit.
+ * Rendered pages that many readers see alike, kept in this process with
+ * their gzip and brotli forms and validators, so a hit costs no rendering,
+ * no compression and, while a listener hears every change, no query.
+ *
+ * A page depends on tags (an article, the article list, the settings). A
+ * change notification drops every page with that tag. To keep a page read
+ * before a change but stored after its notification from living on, a
+ * render takes a ticket before reading anything; a page whose tags were
+ * invalidated since its ticket is not stored.
+ *
+ * Without a listener (or after losing it) nothing is known to be current:
+ * callers then compare the version each page was stored with against the
+ * database before serving it.
  */
 
-export interface CachedPage {
+export const HOME_TAG = 'home';
+export const SETTINGS_TAG = 'settings';
+export const articleTag = (articleId: string) => `article:${articleId}`;
+
+/** A value that differs in every response; the sender makes a fresh one each time. */
+export type PerResponseValue = 'submission-id' | 'form-stamp';
+
+export interface Ticket {
+  seq: number;
+  /** When the render started reading, in ms: the page is at least this fresh. */
+  at: number;
+}
+
+export interface PageSource {
+  html: string;
+  /** Each per-response value as rendered in `html` (where it must occur exactly once). */
+  perResponse: ReadonlyArray<{ kind: PerResponseValue; rendered: string }>;
+  tags: readonly string[];
+  /** The database version read before the page's data. */
   version: string;
-  /** The fixed text between the per-response values. */
+  /** When the page goes stale with no write at all (a scheduled article, comments closing); ms. */
+  expiresAt: number;
+}
+
+export interface CachedPage {
+  tags: readonly string[];
+  version: string;
+  expiresAt: number;
+  ticket: Ticket;
+  /** Weak: per-response values differ, the page read is the same. */
+  etag: string;
+  lastModified: string;
+  lastModifiedMs: number;
+  /** Only set by store(): whether If-Modified-Since can be trusted for this page. */
+  honoursIfModifiedSince: boolean;
+  /** Fixed bytes around the per-response values, and which value fills each gap. */
   parts: Buffer[];
-  /** For each gap between parts, which per-response value goes there. */
-  order: number[];
+  gaps: PerResponseValue[];
+  /** The gzip header and one raw-deflate segment per part; every segment but the last ends byte-aligned and not final. */
+  gzipSegments: Buffer[];
+  /** CRC-32 of parts[0]: a response only checksums what follows it. */
+  firstPartCrc: number;
+  /** Only pages without per-response values: brotli output cannot be spliced. */
+  brotli: Buffer | null;
+  bytes: number;
+}
+
+const deflateRaw = promisify(zlib.deflateRaw);
+const brotliCompress = promisify(zlib.brotliCompress);
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+
+/**
+ * Splits, compresses and fingerprints a rendered page. Null when a
+ * per-response value is missing or repeated: such a page cannot be filled
+ * in safely and is not cached.
+ */
+export async function preparePage(source: PageSource, ticket: Ticket): Promise<CachedPage | null> {
+  const split = splitAround(source.html, source.perResponse);
+  if (!split) return null;
+  const { parts, gaps } = split;
+  const last = parts.length - 1;
+  const [segments, brotli] = await Promise.all([
+    Promise.all(
+      parts.map((part, index) =>
+        deflateRaw(part, { finishFlush: index === last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }),
+      ),
+    ),
+    gaps.length === 0
+      ? brotliCompress(parts[0]!, {
+          params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 6, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: parts[0]!.length },
+        })
+      : null,
+  ]);
+  segments[0] = Buffer.concat([GZIP_HEADER, segments[0]!]);
+  const fingerprint = createHash('sha256');
+  for (const [index, part] of parts.entries()) fingerprint.update(part).update(gaps[index] ?? '');
+  const lastModifiedMs = Math.floor(ticket.at / 1000) * 1000;
+  const sizeOf = (buffers: Buffer[]) => buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+  return {
+    tags: source.tags,
+    version: source.version,
+    expiresAt: source.expiresAt,
+    ticket,
+    etag: `W/"${fingerprint.digest('base64url').slice(0, 27)}"`,
+    lastModified: new Date(lastModifiedMs).toUTCString(),
+    lastModifiedMs,
+    honoursIfModifiedSince: false,
+    parts,
+    gaps,
+    gzipSegments: segments,
+    firstPartCrc: crc32(parts[0]!, 0),
+    brotli,
+    bytes: sizeOf(parts) + sizeOf(segments) + (brotli?.length ?? 0),
+  };
+}
+
+function splitAround(html: string, values: PageSource['perResponse']): Pick<CachedPage, 'parts' | 'gaps'> | null {
+  const positions = values.map(({ kind, rendered }) => ({ kind, rendered, at: html.indexOf(rendered) }));
+  for (const { rendered, at } of positions) {
+    if (rendered.length === 0 || at < 0 || html.indexOf(rendered, at + 1) >= 0) return null;
+  }
+  positions.sort((a, b) => a.at - b.at);
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const { rendered, at } of positions) {
+    if (at < from) return null;
+    parts.push(Buffer.from(html.slice(from, at)));
+    from = at + rendered.length;
+  }
+  parts.push(Buffer.from(html.slice(from)));
+  return { parts, gaps: positions.map((position) => position.kind) };
+}
+
+/** The page's bytes with these per-response values, one per gap, as pieces to write in order. */
+export function identityPieces(page: CachedPage, values: readonly Buffer[]): Buffer[] {
+  const pieces: Buffer[] = [page.parts[0]!];
+  for (let gap = 0; gap < page.gaps.length; gap++) pieces.push(values[gap]!, page.parts[gap + 1]!);
+  return pieces;
+}
+
+/**
+ * The gzip form with these values: one gzip member whose deflate stream is
+ * the precompressed segments with each value between them as a stored
+ * (uncompressed) block. Segments were compressed independently, so none
+ * refers back across a value; only the trailer's checksum is per response.
+ */
+export function gzipPieces(page: CachedPage, values: readonly Buffer[]): Buffer[] {
+  const pieces: Buffer[] = [page.gzipSegments[0]!];
+  let crc = page.firstPartCrc;
+  let size = page.parts[0]!.length;
+  for (let gap = 0; gap < page.gaps.length; gap++) {
+    const value = values[gap]!;
+    const part = page.parts[gap + 1]!;
+    // A stored block holds at most 65,535 bytes (ours hold a few dozen).
+    for (let offset = 0; offset < value.length; offset += 0xffff) {
+      const chunk = value.subarray(offset, offset + 0xffff);
+      pieces.push(storedBlockHeader(chunk.length), chunk);
+    }
+    pieces.push(page.gzipSegments[gap + 1]!);
+    crc = crc32(part, crc32(value, crc));
+    size += value.length + part.length;
+  }
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(size >>> 0, 4);
+  pieces.push(trailer);
+  return pieces;
+}
+
+/** A non-final stored deflate block of `length` bytes (RFC 1951 3.2.4); we are byte-aligned here. */
+function storedBlockHeader(length: number): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeUInt16LE(length, 1);
+  header.writeUInt16LE(~length & 0xffff, 3);
+  return header;
+}
+
+const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+
+/** CRC-32 as gzip needs it, continuing from `crc`: zlib's own where Node has it (20.15+). */
+export function crc32(data: Buffer, crc: number, native: typeof zlib.crc32 | undefined = zlib.crc32): number {
+  // Node 20's zlib.crc32 answers 0 for some empty buffers instead of `crc`.
+  if (data.length === 0) return crc;
+  if (typeof native === 'function') return native(data, crc);
+  let c = ~crc;
+  for (let index = 0; index < data.length; index++) c = CRC_TABLE[(c ^ data[index]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+interface Invalidation {
+  seq: number;
+  at: number;
+}
+
+export interface PageCacheOptions {
+  /** Memory for pages, their compressed forms included. */
+  maxBytes?: number;
+  now?: () => number;
 }
 
 export class PageCache {
   private readonly pages = new Map<string, CachedPage>();
+  private readonly keysByTag = new Map<string, Set<string>>();
+  private readonly invalidated = new Map<string, Invalidation>();
+  private readonly renders = new Map<string, Promise<void>>();
+  private seq = 0;
+  private cleared: Invalidation = { seq: 0, at: 0 };
+  private bytes = 0;
+  private heard = false;
+  private readonly maxBytes: number;
+  private readonly now: () => number;
 
-  constructor(private readonly maxPages = 1000) {}
+  /**
+   * Set by the listener: resolves once changes committed by this process so
+   * far have been heard; null when none are outstanding.
+   */
+  localWritesHeard: () => Promise<void> | null = () => null;
 
-  /** The cached page, if it is of this version. */
-  get(key: string, version: string): CachedPage | null {
-    const page = this.pages.get(key);
-    return page && page.version === version ? page : null;
+  constructor(options: PageCacheOptions = {}) {
+    this.maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
+    this.now = options.now ?? Date.now;
   }
 
   /**
-   * Keeps `html` for this version, split around `perResponse` values (each
-   * must occur exactly once). Returns false when it cannot be split safely.
+   * True while a listener hears every committed change: a page held is then
+   * current without asking the database. When this changes either way, what
+   * was held is dropped: it was kept under the other rule.
    */
-  set(key: string, version: string, html: string, perResponse: readonly string[]): boolean {
-    const split = splitAround(html, perResponse);
-    if (!split) return false;
-    if (!this.pages.has(key) && this.pages.size >= this.maxPages) {
-      this.pages.delete(this.pages.keys().next().value!);
+  get listening(): boolean {
+    return this.heard;
+  }
+
+  set listening(heard: boolean) {
+    if (heard === this.heard) return;
+    this.clear();
+    this.heard = heard;
+  }
+
+  /** Taken before a render reads anything from the database. */
+  ticket(): Ticket {
+    return { seq: this.seq, at: this.now() };
+  }
+
+  /**
+   * A ticket taken once this process's own writes have been heard, so that
+   * their notifications, still on their way, cannot refuse the page.
+   */
+  async freshTicket(): Promise<Ticket> {
+    await this.localWritesHeard();
+    return this.ticket();
+  }
+
+  /** The page under `key`, unless it has expired. */
+  peek(key: string): CachedPage | null {
+    const page = this.pages.get(key);
+    if (!page) return null;
+    if (this.now() >= page.expiresAt) {
+      this.remove(key, page);
+      return null;
     }
-    this.pages.set(key, { version, ...split });
+    // Most recently used last, so the oldest is evicted first.
+    this.pages.delete(key);
+    this.pages.set(key, page);
+    return page;
+  }
+
+  /**
+   * Marks a render of `key` as under way until the returned function is
+   * called, so that concurrent misses can wait for it rather than all
+   * rendering the same page (after a change, under load, they would).
+   */
+  startRender(key: string): () => void {
+    let finish!: () => void;
+    const render = new Promise<void>((resolve) => (finish = resolve));
+    if (!this.renders.has(key)) this.renders.set(key, render);
+    return () => {
+      if (this.renders.get(key) === render) this.renders.delete(key);
+      finish();
+    };
+  }
+
+  /** Resolves when the render of `key` under way ends; null when there is none. */
+  renderUnderWay(key: string): Promise<void> | null {
+    return this.renders.get(key) ?? null;
+  }
+
+  /** Keeps the page unless something it shows changed since its ticket was taken. */
+  store(key: string, page: CachedPage): boolean {
+    if (page.ticket.seq < this.cleared.seq || page.bytes > this.maxBytes || page.expiresAt <= this.now()) return false;
+    let lastChange = this.cleared.at;
+    for (const tag of page.tags) {
+      const change = this.invalidated.get(tag);
+      if (!change) continue;
+      if (change.seq > page.ticket.seq) return false;
+      lastChange = Math.max(lastChange, change.at);
+    }
+    // A copy read in the same second as the last change may predate it, with
+    // the same Last-Modified: only a page read in a later second can tell.
+    page.honoursIfModifiedSince = this.heard && Math.floor(page.ticket.at / 1000) > Math.floor(lastChange / 1000);
+    const previous = this.pages.get(key);
+    if (previous) this.remove(key, previous);
+    while (this.bytes + page.bytes > this.maxBytes) {
+      const [oldestKey, oldest] = this.pages.entries().next().value!;
+      this.remove(oldestKey, oldest);
+    }
+    this.pages.set(key, page);
+    this.bytes += page.bytes;
+    for (const tag of page.tags) {
+      let keys = this.keysByTag.get(tag);
+      if (!keys) this.keysByTag.set(tag, (keys = new Set()));
+      keys.add(key);
+    }
     return true;
+  }
+
+  /** Drops every page with this tag, and any render of one already under way. */
+  invalidate(tag: string): void {
+    // Remembering every tag ever changed would grow without end; forgetting
+    // them all at once is safe because clear() refuses older tickets too.
+    if (this.invalidated.size >= 10_000) return this.clear();
+    this.invalidated.set(tag, { seq: ++this.seq, at: this.now() });
+    const keys = this.keysByTag.get(tag);
+    if (!keys) return;
+    for (const key of keys) {
+      const page = this.pages.get(key);
+      if (page) this.remove(key, page);
+    }
+    this.keysByTag.delete(tag);
+  }
+
+  /** Drops every page, and any render under way. */
+  clear(): void {
+    this.cleared = { seq: ++this.seq, at: this.now() };
+    this.pages.clear();
+    this.keysByTag.clear();
+    this.invalidated.clear();
+    this.bytes = 0;
   }
 
   get size(): number {
     return this.pages.size;
   }
-}
 
-function splitAround(html: string, values: readonly string[]): Pick<CachedPage, 'parts' | 'order'> | null {
-  const positions = values.map((value, index) => ({ value, index, at: html.indexOf(value) }));
-  for (const { value, at } of positions) {
-    if (value.length === 0 || at < 0 || html.indexOf(value, at + 1) >= 0) return null;
+  get storedBytes(): number {
+    return this.bytes;
   }
-  positions.sort((a, b) => a.at - b.at);
-  const parts: Buffer[] = [];
-  let from = 0;
-  for (const { value, at } of positions) {
-    parts.push(Buffer.from(html.slice(from, at)));
-    from = at + value.length;
-  }
-  parts.push(Buffer.from(html.slice(from)));
-  return { parts, order: positions.map((position) => position.index) };
-}
 
-/** The page with fresh per-response values, given in the same order as when it was stored. */
-export function fillPage(page: Pick<CachedPage, 'parts' | 'order'>, values: readonly string[]): Buffer {
-  const pieces: Buffer[] = [page.parts[0]!];
-  page.order.forEach((valueIndex, gap) => pieces.push(Buffer.from(values[valueIndex]!), page.parts[gap + 1]!));
-  return Buffer.concat(pieces);
+  private remove(key: string, page: CachedPage): void {
+    this.pages.delete(key);
+    this.bytes -= page.bytes;
+    for (const tag of page.tags) {
+      const keys = this.keysByTag.get(tag);
+      keys?.delete(key);
+      if (keys?.size === 0) this.keysByTag.delete(tag);
+    }
+  }
 }

@@ -1,79 +1,383 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { createServer, get, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { before, describe, it } from 'node:test';
+import zlib from 'node:zlib';
+import type { Express } from 'express';
 import request from 'supertest';
+import type { Database } from '../../src/db/connection.js';
 import { saveDiscussionSettings } from '../../src/queries/settings.js';
 import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/services/discussion-settings.js';
 import { adminApp } from '../helpers/admin.js';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, untilListening } from '../helpers/app.js';
 import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage } from '../helpers/html.js';
-import { insertComment } from '../helpers/rows.js';
+import { articleIdOf, insertComment } from '../helpers/rows.js';
+import { capturedLog } from '../helpers/security.js';
 
 const context = useTestDatabase();
 const PATH = `/articles/${DEMO_SLUG}`;
+const PRODUCTION = { NODE_ENV: 'production', SESSION_SECRET: 'a-production-session-secret-of-forty-chars!' };
 
-describe('page cache for anonymous readers', () => {
-  it('serves the second anonymous view from the cache, with its own submission id and stamp', async () => {
+before(() => untilListening(context.db));
+
+/** How many queries `db` runs while `action` does. */
+async function queriesDuring(db: Database, action: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = [];
+  const count = (query: { sql: string }) => void seen.push(query.sql);
+  db.on('query', count);
+  try {
+    await action();
+  } finally {
+    db.off('query', count);
+  }
+  return seen;
+}
+
+/** The page with its per-response values taken out, so two responses can be compared. */
+function withoutFormTokens(html: string): string {
+  const fields = formFields(parsePage(html));
+  return html.replace(fields.submission_id!, '').replace(fields.rendered_at!, '');
+}
+
+/** A GET over a real socket, the body exactly as sent (supertest and fetch would decompress it). */
+async function rawGet(app: Express, path: string, headers: Record<string, string> = {}) {
+  const server = createServer(app).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    return await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      get({ host: '127.0.0.1', port, path, headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
+      }).on('error', reject);
+    });
+  } finally {
+    server.close();
+  }
+}
+
+/** Every header helmet sets, read from a response that went through it. */
+function helmetHeaders(headers: Record<string, string>): Record<string, string> {
+  const names = [
+    'content-security-policy',
+    'cross-origin-opener-policy',
+    'cross-origin-resource-policy',
+    'origin-agent-cluster',
+    'referrer-policy',
+    'strict-transport-security',
+    'x-content-type-options',
+    'x-dns-prefetch-control',
+    'x-download-options',
+    'x-frame-options',
+    'x-permitted-cross-domain-policies',
+    'x-xss-protection',
+  ];
+  return Object.fromEntries(names.filter((name) => headers[name] !== undefined).map((name) => [name, headers[name]!]));
+}
+
+describe('cached pages for anonymous readers', () => {
+  it('serves the second view from the cache without a single query, with its own submission id and stamp', async () => {
     const app = buildTestApp(context.db);
-    const first = await request(app).get(PATH).expect(200);
-    const second = await request(app).get(PATH).expect(200);
-    assert.equal(first.headers['x-page-cache'], 'miss');
-    assert.equal(second.headers['x-page-cache'], 'hit');
+    const first = await request(app).get(PATH).set('Accept-Encoding', 'identity').expect(200);
+    let second!: request.Response;
+    const queries = await queriesDuring(context.db, async () => {
+      second = await request(app).get(PATH).set('Accept-Encoding', 'identity').expect(200);
+    });
+    assert.deepEqual(queries, []);
+    assert.deepEqual([first.headers['x-page-cache'], second.headers['x-page-cache']], ['miss', 'hit']);
     const [a, b] = [formFields(parsePage(first.text)), formFields(parsePage(second.text))];
     assert.notEqual(a.submission_id, b.submission_id, 'every response carries a fresh submission id');
-    assert.match(b.submission_id!, /^[0-9a-f-]{36}$/);
+    assert.match(b.submission_id!, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.match(b.rendered_at!, /^\d+\.[\w-]+$/);
-    assert.equal(second.text.replace(b.submission_id!, '').replace(b.rendered_at!, ''), first.text.replace(a.submission_id!, '').replace(a.rendered_at!, ''));
+    assert.equal(withoutFormTokens(second.text), withoutFormTokens(first.text));
+    assert.equal(second.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(Number(second.headers['content-length']), Buffer.byteLength(second.text));
   });
 
-  it('shows a comment approved behind its back at once', async () => {
+  it('caches the home page per page number, the same for commenters, without a query on a hit', async () => {
     const app = buildTestApp(context.db);
-    await request(app).get(PATH).expect(200);
-    const id = await insertComment(context.db, { status: 'pending', body: 'Cached or not?' });
-    assert.equal((await request(app).get(PATH)).headers['x-page-cache'], 'hit', 'a pending comment changes nothing');
-    await context.db('comments').where({ id }).update({ status: 'approved' });
-    const after = await request(app).get(PATH).expect(200);
-    assert.equal(after.headers['x-page-cache'], 'miss');
-    assert.match(after.text, new RegExp(`id="comment-${id}"`));
+    const first = await request(app).get('/').expect(200);
+    let hits: request.Response[] = [];
+    const queries = await queriesDuring(context.db, async () => {
+      hits = [
+        await request(app).get('/').expect(200),
+        await request(app).get('/?page=1').expect(200),
+        await request(app).get('/').set('Cookie', 'comment_author=Ada').expect(200),
+      ];
+    });
+    assert.deepEqual(queries, []);
+    assert.equal(first.headers['x-page-cache'], 'miss');
+    for (const hit of hits) {
+      assert.equal(hit.headers['x-page-cache'], 'hit');
+      assert.equal(hit.text, first.text);
+    }
+    await request(app).get('/?page=2').expect(404);
+    const other = await request(app).get('/?page=1&utm_source=x').expect(200);
+    assert.equal(other.headers['x-page-cache'], undefined, 'other query parameters are not cached');
   });
 
-  it('drops a comment moved out of approved, and an edited one, at once', async () => {
+  it('answers HEAD from the cache: the same headers, no body', async () => {
     const app = buildTestApp(context.db);
-    const id = await insertComment(context.db, { status: 'approved', body: 'First words.' });
-    await request(app).get(PATH).expect(200);
-    await context.db('comments').where({ id }).update({ body: 'Second words.' });
-    assert.match((await request(app).get(PATH)).text, /Second words\./);
-    await context.db('comments').where({ id }).update({ status: 'spam' });
-    assert.doesNotMatch((await request(app).get(PATH)).text, new RegExp(`id="comment-${id}"`));
+    const full = await request(app).get(PATH).set('Accept-Encoding', 'identity').expect(200);
+    const head = await request(app).head(PATH).set('Accept-Encoding', 'identity').expect(200);
+    assert.equal(head.headers['x-page-cache'], 'hit');
+    assert.equal(head.headers['content-length'], full.headers['content-length']);
+    assert.equal(head.headers.etag, full.headers.etag);
+    assert.equal(head.text, undefined);
   });
 
-  it('follows a moderator approving in the queue of another instance', async () => {
-    const reader = buildTestApp(context.db);
-    const { admin } = await adminApp(context.db);
-    const id = await insertComment(context.db, { status: 'pending', body: 'Approve me.' });
-    await request(reader).get(PATH).expect(200);
-    await admin.post(`/admin/comments/${id}/status`, { status: 'approved' }).expect(303);
-    assert.match((await request(reader).get(PATH)).text, new RegExp(`id="comment-${id}"`));
+  it('keeps every security header helmet sets, and gives each response its own request id', async () => {
+    for (const environment of [{}, PRODUCTION]) {
+      const app = buildTestApp(context.db, environment);
+      const personal = await request(app).get(PATH).set('Cookie', 'comment_author=Ada').expect(200);
+      const expected = helmetHeaders(personal.headers);
+      assert.ok(Object.keys(expected).length >= 11, 'the reference response went through helmet');
+      await request(app).get(PATH).expect(200);
+      const hit = await request(app).get(PATH).expect(200);
+      const notModified = await request(app).get(PATH).set('If-None-Match', hit.headers.etag!).expect(304);
+      for (const response of [hit, notModified]) {
+        assert.equal(response.headers['x-page-cache'], 'hit');
+        assert.deepEqual(helmetHeaders(response.headers), expected);
+        assert.match(response.headers['x-request-id']!, /^[0-9a-f-]{36}$/);
+      }
+      assert.notEqual(hit.headers['x-request-id'], notModified.headers['x-request-id']);
+    }
   });
 
-  it('follows a settings change', async () => {
-    const app = buildTestApp(context.db);
-    await insertComment(context.db, { status: 'approved', body: 'A reply target.' });
-    assert.match((await request(app).get(PATH)).text, /class="comment-reply-link"/);
-    await saveDiscussionSettings(context.db, { ...DEFAULT_DISCUSSION_SETTINGS, threadDepth: 2 }, null);
-    await request(app).get(PATH).expect(200);
-    await context.db('articles').update({ comments_open: false });
-    const closed = await request(app).get(PATH).expect(200);
-    assert.doesNotMatch(closed.text, /class="comment-reply-link"/, 'closing comments is an article change');
+  it('logs a hit as the request log logs a miss: one line with its request id, path, status and time', async () => {
+    const log = capturedLog();
+    const app = buildTestApp(context.db, {}, { logger: log.logger });
+    const miss = await request(app).get(PATH).expect(200);
+    const hit = await request(app).get(PATH).expect(200);
+    const notModified = await request(app).get(PATH).set('If-None-Match', hit.headers.etag!).expect(304);
+    const lines = log.lines().filter((line) => line.msg === 'request completed');
+    assert.deepEqual(
+      lines.map((line) => [line.level, line.req, line.res]),
+      [miss, hit, notModified].map((response) => [
+        30,
+        { id: response.headers['x-request-id'], method: 'GET', path: PATH },
+        { status: response.status },
+      ]),
+    );
+    assert.ok(lines.every((line) => typeof line.responseTime === 'number'));
   });
 
-  it('never caches a page for a reader with commenter cookies or a query', async () => {
+  it('never serves the cache to a commenter or for a query, and marks their page private', async () => {
     const app = buildTestApp(context.db);
     await request(app).get(PATH).expect(200);
     const remembered = await request(app).get(PATH).set('Cookie', 'comment_author=Ada').expect(200);
     assert.equal(remembered.headers['x-page-cache'], undefined);
+    assert.equal(remembered.headers['cache-control'], 'private, no-cache');
+    assert.equal(remembered.headers.etag, undefined);
     assert.match(remembered.text, /value="Ada"/);
     const replying = await request(app).get(`${PATH}?replytocom=1`).expect(200);
     assert.equal(replying.headers['x-page-cache'], undefined);
+  });
+
+  it('renders a page once for many readers arriving together', async () => {
+    const app = buildTestApp(context.db);
+    await insertComment(context.db, { body: 'Rendered once.' });
+    let responses: request.Response[] = [];
+    const queries = await queriesDuring(context.db, async () => {
+      responses = await Promise.all(Array.from({ length: 8 }, () => request(app).get(PATH)));
+    });
+    assert.ok(responses.every((response) => response.status === 200 && response.text.includes('Rendered once.')));
+    const commentReads = queries.filter((sql) => /from "comments"/.test(sql) && /"status" = /.test(sql));
+    assert.equal(commentReads.length, 1, `one render read the comments, not ${commentReads.length}`);
+  });
+});
+
+describe('conditional requests', () => {
+  it('answers If-None-Match with 304 while the page is the same, and 200 once it changed', async () => {
+    const app = buildTestApp(context.db);
+    const first = await request(app).get(PATH).expect(200);
+    const etag = first.headers.etag!;
+    assert.match(etag, /^W\/"[\w-]+"$/);
+    assert.equal(first.headers['cache-control'], 'no-cache');
+    for (const condition of [etag, etag.slice(2), `"other", ${etag}`, '*']) {
+      const response = await request(app).get(PATH).set('If-None-Match', condition).expect(304);
+      assert.equal(response.text, '');
+      assert.equal(response.headers.etag, etag);
+      assert.equal(response.headers['content-length'], undefined);
+    }
+    await request(app).get(PATH).set('If-None-Match', '"other"').expect(200);
+
+    await insertComment(context.db, { body: 'A change.' });
+    const changed = await request(app).get(PATH).set('If-None-Match', etag).expect(200);
+    assert.notEqual(changed.headers.etag, etag);
+    assert.match(changed.text, /A change\./);
+  });
+
+  it('answers If-Modified-Since with 304 for a copy as new as the page, when no ETag is asked about', async () => {
+    let now = Date.now();
+    const app = buildTestApp(context.db, {}, { now: () => now });
+    // Hears the tables emptied before this test, then reads the page in a later
+    // second: one read in the same second as a change cannot vouch for older copies.
+    await request(app).get('/').expect(200);
+    now += 2000;
+    const first = await request(app).get(PATH).expect(200);
+    const lastModified = first.headers['last-modified']!;
+    assert.equal(Date.parse(lastModified), Math.floor(now / 1000) * 1000);
+    await request(app).get(PATH).set('If-Modified-Since', lastModified).expect(304);
+    await request(app).get(PATH).set('If-Modified-Since', new Date(now + 60_000).toUTCString()).expect(304);
+    await request(app).get(PATH).set('If-Modified-Since', new Date(Date.parse(lastModified) - 1000).toUTCString()).expect(200);
+    await request(app).get(PATH).set('If-Modified-Since', 'yesterday').expect(200);
+    await request(app).get(PATH).set('If-Modified-Since', lastModified).set('If-None-Match', '"other"').expect(200);
+
+    await insertComment(context.db, { body: 'Changed within the second.' });
+    const changed = await request(app).get(PATH).set('If-Modified-Since', lastModified).expect(200);
+    assert.match(changed.text, /Changed within the second\./);
+    const again = await request(app).get(PATH).set('If-Modified-Since', changed.headers['last-modified']!).expect(200);
+    assert.equal(again.headers['x-page-cache'], 'hit', 'a hit, but its date cannot tell copies of this second apart');
+  });
+});
+
+describe('compression', () => {
+  it('sends the article page gzipped, decompressing to the same page with fresh values each time', async () => {
+    const app = buildTestApp(context.db);
+    await insertComment(context.db, { body: 'Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich.' });
+    const plain = await rawGet(app, PATH);
+    const pages: string[] = [];
+    for (const acceptEncoding of ['gzip, deflate, br, zstd', 'gzip', 'gzip, deflate, br, zstd']) {
+      const zipped = await rawGet(app, PATH, { 'Accept-Encoding': acceptEncoding });
+      assert.equal(zipped.headers['content-encoding'], 'gzip', 'brotli cannot carry per-response values');
+      assert.equal(zipped.headers.vary, 'Accept-Encoding');
+      assert.equal(Number(zipped.headers['content-length']), zipped.body.length);
+      assert.ok(zipped.body.length < plain.body.length / 3, `${zipped.body.length} bytes for ${plain.body.length}`);
+      pages.push(zlib.gunzipSync(zipped.body).toString());
+    }
+    for (const page of pages) assert.equal(withoutFormTokens(page), withoutFormTokens(plain.body.toString()));
+    assert.equal(new Set(pages.map((page) => formFields(parsePage(page)).submission_id)).size, 3);
+    const identity = await rawGet(app, PATH, { 'Accept-Encoding': 'br' });
+    assert.equal(identity.headers['content-encoding'], undefined);
+    assert.equal(identity.headers.vary, 'Accept-Encoding');
+  });
+
+  it('sends the home page as brotli or gzip, both decompressing to the very bytes', async () => {
+    const app = buildTestApp(context.db);
+    const plain = await rawGet(app, '/');
+    const brotli = await rawGet(app, '/', { 'Accept-Encoding': 'gzip, deflate, br' });
+    const gzip = await rawGet(app, '/', { 'Accept-Encoding': 'gzip;q=1, br;q=0.5' });
+    assert.deepEqual([brotli.headers['content-encoding'], gzip.headers['content-encoding']], ['br', 'gzip']);
+    assert.deepEqual(zlib.brotliDecompressSync(brotli.body), plain.body);
+    assert.deepEqual(zlib.gunzipSync(gzip.body), plain.body);
+    assert.equal(brotli.headers.etag, plain.headers.etag);
+  });
+});
+
+describe('every change a reader could see empties the cache at once', () => {
+  async function primed(app: Express, path = PATH) {
+    await request(app).get(path).expect(200);
+    assert.equal((await request(app).get(path).expect(200)).headers['x-page-cache'], 'hit');
+  }
+
+  async function afterChange(app: Express, path = PATH): Promise<string> {
+    const response = await request(app).get(path).expect(200);
+    assert.equal(response.headers['x-page-cache'], 'miss', `${path} was not rendered again`);
+    return response.text;
+  }
+
+  const shows = (html: string, id: string) => new RegExp(`id="comment-${id}"`).test(html);
+
+  it('approve, unapprove, spam and trash in the queue', async () => {
+    const reader = buildTestApp(context.db);
+    const { admin } = await adminApp(context.db);
+    const id = await insertComment(context.db, { status: 'pending', body: 'Moderate me.' });
+    for (const [status, visible] of [['approved', true], ['pending', false], ['approved', true], ['spam', false], ['approved', true], ['trash', false]] as const) {
+      await primed(reader);
+      await primed(reader, '/');
+      await admin.post(`/admin/comments/${id}/status`, { status }).expect(303);
+      assert.equal(shows(await afterChange(reader), id), visible, `after ${status}`);
+      assert.match(await afterChange(reader, '/'), visible ? /1 comment</ : /No comments</, 'the count on the home page');
+    }
+  });
+
+  it('an edit and a reply by a moderator', async () => {
+    const reader = buildTestApp(context.db);
+    const { admin } = await adminApp(context.db);
+    const id = await insertComment(context.db, { body: 'Words as first written.' });
+    await primed(reader);
+    await admin
+      .post(`/admin/comments/${id}/edit`, { comment: 'Words as edited.', author: 'Reader', email: 'reader@example.net', url: '' })
+      .expect(303);
+    assert.match(await afterChange(reader), /Words as edited\./);
+    await primed(reader);
+    await admin.post(`/admin/comments/${id}/reply`, { comment: 'Thanks, from the site.' }).expect(303);
+    assert.match(await afterChange(reader), /Thanks, from the site\./);
+  });
+
+  it('a settings change', async () => {
+    const reader = buildTestApp(context.db);
+    await insertComment(context.db, { body: 'With an avatar.' });
+    await primed(reader);
+    assert.match((await request(reader).get(PATH)).text, /\/avatars\//);
+    await saveDiscussionSettings(context.db, { ...DEFAULT_DISCUSSION_SETTINGS, showAvatars: false }, null);
+    assert.doesNotMatch(await afterChange(reader), /\/avatars\//);
+  });
+
+  it('an article edited, closed, published and unpublished', async () => {
+    const reader = buildTestApp(context.db);
+    const articleId = await articleIdOf(context.db);
+    await primed(reader);
+    await primed(reader, '/');
+    await context.db('articles').where({ id: articleId }).update({ title: 'A Retitled Article' });
+    assert.match(await afterChange(reader), /<h1[^>]*>A Retitled Article<\/h1>/);
+    assert.match(await afterChange(reader, '/'), /A Retitled Article/);
+
+    await primed(reader);
+    await context.db('articles').where({ id: articleId }).update({ comments_open: false });
+    assert.doesNotMatch(await afterChange(reader), /id="commentform"/);
+
+    await context.db('articles').insert({
+      slug: 'a-second-article',
+      title: 'A Second Article',
+      author_name: 'Kareem Salem',
+      body: 'Drafted.',
+      status: 'draft',
+    });
+    await primed(reader, '/');
+    await request(reader).get('/articles/a-second-article').expect(404);
+    await context.db('articles').where({ slug: 'a-second-article' }).update({ status: 'published', published_at: new Date(Date.now() - 60_000) });
+    assert.match(await afterChange(reader, '/'), /A Second Article/);
+    await primed(reader, '/articles/a-second-article');
+    await context.db('articles').where({ slug: 'a-second-article' }).update({ status: 'draft' });
+    await request(reader).get('/articles/a-second-article').expect(404);
+    assert.doesNotMatch(await afterChange(reader, '/'), /A Second Article/);
+  });
+});
+
+describe('pages that go stale with no write at all', () => {
+  it('an article scheduled to appear shows on the home page when its time comes', async () => {
+    const app = buildTestApp(context.db);
+    await context.db('articles').insert({
+      slug: 'scheduled',
+      title: 'Scheduled To Appear',
+      author_name: 'Kareem Salem',
+      body: 'Soon.',
+      status: 'published',
+      published_at: new Date(Date.now() + 1200),
+    });
+    await request(app).get('/').expect(200);
+    assert.doesNotMatch((await request(app).get('/').expect(200)).text, /Scheduled To Appear/);
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    const later = await request(app).get('/').expect(200);
+    assert.equal(later.headers['x-page-cache'], 'miss');
+    assert.match(later.text, /Scheduled To Appear/);
+  });
+
+  it('an article page shows its comments closed once the article is old enough', async () => {
+    let now = Date.now();
+    const app = buildTestApp(context.db, {}, { now: () => now });
+    await saveDiscussionSettings(context.db, { ...DEFAULT_DISCUSSION_SETTINGS, closeOldArticles: true, closeAfterDays: 1 }, null);
+    await context.db('articles').update({ published_at: new Date(now - 24 * 60 * 60 * 1000 + 60_000) });
+    await request(app).get(PATH).expect(200);
+    assert.match((await request(app).get(PATH).expect(200)).text, /id="commentform"/);
+    now += 61_000;
+    const closed = await request(app).get(PATH).expect(200);
+    assert.equal(closed.headers['x-page-cache'], 'miss');
+    assert.doesNotMatch(closed.text, /id="commentform"/);
+    assert.match(closed.text, /Comments are closed\./);
   });
 });

@@ -1,44 +1,276 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fillPage, PageCache } from '../../src/services/page-cache.js';
+import zlib from 'node:zlib';
+import {
+  articleTag,
+  crc32,
+  gzipPieces,
+  HOME_TAG,
+  identityPieces,
+  PageCache,
+  preparePage,
+  SETTINGS_TAG,
+  type CachedPage,
+  type PageSource,
+  type Ticket,
+} from '../../src/services/page-cache.js';
+import { applyPageChange } from '../../src/services/page-change-listener.js';
 
-describe('page cache', () => {
-  const html = '<form><input name="submission_id" value="ID-1"><input name="rendered_at" value="STAMP-1"></form>';
+const FORM = '<form><input name="submission_id" value="ID-1"><input name="rendered_at" value="STAMP-1"></form>';
+const ticketAt = (at = 0): Ticket => ({ seq: 0, at });
 
-  it('serves a page only for the version it was stored with', () => {
-    const cache = new PageCache();
-    assert.equal(cache.set('article:a', 'v1', html, ['ID-1', 'STAMP-1']), true);
-    assert.ok(cache.get('article:a', 'v1'));
-    assert.equal(cache.get('article:a', 'v2'), null);
-    assert.equal(cache.get('article:b', 'v1'), null);
+function source(html: string, overrides: Partial<PageSource> = {}): PageSource {
+  return {
+    html,
+    perResponse: [
+      { kind: 'submission-id', rendered: 'ID-1' },
+      { kind: 'form-stamp', rendered: 'STAMP-1' },
+    ],
+    tags: [articleTag('1'), SETTINGS_TAG],
+    version: 'v1',
+    expiresAt: Infinity,
+    ...overrides,
+  };
+}
+
+const staticSource = (html: string, overrides: Partial<PageSource> = {}) => source(html, { perResponse: [], tags: [HOME_TAG], ...overrides });
+
+async function prepared(page: PageSource, ticket: Ticket = ticketAt()): Promise<CachedPage> {
+  const result = await preparePage(page, ticket);
+  assert.ok(result, 'expected the page to be cacheable');
+  return result;
+}
+
+const bytes = (pieces: Buffer[]) => Buffer.concat(pieces);
+const values = (...texts: string[]) => texts.map((text) => Buffer.from(text));
+
+/** A fake clock for the cache, in ms. */
+function clock(start = 1_700_000_000_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+describe('preparing a page for the cache', () => {
+  it('fills fresh per-response values in, in the order the page has them', async () => {
+    const page = await prepared(source(FORM));
+    assert.deepEqual(page.gaps, ['submission-id', 'form-stamp']);
+    const filled = bytes(identityPieces(page, values('ID-2', 'STAMP-2'))).toString();
+    assert.equal(filled, FORM.replace('ID-1', 'ID-2').replace('STAMP-1', 'STAMP-2'));
   });
 
-  it('fills fresh per-response values in, whatever order they were given in', () => {
-    const cache = new PageCache();
-    cache.set('article:a', 'v1', html, ['STAMP-1', 'ID-1']);
-    const page = fillPage(cache.get('article:a', 'v1')!, ['STAMP-2', 'ID-2']).toString();
-    assert.equal(page, html.replace('ID-1', 'ID-2').replace('STAMP-1', 'STAMP-2'));
+  it('keeps multi-byte text intact around the values', async () => {
+    const html = '<h1>Putin’s “push” — 😀</h1><input value="ID-1">ü<input value="STAMP-1">…';
+    const page = await prepared(source(html));
+    assert.equal(bytes(identityPieces(page, values('X', 'Y'))).toString(), html.replace('ID-1', 'X').replace('STAMP-1', 'Y'));
   });
 
-  it('keeps multi-byte text intact around the values', () => {
-    const cache = new PageCache();
-    const text = '<h1>Putin’s “push” — 😀</h1><input value="ID-1">';
-    cache.set('k', 'v', text, ['ID-1']);
-    assert.equal(fillPage(cache.get('k', 'v')!, ['ID-2']).toString(), text.replace('ID-1', 'ID-2'));
+  it('refuses a page where a per-response value is missing or repeated', async () => {
+    assert.equal(await preparePage(source(FORM.replace('STAMP-1', 'STAMP-X')), ticketAt()), null);
+    assert.equal(await preparePage(source(FORM + 'ID-1'), ticketAt()), null);
   });
 
-  it('refuses to cache a page where a per-response value is missing or repeated', () => {
-    const cache = new PageCache();
-    assert.equal(cache.set('k', 'v', html, ['ID-1', 'NOT-THERE']), false);
-    assert.equal(cache.set('k', 'v', html + 'ID-1', ['ID-1']), false);
-    assert.equal(cache.get('k', 'v'), null);
+  it('precomputes a gzip form that decompresses to the very page, whatever the values', async () => {
+    const html = `<main>${'<p>Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich.</p>'.repeat(400)}</main>${FORM}<footer>…</footer>`;
+    const page = await prepared(source(html));
+    for (const [id, stamp] of [['ID-2', 'STAMP-2'], ['a'.repeat(36), '1764379200000.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG']]) {
+      const gzip = bytes(gzipPieces(page, values(id!, stamp!)));
+      assert.equal(gzip.subarray(0, 2).toString('hex'), '1f8b', 'a gzip member');
+      assert.equal(zlib.gunzipSync(gzip).toString(), html.replace('ID-1', id!).replace('STAMP-1', stamp!));
+      assert.ok(gzip.length < Buffer.byteLength(html) / 5, 'the fixed text is compressed');
+    }
   });
 
-  it('forgets the oldest page when full', () => {
-    const cache = new PageCache(2);
-    for (const key of ['a', 'b', 'c']) cache.set(key, 'v', `<p>${key}</p>`, []);
+  it('copes with values side by side, at the very ends of the page, empty or long', async () => {
+    const html = 'ID-1STAMP-1';
+    const page = await prepared(source(html));
+    for (const [first, second] of [['a', 'b'], ['', 'b'], ['x'.repeat(70_000), 'y'.repeat(65_535)]]) {
+      assert.equal(zlib.gunzipSync(bytes(gzipPieces(page, values(first!, second!)))).toString(), first! + second!);
+      assert.equal(bytes(identityPieces(page, values(first!, second!))).toString(), first! + second!);
+    }
+  });
+
+  it('checksums alike with or without zlib’s own CRC-32 (Node before 20.15 has none)', () => {
+    const data = Buffer.from('Xi Ducks Putin’s Push for Expanded Military Ties 😀'.repeat(50));
+    const head = data.subarray(0, 100);
+    const tail = data.subarray(100);
+    const expected = zlib.crc32(data);
+    assert.equal(crc32(tail, crc32(head, 0, undefined), undefined), expected);
+    assert.equal(crc32(tail, crc32(head, 0)), expected);
+    assert.equal(crc32(Buffer.from(''), 12345, undefined), 12345);
+    assert.equal(crc32(Buffer.from(''), 12345), 12345);
+  });
+
+  it('precomputes brotli only for a page with no per-response values', async () => {
+    const html = `<ol>${'<li>Xi Ducks Putin’s Push</li>'.repeat(200)}</ol>`;
+    const still = await prepared(staticSource(html));
+    assert.ok(still.brotli);
+    assert.equal(zlib.brotliDecompressSync(still.brotli).toString(), html);
+    assert.equal(zlib.gunzipSync(bytes(gzipPieces(still, []))).toString(), html);
+    assert.equal((await prepared(source(FORM))).brotli, null, 'brotli output cannot be spliced');
+  });
+
+  it('gives the same weak ETag to the same page with other values, another to other text', async () => {
+    const first = await prepared(source(FORM));
+    const again = await prepared(source(FORM.replace('ID-1', 'ID-9').replace('STAMP-1', 'STAMP-9'), {
+      perResponse: [
+        { kind: 'submission-id', rendered: 'ID-9' },
+        { kind: 'form-stamp', rendered: 'STAMP-9' },
+      ],
+    }));
+    const other = await prepared(source(FORM.replace('<form>', '<form class="x">')));
+    assert.match(first.etag, /^W\/"[\w-]{27}"$/);
+    assert.equal(again.etag, first.etag);
+    assert.notEqual(other.etag, first.etag);
+  });
+
+  it('says Last-Modified to the second the page was read, rounded down', async () => {
+    const page = await prepared(source(FORM), ticketAt(Date.UTC(2026, 10, 29, 8, 30, 15, 999)));
+    assert.equal(page.lastModified, 'Sun, 29 Nov 2026 08:30:15 GMT');
+  });
+});
+
+describe('the page cache', () => {
+  it('keeps pages by key until a change to one of their tags', async () => {
+    const cache = new PageCache();
+    cache.listening = true;
+    assert.ok(cache.store('article:a', await prepared(source(FORM, { tags: [articleTag('1'), SETTINGS_TAG] }), cache.ticket())));
+    assert.ok(cache.store('article:b', await prepared(source(FORM, { tags: [articleTag('2'), SETTINGS_TAG] }), cache.ticket())));
+    assert.ok(cache.store('home:1', await prepared(staticSource('<ol></ol>'), cache.ticket())));
+    cache.invalidate(articleTag('1'));
+    assert.equal(cache.peek('article:a'), null);
+    assert.ok(cache.peek('article:b'));
+    cache.invalidate(SETTINGS_TAG);
+    assert.equal(cache.peek('article:b'), null);
+    assert.ok(cache.peek('home:1'), 'the article list does not show discussion settings');
+    cache.invalidate(HOME_TAG);
+    assert.equal(cache.size, 0);
+  });
+
+  it('refuses a page read before a change whose notification came before it was stored', async () => {
+    const cache = new PageCache();
+    cache.listening = true;
+    const ticket = cache.ticket();
+    const page = await prepared(source(FORM), ticket);
+    cache.invalidate(articleTag('1'));
+    assert.equal(cache.store('article:a', page), false);
+    assert.equal(cache.peek('article:a'), null);
+    assert.ok(cache.store('article:a', await prepared(source(FORM), cache.ticket())), 'a page read after the change is kept');
+  });
+
+  it('is not put off by changes to other pages', async () => {
+    const cache = new PageCache();
+    const ticket = cache.ticket();
+    cache.invalidate(articleTag('2'));
+    cache.invalidate(HOME_TAG);
+    assert.ok(cache.store('article:a', await prepared(source(FORM), ticket)));
+  });
+
+  it('refuses every page read before a clear, such as a lost connection', async () => {
+    const cache = new PageCache();
+    const ticket = cache.ticket();
+    cache.clear();
+    assert.equal(cache.store('article:a', await prepared(source(FORM), ticket)), false);
+  });
+
+  it('starts empty whenever it starts or stops listening', async () => {
+    const cache = new PageCache();
+    const ticket = cache.ticket();
+    const page = await prepared(source(FORM), ticket);
+    assert.ok(cache.store('article:a', page));
+    cache.listening = false;
+    assert.equal(cache.size, 1, 'another failed attempt to listen changes nothing');
+    cache.listening = true;
+    assert.equal(cache.size, 0, 'what was kept unheard is not trusted');
+    assert.equal(cache.store('article:a', page), false, 'nor what was read before');
+    assert.ok(cache.store('article:a', await prepared(source(FORM), cache.ticket())));
+    cache.listening = false;
+    assert.equal(cache.size, 0);
+  });
+
+  it('lets a page go when its time comes, with no write at all', async () => {
+    const time = clock();
+    const cache = new PageCache({ now: time.now });
+    assert.ok(cache.store('home:1', await prepared(staticSource('<ol></ol>', { expiresAt: time.now() + 1000 }), cache.ticket())));
+    time.advance(999);
+    assert.ok(cache.peek('home:1'));
+    time.advance(1);
+    assert.equal(cache.peek('home:1'), null);
+    assert.equal(cache.store('home:1', await prepared(staticSource('<ol></ol>', { expiresAt: time.now() }), cache.ticket())), false);
+  });
+
+  it('stays within its memory, forgetting the least recently used page first', async () => {
+    const page = await prepared(staticSource('<p>x</p>'.repeat(100)));
+    const cache = new PageCache({ maxBytes: page.bytes * 2 });
+    const store = async (key: string) => cache.store(key, await prepared(staticSource('<p>x</p>'.repeat(100)), cache.ticket()));
+    await store('a');
+    await store('b');
+    assert.ok(cache.peek('a'), 'a is now more recent than b');
+    await store('c');
     assert.equal(cache.size, 2);
-    assert.equal(cache.get('a', 'v'), null);
-    assert.ok(cache.get('c', 'v'));
+    assert.ok(cache.storedBytes <= page.bytes * 2);
+    assert.equal(cache.peek('b'), null);
+    assert.ok(cache.peek('a'));
+    assert.ok(cache.peek('c'));
+  });
+
+  it('honours If-Modified-Since only for a page read in a later second than the last change to it', async () => {
+    const time = clock(Date.UTC(2026, 10, 29, 8, 0, 0, 100));
+    const cache = new PageCache({ now: time.now });
+    cache.listening = true;
+    time.advance(1000);
+    cache.invalidate(articleTag('1'));
+    const sameSecond = await prepared(source(FORM), cache.ticket());
+    assert.ok(cache.store('article:a', sameSecond));
+    assert.equal(sameSecond.honoursIfModifiedSince, false, 'a copy from earlier in this second would carry the same date');
+    time.advance(1000);
+    const later = await prepared(source(FORM), cache.ticket());
+    assert.ok(cache.store('article:a', later));
+    assert.equal(later.honoursIfModifiedSince, true);
+    cache.listening = false;
+    const unheard = await prepared(source(FORM), cache.ticket());
+    time.advance(2000);
+    cache.store('article:a', unheard);
+    assert.equal(unheard.honoursIfModifiedSince, false, 'without a listener no change time is known');
+  });
+
+  it('lets concurrent misses wait for the render under way', async () => {
+    const cache = new PageCache();
+    assert.equal(cache.renderUnderWay('article:a'), null);
+    const finish = cache.startRender('article:a');
+    const second = cache.startRender('article:a');
+    const underWay = cache.renderUnderWay('article:a');
+    assert.ok(underWay);
+    second();
+    assert.equal(cache.renderUnderWay('article:a'), underWay, 'only the first render is waited for');
+    finish();
+    await underWay;
+    assert.equal(cache.renderUnderWay('article:a'), null);
+  });
+});
+
+describe('change notifications', () => {
+  it('drop the pages named by their payload, and everything for anything else', async () => {
+    const cache = new PageCache();
+    const fill = async () => {
+      cache.clear();
+      cache.store('article:a', await prepared(source(FORM, { tags: [articleTag('7'), SETTINGS_TAG] }), cache.ticket()));
+      cache.store('home:1', await prepared(staticSource('<ol></ol>'), cache.ticket()));
+    };
+    await fill();
+    applyPageChange(cache, 'article:8');
+    assert.equal(cache.size, 2);
+    applyPageChange(cache, 'article:7');
+    assert.deepEqual([cache.peek('article:a'), !!cache.peek('home:1')], [null, true]);
+    await fill();
+    applyPageChange(cache, 'home');
+    assert.deepEqual([!!cache.peek('article:a'), cache.peek('home:1')], [true, null]);
+    await fill();
+    applyPageChange(cache, 'settings');
+    assert.deepEqual([cache.peek('article:a'), !!cache.peek('home:1')], [null, true]);
+    for (const payload of ['all', 'article:', 'something new', '']) {
+      await fill();
+      applyPageChange(cache, payload);
+      assert.equal(cache.size, 0, `payload ${JSON.stringify(payload)}`);
+    }
   });
 });
