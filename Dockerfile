@@ -1,6 +1,7 @@
 # Broadsheet: build the TypeScript once, ship only what runs.
 # docker compose (docker-compose.yml) pairs it with PostgreSQL; alone it needs
-# DATABASE_URL and SESSION_SECRET (at least 32 characters).
+# DATABASE_URL and SESSION_SECRET (at least 32 characters). WEB_CONCURRENCY=N
+# runs N worker processes in the one container.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -18,6 +19,12 @@ ENV NODE_ENV=production \
     PORT=3000 \
     DATA_DIR=/app/data
 WORKDIR /app
+# pg_dump and pg_restore for `npm run backup` / `npm run restore`: version 15,
+# the major version of the embedded PostgreSQL and of the compose database
+# (pg_dump refuses a server newer than itself). Debian bookworm ships 15.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-15 \
+    && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 # Install scripts stay enabled: argon2 picks its native build at install time.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

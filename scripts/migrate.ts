@@ -1,16 +1,19 @@
 import { loadConfig } from '../src/config.js';
-import { migrateToLatest } from '../src/db/migrate.js';
-import { openDatabase } from '../src/db/open.js';
+import { connectForMigrations, migrateToLatest } from '../src/db/migrate.js';
+import { locateDatabase } from '../src/db/open.js';
 import { runCommand } from './lib/run-command.js';
 
 /** npm run migrate — applies pending migrations to DATABASE_URL (or the embedded database). */
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
 runCommand('Migration failed', async () => {
-  const database = await openDatabase(loadConfig(), say);
+  const location = await locateDatabase(loadConfig(), say);
+  // The migration pool has no statement timeout: an index over a million comments takes a while.
+  const db = connectForMigrations(location.url);
   try {
-    await migrateToLatest(database.db, say);
+    await migrateToLatest(db, say);
   } finally {
-    await database.close();
+    await db.destroy();
+    await location.stop();
   }
 });

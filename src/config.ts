@@ -15,9 +15,14 @@ export interface Config {
   baseUrl: string;
   smtpUrl: string | undefined;
   logLevel: string;
+  /** Worker processes serving the one port; 1 runs no cluster at all. */
+  webConcurrency: number;
 }
 
 export class ConfigError extends Error {}
+
+const MAX_WORKERS = 64;
+const WORKERS_MESSAGE = `must be a whole number of worker processes from 1 to ${MAX_WORKERS}`;
 
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalText = z.preprocess(blankToUndefined, z.string().optional());
@@ -78,6 +83,16 @@ const environmentSchema = z.object({
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   ),
+  // Capped well below what would exhaust PostgreSQL's connections (each worker holds its own pools).
+  WEB_CONCURRENCY: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\d{1,3}$/, WORKERS_MESSAGE)
+      .transform(Number)
+      .pipe(z.number().min(1, WORKERS_MESSAGE).max(MAX_WORKERS, WORKERS_MESSAGE))
+      .default(1),
+  ),
 });
 
 /** Express's `trust proxy` accepts booleans, hop counts and address lists. */
@@ -119,5 +134,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     baseUrl: (values.BASE_URL ?? `http://${displayHost}:${values.PORT}`).replace(/\/+$/, ''),
     smtpUrl: values.SMTP_URL,
     logLevel: values.LOG_LEVEL ?? (values.NODE_ENV === 'test' ? 'silent' : 'info'),
+    webConcurrency: values.WEB_CONCURRENCY,
   };
 }

@@ -14,6 +14,8 @@ const LOG_LINES_KEPT = 60;
 export interface EmbeddedDatabaseOptions {
   directory: string;
   password: string;
+  /** Where it listens on 127.0.0.1; a free port when not given. */
+  port?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -191,7 +193,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
 
   const EmbeddedPostgres = await importEmbeddedPostgres();
   await assertReachableByPostgres(directory);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const cluster = new EmbeddedPostgres({
     databaseDir: directory,
     port,

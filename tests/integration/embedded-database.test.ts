@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { freePort } from '../../scripts/bench/processes.js';
 import { EmbeddedDatabaseError, startEmbeddedDatabase } from '../../src/db/embedded.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -55,6 +56,17 @@ describe('embedded PostgreSQL', () => {
     const database = await startEmbeddedDatabase({ directory, password: 'secret-one' });
     try {
       assert.deepEqual(await query(database.url, 'SELECT 1 AS one'), [{ one: 1 }]);
+    } finally {
+      await database.stop();
+    }
+  });
+
+  it('listens on the port it is given, so a URL written beforehand reaches it', async () => {
+    const port = await freePort();
+    const database = await startEmbeddedDatabase({ directory, password: 'secret-one', port });
+    try {
+      assert.equal(new URL(database.url).port, String(port));
+      assert.deepEqual(await query(`postgres://postgres:secret-one@127.0.0.1:${port}/broadsheet`, 'SELECT 1 AS one'), [{ one: 1 }]);
     } finally {
       await database.stop();
     }

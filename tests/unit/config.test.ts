@@ -35,6 +35,7 @@ describe('loadConfig: defaults', () => {
     assert.equal(config.baseUrl, 'http://127.0.0.1:3000');
     assert.equal(config.smtpUrl, undefined);
     assert.equal(config.logLevel, 'info');
+    assert.equal(config.webConcurrency, 1);
   });
 
   it('treats empty variables as unset', () => {
@@ -185,4 +186,20 @@ describe('loadConfig: other settings', () => {
   it('resolves DATA_DIR to an absolute path', () => {
     assert.equal(loadConfig({ DATA_DIR: 'var/blog' }).dataDir, path.resolve('var/blog'));
   });
+});
+
+describe('loadConfig: WEB_CONCURRENCY', () => {
+  it('takes a number of worker processes, 1 when unset or empty', () => {
+    assert.equal(loadConfig({ WEB_CONCURRENCY: '4' }).webConcurrency, 4);
+    assert.equal(loadConfig({ WEB_CONCURRENCY: '1' }).webConcurrency, 1);
+    assert.equal(loadConfig({ WEB_CONCURRENCY: '64' }).webConcurrency, 64);
+    assert.equal(loadConfig({ WEB_CONCURRENCY: '' }).webConcurrency, 1);
+  });
+
+  for (const bad of ['0', '-2', '2.5', 'two', ' 2', '1e2', '65', '1000', 'auto']) {
+    it(`refuses WEB_CONCURRENCY=${JSON.stringify(bad)} with one line naming it`, () => {
+      const message = assertRefused({ WEB_CONCURRENCY: bad }, 'WEB_CONCURRENCY');
+      assert.match(message, /whole number of worker processes from 1 to 64/);
+    });
+  }
 });
