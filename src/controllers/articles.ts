@@ -111,7 +111,8 @@ async function homePage(req: Request, page: number): Promise<PageModels['home']>
   return {
     meta: {
       title: page === 1 ? 'Broadsheet' : `Broadsheet — page ${page}`,
-      canonicalPath: '/',
+      // Each page of the list is its own page to a search engine, not a copy of the first.
+      canonicalPath: page === 1 ? '/' : `/?page=${page}`,
       socialMeta: websiteSocialMeta({ name: site.name, url: `${site.baseUrl}/`, description: site.tagline }),
     },
     articles: rows.map((row) => ({

@@ -95,6 +95,8 @@ describe('GET / — pages of articles, and none', () => {
     assert.deepEqual(titles(second), ['Piece 1', TITLE]);
     assert.equal(second('.pagination a[rel="prev"]').attr('href'), '/', 'page 1 is the home page itself');
     assert.equal(second('.pagination a[rel="next"]').length, 0);
+    assert.equal(first('link[rel="canonical"]').attr('href'), 'http://127.0.0.1:3000/');
+    assert.equal(second('link[rel="canonical"]').attr('href'), 'http://127.0.0.1:3000/?page=2', 'each page of the list is its own');
     await request(app()).get('/?page=3').expect(404);
     await request(app()).get('/?page=0').expect(404);
   });
