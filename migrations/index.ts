@@ -12,6 +12,7 @@ import * as indexCommentsByTime from './20261128_10_index_comments_by_time.js';
 import * as addArticleFigureImage from './20261129_11_add_article_figure_image.js';
 import * as addCommentSearchIndex from './20261129_12_add_comment_search_index.js';
 import * as notifyPageChanges from './20261129_13_notify_page_changes.js';
+import * as deferCommentBookkeeping from './20261203_14_defer_comment_bookkeeping.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -36,6 +37,7 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261129_11_add_article_figure_image', addArticleFigureImage],
   ['20261129_12_add_comment_search_index', addCommentSearchIndex],
   ['20261129_13_notify_page_changes', notifyPageChanges],
+  ['20261203_14_defer_comment_bookkeeping', deferCommentBookkeeping],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
