@@ -7,32 +7,53 @@ import { parseArgs } from 'node:util';
 import { projectRoot } from '../src/paths.js';
 import type { CeilingPorts } from './bench/ceiling.js';
 import { DEMO_SLUG, prepareDatabase } from './bench/database.js';
+import { markOwner, sweepMarkedFolders } from './bench/leftovers.js';
 import type { LoadFigures, LoadJob } from './bench/load.js';
-import { freePort, nextMessage, startTypeScript, stopAllChildren, stopChild, waitForOk } from './bench/processes.js';
+import { freePort, nextMessage, startTypeScript, stopChild, waitForOk } from './bench/processes.js';
 import { formatTable, problemsOf, type Measured } from './bench/report.js';
+import { formatVerdicts, measureScaleRows, SCALE_ROWS, verdictLines, type ScaleRow } from './bench/scale.js';
+import { cleanUpOnExit } from './lib/clean-up.js';
 
 /**
  * npm run bench — the article page with 100 approved comments, and the home
  * page, under load from autocannon, each beside two ceilings that send the
- * very same bytes: a bare node:http server and a bare Express 5 app.
- * The app, the ceiling servers and the load generator are three processes.
+ * very same bytes: a bare node:http server and a bare Express 5 app, the
+ * three measured in turns. The app, the ceiling servers and the load
+ * generator are three processes. Says PASS or FAIL per page.
+ *
+ * Then the scale rows (scripts/bench/scale.ts): a commenter's own page,
+ * comment POSTs, the moderation queue at a million comments, a 5,000-comment
+ * article, memory, restart time, and two worker processes against one.
  */
 
-const TARGET_SHARE_OF_EXPRESS = 0.1;
 const COMMENTS = 100;
+const FOLDER_PREFIX = 'broadsheet-bench-';
+
+/** Targets for the cached pages, per row; ratios are taken within this one run. */
+const TARGETS = {
+  article: { ofExpress: 0.8, ofHttp: 0.3, p99Ms: 25 },
+  home: { ofExpress: 0.8 },
+} as const;
 
 const { values: options } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
+    turns: { type: 'string', default: '5' },
     profile: { type: 'string' },
+    rows: { type: 'string' },
+    small: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (options.help) {
   process.stdout.write(
-    'Usage: npm run bench -- [--duration SECONDS=10] [--warmup SECONDS=3] [--connections N=50] [--profile DIR]\n' +
+    'Usage: npm run bench -- [--duration SECONDS=10] [--warmup SECONDS=3] [--connections N=50] [--turns N=5] [--profile DIR]\n' +
+      '                        [--rows none|ROW,ROW…] [--small]\n' +
+      'Each page and its two ceilings are measured in N alternating turns that add up to --duration.\n' +
+      `Scale rows after the pages: ${SCALE_ROWS.join(', ')} (default all; --rows none for the pages only).\n` +
+      '--small: 20,000 comments in the queue row, 1,000 posts, 3 restarts: to see the rows work quickly.\n' +
       'Uses DATABASE_URL when set, else an embedded PostgreSQL in a temporary folder.\n' +
       '--profile DIR writes a CPU profile of the app (.cpuprofile, for Chrome DevTools) into DIR when it stops.\n',
   );
@@ -46,31 +67,24 @@ const positive = (name: string, text: string) => {
 const duration = positive('duration', options.duration);
 const warmup = positive('warmup', options.warmup);
 const connections = positive('connections', options.connections);
+const turns = positive('turns', options.turns);
+const turnSeconds = Math.max(1, Math.round(duration / turns));
+const scaleRows: ScaleRow[] = (() => {
+  if (options.rows === 'none') return [];
+  const rows = options.rows?.split(',').map((row) => row.trim()) ?? [...SCALE_ROWS];
+  const unknown = rows.filter((row) => !(SCALE_ROWS as readonly string[]).includes(row));
+  if (unknown.length > 0) throw new Error(`unknown row ${unknown.join(', ')}; the rows are ${SCALE_ROWS.join(', ')} (or none)`);
+  return rows as ScaleRow[];
+})();
 
 const say = (message: string) => process.stdout.write(`[bench] ${message}\n`);
 
-const cleanUpSteps: Array<() => Promise<void>> = [];
-let cleaning: Promise<void> | undefined;
-/** Undoes every step taken, last first; safe to call more than once. */
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const step of cleanUpSteps.reverse()) {
-      await step().catch((error: unknown) => say(`cleanup: ${error instanceof Error ? error.message : String(error)}`));
-    }
-    await stopAllChildren();
-  })();
-  return cleaning;
-}
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-  process.on(signal, () => {
-    // tsx passes the terminal's Ctrl-C on as well, so the same signal can come twice.
-    if (!cleaning) say(`${signal}: stopping and cleaning up…`);
-    void cleanUp().finally(() => process.exit(code));
-  });
-}
+const cleaning = cleanUpOnExit(say);
+const cleanUpSteps = cleaning.steps;
+const cleanUp = cleaning.run;
 
 /** Starts the real app (production mode) in its own process; resolves with its base URL. */
-async function startApp(databaseUrl: string, folder: string): Promise<string> {
+async function startApp(databaseUrl: string, folder: string): Promise<{ base: string; stop: () => Promise<unknown> }> {
   const port = await freePort();
   const app = startTypeScript(path.join(projectRoot, 'src/server.ts'), [], {
     env: {
@@ -90,7 +104,7 @@ async function startApp(databaseUrl: string, folder: string): Promise<string> {
   cleanUpSteps.push(async () => void (await stopChild(app)));
   const base = `http://127.0.0.1:${port}`;
   await waitForOk(`${base}/readyz`, app, 60_000);
-  return base;
+  return { base, stop: () => stopChild(app) };
 }
 
 async function fetchPage(url: string): Promise<Buffer> {
@@ -103,14 +117,16 @@ async function main(): Promise<number> {
   say(`Node ${process.version}, ${cpus().length} cores; ${connections} connections, ${warmup} s warm-up, ${duration} s per target.`);
   const [loadBefore = 0] = loadavg();
   if (loadBefore > 0.5) say(`warning: load average ${loadBefore.toFixed(2)} before starting: other work shares the CPU, figures will be noisy.`);
-  const folder = await mkdtemp(path.join(tmpdir(), 'broadsheet-bench-'));
+  await sweepMarkedFolders(tmpdir(), FOLDER_PREFIX, say);
+  const folder = await mkdtemp(path.join(tmpdir(), FOLDER_PREFIX));
+  cleanUpSteps.push(() => rm(folder, { recursive: true, force: true }));
+  await markOwner(folder);
   // mkdtemp makes the folder private; as root the embedded cluster runs as `postgres`, which must enter it.
   await chmod(folder, 0o755);
-  cleanUpSteps.push(() => rm(folder, { recursive: true, force: true }));
 
   const database = await prepareDatabase(folder, COMMENTS, say, (step) => cleanUpSteps.push(step));
   say('Starting the app (NODE_ENV=production) in a child process…');
-  const base = await startApp(database.url, folder);
+  const { base, stop: stopApp } = await startApp(database.url, folder);
   say(`  ready at ${base}`);
 
   const articleUrl = `${base}/articles/${DEMO_SLUG}`;
@@ -133,17 +149,27 @@ async function main(): Promise<number> {
   const load = startTypeScript(path.join(projectRoot, 'scripts/bench/load.ts'), [], { ipc: true });
   cleanUpSteps.push(async () => void (await stopChild(load)));
   await nextMessage<boolean>(load, 'ready');
-  const measure = async (label: string, url: string): Promise<LoadFigures> => {
-    const job = (seconds: number): LoadJob => ({ url, connections, seconds });
-    say(`${label}: warming up ${warmup} s, then measuring ${duration} s…`);
+  const run = async (url: string, seconds: number): Promise<LoadFigures> => {
     // Let the previous target finish what it had queued before this one starts.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    load.send(job(warmup));
-    await nextMessage<LoadFigures>(load, 'figures');
-    load.send(job(duration));
-    const figures = await nextMessage<LoadFigures>(load, 'figures', (duration + 60) * 1000);
-    say(`  ${Math.round(figures.requestsPerSecond)} req/s, p99 ${figures.latencyP99} ms`);
-    return figures;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const job: LoadJob = { url, connections, seconds };
+    load.send(job);
+    return nextMessage<LoadFigures>(load, 'figures', (seconds + 60) * 1000);
+  };
+  /**
+   * A page and its two ceilings, measured in turns (app, node:http, Express,
+   * and again) rather than one after the other: other work on the machine,
+   * coming and going, then weighs on all three alike.
+   */
+  const measureSideBySide = async (label: string, urls: readonly string[]): Promise<LoadFigures[]> => {
+    say(`${label} and its ceilings: warming up ${warmup} s each, then ${turns} turns of ${turnSeconds} s each…`);
+    for (const url of urls) await run(url, warmup);
+    const measured = urls.map(() => [] as LoadFigures[]);
+    for (let turn = 0; turn < turns; turn++) {
+      for (const [index, url] of urls.entries()) measured[index]!.push(await run(url, turnSeconds));
+      say(`  turn ${turn + 1}: ${measured.map((runs) => Math.round(runs.at(-1)!.requestsPerSecond)).join(' / ')} req/s`);
+    }
+    return measured.map(combined);
   };
 
   const rows: Measured[] = [];
@@ -153,9 +179,11 @@ async function main(): Promise<number> {
   ] as const;
   for (const page of pages) {
     const own = ports[page.name]!;
-    const figures = await measure(page.label, page.url);
-    const http = await measure(`  ceiling: node:http, same bytes`, `http://127.0.0.1:${own.http}/`);
-    const express = await measure(`  ceiling: Express 5, same bytes`, `http://127.0.0.1:${own.express}/`);
+    const [figures, http, express] = (await measureSideBySide(page.label, [
+      page.url,
+      `http://127.0.0.1:${own.http}/`,
+      `http://127.0.0.1:${own.express}/`,
+    ])) as [LoadFigures, LoadFigures, LoadFigures];
     rows.push(
       { label: page.label, figures, ceilings: { http, express } },
       { label: '  ceiling: node:http, same bytes', figures: http },
@@ -163,18 +191,77 @@ async function main(): Promise<number> {
     );
   }
 
-  const articleRow = rows[0]!;
-  const share = articleRow.figures.requestsPerSecond / articleRow.ceilings!.express.requestsPerSecond;
   process.stdout.write(`\n${new Date().toISOString()}, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`);
-  process.stdout.write(`${connections} connections, ${duration} s per target after ${warmup} s warm-up; load average before ${loadBefore.toFixed(2)}.\n\n`);
+  process.stdout.write(
+    `${connections} connections; per target ${warmup} s warm-up, then ${turns} turns of ${turnSeconds} s taken in rotation; ` +
+      `load average before ${loadBefore.toFixed(2)}.\n` +
+      'req/s: mean of the turns; p50, p99: median of the turns.\n\n',
+  );
   process.stdout.write(`${formatTable(rows)}\n\n`);
   for (const problem of problemsOf(rows)) process.stdout.write(`warning: ${problem}\n`);
-  const pass = share >= TARGET_SHARE_OF_EXPRESS;
-  process.stdout.write(
-    `${pass ? 'PASS' : 'FAIL'}: article page at ${(share * 100).toFixed(1)} % of the bare-Express ceiling ` +
-      `(target ≥ ${TARGET_SHARE_OF_EXPRESS * 100} %)\n`,
-  );
-  return pass ? 0 : 1;
+  const verdicts = pages.map((page, index) => verdictOf(page.label, rows[index * 3]!, TARGETS[page.name]));
+  for (const verdict of verdicts) process.stdout.write(`${verdict.pass ? 'PASS' : 'FAIL'}: ${verdict.text}\n`);
+  if (scaleRows.length === 0) return verdicts.every((verdict) => verdict.pass) ? 0 : 1;
+
+  // The scale rows start their own apps and load generator: free the cores first.
+  await Promise.all([stopApp(), stopChild(ceiling), stopChild(load)]);
+  const scale = await measureScaleRows({
+    database,
+    folder,
+    load: { duration, warmup, connections },
+    small: options.small,
+    rows: scaleRows,
+    say,
+    onCleanUp: (step) => cleanUpSteps.push(step),
+    signal: cleaning.stopping,
+  });
+  process.stdout.write(`\n${formatTable(scale.measured)}\n\n`);
+  for (const problem of problemsOf(scale.measured)) {
+    // The POST row answers 303 by design; its own line says what it got.
+    if (!problem.startsWith('comment POST')) process.stdout.write(`warning: ${problem}\n`);
+  }
+  process.stdout.write(`${formatVerdicts(scale.verdicts)}\n\n`);
+  for (const verdict of verdicts) process.stdout.write(`${verdict.pass ? 'PASS' : 'FAIL'}: ${verdict.text}\n`);
+  for (const line of verdictLines(scale.verdicts)) process.stdout.write(`${line}\n`);
+  const allPass = verdicts.every((verdict) => verdict.pass) && scale.verdicts.every((line) => line.result === 'PASS');
+  return allPass ? 0 : 1;
+}
+
+/** Turns of one target as one figure: mean throughput, median latencies, totals. */
+function combined(runs: LoadFigures[]): LoadFigures {
+  const sum = (pick: (figures: LoadFigures) => number) => runs.reduce((total, figures) => total + pick(figures), 0);
+  const median = (pick: (figures: LoadFigures) => number) => {
+    const sorted = runs.map(pick).sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 2)]!;
+  };
+  const responses = sum((figures) => figures.responses);
+  return {
+    url: runs[0]!.url,
+    requestsPerSecond: sum((figures) => figures.requestsPerSecond) / runs.length,
+    latencyP50: median((figures) => figures.latencyP50),
+    latencyP99: median((figures) => figures.latencyP99),
+    bytesPerResponse: responses > 0 ? sum((figures) => figures.bytesPerResponse * figures.responses) / responses : 0,
+    responses,
+    non2xx: sum((figures) => figures.non2xx),
+    errors: sum((figures) => figures.errors),
+    timeouts: sum((figures) => figures.timeouts),
+  };
+}
+
+function verdictOf(label: string, row: Measured, target: { ofExpress: number; ofHttp?: number; p99Ms?: number }) {
+  const { figures, ceilings } = row;
+  const ofExpress = figures.requestsPerSecond / ceilings!.express.requestsPerSecond;
+  const ofHttp = figures.requestsPerSecond / ceilings!.http.requestsPerSecond;
+  const checks = [
+    { pass: ofExpress >= target.ofExpress, text: `${(ofExpress * 100).toFixed(1)} % of bare Express (≥ ${target.ofExpress * 100} %)` },
+    ...(target.ofHttp === undefined
+      ? []
+      : [{ pass: ofHttp >= target.ofHttp, text: `${(ofHttp * 100).toFixed(1)} % of node:http (≥ ${target.ofHttp * 100} %)` }]),
+    ...(target.p99Ms === undefined
+      ? []
+      : [{ pass: figures.latencyP99 <= target.p99Ms, text: `p99 ${figures.latencyP99} ms (≤ ${target.p99Ms} ms)` }]),
+  ];
+  return { pass: checks.every((check) => check.pass), text: `${label}: ${checks.map((check) => check.text).join(', ')}` };
 }
 
 try {

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { connectDatabase } from '../src/db/connection.js';
-import { stopAllChildren } from './bench/processes.js';
 import { SupervisedApp } from './faults/app.js';
 import { runCommenter, type Commenting } from './faults/commenter.js';
 import { FaultDatabase } from './faults/postgres.js';
 import { countStoredRows, formatVerdicts, judge } from './faults/report.js';
 import { Tally, type Outage } from './faults/tally.js';
+import { cleanUpOnExit } from './lib/clean-up.js';
 
 /**
  * npm run test:faults — many commenters post to the real app while its
@@ -61,25 +61,9 @@ if (killAt + down >= seconds) {
 
 const say = (message: string) => process.stdout.write(`[faults] ${message}\n`);
 
-const cleanUpSteps: Array<() => Promise<unknown>> = [];
-let cleaning: Promise<void> | undefined;
-/** Undoes every step taken, last first; safe to call more than once. */
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const step of cleanUpSteps.reverse()) {
-      await step().catch((error: unknown) => say(`cleanup: ${error instanceof Error ? error.message : String(error)}`));
-    }
-    await stopAllChildren();
-  })();
-  return cleaning;
-}
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-  process.on(signal, () => {
-    // tsx passes the terminal's Ctrl-C on as well, so the same signal can come twice.
-    if (!cleaning) say(`${signal}: stopping and cleaning up…`);
-    void cleanUp().finally(() => process.exit(code));
-  });
-}
+const cleaning = cleanUpOnExit(say);
+const cleanUpSteps = cleaning.steps;
+const cleanUp = cleaning.run;
 
 setTimeout(() => {
   say(`still running ${Math.round((seconds * 1000 + OVERTIME_MS) / 60_000)} min after the start: giving up`);

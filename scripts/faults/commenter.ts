@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readCommentForm } from './form.js';
+import { readCommentForm } from '../lib/comment-form.js';
 import { NetworkError, send, type HttpAnswer } from './http.js';
 import type { Tally } from './tally.js';
 
@@ -50,7 +50,7 @@ async function loadForm(run: Commenting): Promise<Record<string, string> | undef
       send(`${run.base}${run.articlePath}`, { headers: { 'user-agent': USER_AGENT }, timeoutMs: REQUEST_TIMEOUT_MS }),
     );
     if (page?.status === 200) {
-      const fields = readCommentForm(page.body);
+      const fields = readCommentForm(page.body)?.fields;
       if (fields?.submission_id) {
         run.tally.pagesLoaded += 1;
         return fields;
@@ -95,7 +95,7 @@ async function submit(run: Commenting, form: Record<string, string>, commenter: 
         return;
       }
       if (answer?.status === 503) {
-        const kept = readCommentForm(answer.body);
+        const kept = readCommentForm(answer.body)?.fields;
         if (kept?.submission_id !== submissionId || kept.comment !== typed.comment) {
           run.tally.wrongAnswer('POST comment: 503 without the typed comment and its submission_id');
         }

@@ -6,11 +6,17 @@ import * as cheerio from 'cheerio';
  * honeypot…), ticked boxes and text fields alike. Only the form itself is
  * parsed, not the whole page.
  */
-export function readCommentForm(html: string): Record<string, string> | undefined {
+export interface CommentForm {
+  action: string;
+  fields: Record<string, string>;
+}
+
+export function readCommentForm(html: string): CommentForm | undefined {
   const start = html.search(/<form\b[^>]*\bid="commentform"/);
   const end = html.indexOf('</form>', start);
   if (start < 0 || end < 0) return undefined;
   const form = cheerio.load(html.slice(start, end + '</form>'.length));
+  const action = form('form').attr('action') ?? '';
   const fields: Record<string, string> = {};
   form('input[name], textarea[name], select[name]').each((_index, element) => {
     const field = form(element);
@@ -22,5 +28,5 @@ export function readCommentForm(html: string): Record<string, string> | undefine
       if (field.attr('checked') !== undefined) fields[name] = field.attr('value') ?? 'on';
     } else if (!['submit', 'button', 'image', 'reset', 'file'].includes(type)) fields[name] = field.attr('value') ?? '';
   });
-  return fields;
+  return { action, fields };
 }

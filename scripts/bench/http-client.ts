@@ -1,0 +1,84 @@
+import http from 'node:http';
+
+/**
+ * A small browser-like HTTP client for the scale rows: one keep-alive
+ * connection, cookies kept by name (a browser would scope them by path; the
+ * bench talks to one site), and each request's time from sending to the last
+ * byte. node:http rather than fetch, so that the time measured carries as
+ * little client overhead as possible.
+ */
+
+export interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** Milliseconds from sending the request to the last byte of the answer. */
+  ms: number;
+}
+
+export interface BenchClient {
+  readonly base: string;
+  readonly cookies: Map<string, string>;
+  cookieHeader(): string;
+  get(path: string, headers?: Record<string, string>): Promise<Answer>;
+  postForm(path: string, fields: Record<string, string>, headers?: Record<string, string>): Promise<Answer>;
+  close(): void;
+}
+
+/** Keeps (or forgets, when expired) each cookie a response sets. */
+function keepCookies(jar: Map<string, string>, setCookie: string[] | undefined): void {
+  for (const line of setCookie ?? []) {
+    const [pair = '', ...attributes] = line.split(';');
+    const equals = pair.indexOf('=');
+    if (equals <= 0) continue;
+    const name = pair.slice(0, equals).trim();
+    const expired = attributes.some((attribute) => {
+      const [key = '', value = ''] = attribute.trim().split('=');
+      if (key.toLowerCase() === 'max-age') return Number(value) <= 0;
+      if (key.toLowerCase() === 'expires') return Date.parse(value) <= Date.now();
+      return false;
+    });
+    if (expired) jar.delete(name);
+    else jar.set(name, pair.slice(equals + 1).trim());
+  }
+}
+
+/** `headers` go with every request, e.g. X-Forwarded-Proto when the app is told it sits behind TLS. */
+export function createClient(base: string, headers: Record<string, string> = {}): BenchClient {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const cookies = new Map<string, string>();
+  const cookieHeader = () => [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+
+  const send = (method: string, path: string, extra: Record<string, string>, body?: string) =>
+    new Promise<Answer>((resolve, reject) => {
+      const all: Record<string, string> = { ...headers, ...extra };
+      if (cookies.size > 0) all.Cookie = cookieHeader();
+      if (body !== undefined) {
+        all['Content-Type'] = 'application/x-www-form-urlencoded';
+        all['Content-Length'] = String(Buffer.byteLength(body));
+      }
+      const startedAt = performance.now();
+      const request = http.request(new URL(path, base), { method, agent, headers: all }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const ms = performance.now() - startedAt;
+          keepCookies(cookies, response.headers['set-cookie']);
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8'), ms });
+        });
+      });
+      request.setTimeout(30_000, () => request.destroy(new Error(`${method} ${path}: no answer within 30 s`)));
+      request.on('error', reject);
+      request.end(body);
+    });
+
+  return {
+    base,
+    cookies,
+    cookieHeader,
+    get: (path, extra = {}) => send('GET', path, extra),
+    postForm: (path, fields, extra = {}) => send('POST', path, { Origin: base, ...extra }, new URLSearchParams(fields).toString()),
+    close: () => agent.destroy(),
+  };
+}

@@ -1,0 +1,202 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import * as cheerio from 'cheerio';
+import pg from 'pg';
+import { connectDatabase } from '../../src/db/connection.js';
+import { projectRoot } from '../../src/paths.js';
+import { createClient, type BenchClient } from './http-client.js';
+import { sweepDatabases } from './leftovers.js';
+import { memoryOf } from './proc.js';
+import { startTypeScript, stopChild } from './processes.js';
+import { startApp, type Build } from './scale-app.js';
+import { verdict, whole, type OnCleanUp, type Say, type Verdict } from './scale-kit.js';
+import type { MemorySample } from './workers.js';
+
+/**
+ * Row: the moderation queue's first page with its exact per-status counts,
+ * over a database holding `comments` comments (20 % pending), timed through
+ * a signed-in admin's requests one after another. The data goes into a
+ * scratch database of its own on the same server, dropped afterwards: the
+ * million rows never touch the bench's (or the operator's) database.
+ */
+
+export const QUEUE_TARGET_MS = 10;
+const SCRATCH_PREFIX = 'broadsheet_bench_queue_';
+const VIEWS = [
+  { label: 'pending (default)', path: '/admin/comments' },
+  { label: 'approved', path: '/admin/comments?status=approved' },
+  { label: 'all', path: '/admin/comments?status=all' },
+];
+
+export interface QueueInput {
+  build: Build;
+  /** The bench database's URL; the scratch database is made beside it. */
+  databaseUrl: string;
+  folder: string;
+  comments: number;
+  samples: number;
+  say: Say;
+  onCleanUp: OnCleanUp;
+}
+
+async function onServer(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty database on the same server; the returned step drops it. */
+async function scratchDatabase(databaseUrl: string, say: Say): Promise<{ url: string; drop: () => Promise<void> }> {
+  await sweepDatabases(databaseUrl, SCRATCH_PREFIX, say);
+  const name = `${SCRATCH_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
+  await onServer(databaseUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  say(`  scratch database ${name} created.`);
+  let dropped = false;
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    await onServer(databaseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  };
+  return { url: url.href, drop };
+}
+
+/**
+ * npm run seed:load in a child process, against the scratch database. Its
+ * batches run under the app's 5 s statement timeout: smaller batches than
+ * its default keep each well inside it on a machine busy with other work.
+ */
+const SEED_BATCH = 2_500;
+
+async function seed(url: string, comments: number, folder: string): Promise<void> {
+  const child = startTypeScript(path.join(projectRoot, 'scripts/seed-load.ts'), ['--comments', String(comments), '--batch', String(SEED_BATCH)], {
+    env: { ...process.env, DATABASE_URL: url, DATA_DIR: path.join(folder, 'seed-data'), LOG_LEVEL: 'warn' },
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`seed:load exited with code ${code}`);
+}
+
+/** Signs in as a browser does: the login form's CSRF token, then the credentials. */
+async function signIn(client: BenchClient, username: string, password: string): Promise<void> {
+  const form = await client.get('/admin/login');
+  const csrf = cheerio.load(form.body)('input[name="_csrf"]').attr('value');
+  if (form.status !== 200 || !csrf) throw new Error(`the login form answered ${form.status}${csrf ? '' : ' without a _csrf field'}`);
+  const answer = await client.postForm('/admin/login', { username, password, _csrf: csrf });
+  if (answer.status !== 303 || answer.headers.location !== '/admin/comments') {
+    throw new Error(`signing in answered ${answer.status} to ${String(answer.headers.location)}`);
+  }
+}
+
+/** The counts the queue's status tabs show, keyed by lower-case label. */
+function shownCounts(html: string): Record<string, number> {
+  const page = cheerio.load(html);
+  const counts: Record<string, number> = {};
+  page('nav.status-tabs a').each((_index, element) => {
+    const text = page(element).text().replace(/\s+/g, ' ').trim();
+    const match = /^(\w+) \(([\d,]+)\)$/.exec(text);
+    if (match) counts[match[1]!.toLowerCase()] = Number(match[2]!.replaceAll(',', ''));
+  });
+  return counts;
+}
+
+async function storedCounts(url: string): Promise<Record<string, number>> {
+  const db = connectDatabase(url);
+  try {
+    const rows = await db('comments').select('status').count<Array<{ status: string; count: string }>>({ count: '*' }).groupBy('status');
+    const counts: Record<string, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
+    for (const row of rows) counts[row.status] = Number(row.count);
+    counts.all = Object.values(counts).reduce((sum, count) => sum + count, 0);
+    return counts;
+  } finally {
+    await db.destroy();
+  }
+}
+
+const percentile = (sorted: number[], share: number) => sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
+
+async function time(client: BenchClient, path: string, samples: number): Promise<{ median: number; p95: number; last: string }> {
+  const times: number[] = [];
+  let last = '';
+  for (let index = 0; index < samples; index++) {
+    const answer = await client.get(path);
+    if (answer.status !== 200) throw new Error(`GET ${path} answered ${answer.status}`);
+    times.push(answer.ms);
+    last = answer.body;
+  }
+  times.sort((a, b) => a - b);
+  return { median: percentile(times, 0.5), p95: percentile(times, 0.95), last };
+}
+
+export async function measureQueue(input: QueueInput): Promise<{ verdict: Verdict; memory: MemorySample[] }> {
+  const { build, folder, comments, samples, say, onCleanUp } = input;
+  say(`moderation queue at ${whole(comments)} comments:`);
+  const scratch = await scratchDatabase(input.databaseUrl, say);
+  onCleanUp(scratch.drop);
+  try {
+    say(`  npm run seed:load -- --comments ${comments} --batch ${SEED_BATCH} (into the scratch database)…`);
+    const seededAt = Date.now();
+    await seed(scratch.url, comments, folder);
+    say(`  seeded in ${((Date.now() - seededAt) / 1000).toFixed(1)} s.`);
+
+    const admin = { username: 'bench-admin', password: randomBytes(18).toString('base64url') };
+    const app = await startApp(
+      build,
+      {
+        databaseUrl: scratch.url,
+        dataDir: path.join(folder, 'queue-app-data'),
+        // The session cookie is Secure in production: the app is told the request came over TLS, as behind a proxy.
+        env: { ADMIN_USERNAME: admin.username, ADMIN_PASSWORD: admin.password, TRUST_PROXY: 'loopback' },
+        label: 'queue app',
+      },
+      say,
+      onCleanUp,
+    );
+    const client = createClient(app.base, { 'X-Forwarded-Proto': 'https' });
+    try {
+      await signIn(client, admin.username, admin.password);
+      say(`  signed in as ${admin.username}; ${samples} sequential requests per view after 10 to warm up…`);
+      const lines: string[] = [];
+      let worst = 0;
+      let firstPage = '';
+      for (const view of VIEWS) {
+        await time(client, view.path, 10);
+        const timing = await time(client, view.path, samples);
+        if (!firstPage) firstPage = timing.last;
+        worst = Math.max(worst, timing.median);
+        lines.push(`${view.label}: median ${timing.median.toFixed(1)} ms, p95 ${timing.p95.toFixed(1)} ms`);
+        say(`  ${lines.at(-1)}`);
+      }
+      const shown = shownCounts(firstPage);
+      const stored = await storedCounts(scratch.url);
+      const mismatched = Object.keys(stored).filter((status) => shown[status] !== stored[status]);
+      const countsLine = Object.entries(stored)
+        .map(([status, count]) => `${status} ${whole(count)}${shown[status] === count ? '' : ` (page shows ${shown[status] ?? 'nothing'})`}`)
+        .join(', ');
+      const memory = await memoryOf(app.pid);
+      return {
+        memory: memory ? [{ label: 'queue app (after the queue timing)', pid: app.pid, memory }] : [],
+        verdict: verdict(
+          `moderation queue, ${whole(comments)} comments`,
+          `median ${worst.toFixed(1)} ms (slowest view)${mismatched.length ? `; counts differ: ${mismatched.join(', ')}` : ', counts exact'}`,
+          `≤ ${QUEUE_TARGET_MS} ms median, exact counts`,
+          worst <= QUEUE_TARGET_MS && mismatched.length === 0,
+          [
+            ...lines,
+            `counts (SELECT status, count(*) … GROUP BY status): ${countsLine}`,
+            'time measured by the client over loopback with keep-alive, request sent to last byte: an upper bound of the server time',
+          ],
+        ),
+      };
+    } finally {
+      client.close();
+      await app.stop();
+    }
+  } finally {
+    await scratch.drop();
+  }
+}

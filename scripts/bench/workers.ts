@@ -1,0 +1,174 @@
+import { execFile } from 'node:child_process';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Measured } from './report.js';
+import type { RequestFigures } from './request-load.js';
+import { cpuSecondsOf, machineBusySeconds, memoryOf, type Memory } from './proc.js';
+import { nodeProcessesOf, startApp, type Build, type RunningApp } from './scale-app.js';
+import { sleep, troubleOf, verdict, type Loader, type OnCleanUp, type Say, type Verdict } from './scale-kit.js';
+
+/**
+ * Row: the anonymous article page served by WEB_CONCURRENCY=1 and by
+ * WEB_CONCURRENCY=2 (node:cluster, one port), against the same database,
+ * with the same load generator, connections and duration.
+ *
+ * Fairness on a small machine: the load generator (one autocannon process,
+ * one thread) and PostgreSQL need CPU too. On 4 or more cores the load
+ * generator is pinned to the last core and the app to as many cores as it
+ * has workers (taskset), so neither run lends the other its cores. On fewer
+ * cores nothing is pinned (there is nothing to spare) and the row reports
+ * how many cores the app, the load generator and everything else used, so
+ * the ratio can be read against what the machine had left.
+ */
+
+export const WORKERS_TARGET = 1.7;
+const execute = promisify(execFile);
+
+export interface WorkersInput {
+  build: Build;
+  databaseUrl: string;
+  folder: string;
+  loader: Loader;
+  articlePath: string;
+  say: Say;
+  onCleanUp: OnCleanUp;
+}
+
+export interface MemorySample {
+  label: string;
+  pid: number;
+  memory: Memory;
+}
+
+interface WorkerRun {
+  figures: RequestFigures;
+  processes: number;
+  usage: { app: number; loader: number; rest: number };
+  memory: MemorySample[];
+}
+
+/** Waits until the app's node processes stop changing (workers fork after the first answer). */
+async function settledProcesses(app: RunningApp): Promise<number[]> {
+  let seen = await nodeProcessesOf(app);
+  for (let round = 0; round < 20; round++) {
+    await sleep(250);
+    const now = await nodeProcessesOf(app);
+    if (now.length === seen.length && round >= 4) return now;
+    seen = now;
+  }
+  return seen;
+}
+
+async function pin(pids: number[], cores: string): Promise<void> {
+  // -a: every thread of the process (libuv's pool, V8's helpers), not only the main one.
+  await Promise.all(pids.map((pid) => execute('taskset', ['-a', '-cp', cores, String(pid)])));
+}
+
+async function cpuOf(pids: number[]): Promise<number> {
+  return (await Promise.all(pids.map(cpuSecondsOf))).reduce((sum, seconds) => sum + seconds, 0);
+}
+
+async function runWith(workers: number, input: WorkersInput, pinning: boolean): Promise<WorkerRun> {
+  const { build, databaseUrl, folder, loader, articlePath, say, onCleanUp } = input;
+  const label = `WEB_CONCURRENCY=${workers}`;
+  say(`Starting the app with ${label}…`);
+  const app = await startApp(
+    build,
+    { databaseUrl, dataDir: path.join(folder, `workers-${workers}-data`), env: { WEB_CONCURRENCY: String(workers) }, label },
+    say,
+    onCleanUp,
+  );
+  try {
+    const processes = await settledProcesses(app);
+    say(`  ${processes.length} node process${processes.length === 1 ? '' : 'es'} (pid ${processes.join(', ')}).`);
+    if (pinning) {
+      const last = cpus().length - 1;
+      await pin([loader.pid], String(last));
+      await pin(processes, workers === 1 ? '0' : `0-${workers - 1}`);
+    }
+    const before = { app: 0, loader: 0, machine: 0, at: 0 };
+    const figures = await loader.measure(`article page, ${label}`, { url: `${app.base}${articlePath}` }, {
+      idle: processes,
+      beforeMeasured: async () => {
+        [before.app, before.loader, before.machine] = await Promise.all([cpuOf(processes), cpuSecondsOf(loader.pid), machineBusySeconds()]);
+        before.at = performance.now();
+      },
+    });
+    const seconds = (performance.now() - before.at) / 1000;
+    const [appCpu, loaderCpu, machine] = await Promise.all([cpuOf(processes), cpuSecondsOf(loader.pid), machineBusySeconds()]);
+    const usage = {
+      app: (appCpu - before.app) / seconds,
+      loader: (loaderCpu - before.loader) / seconds,
+      rest: Math.max(0, (machine - before.machine - (appCpu - before.app) - (loaderCpu - before.loader)) / seconds),
+    };
+    const memory: MemorySample[] = [];
+    for (const [index, pid] of processes.entries()) {
+      const sample = await memoryOf(pid);
+      if (sample) memory.push({ label: `${label}, ${index === 0 ? 'main process' : `worker ${index}`}`, pid, memory: sample });
+    }
+    return { figures, processes: processes.length, usage, memory };
+  } finally {
+    await app.stop();
+  }
+}
+
+const cores = (n: number) => `${n.toFixed(2)} cores`;
+
+export async function measureWorkers(input: WorkersInput): Promise<{ measured: Measured[]; verdict: Verdict; memory: MemorySample[] }> {
+  const pinning = cpus().length >= 4;
+  input.say(
+    pinning
+      ? `article page, 1 and 2 workers: load generator pinned to core ${cpus().length - 1}, the app to one core per worker.`
+      : `article page, 1 and 2 workers: ${cpus().length} cores, too few to pin apart; CPU use is reported instead.`,
+  );
+  const one = await runWith(1, input, pinning);
+  const two = await runWith(2, input, pinning);
+  if (pinning) await execute('taskset', ['-a', '-cp', `0-${cpus().length - 1}`, String(input.loader.pid)]);
+
+  const measured: Measured[] = [
+    { label: 'article page, WEB_CONCURRENCY=1', figures: one.figures },
+    { label: 'article page, WEB_CONCURRENCY=2', figures: two.figures },
+  ];
+  const memory = [...one.memory, ...two.memory];
+  const usageNote = (name: string, run: WorkerRun) =>
+    `${name}: app ${cores(run.usage.app)}, load generator ${cores(run.usage.loader)}, everything else (PostgreSQL, other work) ${cores(run.usage.rest)}`;
+  // autocannon runs on one thread: near a whole core it, not the app, sets the pace.
+  const loaderBound = [one, two].some((run) => run.usage.loader >= 0.75);
+  const notes = [
+    usageNote('CPU with 1 worker', one),
+    usageNote('CPU with 2 workers', two),
+    ...(loaderBound ? ['the load generator used most of its one core: it, not the app, limited these runs, so the ratio says little about the workers'] : []),
+    pinning
+      ? 'load generator and app pinned to separate cores (taskset); PostgreSQL unpinned'
+      : `not pinned: on ${cpus().length} cores the load generator and PostgreSQL share the cores the second worker needs, so the ratio shows what this machine has to spare, not how far the app scales`,
+  ];
+  // One process means the setting was ignored; a main process with one worker is a single worker too.
+  const workersSeen = two.processes > 1 ? two.processes - 1 : 1;
+  if (workersSeen < 2) {
+    return {
+      measured,
+      memory,
+      verdict: verdict(
+        'article page, 2 workers against 1',
+        `not measured: WEB_CONCURRENCY=2 ran ${two.processes} node process${two.processes === 1 ? '' : 'es'}`,
+        `≥ ${WORKERS_TARGET}×`,
+        null,
+        ['the app does not start cluster workers yet, so there is no second worker to measure', ...notes],
+      ),
+    };
+  }
+  const ratio = one.figures.requestsPerSecond > 0 ? two.figures.requestsPerSecond / one.figures.requestsPerSecond : 0;
+  const trouble = [troubleOf(one.figures), troubleOf(two.figures)].filter(Boolean).join('; ');
+  return {
+    measured,
+    memory,
+    verdict: verdict(
+      'article page, 2 workers against 1',
+      `${ratio.toFixed(2)}× (${Math.round(two.figures.requestsPerSecond)} vs ${Math.round(one.figures.requestsPerSecond)} req/s)`,
+      `≥ ${WORKERS_TARGET}×`,
+      ratio >= WORKERS_TARGET && !trouble,
+      trouble ? [`answers not all 200: ${trouble}`, ...notes] : notes,
+    ),
+  };
+}
