@@ -14,7 +14,7 @@ export function formBodyParser(): RequestHandler {
   return (req, res, next) => {
     const declared = Number(req.headers['content-length']);
     if (declared > FORM_BODY_LIMIT_BYTES) {
-      throw new HttpError(413, 'What you sent is larger than this site accepts.', { Connection: 'close' });
+      throw new HttpError(413, 'What you sent is larger than this site accepts. Shorten it and try again.', { Connection: 'close' });
     }
     parse(req, res, next);
   };

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePort, waitForOk } from '../../scripts/bench/processes.js';
-import { projectRoot } from '../../src/paths.js';
+import { startServerProcess } from '../helpers/server-process.js';
 
 /**
  * WEB_CONCURRENCY=2: the real server (a child process) forks two workers
@@ -72,60 +72,48 @@ describe('WEB_CONCURRENCY=2', () => {
   it('serves one port from two workers, replaces one that dies, and stops with SIGTERM saying Stopped.', async (t) => {
     const port = await freePort();
     dataDir = await mkdtemp(path.join(tmpdir(), 'broadsheet-cluster-'));
-    let printed = '';
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/server.ts')], {
-      cwd: projectRoot,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        DATABASE_URL: process.env.DATABASE_URL,
-        DATA_DIR: dataDir,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        WEB_CONCURRENCY: '2',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const server = startServerProcess({
+      LOG_LEVEL: 'info',
+      DATABASE_URL: process.env.DATABASE_URL,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      WEB_CONCURRENCY: '2',
     });
-    const keep = (chunk: Buffer) => void (printed += chunk.toString('utf8'));
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-      child!.once('exit', (code, signal) => resolve({ code, signal })),
-    );
+    child = server.child;
+    const { exit } = server;
     const base = `http://127.0.0.1:${port}`;
-    await waitForOk(`${base}/readyz`, child, 90_000).catch((error: Error) => assert.fail(`${error.message}\n${printed}`));
-    assert.ok(await waitFor(() => printed.includes('with 2 worker processes'), 30_000), printed);
+    await waitForOk(`${base}/readyz`, child, 90_000).catch((error: Error) => assert.fail(`${error.message}\n${server.output()}`));
+    assert.ok(await waitFor(() => server.output().includes('with 2 worker processes'), 30_000), server.output());
 
     assert.deepEqual(await requestEach(base, '/robots.txt', 10), Array(10).fill(200));
-    assert.ok(await waitFor(() => pidsThatAnswered(printed, '/robots.txt').size >= 2, 5000), printed);
-    const workers = [...pidsThatAnswered(printed, '/robots.txt')];
+    assert.ok(await waitFor(() => pidsThatAnswered(server.output(), '/robots.txt').size >= 2, 5000), server.output());
+    const workers = [...pidsThatAnswered(server.output(), '/robots.txt')];
     assert.equal(workers.length, 2, `two worker processes answered: ${workers.join(', ')}`);
     assert.ok(!workers.includes(child.pid!), 'the primary itself serves nothing');
 
     // A worker killed outright is replaced; the site keeps answering meanwhile.
     const [victim, survivor] = workers as [number, number];
     process.kill(victim, 'SIGKILL');
-    assert.ok(await waitFor(() => printed.includes(`Worker ${victim} stopped unexpectedly (signal SIGKILL); starting another.`), 5000), printed);
+    assert.ok(await waitFor(() => server.output().includes(`Worker ${victim} stopped unexpectedly (signal SIGKILL); starting another.`), 5000), server.output());
     // The replacement builds the app before it takes connections: no request in between fails.
     let answered = new Set<number>();
     for (let round = 0; round < 60 && answered.size < 2; round++) {
       assert.deepEqual(await requestEach(base, '/feed.xml', 2), [200, 200]);
       await sleep(100);
-      answered = new Set([...pidsThatAnswered(printed, '/feed.xml')].filter((pid) => pid !== victim));
+      answered = new Set([...pidsThatAnswered(server.output(), '/feed.xml')].filter((pid) => pid !== victim));
     }
     const current = [...answered];
-    assert.equal(current.length, 2, `the survivor and a new worker answer:\n${printed}`);
+    assert.equal(current.length, 2, `the survivor and a new worker answer:\n${server.output()}`);
     assert.ok(current.includes(survivor), 'the survivor kept serving');
     t.diagnostic(`workers ${workers.join(', ')}; after ${victim} was killed: ${current.join(', ')}`);
 
     const signalledAt = Date.now();
     child.kill('SIGTERM');
     const ended = await Promise.race([exit, sleep(EXIT_WITHIN_MS).then(() => undefined)]);
-    assert.ok(ended, `still running ${EXIT_WITHIN_MS / 1000} s after SIGTERM:\n${printed}`);
+    assert.ok(ended, `still running ${EXIT_WITHIN_MS / 1000} s after SIGTERM:\n${server.output()}`);
     t.diagnostic(`stopped ${Date.now() - signalledAt} ms after SIGTERM`);
-    assert.deepEqual(ended, { code: 0, signal: null }, printed);
-    assert.match(printed, /^Stopped\.$/m);
+    assert.deepEqual(ended, { code: 0, signal: null }, server.output());
+    assert.match(server.output(), /^Stopped\.$/m);
     for (const pid of current) assert.ok(!isAlive(pid), `worker ${pid} is gone`);
   });
 });

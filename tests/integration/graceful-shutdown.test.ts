@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,10 +7,10 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, waitForOk } from '../../scripts/bench/processes.js';
-import { projectRoot } from '../../src/paths.js';
 import { DEMO_PATH, TEST_USER_AGENT, typed } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage } from '../helpers/html.js';
+import { startServerProcess } from '../helpers/server-process.js';
 
 /**
  * SIGTERM to the real server (a child process) while slow requests are in
@@ -97,26 +97,14 @@ function slowPost(
   return sendInTwoParts(port, exchange, head + body.slice(0, half), body.slice(half), resume);
 }
 
-function startServer(port: number, dataDir: string): { child: ChildProcess; output: () => string } {
-  let printed = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/server.ts')], {
-    cwd: projectRoot,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      DATABASE_URL: process.env.DATABASE_URL,
-      DATA_DIR: dataDir,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      // Each comment comes from its own address, or the flood rule would refuse all but the first.
-      TRUST_PROXY: 'loopback',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startServer(port: number, dataDir: string) {
+  return startServerProcess({
+    DATABASE_URL: process.env.DATABASE_URL,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    // Each comment comes from its own address, or the flood rule would refuse all but the first.
+    TRUST_PROXY: 'loopback',
   });
-  const keep = (chunk: Buffer) => void (printed += chunk.toString('utf8'));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  return { child, output: () => printed };
 }
 
 /** Resolves with the error code of a fresh connection attempt, or 'connected'. */

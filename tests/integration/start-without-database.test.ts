@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePort, stopChild, waitForOk } from '../../scripts/bench/processes.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/db/embedded.js';
-import { projectRoot } from '../../src/paths.js';
 import { DEMO_PATH } from '../helpers/commenting.js';
+import { startServerProcess } from '../helpers/server-process.js';
 
 /**
  * The real server started while its database is not there yet: it answers
@@ -20,28 +20,6 @@ import { DEMO_PATH } from '../helpers/commenting.js';
 const PASSWORD = 'start-without-database';
 /** Unreferenced: a wait still pending when the tests end must not hold the process open. */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<{ code: number | null; signal: string | null }>;
-}
-
-function startServer(env: Record<string, string>): Started {
-  let printed = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/server.ts')], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (chunk: Buffer) => void (printed += chunk.toString('utf8'));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output: () => printed, exit };
-}
 
 async function statusOf(url: string, init: RequestInit = {}) {
   const response = await fetch(url, { redirect: 'manual', ...init });
@@ -71,7 +49,7 @@ describe('starting while the database is down', () => {
     await chmod(folder, 0o755);
     const [databasePort, port] = await Promise.all([freePort(), freePort()]);
     const base = `http://127.0.0.1:${port}`;
-    const server = startServer({
+    const server = startServerProcess({
       DATABASE_URL: `postgres://postgres:${PASSWORD}@127.0.0.1:${databasePort}/broadsheet`,
       DATA_DIR: path.join(folder, 'app'),
       PORT: String(port),
@@ -113,7 +91,7 @@ describe('starting while the database is down', () => {
     assert.ok(postgres, 'the database of the test above is running');
     const url = new URL(postgres.url);
     url.password = 'not-the-password';
-    const server = startServer({ DATABASE_URL: url.toString(), DATA_DIR: path.join(folder!, 'app'), PORT: String(await freePort()) });
+    const server = startServerProcess({ DATABASE_URL: url.toString(), DATA_DIR: path.join(folder!, 'app'), PORT: String(await freePort()) });
     servers.push(server.child);
     const ended = await Promise.race([server.exit, sleep(60_000).then(() => undefined)]);
     assert.deepEqual(ended, { code: 1, signal: null }, server.output());

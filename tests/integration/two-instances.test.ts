@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, stopChild, waitForOk } from '../../scripts/bench/processes.js';
-import { projectRoot } from '../../src/paths.js';
 import { createAdmin } from '../../src/services/admins.js';
 import { ADMIN_PASSWORD, csrfOf } from '../helpers/admin.js';
 import { DEMO_PATH, TEST_USER_AGENT, typed } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage } from '../helpers/html.js';
 import { insertComment } from '../helpers/rows.js';
+import { startServerProcess } from '../helpers/server-process.js';
 
 /**
  * Two real app processes on two ports over the one test database, as two
@@ -34,28 +34,17 @@ interface Instance {
 async function startInstance(): Promise<Instance> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'broadsheet-instance-'));
-  let printed = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/server.ts')], {
-    cwd: projectRoot,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      DATABASE_URL: process.env.DATABASE_URL,
-      DATA_DIR: dataDir,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      SESSION_SECRET,
-      // Each comment says which client it comes from, as behind a proxy.
-      TRUST_PROXY: 'loopback',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, output } = startServerProcess({
+    DATABASE_URL: process.env.DATABASE_URL,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    SESSION_SECRET,
+    // Each comment says which client it comes from, as behind a proxy.
+    TRUST_PROXY: 'loopback',
   });
-  const keep = (chunk: Buffer) => void (printed += chunk.toString('utf8'));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
   const base = `http://127.0.0.1:${port}`;
-  await waitForOk(`${base}/readyz`, child, 90_000).catch((error: Error) => assert.fail(`${error.message}\n${printed}`));
-  return { base, child, output: () => printed, dataDir };
+  await waitForOk(`${base}/readyz`, child, 90_000).catch((error: Error) => assert.fail(`${error.message}\n${output()}`));
+  return { base, child, output, dataDir };
 }
 
 /** `name=value` of the admin session cookie a response sets. */
