@@ -15,7 +15,8 @@ import { troubleOf, verdict, type Loader, type OnCleanUp, type Say, type Verdict
 /**
  * Row: the article page for a commenter whose comment awaits moderation.
  * Their signed cookie makes the page theirs alone (it shows their held
- * comment), so it is rendered for every request, never cached; measured
+ * comment): it never comes from the shared page cache, only from their own
+ * private one, checked against their comments on every request; measured
  * against ceilings sending the very same bytes.
  */
 
@@ -69,7 +70,7 @@ export async function measurePendingPage(input: PendingPageInput): Promise<{ mea
   if (page.headers['x-page-cache']) throw new Error(`the commenter's page came from the page cache (${String(page.headers['x-page-cache'])})`);
   const file = path.join(folder, 'pending-page.html');
   await writeFile(file, page.body);
-  say(`  their page: ${Buffer.byteLength(page.body)} bytes, shows their held comment, not from the page cache.`);
+  say(`  their page: ${Buffer.byteLength(page.body)} bytes, shows their held comment, not from the shared page cache.`);
 
   const ceiling = startTypeScript(path.join(projectRoot, 'scripts/bench/ceiling.ts'), [`pending=${file}`], { ipc: true });
   onCleanUp(async () => void (await stopChild(ceiling)));

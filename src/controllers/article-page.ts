@@ -4,7 +4,13 @@ import { contextOf } from '../context.js';
 import type { Database } from '../db/connection.js';
 import { HttpError } from '../http-error.js';
 import { findPublishedArticleBySlug, type ArticleRow } from '../queries/articles.js';
-import { listVisibleComments } from '../queries/comments.js';
+import {
+  listVisibleCommentOutlines,
+  listVisibleComments,
+  listVisibleCommentsById,
+  type CommentOutline,
+  type PublicCommentRow,
+} from '../queries/comments.js';
 import type { CommentFormValues, FieldErrors } from '../services/comment-form.js';
 import { parsePendingIds, PENDING_COOKIE, rememberedCommenter } from '../services/commenter-cookies.js';
 import { secondsSinceStamp, stampForm } from '../services/signed-tokens.js';
@@ -125,6 +131,74 @@ function pageOfDiscussion(shown: ShownComment[], settings: DiscussionSettings, r
   };
 }
 
+interface DiscussionRequest {
+  requested: number | null;
+  path: string;
+  nowMs: number;
+  replyToId: string | null;
+}
+
+type CommentText = Pick<PublicCommentRow, 'author_name' | 'author_url' | 'body' | 'is_site_reply'>;
+
+/** Placeholders for what an outline does not read; only comments never shown keep them. */
+const UNREAD_TEXT: CommentText = { author_name: '', author_url: '', body: '', is_site_reply: false };
+
+/**
+ * Every comment the reader may see, and the page of them shown. With comment
+ * pages only an outline of each comment is read (enough to cut the pages),
+ * then the text of those on the page shown and of the one replied to: a long
+ * discussion is not read in full for every page of it. Should one of those
+ * have gone in between, it is all read again in full.
+ */
+async function readDiscussion(
+  db: Database,
+  articleId: string,
+  ownPending: ReadonlySet<string>,
+  settings: DiscussionSettings,
+  request: DiscussionRequest,
+): Promise<{ shown: ShownComment[]; discussion: DiscussionPage }> {
+  const ownIds = [...ownPending];
+  // Built field by field: spreading thousands of driver rows costs more than reading them.
+  const shownFrom = <Row extends CommentOutline>(rows: readonly Row[], text: (row: Row) => CommentText): ShownComment[] =>
+    rows.map((row) => {
+      const { author_name, author_url, body, is_site_reply } = text(row);
+      return {
+        id: row.id,
+        parent_id: row.parent_id,
+        status: row.status,
+        created_at: row.created_at,
+        author_name,
+        author_url,
+        body,
+        is_site_reply,
+        awaitingModeration: row.status !== 'approved',
+        editHref: ownPending.has(row.id) && withinEditWindow(row.created_at, request.nowMs) ? `/comments/${row.id}/edit` : null,
+        avatarHref: null,
+      };
+    });
+  const inFull = async () => {
+    const rows = await listVisibleComments(db, articleId, ownIds);
+    const shown = shownFrom(rows, (row) => row);
+    return { shown, discussion: pageOfDiscussion(shown, settings, request.requested, request.path) };
+  };
+  if (!settings.paginateComments) return inFull();
+  const outlines = await listVisibleCommentOutlines(db, articleId, ownIds);
+  const shown = shownFrom(outlines, () => UNREAD_TEXT);
+  const discussion = pageOfDiscussion(shown, settings, request.requested, request.path);
+  const wanted = discussion.roots.flatMap((root) => commentsIn(root));
+  const replyTarget = shown.find((comment) => comment.id === request.replyToId);
+  if (replyTarget) wanted.push(replyTarget);
+  const texts = new Map(
+    (await listVisibleCommentsById(db, articleId, ownIds, wanted.map((comment) => comment.id))).map((row) => [row.id, row]),
+  );
+  if (wanted.some((comment) => !texts.has(comment.id))) return inFull();
+  for (const comment of wanted) {
+    const { author_name, author_url, body, is_site_reply } = texts.get(comment.id)!;
+    Object.assign(comment, { author_name, author_url, body, is_site_reply });
+  }
+  return { shown, discussion };
+}
+
 /** Avatars are shown 48 px square; Gravatar is asked for twice that, for high-density screens. */
 const GRAVATAR_SIZE = 96;
 
@@ -150,20 +224,15 @@ export async function buildArticlePage(
   choice: PageChoice = {},
 ): Promise<ArticlePageModel> {
   const ownPending = new Set(parsePendingIds(req.signedCookies?.[PENDING_COOKIE]));
-  const [rows, settings] = await Promise.all([
-    listVisibleComments(db, article.id, [...ownPending]),
-    choice.settings ?? loadDiscussionSettings(db),
-  ]);
+  const settings = choice.settings ?? (await loadDiscussionSettings(db));
   const { cookieSecret, now } = contextOf(req);
-  const nowMs = now();
-  const shown: ShownComment[] = rows.map((row) => ({
-    ...row,
-    awaitingModeration: row.status !== 'approved',
-    editHref: ownPending.has(row.id) && withinEditWindow(row.created_at, nowMs) ? `/comments/${row.id}/edit` : null,
-    avatarHref: null,
-  }));
   const path = articlePath(article.slug);
-  const discussion = pageOfDiscussion(shown, settings, choice.commentPage ?? null, path);
+  const { shown, discussion } = await readDiscussion(db, article.id, ownPending, settings, {
+    requested: choice.commentPage ?? null,
+    path,
+    nowMs: now(),
+    replyToId: state.replyToId ?? null,
+  });
   const onThisPage = discussion.roots.flatMap((root) => commentsIn(root));
   if (settings.showAvatars) await addAvatars(db, cookieSecret, onThisPage, settings.avatarSource);
   const replyTarget = shown.find((comment) => comment.id === state.replyToId && !comment.awaitingModeration);

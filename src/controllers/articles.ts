@@ -21,6 +21,7 @@ import { articleTag, HOME_TAG, preparePage, SETTINGS_TAG, type PageSource } from
 import { paragraphsOf, readingMinutes } from '../services/reading.js';
 import { websiteSocialMeta } from '../services/structured-data.js';
 import { articlePath, blankFormValues, buildArticlePage, loadPublishedArticle, siteOf } from './article-page.js';
+import { commenterPageAddress, sendCommenterPage } from './commenter-page.js';
 
 const ARTICLES_PER_PAGE = 10;
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -129,14 +130,6 @@ async function homePage(req: Request, page: number): Promise<PageModels['home']>
   };
 }
 
-/**
- * A reader with no commenter cookies and no query sees the same page as every
- * other such reader, so that page can be served from the page cache.
- */
-function isAnonymousRead(req: Request): boolean {
-  return Object.keys(req.query).length === 0 && !hasCommenterCookie(req.headers.cookie);
-}
-
 /** GET /articles/:slug — the article, approved comments and the reply form. */
 export async function showArticle(req: Request, res: Response) {
   await sendArticlePage(req, res, null);
@@ -161,47 +154,54 @@ function articlePageExpiry(article: ArticleRow, settings: DiscussionSettings, no
 
 /**
  * The article page: for an anonymous reader from the page cache, or
- * rendered once and kept for the next one; for a commenter, their own.
- * Each comment page is cached under its own key.
+ * rendered once and kept for the next one; for a commenter, their own page,
+ * kept for them alone. Each comment page is cached under its own key. Any
+ * query (a reply link's ?replytocom=) renders a page that is not kept.
  */
 async function sendArticlePage(req: Request, res: Response, commentPage: number | null) {
   const slug = String(req.params.slug);
   // No article has any other slug (a CHECK says so); PostgreSQL would refuse some (a NUL) with an error.
   if (!SLUG.test(slug)) throw new HttpError(404, 'There is no article at this address.');
-  if (!isAnonymousRead(req)) {
+  const address = articleAddress(slug, commentPage);
+  const render = () => renderKeepable(req, res, slug, commentPage);
+  if (Object.keys(req.query).length > 0) {
     const rendered = await renderArticlePage(req, res, slug, commentPage);
     if (!rendered) return;
-    // Prefilled with the commenter's name and showing their held comments: theirs alone.
     res.set('Cache-Control', 'private, no-cache');
     res.status(200).type('html').send(rendered.html);
     return;
   }
-  const address = articleAddress(slug, commentPage);
+  if (hasCommenterCookie(req.headers.cookie)) {
+    // Prefilled with the commenter's name and showing their held comments: theirs alone.
+    await sendCommenterPage(req, res, commenterPageAddress(req, slug, address.key), render);
+    return;
+  }
   if (await servedFromCache(req, res, address)) return;
-  await renderAndKeep(req, res, address, async () => {
-    const { db, now } = contextOf(req);
-    // Read before the page's data: a change in between makes the version older, never newer.
-    const version = await readArticlePageVersion(db, slug);
-    const rendered = await renderArticlePage(req, res, slug, commentPage);
-    if (!rendered) return null;
-    const { html, model, article, settings } = rendered;
-    const { submission_id: submissionId, rendered_at: renderedAt } = model.form.values;
-    return {
-      html,
-      source: {
-        perResponse: model.form.open
-          ? [
-              { kind: 'submission-id', rendered: submissionId },
-              { kind: 'form-stamp', rendered: renderedAt },
-            ]
-          : [],
-        tags: [articleTag(article.id), SETTINGS_TAG],
-        // No version: published between the two reads; this page answers but is not kept.
-        version: version ?? '',
-        expiresAt: version ? articlePageExpiry(article, settings, now()) : 0,
-      },
-    };
-  });
+  await renderAndKeep(req, res, address, render);
+}
+
+/** Renders the article page with what the cache keeps of it; the version is read before the page's data. */
+async function renderKeepable(req: Request, res: Response, slug: string, commentPage: number | null) {
+  const { db, now } = contextOf(req);
+  // Read before the page's data: a change in between makes the version older, never newer.
+  const version = await readArticlePageVersion(db, slug);
+  const rendered = await renderArticlePage(req, res, slug, commentPage);
+  if (!rendered) return null;
+  const { html, model, article, settings } = rendered;
+  const { submission_id: submissionId, rendered_at: renderedAt } = model.form.values;
+  const source: Omit<PageSource, 'html'> = {
+    perResponse: model.form.open
+      ? [
+          { kind: 'submission-id', rendered: submissionId },
+          { kind: 'form-stamp', rendered: renderedAt },
+        ]
+      : [],
+    tags: [articleTag(article.id), SETTINGS_TAG],
+    // No version: published between the two reads; this page answers but is not kept.
+    version: version ?? '',
+    expiresAt: version ? articlePageExpiry(article, settings, now()) : 0,
+  };
+  return { html, source };
 }
 
 /** Renders the article page; null when it answered with a redirect instead. */

@@ -176,7 +176,8 @@ function formStamp(secret: string, ms: number): string {
   return lastStamp.stamp;
 }
 
-function freshValues(context: AppContext, gaps: readonly PerResponseValue[]): Buffer[] {
+/** A fresh value for each gap of a cached page, in order. */
+export function freshValues(context: AppContext, gaps: readonly PerResponseValue[]): Buffer[] {
   return gaps.map((kind) =>
     Buffer.from(kind === 'submission-id' ? randomUUID() : formStamp(context.cookieSecret, Math.floor(context.now())), 'latin1'),
   );

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Database } from '../db/connection.js';
 
 export const COMMENT_STATUSES = ['pending', 'approved', 'spam', 'trash'] as const;
@@ -59,18 +60,55 @@ export async function listVisibleComments(
   const rows = await db<CommentRow>('comments')
     .select<PublicCommentRow[]>(PUBLIC_COLUMNS)
     .where({ article_id: articleId })
-    .andWhere((visible) => {
-      visible.where({ status: 'approved' });
-      if (ownPendingIds.length > 0) {
-        // A commenter's own held comment, and a bot trap's catch (so the bot learns nothing).
-        visible.orWhere((own) => own.whereIn('status', ['pending', 'spam']).whereIn('id', ownPendingIds));
-      }
-    })
+    .andWhere((visible) => visibleTo(visible, ownPendingIds))
     .orderBy([
       { column: 'created_at', order: 'asc' },
       { column: 'id', order: 'asc' },
     ]);
   return rows;
+}
+
+/** Approved comments, plus the viewer's own held ones. */
+function visibleTo(visible: Knex.QueryBuilder, ownPendingIds: readonly string[]): void {
+  visible.where({ status: 'approved' });
+  if (ownPendingIds.length > 0) {
+    // A commenter's own held comment, and a bot trap's catch (so the bot learns nothing).
+    visible.orWhere((own) => own.whereIn('status', ['pending', 'spam']).whereIn('id', ownPendingIds));
+  }
+}
+
+/** What placing a comment in its thread and page takes, and no more. */
+export type CommentOutline = Pick<PublicCommentRow, 'id' | 'parent_id' | 'status' | 'created_at'>;
+
+/** The outline of what listVisibleComments lists, in the same order: enough to cut a long discussion into pages. */
+export async function listVisibleCommentOutlines(
+  db: Database,
+  articleId: string,
+  ownPendingIds: readonly string[],
+): Promise<CommentOutline[]> {
+  return db<CommentRow>('comments')
+    .select<CommentOutline[]>(['id', 'parent_id', 'status', 'created_at'])
+    .where({ article_id: articleId })
+    .andWhere((visible) => visibleTo(visible, ownPendingIds))
+    .orderBy([
+      { column: 'created_at', order: 'asc' },
+      { column: 'id', order: 'asc' },
+    ]);
+}
+
+/** Those of these comments that are visible as listVisibleComments says, in full; in no particular order. */
+export async function listVisibleCommentsById(
+  db: Database,
+  articleId: string,
+  ownPendingIds: readonly string[],
+  ids: readonly string[],
+): Promise<PublicCommentRow[]> {
+  if (ids.length === 0) return [];
+  return db<CommentRow>('comments')
+    .select<PublicCommentRow[]>(PUBLIC_COLUMNS)
+    .where({ article_id: articleId })
+    .whereIn('id', ids)
+    .andWhere((visible) => visibleTo(visible, ownPendingIds));
 }
 
 export async function findComment(db: Database, id: string): Promise<CommentRow | null> {
@@ -174,4 +212,25 @@ export async function countCommentsByStatus(db: Database, articleId?: string): P
   const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
   for (const row of await query) counts[row.status] = Number(row.total);
   return counts;
+}
+
+export interface CommentState {
+  id: string;
+  status: CommentStatus;
+  created_at: Date;
+  /** updated_at as PostgreSQL prints it (microseconds kept), and the row version (xmin) that any UPDATE moves. */
+  changed: string;
+}
+
+/**
+ * How these comments stand now, in id order, by primary key: enough to tell
+ * whether a page showing them is still current. Every status change and edit
+ * sets updated_at; xmin also catches two changes stamped with the same time.
+ */
+export async function listCommentStates(db: Database, ids: readonly string[]): Promise<CommentState[]> {
+  if (ids.length === 0) return [];
+  return db('comments')
+    .select<CommentState[]>('id', 'status', 'created_at', db.raw(`coalesce(updated_at::text, '') || '/' || xmin::text AS changed`))
+    .whereIn('id', ids)
+    .orderBy('id');
 }

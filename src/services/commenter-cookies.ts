@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * A commenter is recognised by cookies, never by a server session: a signed
  * list of their own pending comment ids, and (only when they ask) the name,
@@ -37,4 +39,17 @@ export function rememberedCommenter(cookies: Record<string, unknown>): Remembere
     url: read(REMEMBER_COOKIES.url),
   };
   return remembered.author || remembered.email || remembered.url ? remembered : null;
+}
+
+/**
+ * What makes a commenter's article page theirs, as part of a cache key: their
+ * own comment ids (each once, sorted) and a hash of what the form is
+ * prefilled with, so no email sits in a key.
+ */
+export function commenterKey(ownIds: readonly string[], remembered: RememberedCommenter | null): string {
+  const ids = [...new Set(ownIds)].sort().join('.');
+  const prefill = remembered
+    ? createHash('sha256').update(JSON.stringify([remembered.author, remembered.email, remembered.url])).digest('base64url')
+    : '-';
+  return `own:${ids}:prefill:${prefill}`;
 }

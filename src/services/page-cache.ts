@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { PageShelf } from './page-shelf.js';
 
 /**
  * Rendered pages that many readers see alike, kept in this process with
@@ -16,6 +17,10 @@ import zlib from 'node:zlib';
  * Without a listener (or after losing it) nothing is known to be current:
  * callers then compare the version each page was stored with against the
  * database before serving it.
+ *
+ * Pages rendered for one reader alone (a commenter's own article page) are
+ * kept on a shelf of their own, with their own small budget, under the same
+ * tags and tickets: they never push an anonymous page out.
  */
 
 export const HOME_TAG = 'home';
@@ -62,6 +67,23 @@ export interface CachedPage {
   firstPartCrc: number;
   /** Only pages without per-response values: brotli output cannot be spliced. */
   brotli: Buffer | null;
+  bytes: number;
+}
+
+/**
+ * A page as rendered for one reader, sent only to requests that would render
+ * it alike. Sent as the uncached page is (uncompressed, no validators), so
+ * only its text is kept.
+ */
+export interface PrivatePage {
+  parts: Buffer[];
+  gaps: PerResponseValue[];
+  tags: readonly string[];
+  version: string;
+  /** The state of the reader's own comments, read before the page's data: checked on every hit. */
+  ownComments: string;
+  expiresAt: number;
+  ticket: Ticket;
   bytes: number;
 }
 
@@ -114,6 +136,21 @@ export async function preparePage(source: PageSource, ticket: Ticket): Promise<C
   };
 }
 
+/** Splits a page rendered for one reader around its per-response values; null when it cannot be filled in safely. */
+export function preparePrivatePage(source: PageSource & { ownComments: string }, ticket: Ticket): PrivatePage | null {
+  const split = splitAround(source.html, source.perResponse);
+  if (!split) return null;
+  return {
+    ...split,
+    tags: source.tags,
+    version: source.version,
+    ownComments: source.ownComments,
+    expiresAt: source.expiresAt,
+    ticket,
+    bytes: split.parts.reduce((sum, part) => sum + part.length, 0),
+  };
+}
+
 function splitAround(html: string, values: PageSource['perResponse']): Pick<CachedPage, 'parts' | 'gaps'> | null {
   const positions = values.map(({ kind, rendered }) => ({ kind, rendered, at: html.indexOf(rendered) }));
   for (const { rendered, at } of positions) {
@@ -132,7 +169,7 @@ function splitAround(html: string, values: PageSource['perResponse']): Pick<Cach
 }
 
 /** The page's bytes with these per-response values, one per gap, as pieces to write in order. */
-export function identityPieces(page: CachedPage, values: readonly Buffer[]): Buffer[] {
+export function identityPieces(page: Pick<CachedPage, 'parts' | 'gaps'>, values: readonly Buffer[]): Buffer[] {
   const pieces: Buffer[] = [page.parts[0]!];
   for (let gap = 0; gap < page.gaps.length; gap++) pieces.push(values[gap]!, page.parts[gap + 1]!);
   return pieces;
@@ -199,19 +236,20 @@ interface Invalidation {
 export interface PageCacheOptions {
   /** Memory for pages, their compressed forms included. */
   maxBytes?: number;
+  /** The shelf for pages rendered for one reader alone. */
+  privatePages?: { maxBytes: number; maxPages: number };
   now?: () => number;
 }
 
 export class PageCache {
-  private readonly pages = new Map<string, CachedPage>();
-  private readonly keysByTag = new Map<string, Set<string>>();
+  private readonly shared: PageShelf<CachedPage>;
+  /** Pages rendered for one reader; see storePrivate(). */
+  private readonly privatePages: PageShelf<PrivatePage>;
   private readonly invalidated = new Map<string, Invalidation>();
   private readonly renders = new Map<string, Promise<void>>();
   private seq = 0;
   private cleared: Invalidation = { seq: 0, at: 0 };
-  private bytes = 0;
   private heard = false;
-  private readonly maxBytes: number;
   private readonly now: () => number;
 
   /**
@@ -221,8 +259,9 @@ export class PageCache {
   localWritesHeard: () => Promise<void> | null = () => null;
 
   constructor(options: PageCacheOptions = {}) {
-    this.maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
     this.now = options.now ?? Date.now;
+    this.shared = new PageShelf({ maxBytes: options.maxBytes ?? 32 * 1024 * 1024, maxPages: Infinity }, this.now);
+    this.privatePages = new PageShelf(options.privatePages ?? { maxBytes: 8 * 1024 * 1024, maxPages: 300 }, this.now);
   }
 
   /**
@@ -256,16 +295,12 @@ export class PageCache {
 
   /** The page under `key`, unless it has expired. */
   peek(key: string): CachedPage | null {
-    const page = this.pages.get(key);
-    if (!page) return null;
-    if (this.now() >= page.expiresAt) {
-      this.remove(key, page);
-      return null;
-    }
-    // Most recently used last, so the oldest is evicted first.
-    this.pages.delete(key);
-    this.pages.set(key, page);
-    return page;
+    return this.shared.peek(key);
+  }
+
+  /** The page kept for one reader under `key`, unless it has expired; the caller checks what is theirs alone. */
+  peekPrivate(key: string): PrivatePage | null {
+    return this.privatePages.peek(key);
   }
 
   /**
@@ -290,31 +325,36 @@ export class PageCache {
 
   /** Keeps the page unless something it shows changed since its ticket was taken. */
   store(key: string, page: CachedPage): boolean {
-    if (page.ticket.seq < this.cleared.seq || page.bytes > this.maxBytes || page.expiresAt <= this.now()) return false;
-    let lastChange = this.cleared.at;
-    for (const tag of page.tags) {
-      const change = this.invalidated.get(tag);
-      if (!change) continue;
-      if (change.seq > page.ticket.seq) return false;
-      lastChange = Math.max(lastChange, change.at);
-    }
+    if (!this.shared.fits(page) || page.expiresAt <= this.now()) return false;
+    const lastChange = this.lastChangeBefore(page.ticket, page.tags);
+    if (lastChange === null) return false;
     // A copy read in the same second as the last change may predate it, with
     // the same Last-Modified: only a page read in a later second can tell.
     page.honoursIfModifiedSince = this.heard && Math.floor(page.ticket.at / 1000) > Math.floor(lastChange / 1000);
-    const previous = this.pages.get(key);
-    if (previous) this.remove(key, previous);
-    while (this.bytes + page.bytes > this.maxBytes) {
-      const [oldestKey, oldest] = this.pages.entries().next().value!;
-      this.remove(oldestKey, oldest);
+    return this.shared.put(key, page);
+  }
+
+  /**
+   * Keeps a page rendered for one reader on its own shelf, under the same
+   * rule as store(). Whatever is theirs alone (their own comments) the
+   * caller checks on every hit: no notification tells of it.
+   */
+  storePrivate(key: string, page: PrivatePage): boolean {
+    if (page.expiresAt <= this.now() || this.lastChangeBefore(page.ticket, page.tags) === null) return false;
+    return this.privatePages.put(key, page);
+  }
+
+  /** When a page with these tags last changed; null when that was after the ticket was taken. */
+  private lastChangeBefore(ticket: Ticket, tags: readonly string[]): number | null {
+    if (ticket.seq < this.cleared.seq) return null;
+    let lastChange = this.cleared.at;
+    for (const tag of tags) {
+      const change = this.invalidated.get(tag);
+      if (!change) continue;
+      if (change.seq > ticket.seq) return null;
+      lastChange = Math.max(lastChange, change.at);
     }
-    this.pages.set(key, page);
-    this.bytes += page.bytes;
-    for (const tag of page.tags) {
-      let keys = this.keysByTag.get(tag);
-      if (!keys) this.keysByTag.set(tag, (keys = new Set()));
-      keys.add(key);
-    }
-    return true;
+    return lastChange;
   }
 
   /** Drops every page with this tag, and any render of one already under way. */
@@ -323,39 +363,28 @@ export class PageCache {
     // them all at once is safe because clear() refuses older tickets too.
     if (this.invalidated.size >= 10_000) return this.clear();
     this.invalidated.set(tag, { seq: ++this.seq, at: this.now() });
-    const keys = this.keysByTag.get(tag);
-    if (!keys) return;
-    for (const key of keys) {
-      const page = this.pages.get(key);
-      if (page) this.remove(key, page);
-    }
-    this.keysByTag.delete(tag);
+    this.shared.dropTag(tag);
+    this.privatePages.dropTag(tag);
   }
 
   /** Drops every page, and any render under way. */
   clear(): void {
     this.cleared = { seq: ++this.seq, at: this.now() };
-    this.pages.clear();
-    this.keysByTag.clear();
+    this.shared.clear();
+    this.privatePages.clear();
     this.invalidated.clear();
-    this.bytes = 0;
   }
 
+  /** Pages for every reader (those kept for one reader are counted apart). */
   get size(): number {
-    return this.pages.size;
+    return this.shared.size;
   }
 
   get storedBytes(): number {
-    return this.bytes;
+    return this.shared.storedBytes;
   }
 
-  private remove(key: string, page: CachedPage): void {
-    this.pages.delete(key);
-    this.bytes -= page.bytes;
-    for (const tag of page.tags) {
-      const keys = this.keysByTag.get(tag);
-      keys?.delete(key);
-      if (keys?.size === 0) this.keysByTag.delete(tag);
-    }
+  get privateSize(): number {
+    return this.privatePages.size;
   }
 }

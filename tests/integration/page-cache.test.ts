@@ -164,7 +164,7 @@ describe('cached pages for anonymous readers', () => {
     assert.ok(lines.every((line) => typeof line.responseTime === 'number'));
   });
 
-  it('never serves the cache to a commenter or for a query, and marks their page private', async () => {
+  it('never serves the shared cache to a commenter or for a query, and marks their page private', async () => {
     const app = buildTestApp(context.db);
     await request(app).get(PATH).expect(200);
     const remembered = await request(app).get(PATH).set('Cookie', 'comment_author=Ada').expect(200);

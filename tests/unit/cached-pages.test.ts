@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { addressOf, hasCommenterCookie, parseAcceptEncoding } from '../../src/middleware/cached-pages.js';
+import { commenterKey } from '../../src/services/commenter-cookies.js';
 
 const SLUG = 'xi-ducks-putins-push-for-expanded-military-ties';
 
@@ -52,6 +53,22 @@ describe('commenter cookies', () => {
     assert.equal(hasCommenterCookie('a=1;  broadsheet_pending=s%3A1.sig'), true);
     assert.equal(hasCommenterCookie('comment_author_x=1; xcomment_author=2'), false);
     assert.equal(hasCommenterCookie('comment_author'), false, 'a name without a value is no cookie');
+  });
+});
+
+describe('a commenter’s private cache key', () => {
+  const ada = { author: 'Ada', email: 'ada@example.org', url: '' };
+
+  it('names their own comments whatever their order, and what their form is prefilled with', () => {
+    assert.equal(commenterKey(['12', '3', '12'], ada), commenterKey(['3', '12'], ada));
+    assert.notEqual(commenterKey(['3'], ada), commenterKey(['3', '12'], ada));
+    assert.notEqual(commenterKey(['3'], ada), commenterKey(['3'], { ...ada, url: 'https://ada.example/' }));
+    assert.notEqual(commenterKey(['3'], ada), commenterKey(['3'], null));
+    assert.notEqual(commenterKey([], { author: 'a|b', email: '', url: '' }), commenterKey([], { author: 'a', email: 'b', url: '' }));
+  });
+
+  it('holds no email or name in the clear', () => {
+    assert.doesNotMatch(commenterKey(['3'], ada), /ada/i);
   });
 });
 

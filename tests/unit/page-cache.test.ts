@@ -9,9 +9,11 @@ import {
   identityPieces,
   PageCache,
   preparePage,
+  preparePrivatePage,
   SETTINGS_TAG,
   type CachedPage,
   type PageSource,
+  type PrivatePage,
   type Ticket,
 } from '../../src/services/page-cache.js';
 import { applyPageChange } from '../../src/services/page-change-listener.js';
@@ -245,6 +247,57 @@ describe('the page cache', () => {
     finish();
     await underWay;
     assert.equal(cache.renderUnderWay('article:a'), null);
+  });
+});
+
+describe('pages kept for one reader', () => {
+  const privatePage = (ticket: Ticket, overrides: Partial<PageSource> = {}): PrivatePage => {
+    const page = preparePrivatePage({ ...source(`<p>Yours</p>${FORM}`, overrides), ownComments: '7:pending:' }, ticket);
+    assert.ok(page, 'expected the page to be cacheable');
+    return page;
+  };
+
+  it('fill fresh per-response values in, and are refused when a value is missing', () => {
+    const page = privatePage(ticketAt());
+    assert.equal(bytes(identityPieces(page, values('ID-2', 'STAMP-2'))).toString(), `<p>Yours</p>${FORM}`.replace('ID-1', 'ID-2').replace('STAMP-1', 'STAMP-2'));
+    assert.equal(preparePrivatePage({ ...source('<p>no form</p>'), ownComments: '' }, ticketAt()), null);
+  });
+
+  it('live on their own shelf, dropped with their tags and refused after a change since their ticket', () => {
+    const cache = new PageCache();
+    cache.listening = true;
+    assert.ok(cache.storePrivate('private:a', privatePage(cache.ticket())));
+    assert.equal(cache.size, 0, 'not among the pages every reader gets');
+    assert.equal(cache.peek('private:a'), null);
+    assert.ok(cache.peekPrivate('private:a'));
+    cache.invalidate(SETTINGS_TAG);
+    assert.equal(cache.peekPrivate('private:a'), null);
+    const ticket = cache.ticket();
+    cache.invalidate(articleTag('1'));
+    assert.equal(cache.storePrivate('private:a', privatePage(ticket)), false);
+    assert.ok(cache.storePrivate('private:a', privatePage(cache.ticket())));
+    cache.clear();
+    assert.equal(cache.privateSize, 0);
+  });
+
+  it('stay within their own count and memory, never pushing out a page for every reader', async () => {
+    const one = privatePage(ticketAt());
+    const cache = new PageCache({ privatePages: { maxBytes: one.bytes * 3, maxPages: 2 } });
+    assert.ok(cache.store('home:1', await prepared(staticSource('<ol></ol>'), cache.ticket())));
+    for (const key of ['private:a', 'private:b', 'private:c']) assert.ok(cache.storePrivate(key, privatePage(cache.ticket())));
+    assert.equal(cache.privateSize, 2);
+    assert.equal(cache.peekPrivate('private:a'), null, 'the least recently used goes first');
+    assert.ok(cache.peek('home:1'));
+    const large = privatePage(cache.ticket(), { html: `<p>${'x'.repeat(one.bytes * 3)}</p>${FORM}` });
+    assert.equal(cache.storePrivate('private:d', large), false, 'a page larger than the shelf is not kept');
+  });
+
+  it('expire when their time comes', () => {
+    const time = clock();
+    const cache = new PageCache({ now: time.now });
+    assert.ok(cache.storePrivate('private:a', privatePage(cache.ticket(), { expiresAt: time.now() + 1000 })));
+    time.advance(1000);
+    assert.equal(cache.peekPrivate('private:a'), null);
   });
 });
 
