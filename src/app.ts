@@ -1,4 +1,5 @@
 import cookieParser from 'cookie-parser';
+import ejs from 'ejs';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import type pg from 'pg';
@@ -78,9 +79,13 @@ export function createApp(dependencies: AppDependencies): Express {
   app.set('etag', false);
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.set('views', viewsDir);
+  // EJS 7 ignores Express's `view options`: give it its options here, or
+  // production would compile every template with line tracking on.
+  app.engine('ejs', (file: string, data: object, done: (error: Error | null, html?: string) => void) =>
+    void ejs.renderFile(file, data as ejs.Data, { cache: production, compileDebug: !production, views: [viewsDir] }, done),
+  );
   app.set('view engine', 'ejs');
   app.set('view cache', production);
-  app.set('view options', { compileDebug: !production, rmWhitespace: false });
   const context: AppContext = {
     config,
     db: dependencies.db,

@@ -6,8 +6,6 @@ import {
   findArticleIdBySlug,
   listArticleChoices,
   listQueuePage,
-  listRecentLog,
-  type LogRow,
   type QueueRow,
 } from '../queries/moderation-queue.js';
 import type { AdminQueuePageModel, FlashModel, QueueRowModel } from '../rendering/admin-models.js';
@@ -48,7 +46,8 @@ function blockModel(id: string, commenter: Commenter): QueueRowModel['block'] {
   return { action: `/admin/comments/${id}/block`, choices, durations: BLOCK_DURATIONS, noteMax: BLOCK_NOTE_MAX };
 }
 
-function rowModel(row: QueueRow, log: LogRow[], filters: QueueFilters, returnTo: string, problem: ReplyProblem | null): QueueRowModel {
+/** `returnQuery`: `return_to=…`, the same for every row. */
+function rowModel(row: QueueRow, filters: QueueFilters, returnQuery: string, problem: ReplyProblem | null): QueueRowModel {
   const id = String(row.id);
   const ownProblem = problem?.commentId === id ? problem : null;
   return {
@@ -79,11 +78,9 @@ function rowModel(row: QueueRow, log: LogRow[], filters: QueueFilters, returnTo:
       isSiteReply: row.is_site_reply,
     }),
     moderated: row.moderated_at ? { by: row.moderator_name ?? 'a removed account', at: row.moderated_at } : null,
-    log: log
-      .filter((entry) => String(entry.comment_id) === id)
-      .map((entry) => ({ at: entry.created_at, actor: entry.actor_name, description: describeLogEntry(entry) })),
+    log: row.recent_log.map((entry) => ({ at: entry.created_at, actor: entry.actor_name, description: describeLogEntry(entry) })),
     actions: rowActions(row.status),
-    editHref: `/admin/comments/${id}/edit?${new URLSearchParams({ return_to: returnTo })}`,
+    editHref: `/admin/comments/${id}/edit?${returnQuery}`,
     reply: { allowed: canReplyTo(row.status), open: ownProblem !== null, text: ownProblem?.text ?? '', error: ownProblem?.message ?? null },
     block: blockModel(id, { email: row.author_email, ip: row.ip, isSiteReply: row.is_site_reply }),
   };
@@ -105,8 +102,8 @@ export async function buildQueueModel(
     countByStatus(db, articleId),
     listArticleChoices(db),
   ]);
-  const log = await listRecentLog(db, page.rows.map((row) => String(row.id)));
   const returnTo = queueHref(filters);
+  const returnQuery = new URLSearchParams({ return_to: returnTo }).toString();
   const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
   const paged = filters.before !== null || filters.after !== null;
   const narrowed = filters.article !== null || filters.q !== '' || filters.commentId !== null;
@@ -124,7 +121,7 @@ export async function buildQueueModel(
     filters: { article: filters.article ?? '', q: filters.q, commentId: filters.commentId },
     clearFiltersHref: narrowed ? queueHref({ view: filters.view }) : null,
     articles,
-    rows: page.rows.map((row) => rowModel(row, log, filters, returnTo, problem)),
+    rows: page.rows.map((row) => rowModel(row, filters, returnQuery, problem)),
     pagination: {
       olderHref: page.older ? queueHref({ ...filters, before: page.older, after: null }) : null,
       newerHref: page.newer ? queueHref({ ...filters, after: page.newer, before: null }) : null,
@@ -139,12 +136,14 @@ export async function buildQueueModel(
 
 /** Renders the queue; the flash message is shown (and used up) here. */
 export async function renderQueue(req: Request, res: Response, status: number, filters: QueueFilters, problem: ReplyProblem | null = null) {
-  await loadAdminChrome(req, res);
+  // The GET route's adminChrome middleware has loaded it already; a POST that shows the queue again has not.
+  const chrome = 'pendingCount' in res.locals ? null : loadAdminChrome(req, res);
   const flash = takeFlash(req);
   const shown: FlashModel | null = problem
     ? { tone: 'error', message: `Your reply was not published: ${problem.message}`, undoToken: null }
     : flash;
-  await renderPage(res, status, 'admin/comments', await buildQueueModel(req, filters, shown, problem));
+  const [model] = await Promise.all([buildQueueModel(req, filters, shown, problem), chrome]);
+  await renderPage(res, status, 'admin/comments', model);
 }
 
 /** GET /admin/comments — the moderation queue: one status (pending by default), filtered, searched, 20 a page. */

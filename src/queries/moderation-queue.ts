@@ -20,8 +20,16 @@ export interface QueueRow
   article_title: string;
   parent_author_name: string | null;
   moderator_name: string | null;
+  /** Its newest few log entries, newest first. */
+  recent_log: RecentLogEntry[];
   cursor_time: string;
 }
+
+/** A log entry as the queue shows it under its comment. */
+export type RecentLogEntry = Pick<LogRow, 'actor_name' | 'action' | 'from_status' | 'to_status' | 'created_at'>;
+
+/** How many log entries the queue shows under each comment. */
+export const RECENT_LOG_SIZE = 3;
 
 export interface LogRow {
   id: string;
@@ -94,6 +102,17 @@ async function keysetPage<Row extends { cursor_time: string; id: string }>(
  */
 const SEARCHED_TEXT = `(c.author_name || E'\\n' || c.author_email || E'\\n' || c.author_url || E'\\n' || c.body || E'\\n' || coalesce(host(c.ip), ''))`;
 
+/**
+ * A comment's newest log entries, read with its row rather than by a query
+ * of their own after the page. Above a sort PostgreSQL evaluates it only for
+ * the rows the LIMIT keeps.
+ */
+const RECENT_LOG = `(
+  SELECT coalesce(json_agg(l ORDER BY l.created_at DESC, l.id DESC), '[]')
+    FROM (SELECT id, actor_name, action, from_status, to_status, created_at FROM moderation_log
+           WHERE comment_id = c.id ORDER BY created_at DESC, id DESC LIMIT ${RECENT_LOG_SIZE}) AS l
+) AS recent_log`;
+
 function queueQuery(db: Database, filters: QueueFilters, articleId: string | null, pattern: string | null) {
   const query = db('comments as c')
     .join('articles as a', 'a.id', 'c.article_id')
@@ -103,7 +122,7 @@ function queueQuery(db: Database, filters: QueueFilters, articleId: string | nul
       'c.id', 'c.article_id', 'c.parent_id', 'c.status', 'c.author_name', 'c.author_email', 'c.author_url', 'c.body',
       db.raw('host(c.ip) AS ip'), 'c.created_at', 'c.status_reasons', 'c.is_site_reply', 'c.moderated_at',
       'a.slug AS article_slug', 'a.title AS article_title', 'p.author_name AS parent_author_name',
-      'u.display_name AS moderator_name', db.raw(cursorTime('c.created_at')),
+      'u.display_name AS moderator_name', db.raw(RECENT_LOG), db.raw(cursorTime('c.created_at')),
     );
   if (filters.view !== 'all') query.where('c.status', filters.view);
   if (articleId) query.where('c.article_id', articleId);
@@ -114,6 +133,9 @@ function queueQuery(db: Database, filters: QueueFilters, articleId: string | nul
   return query;
 }
 
+/** A queue row as read: JSON carries the log's times as text. */
+type ReadQueueRow = Omit<QueueRow, 'recent_log'> & { recent_log: Array<Omit<RecentLogEntry, 'created_at'> & { created_at: string }> };
+
 /** One page of the queue, newest first, by keyset (created_at, id): never OFFSET. */
 export async function listQueuePage(
   db: Database,
@@ -122,7 +144,12 @@ export async function listQueuePage(
   pattern: string | null,
   limit: number,
 ): Promise<QueuePage> {
-  return keysetPage<QueueRow>(() => queueQuery(db, filters, articleId, pattern), 'c', filters, limit);
+  const page = await keysetPage<ReadQueueRow>(() => queueQuery(db, filters, articleId, pattern), 'c', filters, limit);
+  const rows = page.rows.map((row) => ({
+    ...row,
+    recent_log: row.recent_log.map((entry) => ({ ...entry, created_at: new Date(entry.created_at) })),
+  }));
+  return { ...page, rows };
 }
 
 /** Exact count per status, for the tabs: read from the trigger-kept counts, never by counting rows. */
@@ -144,8 +171,8 @@ export async function listArticleChoices(db: Database): Promise<Array<{ slug: st
   return db('articles').select('slug', 'title').orderBy([{ column: 'published_at', order: 'desc', nulls: 'first' }, { column: 'id', order: 'desc' }]).limit(500);
 }
 
-/** The newest few log rows of each comment. */
-export async function listRecentLog(db: Database, commentIds: readonly string[], perComment = 3): Promise<LogRow[]> {
+/** The newest few log rows of each comment (the queue reads them with its rows: see RECENT_LOG). */
+export async function listRecentLog(db: Database, commentIds: readonly string[], perComment = RECENT_LOG_SIZE): Promise<LogRow[]> {
   if (commentIds.length === 0) return [];
   const ranked = db('moderation_log')
     .select('*', db.raw(cursorTime('created_at')), db.raw('row_number() OVER (PARTITION BY comment_id ORDER BY created_at DESC, id DESC) AS rank'))

@@ -286,6 +286,35 @@ describe('session lifetime', () => {
     await agent.get('/admin').expect(303).expect('Location', `${LOGIN_REDIRECT}&reason=expired`);
   });
 
+  it('writes a visit at most once a minute, and still ends 30 idle minutes after the last request', async () => {
+    const clock = controllableClock();
+    const agent = request.agent(buildTestApp(testDb.db, {}, { now: clock.now }));
+    const { sid } = await signIn(agent);
+    await agent.get('/admin/comments').expect(200);
+    const stored = await sessionRow(sid);
+    for (let step = 0; step < 3; step += 1) {
+      clock.advance(15 * 1000);
+      await agent.get('/admin/comments').expect(200);
+    }
+    assert.deepEqual(await sessionRow(sid), stored, 'page views within a minute of the stored visit write nothing');
+    clock.advance(30 * MINUTE + 1);
+    await agent.get('/admin/comments').expect(303).expect('Location', '/admin/login?next=%2Fadmin%2Fcomments&reason=expired');
+    assert.equal(await sessionRow(sid), undefined);
+  });
+
+  it('stores a visit a minute or more after the last stored one: the idle time counts from it', async () => {
+    const clock = controllableClock();
+    const agent = request.agent(buildTestApp(testDb.db, {}, { now: clock.now }));
+    const { sid } = await signIn(agent);
+    clock.advance(2 * MINUTE);
+    await agent.get('/admin/comments').expect(200);
+    assert.equal((await sessionRow(sid))?.sess.lastSeenAt, clock.now());
+    clock.advance(29 * MINUTE);
+    await agent.get('/admin/comments').expect(200);
+    clock.advance(30 * MINUTE + 1);
+    await agent.get('/admin/comments').expect(303).expect('Location', '/admin/login?next=%2Fadmin%2Fcomments&reason=expired');
+  });
+
   it('ends after 12 hours however active the admin is', async () => {
     const clock = controllableClock();
     const agent = request.agent(buildTestApp(testDb.db, {}, { now: clock.now }));
