@@ -1,24 +1,10 @@
-import { createRequire } from 'node:module';
-import autocannon from 'autocannon';
+import autocannon from './autocannon-without-bodies.js';
 
 /**
  * Child process of `npm run bench` that generates the load, so autocannon
  * does not share an event loop with any server it measures. It takes one job
  * at a time over IPC and answers with the figures the report needs.
  */
-
-/**
- * autocannon appends every body chunk to a string, kept only for its
- * expectBody/verifyBody options (not used here). For a 100 KB page with any
- * non-ASCII text that UTF-8 decoding costs the load generator more than the
- * servers it measures: on the 2-core machine every target sending the article
- * page's bytes stalled near 2,800 req/s, ceilings included. Counting bytes
- * and latency does not need the body, so it is dropped.
- */
-const bodyQueue = createRequire(import.meta.url)('autocannon/lib/pipelinedRequestsQueue.js') as {
-  prototype: { addBody(data: Buffer): void };
-};
-bodyQueue.prototype.addBody = () => {};
 
 export interface LoadJob {
   url: string;

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import autocannon from 'autocannon';
+import autocannon from './autocannon-without-bodies.js';
 import type { LoadFigures } from './load.js';
 import { clientAddress, commentPostBody, type CommentPostPlan } from './post-plan.js';
 
@@ -10,19 +9,6 @@ import { clientAddress, commentPostBody, type CommentPostPlan } from './post-pla
  * shares an event loop with a server it measures; it takes one job at a time
  * over IPC and answers with figures, status codes counted one by one.
  */
-
-/**
- * autocannon appends every body chunk to a string, kept only for its
- * expectBody/verifyBody options (not used here). For a 100 KB page with any
- * non-ASCII text that UTF-8 decoding costs the load generator more than the
- * servers it measures (load.ts saw every target stall near 2,800 req/s,
- * ceilings included). Counting bytes, latency and status codes does not need
- * the body, so it is dropped.
- */
-const bodyQueue = createRequire(import.meta.url)('autocannon/lib/pipelinedRequestsQueue.js') as {
-  prototype: { addBody(data: Buffer): void };
-};
-bodyQueue.prototype.addBody = () => {};
 
 export interface RequestJob {
   url: string;

@@ -4,28 +4,18 @@ import { contextOf } from '../context.js';
 import type { Database } from '../db/connection.js';
 import { HttpError } from '../http-error.js';
 import { findPublishedArticleBySlug, type ArticleRow } from '../queries/articles.js';
-import {
-  listVisibleCommentOutlines,
-  listVisibleComments,
-  listVisibleCommentsById,
-  type CommentOutline,
-  type PublicCommentRow,
-} from '../queries/comments.js';
+import { listVisibleComments } from '../queries/comments.js';
 import type { CommentFormValues, FieldErrors } from '../services/comment-form.js';
 import { parsePendingIds, PENDING_COOKIE, rememberedCommenter } from '../services/commenter-cookies.js';
 import { secondsSinceStamp, stampForm } from '../services/signed-tokens.js';
 import { paragraphsOf, readingBarLabel, readingMinutes } from '../services/reading.js';
-import { threadComments } from '../services/threading.js';
-import { withinEditWindow } from '../services/self-service.js';
 import { loadDiscussionSettings } from '../queries/settings.js';
-import { listCommentEmails } from '../queries/comment-emails.js';
 import { areCommentsOpen } from '../services/comments.js';
-import { commentLocations, commentPagePath, commentsIn, selectCommentPage } from '../services/comment-pages.js';
-import type { AvatarSource, DiscussionSettings } from '../services/discussion-settings.js';
-import { avatarHash, avatarPath, gravatarUrl } from '../services/identicon.js';
+import { commentLocations, commentsIn } from '../services/comment-pages.js';
+import type { DiscussionSettings } from '../services/discussion-settings.js';
 import { articleSocialMeta, articleStructuredData, encodeJsonLd, type ArticleFacts } from '../services/structured-data.js';
-import type { ThreadNode } from '../services/threading.js';
-import type { ArticleFigure, ArticlePageModel, CommentFormModel, CommentPagesModel, PageMeta, ShownComment } from '../rendering/models.js';
+import type { ArticleFigure, ArticlePageModel, CommentFormModel, PageMeta, ShownComment } from '../rendering/models.js';
+import { addAvatars, pageOfDiscussion, readDiscussion, type DiscussionPage } from './article-discussion.js';
 
 const FIELD_ORDER = ['form', 'comment', 'author', 'email', 'url', 'parent_id'] as const;
 
@@ -103,117 +93,6 @@ export interface PageChoice {
   commentPage?: number | null;
   /** The discussion settings, when the caller has read them already. */
   settings?: DiscussionSettings;
-}
-
-interface DiscussionPage {
-  roots: ThreadNode<ShownComment>[];
-  pagePath: string;
-  pages: CommentPagesModel | null;
-}
-
-/** The threads of one comment page (all of them when comments are not paginated); 404 past the last page. */
-function pageOfDiscussion(shown: ShownComment[], settings: DiscussionSettings, requested: number | null, path: string): DiscussionPage {
-  const roots = threadComments(shown, settings.threadDepth);
-  if (!settings.paginateComments) return { roots, pagePath: path, pages: null };
-  const selected = selectCommentPage(roots, (comment) => !comment.awaitingModeration, requested, settings);
-  if (!selected) throw new HttpError(404, 'There is no such page of comments.');
-  const { page, pageCount, defaultPage } = selected;
-  const pathOf = (number: number) => commentPagePath(path, number, defaultPage);
-  return {
-    roots: selected.roots,
-    pagePath: pathOf(page),
-    pages: {
-      page,
-      pageCount,
-      olderHref: page > 1 ? `${pathOf(page - 1)}#comments` : null,
-      newerHref: page < pageCount ? `${pathOf(page + 1)}#comments` : null,
-    },
-  };
-}
-
-interface DiscussionRequest {
-  requested: number | null;
-  path: string;
-  nowMs: number;
-  replyToId: string | null;
-}
-
-type CommentText = Pick<PublicCommentRow, 'author_name' | 'author_url' | 'body' | 'is_site_reply'>;
-
-/** Placeholders for what an outline does not read; only comments never shown keep them. */
-const UNREAD_TEXT: CommentText = { author_name: '', author_url: '', body: '', is_site_reply: false };
-
-/**
- * Every comment the reader may see, and the page of them shown. With comment
- * pages only an outline of each comment is read (enough to cut the pages),
- * then the text of those on the page shown and of the one replied to: a long
- * discussion is not read in full for every page of it. Should one of those
- * have gone in between, it is all read again in full.
- */
-async function readDiscussion(
-  db: Database,
-  articleId: string,
-  ownPending: ReadonlySet<string>,
-  settings: DiscussionSettings,
-  request: DiscussionRequest,
-): Promise<{ shown: ShownComment[]; discussion: DiscussionPage }> {
-  const ownIds = [...ownPending];
-  // Built field by field: spreading thousands of driver rows costs more than reading them.
-  const shownFrom = <Row extends CommentOutline>(rows: readonly Row[], text: (row: Row) => CommentText): ShownComment[] =>
-    rows.map((row) => {
-      const { author_name, author_url, body, is_site_reply } = text(row);
-      return {
-        id: row.id,
-        parent_id: row.parent_id,
-        status: row.status,
-        created_at: row.created_at,
-        author_name,
-        author_url,
-        body,
-        is_site_reply,
-        awaitingModeration: row.status !== 'approved',
-        editHref: ownPending.has(row.id) && withinEditWindow(row.created_at, request.nowMs) ? `/comments/${row.id}/edit` : null,
-        avatarHref: null,
-      };
-    });
-  const inFull = async () => {
-    const rows = await listVisibleComments(db, articleId, ownIds);
-    const shown = shownFrom(rows, (row) => row);
-    return { shown, discussion: pageOfDiscussion(shown, settings, request.requested, request.path) };
-  };
-  if (!settings.paginateComments) return inFull();
-  const outlines = await listVisibleCommentOutlines(db, articleId, ownIds);
-  const shown = shownFrom(outlines, () => UNREAD_TEXT);
-  const discussion = pageOfDiscussion(shown, settings, request.requested, request.path);
-  const wanted = discussion.roots.flatMap((root) => commentsIn(root));
-  const replyTarget = shown.find((comment) => comment.id === request.replyToId);
-  if (replyTarget) wanted.push(replyTarget);
-  const texts = new Map(
-    (await listVisibleCommentsById(db, articleId, ownIds, wanted.map((comment) => comment.id))).map((row) => [row.id, row]),
-  );
-  if (wanted.some((comment) => !texts.has(comment.id))) return inFull();
-  for (const comment of wanted) {
-    const { author_name, author_url, body, is_site_reply } = texts.get(comment.id)!;
-    Object.assign(comment, { author_name, author_url, body, is_site_reply });
-  }
-  return { shown, discussion };
-}
-
-/** Avatars are shown 48 px square; Gravatar is asked for twice that, for high-density screens. */
-const GRAVATAR_SIZE = 96;
-
-/**
- * Gives each shown comment its avatar: the site's identicon, or Gravatar's
- * when the settings choose it (and the comment has an email to look up).
- * The emails stay here; a page only ever carries a hash of one.
- */
-async function addAvatars(db: Database, secret: string, comments: ShownComment[], source: AvatarSource) {
-  const emails = await listCommentEmails(db, comments.map((comment) => comment.id));
-  for (const comment of comments) {
-    const email = emails.get(comment.id) ?? '';
-    comment.avatarHref =
-      source === 'gravatar' && email.trim() !== '' ? gravatarUrl(email, GRAVATAR_SIZE) : avatarPath(avatarHash(secret, email));
-  }
 }
 
 export async function buildArticlePage(

@@ -4,7 +4,8 @@ import { freshValues } from '../middleware/cached-pages.js';
 import { listCommentStates, type CommentState } from '../queries/comments.js';
 import { readArticlePageVersion } from '../queries/page-versions.js';
 import { commenterKey, parsePendingIds, PENDING_COOKIE, rememberedCommenter } from '../services/commenter-cookies.js';
-import { identityPieces, preparePrivatePage, type PageSource } from '../services/page-cache.js';
+import { type PageSource } from '../services/page-cache.js';
+import { identityPieces, preparePrivatePage } from '../services/page-encoding.js';
 import { EDIT_WINDOW_MS } from '../services/self-service.js';
 
 /**

@@ -4,7 +4,8 @@ import { contextOf, type AppContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import { readArticlePageVersion, readHomePageVersion } from '../queries/page-versions.js';
 import { PENDING_COOKIE, REMEMBER_COOKIES } from '../services/commenter-cookies.js';
-import { gzipPieces, identityPieces, type CachedPage, type PerResponseValue } from '../services/page-cache.js';
+import { type CachedPage, type PerResponseValue } from '../services/page-cache.js';
+import { gzipPieces, identityPieces } from '../services/page-encoding.js';
 import { stampForm } from '../services/signed-tokens.js';
 
 /**

@@ -40,3 +40,16 @@ export async function resetDatabase(db: Database): Promise<void> {
   }
   await seedDemoArticle(db);
 }
+
+/** The SQL of every query `db` runs while `action` does. */
+export async function queriesDuring(db: Database, action: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = [];
+  const count = (query: { sql: string }) => void seen.push(query.sql);
+  db.on('query', count);
+  try {
+    await action();
+  } finally {
+    db.off('query', count);
+  }
+  return seen;
+}

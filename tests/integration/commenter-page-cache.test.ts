@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { before, beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
 import { pageCacheOf } from '../../src/app.js';
-import type { Database } from '../../src/db/connection.js';
 import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/queries/settings.js';
 import { PENDING_COOKIE } from '../../src/services/commenter-cookies.js';
 import type { DiscussionSettings } from '../../src/services/discussion-settings.js';
 import { signInAdmin } from '../helpers/admin.js';
 import { untilListening } from '../helpers/app.js';
 import { commentingApp, DEMO_PATH, loadForm, postPairs, typed, type Client } from '../helpers/commenting.js';
-import { useTestDatabase } from '../helpers/database.js';
+import { queriesDuring, useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage, squash } from '../helpers/html.js';
 import { insertComment } from '../helpers/rows.js';
 
@@ -32,18 +31,6 @@ const PENDING_NOTE = 'Your comment is awaiting moderation.';
 const OWN_LINK = 'Edit or withdraw your comment';
 const ADA = { author: 'Ada Reader', email: 'ada@example.org', url: 'https://ada.example.org/' };
 
-/** Every query `db` runs while `action` does. */
-async function queriesDuring(db: Database, action: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const count = (query: { sql: string }) => void seen.push(query.sql);
-  db.on('query', count);
-  try {
-    await action();
-  } finally {
-    db.off('query', count);
-  }
-  return seen;
-}
 
 /** Posts a comment from `browser` as a person would (held: Ada is new here) and returns its id. */
 async function postComment(browser: Client, overrides: Record<string, string> = {}): Promise<string> {

@@ -5,12 +5,11 @@ import { before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { Database } from '../../src/db/connection.js';
 import { saveDiscussionSettings } from '../../src/queries/settings.js';
 import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/services/discussion-settings.js';
 import { adminApp } from '../helpers/admin.js';
 import { buildTestApp, untilListening } from '../helpers/app.js';
-import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';
+import { DEMO_SLUG, queriesDuring, useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage } from '../helpers/html.js';
 import { articleIdOf, insertComment } from '../helpers/rows.js';
 import { capturedLog } from '../helpers/security.js';
@@ -21,18 +20,6 @@ const PRODUCTION = { NODE_ENV: 'production', SESSION_SECRET: 'a-production-sessi
 
 before(() => untilListening(context.db));
 
-/** How many queries `db` runs while `action` does. */
-async function queriesDuring(db: Database, action: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const count = (query: { sql: string }) => void seen.push(query.sql);
-  db.on('query', count);
-  try {
-    await action();
-  } finally {
-    db.off('query', count);
-  }
-  return seen;
-}
 
 /** The page with its per-response values taken out, so two responses can be compared. */
 function withoutFormTokens(html: string): string {

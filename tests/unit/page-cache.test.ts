@@ -3,19 +3,15 @@ import { describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import {
   articleTag,
-  crc32,
-  gzipPieces,
   HOME_TAG,
-  identityPieces,
   PageCache,
-  preparePage,
-  preparePrivatePage,
   SETTINGS_TAG,
   type CachedPage,
   type PageSource,
   type PrivatePage,
   type Ticket,
 } from '../../src/services/page-cache.js';
+import { crc32, gzipPieces, identityPieces, preparePage, preparePrivatePage } from '../../src/services/page-encoding.js';
 import { applyPageChange } from '../../src/services/page-change-listener.js';
 
 const FORM = '<form><input name="submission_id" value="ID-1"><input name="rendered_at" value="STAMP-1"></form>';
