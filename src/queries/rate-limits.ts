@@ -1,6 +1,7 @@
 import type { Database } from '../db/connection.js';
 
 export interface RateLimitCount {
+  key: string;
   /** Events counted for this key in its current window, this one included. */
   points: number;
   /** When the window ends, in epoch milliseconds. */
@@ -8,25 +9,26 @@ export interface RateLimitCount {
 }
 
 /**
- * Counts one event against `key` in a fixed window of `durationMs`, opening
- * a new window when the last one has ended. One statement, so two instances
- * counting at once both see each other; run on a transaction, the count
- * stands or falls with the rest of it.
+ * Counts one event against each of `keys` (all different) in a fixed window
+ * of `durationMs`, opening a new window for a key whose last one has ended.
+ * One statement, so two instances counting at once both see each other;
+ * run on a transaction, the counts stand or fall with the rest of it.
  */
-export async function countRateLimitEvent(
+export async function countRateLimitEvents(
   db: Database,
-  key: string,
+  keys: readonly string[],
   durationMs: number,
   nowMs: number,
-): Promise<RateLimitCount> {
-  const result = await db.raw<{ rows: { points: number; expire: string }[] }>(
-    `INSERT INTO rate_limits (key, points, expire) VALUES (:key, 1, :expire)
+): Promise<RateLimitCount[]> {
+  if (keys.length === 0) return [];
+  const rows = keys.map(() => '(?, 1, ?)').join(', ');
+  const result = await db.raw<{ rows: { key: string; points: number; expire: string }[] }>(
+    `INSERT INTO rate_limits (key, points, expire) VALUES ${rows}
      ON CONFLICT (key) DO UPDATE SET
-       points = CASE WHEN rate_limits.expire IS NULL OR rate_limits.expire <= :now THEN 1 ELSE rate_limits.points + 1 END,
-       expire = CASE WHEN rate_limits.expire IS NULL OR rate_limits.expire <= :now THEN EXCLUDED.expire ELSE rate_limits.expire END
-     RETURNING points, expire`,
-    { key, expire: nowMs + durationMs, now: nowMs },
+       points = CASE WHEN rate_limits.expire IS NULL OR rate_limits.expire <= ? THEN 1 ELSE rate_limits.points + 1 END,
+       expire = CASE WHEN rate_limits.expire IS NULL OR rate_limits.expire <= ? THEN EXCLUDED.expire ELSE rate_limits.expire END
+     RETURNING key, points, expire`,
+    [...keys.flatMap((key) => [key, nowMs + durationMs]), nowMs, nowMs],
   );
-  const row = result.rows[0]!;
-  return { points: row.points, expiresAtMs: Number(row.expire) };
+  return result.rows.map((row) => ({ key: row.key, points: row.points, expiresAtMs: Number(row.expire) }));
 }

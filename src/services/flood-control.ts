@@ -1,5 +1,5 @@
 import type { Database } from '../db/connection.js';
-import { countRateLimitEvent } from '../queries/rate-limits.js';
+import { countRateLimitEvents } from '../queries/rate-limits.js';
 
 export const FLOOD_INTERVAL_SECONDS = 15;
 
@@ -16,19 +16,18 @@ export interface FloodControl {
 
 export function createFloodControl(now: () => number = Date.now): FloodControl {
   const intervalMs = FLOOD_INTERVAL_SECONDS * 1000;
-  const waitFor = async (db: Database, key: string) => {
-    const nowMs = now();
-    const { points, expiresAtMs } = await countRateLimitEvent(db, `flood:${key}`, intervalMs, nowMs);
-    return points <= 1 ? 0 : Math.max(1, Math.ceil((expiresAtMs - nowMs) / 1000));
-  };
   return {
     async take(db, ip, email) {
-      // One after the other: both run on the same transaction's connection.
-      const ipWait = ip ? await waitFor(db, `ip:${ip}`) : 0;
-      // No email (when names and emails are optional) is no identity to limit by.
       const address = email.trim().toLowerCase();
-      const emailWait = address ? await waitFor(db, `email:${address}`) : 0;
-      return Math.max(ipWait, emailWait);
+      const keys = [
+        ...(ip ? [`flood:ip:${ip}`] : []),
+        // No email (when names and emails are optional) is no identity to limit by.
+        ...(address ? [`flood:email:${address}`] : []),
+      ];
+      const nowMs = now();
+      const counts = await countRateLimitEvents(db, keys, intervalMs, nowMs);
+      const waits = counts.map(({ points, expiresAtMs }) => (points <= 1 ? 0 : Math.max(1, Math.ceil((expiresAtMs - nowMs) / 1000))));
+      return Math.max(0, ...waits);
     },
   };
 }
