@@ -19,7 +19,7 @@ export interface LoadSettings {
 
 export type Result = 'PASS' | 'FAIL' | 'NOT MEASURED';
 
-/** One row of the targets table, as measured. */
+/** One row of the performance targets table, as measured. */
 export interface Verdict {
   row: string;
   measured: string;

@@ -13,7 +13,7 @@ import { startLoader, verdict, type LoadSettings, type Loader, type OnCleanUp, t
 import { measureWorkers, type MemorySample } from './workers.js';
 
 /**
- * The rows of issue 7 beyond the anonymous article page and the home page:
+ * The scale rows beyond the anonymous article page and the home page:
  * a commenter's uncacheable page, comment POSTs, the moderation queue at a
  * million comments, a 5,000-comment article, memory, restart time, and one
  * against two worker processes. Every row starts the compiled app itself
@@ -76,7 +76,7 @@ export interface ScaleContext {
 export interface ScaleResult {
   /** Load rows for report.ts's formatTable. */
   measured: Measured[];
-  /** One line per target, in the issue's order, each PASS, FAIL or NOT MEASURED. */
+  /** One line per target, in the targets' order, each PASS, FAIL or NOT MEASURED. */
   verdicts: Verdict[];
 }
 
