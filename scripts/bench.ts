@@ -9,7 +9,7 @@ import type { CeilingPorts } from './bench/ceiling.js';
 import { DEMO_SLUG, prepareDatabase } from './bench/database.js';
 import { markOwner, sweepMarkedFolders } from './bench/leftovers.js';
 import type { LoadFigures, LoadJob } from './bench/load.js';
-import { freePort, nextMessage, startTypeScript, stopChild, waitForOk } from './bench/processes.js';
+import { freePort, nextMessage, productionAppEnvironment, startTypeScript, stopChild, waitForOk } from './bench/processes.js';
 import { formatTable, problemsOf, type Measured } from './bench/report.js';
 import { formatVerdicts, measureScaleRows, SCALE_ROWS, verdictLines, type ScaleRow } from './bench/scale.js';
 import { cleanUpOnExit } from './lib/clean-up.js';
@@ -87,16 +87,12 @@ const cleanUp = cleaning.run;
 async function startApp(databaseUrl: string, folder: string): Promise<{ base: string; stop: () => Promise<unknown> }> {
   const port = await freePort();
   const app = startTypeScript(path.join(projectRoot, 'src/server.ts'), [], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      SESSION_SECRET: randomBytes(32).toString('base64url'),
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: path.join(folder, 'app-data'),
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
+    env: productionAppEnvironment({
+      databaseUrl,
+      dataDir: path.join(folder, 'app-data'),
+      port,
+      sessionSecret: randomBytes(32).toString('base64url'),
+    }),
     quiet: true,
     nodeOptions: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile)}`] : [],
   });

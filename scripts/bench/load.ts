@@ -1,4 +1,5 @@
 import autocannon from './autocannon-without-bodies.js';
+import { serveJobs } from './processes.js';
 
 /**
  * Child process of `npm run bench` that generates the load, so autocannon
@@ -45,11 +46,4 @@ async function runJob(job: LoadJob): Promise<LoadFigures> {
   };
 }
 
-process.on('message', (job: LoadJob) => {
-  runJob(job).then(
-    (figures) => process.send?.({ figures }),
-    (error: unknown) => process.send?.({ error: error instanceof Error ? error.message : String(error) }),
-  );
-});
-process.on('disconnect', () => process.exit(0));
-process.send?.({ ready: true });
+serveJobs(runJob);

@@ -96,3 +96,53 @@ export async function waitForOk(url: string, child: ChildProcess, timeoutMs: num
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** The shell's settings of the app, none of which a script's app may inherit (an SMTP_URL would send real mail). */
+const APP_SETTINGS = [
+  'PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'SESSION_SECRET', 'ADMIN_USERNAME', 'ADMIN_PASSWORD',
+  'TRUST_PROXY', 'BASE_URL', 'SMTP_URL', 'LOG_LEVEL', 'NODE_ENV', 'WEB_CONCURRENCY',
+];
+
+/**
+ * The environment of an app a script starts: production, one process, on
+ * 127.0.0.1:`port`, with nothing of the shell's own app settings; `extra`
+ * adds or overrides (TRUST_PROXY, WEB_CONCURRENCY…).
+ */
+export function productionAppEnvironment(settings: {
+  /** Postgres URL; undefined: the app starts its embedded database in DATA_DIR. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  sessionSecret: string;
+  extra?: Record<string, string>;
+}): NodeJS.ProcessEnv {
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of APP_SETTINGS) delete inherited[name];
+  return {
+    ...inherited,
+    NODE_ENV: 'production',
+    SESSION_SECRET: settings.sessionSecret,
+    ...(settings.databaseUrl ? { DATABASE_URL: settings.databaseUrl } : {}),
+    DATA_DIR: settings.dataDir,
+    HOST: '127.0.0.1',
+    PORT: String(settings.port),
+    LOG_LEVEL: 'warn',
+    WEB_CONCURRENCY: '1',
+    ...settings.extra,
+  };
+}
+
+/**
+ * The loop of a load-generating child process: one job at a time over IPC,
+ * answered with its figures or its error; it ends when the parent goes.
+ */
+export function serveJobs<Job, Figures>(runJob: (job: Job) => Promise<Figures>): void {
+  process.on('message', (job: Job) => {
+    runJob(job).then(
+      (figures) => process.send?.({ figures }),
+      (error: unknown) => process.send?.({ error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send?.({ ready: true });
+}

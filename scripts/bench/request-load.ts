@@ -1,6 +1,7 @@
 import autocannon from './autocannon-without-bodies.js';
 import type { LoadFigures } from './load.js';
 import { clientAddress, commentPostBody, type CommentPostPlan } from './post-plan.js';
+import { serveJobs } from './processes.js';
 
 /**
  * Child process of the scale rows that generates load with request headers
@@ -86,11 +87,4 @@ async function runJob(job: RequestJob): Promise<RequestFigures> {
   };
 }
 
-process.on('message', (job: RequestJob) => {
-  runJob(job).then(
-    (figures) => process.send?.({ figures }),
-    (error: unknown) => process.send?.({ error: error instanceof Error ? error.message : String(error) }),
-  );
-});
-process.on('disconnect', () => process.exit(0));
-process.send?.({ ready: true });
+serveJobs(runJob);

@@ -5,7 +5,7 @@ import { realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { projectRoot } from '../../src/paths.js';
-import { freePort, stopChild, waitForOk } from './processes.js';
+import { freePort, productionAppEnvironment, stopChild, waitForOk } from './processes.js';
 import { sweepFolders } from './leftovers.js';
 import { descendantsOf, executableOf } from './proc.js';
 import type { OnCleanUp, Say } from './scale-kit.js';
@@ -80,20 +80,7 @@ export interface AppOptions {
 
 /** The environment the app gets: production, a fixed session secret, nothing inherited that would change it. */
 export function appEnvironment(options: AppOptions, port: number, sessionSecret: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['DATABASE_URL', 'WEB_CONCURRENCY', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'TRUST_PROXY', 'BASE_URL', 'SMTP_URL']) delete env[name];
-  return {
-    ...env,
-    NODE_ENV: 'production',
-    SESSION_SECRET: sessionSecret,
-    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-    DATA_DIR: options.dataDir,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    WEB_CONCURRENCY: '1',
-    ...options.env,
-  };
+  return productionAppEnvironment({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, port, sessionSecret, extra: options.env });
 }
 
 /** Spawns the compiled server; `onLine` gets its standard output line by line. */

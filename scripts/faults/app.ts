@@ -3,12 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { projectRoot } from '../../src/paths.js';
-import { freePort, startTypeScript, stopChild, waitForOk } from '../bench/processes.js';
-
-const APP_SETTINGS = [
-  'PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'SESSION_SECRET', 'ADMIN_USERNAME', 'ADMIN_PASSWORD',
-  'TRUST_PROXY', 'BASE_URL', 'SMTP_URL', 'LOG_LEVEL', 'NODE_ENV', 'WEB_CONCURRENCY',
-];
+import { freePort, productionAppEnvironment, startTypeScript, stopChild, waitForOk } from '../bench/processes.js';
 
 type Say = (message: string) => void;
 
@@ -59,22 +54,15 @@ export class SupervisedApp {
   /** Starts the app; call ready() to wait until it answers. */
   static async start(databaseUrl: string, folder: string, say: Say): Promise<SupervisedApp> {
     const port = await freePort();
-    const inherited = { ...process.env };
-    // None of the shell's own settings for the app (an SMTP_URL would send real mail); no admin
-    // either, and one process: cluster workers restarted by their primary would hide a crash.
-    for (const name of APP_SETTINGS) delete inherited[name];
-    const env = {
-      ...inherited,
-      NODE_ENV: 'production',
-      SESSION_SECRET: randomBytes(32).toString('base64url'),
-      DATABASE_URL: databaseUrl,
-      DATA_DIR: path.join(folder, 'app-data'),
-      HOST: '127.0.0.1',
-      PORT: String(port),
+    // No admin, and one process: cluster workers restarted by their primary would hide a crash.
+    const env = productionAppEnvironment({
+      databaseUrl,
+      dataDir: path.join(folder, 'app-data'),
+      port,
+      sessionSecret: randomBytes(32).toString('base64url'),
       // Each commenter says who it is with X-Forwarded-For, as behind a proxy.
-      TRUST_PROXY: 'loopback',
-      LOG_LEVEL: 'error',
-    };
+      extra: { TRUST_PROXY: 'loopback', LOG_LEVEL: 'error' },
+    });
     const app = new SupervisedApp(`http://127.0.0.1:${port}`, env, say);
     app.launch();
     return app;
