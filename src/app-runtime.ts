@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Express } from 'express';
-import { createApp, pageCacheOf } from './app.js';
+import { createApp, memoOf, pageCacheOf } from './app.js';
 import type { Config } from './config.js';
 import { connectDatabase, createSessionPool } from './db/connection.js';
 import type { Logger } from './logger.js';
@@ -32,6 +32,7 @@ export function startAppRuntime(config: Config, logger: Logger, database: Prepar
   const app = createApp({ config, db, cookieSecret: database.cookieSecret, logger, sessionPool });
   const pageChanges = startPageChangeListener({ connectionString: database.url, logger });
   pageChanges.attach(pageCacheOf(app), db);
+  pageChanges.attach(memoOf(app), db);
 
   const host = new URL(config.baseUrl).hostname;
   const mailer = createMailer({

@@ -13,6 +13,7 @@ import { requestLog } from './middleware/request-log.js';
 import { methodNotAllowed } from './middleware/method-not-allowed.js';
 import { sameOriginOnly } from './middleware/same-origin.js';
 import { serveStaticAssets } from './middleware/static-assets.js';
+import { ChangeFollowedMemo } from './services/change-followed-memo.js';
 import { createFloodControl } from './services/flood-control.js';
 import { createLoginThrottle } from './services/login-throttle.js';
 import { PageCache } from './services/page-cache.js';
@@ -20,7 +21,7 @@ import { viewsDir } from './paths.js';
 import { viewHelpers } from './rendering/format.js';
 import { createRoutes } from './routes.js';
 
-export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle' | 'flood' | 'pageCache'> {
+export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle' | 'flood' | 'pageCache' | 'memo'> {
   logger: Logger;
   /** The pool behind admin sessions (connect-pg-simple). */
   sessionPool: pg.Pool;
@@ -30,6 +31,11 @@ export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle
 /** The cache of rendered pages, for the process that feeds it change notifications. */
 export function pageCacheOf(app: Express): PageCache {
   return (app.locals.context as AppContext).pageCache;
+}
+
+/** The memo of what comment posts read, for the process that feeds it change notifications. */
+export function memoOf(app: Express): ChangeFollowedMemo {
+  return (app.locals.context as AppContext).memo;
 }
 
 function securityOptions(production: boolean): HelmetOptions {
@@ -94,6 +100,7 @@ export function createApp(dependencies: AppDependencies): Express {
     loginThrottle: createLoginThrottle(dependencies.db),
     flood: createFloodControl(dependencies.now ?? Date.now),
     pageCache: new PageCache({ now: dependencies.now ?? Date.now }),
+    memo: new ChangeFollowedMemo(),
   };
   app.locals.context = context;
   Object.assign(app.locals, viewHelpers, { siteName: 'Broadsheet', baseUrl: config.baseUrl });

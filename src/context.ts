@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
+import type { ChangeFollowedMemo } from './services/change-followed-memo.js';
 import type { FloodControl } from './services/flood-control.js';
 import type { PageCache } from './services/page-cache.js';
 import type { LoginThrottle } from './services/login-throttle.js';
@@ -15,6 +16,8 @@ export interface AppContext {
   loginThrottle: LoginThrottle;
   flood: FloodControl;
   pageCache: PageCache;
+  /** The settings and articles a comment post reads, kept while the page-change listener hears every change. */
+  memo: ChangeFollowedMemo;
 }
 
 export function contextOf(req: Request): AppContext {

@@ -16,6 +16,8 @@ import type { DiscussionSettings } from '../services/discussion-settings.js';
 import { articleSocialMeta, articleStructuredData, encodeJsonLd, type ArticleFacts } from '../services/structured-data.js';
 import type { ArticleFigure, ArticlePageModel, CommentFormModel, PageMeta, ShownComment } from '../rendering/models.js';
 import { addAvatars, pageOfDiscussion, readDiscussion, type DiscussionPage } from './article-discussion.js';
+import type { ChangeFollowedMemo } from '../services/change-followed-memo.js';
+import { rememberedPublishedArticle } from '../services/remembered-lookups.js';
 
 const FIELD_ORDER = ['form', 'comment', 'author', 'email', 'url', 'parent_id'] as const;
 
@@ -37,8 +39,10 @@ export function siteOf(req: Request) {
 /** The schema's rule for slugs: anything else names no article, and need not reach the database. */
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-export async function loadPublishedArticle(db: Database, slug: string): Promise<ArticleRow> {
-  const article = SLUG.test(slug) ? await findPublishedArticleBySlug(db, slug) : undefined;
+/** The published article at `slug`, or a 404; through `memo` when given (see remembered-lookups). */
+export async function loadPublishedArticle(db: Database, slug: string, memo?: ChangeFollowedMemo): Promise<ArticleRow> {
+  const find = () => (memo ? rememberedPublishedArticle(db, memo, slug) : findPublishedArticleBySlug(db, slug));
+  const article = SLUG.test(slug) ? await find() : undefined;
   if (!article) throw new HttpError(404, 'There is no article at this address.');
   return article;
 }

@@ -5,7 +5,7 @@ import { renderPage } from '../rendering/render.js';
 import { parseCommentForm, type CommentSubmission } from '../services/comment-form.js';
 import { addPendingId, parsePendingIds, PENDING_COOKIE, REMEMBER_COOKIES } from '../services/commenter-cookies.js';
 import { CLOSED_MESSAGE, DUPLICATE_MESSAGE, floodMessage, postComment } from '../services/comments.js';
-import { loadDiscussionSettings } from '../queries/settings.js';
+import { rememberedDiscussionSettings } from '../services/remembered-lookups.js';
 import { articlePath, buildArticlePage, loadPublishedArticle, ownCommentLocation, type FormState } from './article-page.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -60,9 +60,8 @@ export async function createComment(req: Request, res: Response) {
 }
 
 async function storeComment(req: Request, res: Response) {
-  const { db, flood, cookieSecret, config, now } = contextOf(req);
-  const article = await loadPublishedArticle(db, String(req.params.slug));
-  const settings = await loadDiscussionSettings(db);
+  const { db, flood, cookieSecret, config, now, memo } = contextOf(req);
+  const [article, settings] = await Promise.all([loadPublishedArticle(db, String(req.params.slug), memo), rememberedDiscussionSettings(db, memo)]);
   const parsed = parseCommentForm(req.body, { requireNameAndEmail: settings.requireNameAndEmail });
 
   const refuse = async (status: number, state: Omit<FormState, 'values'>) => {

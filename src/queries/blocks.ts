@@ -30,19 +30,21 @@ function whereActive(query: Knex.QueryBuilder, db: Database, column = 'expires_a
   query.where((q) => q.whereNull(column).orWhere(column, '>', db.fn.now()));
 }
 
-/** The first active block matching this commenter's email, its domain, or IP. */
-export async function findMatchingBlock(db: Database, email: string, ip: string | null): Promise<BlockRow | null> {
+/** Active blocks matching this commenter's email, its domain, or IP, oldest first. */
+export function matchingBlocksQuery(db: Database, email: string, ip: string | null) {
   const domain = email.split('@').pop()?.toLowerCase() ?? '';
-  const row = await db<BlockRow>('commenter_blocks')
+  return db<BlockRow>('commenter_blocks')
     .where((match) => {
       match.where((q) => q.where({ kind: 'email' }).whereRaw('lower(value) = lower(?)', [email]));
       match.orWhere((q) => q.where({ kind: 'domain' }).whereRaw('lower(value) = ?', [domain]));
       if (ip) match.orWhere((q) => q.where({ kind: 'ip' }).where({ value: ip }));
     })
     .modify((query) => whereActive(query, db))
-    .orderBy('id')
-    .first();
-  return row ?? null;
+    .orderBy('id');
+}
+
+export async function findMatchingBlock(db: Database, email: string, ip: string | null): Promise<BlockRow | null> {
+  return (await matchingBlocksQuery(db, email, ip).first()) ?? null;
 }
 
 /** Active blocks, newest first, with the name of the admin who made each. */

@@ -120,7 +120,7 @@ export async function findCommentBySubmissionId(db: Database, submissionId: stri
 }
 
 /** An earlier, not trashed comment with the same words by the same person in the same place. */
-export async function findDuplicateComment(
+export function duplicateCommentQuery(
   db: Database,
   comment: Pick<NewComment, 'article_id' | 'parent_id' | 'author_name' | 'author_email' | 'body'>,
 ) {
@@ -135,33 +135,15 @@ export async function findDuplicateComment(
     .whereNot({ status: 'trash' });
   if (comment.parent_id === null) query.whereNull('parent_id');
   else query.where({ parent_id: comment.parent_id });
-  return (await query.first()) ?? null;
+  return query;
 }
 
-/**
- * Stores one comment. A repeated submission id (a double click, a browser
- * retry) stores nothing and returns the id of the comment already stored.
- */
-export async function insertComment(db: Database, comment: NewComment): Promise<string> {
-  const inserted = await db('comments')
-    .insert(comment)
-    .onConflict('submission_id')
-    .ignore()
-    .returning<Array<{ id: string }>>('id');
-  if (inserted[0]) return inserted[0].id;
-  const existing = await findCommentBySubmissionId(db, comment.submission_id!);
-  return existing!.id;
-}
-
-/** Whether this name and email already have an approved comment (WordPress's "previously approved"). */
-export async function hasApprovedComment(db: Database, authorName: string, authorEmail: string): Promise<boolean> {
-  if (!authorEmail) return false;
-  const row = await db('comments')
+/** An approved comment with this name and email (WordPress's "previously approved"); the email is not empty. */
+export function approvedCommentQuery(db: Database, authorName: string, authorEmail: string) {
+  return db('comments')
     .select('id')
     .where({ status: 'approved', author_name: authorName })
-    .whereRaw('lower(author_email) = lower(?)', [authorEmail])
-    .first();
-  return row !== undefined;
+    .whereRaw('lower(author_email) = lower(?)', [authorEmail]);
 }
 
 export interface CommentChange {

@@ -47,8 +47,9 @@ export async function claimDueMails(db: Database, limit: number, leaseSeconds: n
   return result.rows;
 }
 
-export async function markMailSent(db: Database, id: string): Promise<void> {
-  await db('mail_outbox').where({ id, status: 'pending' }).update({ status: 'sent', sent_at: db.fn.now(), locked_until: null });
+export async function markMailsSent(db: Database, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db('mail_outbox').whereIn('id', ids).where({ status: 'pending' }).update({ status: 'sent', sent_at: db.fn.now(), locked_until: null });
 }
 
 export async function markMailFailed(db: Database, id: string, error: string, retryInSeconds: number | null) {

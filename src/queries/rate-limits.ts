@@ -1,5 +1,3 @@
-import type { Database } from '../db/connection.js';
-
 export interface RateLimitCount {
   key: string;
   /** Events counted for this key in its current window, this one included. */
@@ -10,25 +8,25 @@ export interface RateLimitCount {
 
 /**
  * Counts one event against each of `keys` (all different) in a fixed window
- * of `durationMs`, opening a new window for a key whose last one has ended.
- * One statement, so two instances counting at once both see each other;
- * run on a transaction, the counts stand or fall with the rest of it.
+ * of `durationMs`, opening a new window for a key whose last one has ended;
+ * returns each key's count. One statement, meant as part of a larger one
+ * (WITH … AS), so two instances counting at once both see each other and
+ * the count stands or falls with what it guards.
  */
-export async function countRateLimitEvents(
-  db: Database,
-  keys: readonly string[],
-  durationMs: number,
-  nowMs: number,
-): Promise<RateLimitCount[]> {
-  if (keys.length === 0) return [];
+export function rateLimitCountingSql(keys: readonly string[], durationMs: number, nowMs: number): { sql: string; bindings: Array<string | number> } {
   const rows = keys.map(() => '(?, 1, ?)').join(', ');
-  const result = await db.raw<{ rows: { key: string; points: number; expire: string }[] }>(
-    `INSERT INTO rate_limits (key, points, expire) VALUES ${rows}
+  return {
+    sql: `INSERT INTO rate_limits (key, points, expire) VALUES ${rows}
      ON CONFLICT (key) DO UPDATE SET
        points = CASE WHEN rate_limits.expire IS NULL OR rate_limits.expire <= ? THEN 1 ELSE rate_limits.points + 1 END,
        expire = CASE WHEN rate_limits.expire IS NULL OR rate_limits.expire <= ? THEN EXCLUDED.expire ELSE rate_limits.expire END
      RETURNING key, points, expire`,
-    [...keys.flatMap((key) => [key, nowMs + durationMs]), nowMs, nowMs],
-  );
-  return result.rows.map((row) => ({ key: row.key, points: row.points, expiresAtMs: Number(row.expire) }));
+    bindings: [...keys.flatMap((key) => [key, nowMs + durationMs]), nowMs, nowMs],
+  };
 }
+
+export const rateLimitCountOf = (row: { key: string; points: number; expire: string | number }): RateLimitCount => ({
+  key: row.key,
+  points: row.points,
+  expiresAtMs: Number(row.expire),
+});

@@ -2,7 +2,7 @@ import type { Database } from '../db/connection.js';
 import type { ArticleRow } from '../queries/articles.js';
 import type { CommentRow, CommentStatus } from '../queries/comments.js';
 import { enqueueCommenterMail } from '../queries/notifications.js';
-import { enqueueMail } from '../queries/outbox.js';
+import { enqueueMail, type NewMail } from '../queries/outbox.js';
 import type { DiscussionSettings } from './discussion-settings.js';
 import { approvedCommentMail, heldCommentMail, heldDigestMail, replyMail, type MailComment } from './notifications.js';
 
@@ -29,17 +29,13 @@ export function moderatorAddress(settings: DiscussionSettings, baseUrl: string):
   return settings.notificationEmail || `moderation@${new URL(baseUrl).hostname}`;
 }
 
-async function queueReplyMail(
-  db: Database,
-  baseUrl: string,
-  secret: string,
-  article: Pick<ArticleRow, 'title' | 'slug'>,
-  reply: NotifiedComment,
-  parent: Pick<CommentRow, 'id' | 'author_name' | 'author_email' | 'body' | 'notify_on_reply' | 'status'> | null,
-) {
-  if (!parent || !parent.notify_on_reply || parent.status !== 'approved' || !parent.author_email) return;
-  if (parent.author_email.toLowerCase() === reply.author_email.toLowerCase()) return;
-  await enqueueCommenterMail(db, replyMail(baseUrl, secret, asMail({ ...parent, id: parent.id }), asMail(reply), articleFor(article)));
+type ParentComment = Pick<CommentRow, 'id' | 'author_name' | 'author_email' | 'body' | 'notify_on_reply' | 'status'>;
+
+/** The mail telling a parent comment's author of an approved reply, if they asked for it and it is not their own. */
+function replyMailFor(baseUrl: string, secret: string, article: Pick<ArticleRow, 'title' | 'slug'>, reply: NotifiedComment, parent: ParentComment | null) {
+  if (!parent || !parent.notify_on_reply || parent.status !== 'approved' || !parent.author_email) return null;
+  if (parent.author_email.toLowerCase() === reply.author_email.toLowerCase()) return null;
+  return replyMail(baseUrl, secret, asMail({ ...parent, id: parent.id }), asMail(reply), articleFor(article));
 }
 
 export interface NewCommentEvent {
@@ -48,29 +44,37 @@ export interface NewCommentEvent {
   settings: DiscussionSettings;
   article: Pick<ArticleRow, 'title' | 'slug'>;
   comment: NotifiedComment;
-  parent: Pick<CommentRow, 'id' | 'author_name' | 'author_email' | 'body' | 'notify_on_reply' | 'status'> | null;
+  parent: ParentComment | null;
   reasons: string[];
   nowMs: number;
 }
 
-export async function queueNotificationsForNewComment(db: Database, event: NewCommentEvent): Promise<void> {
+/** The mail a new comment causes: to the moderators, and to the commenters it concerns (unless they unsubscribed). */
+export function mailForNewComment(event: NewCommentEvent): { staff: NewMail[]; commenter: NewMail[] } {
   const { settings, baseUrl, comment } = event;
+  const staff: NewMail[] = [];
+  const commenter: NewMail[] = [];
   if (comment.status === 'pending' && settings.adminNotification !== 'off') {
     const recipient = moderatorAddress(settings, baseUrl);
     if (settings.adminNotification === 'each') {
-      await enqueueMail(db, heldCommentMail(baseUrl, recipient, asMail(comment), articleFor(event.article), event.reasons));
+      staff.push(heldCommentMail(baseUrl, recipient, asMail(comment), articleFor(event.article), event.reasons));
     } else {
       const periodMs = settings.digestMinutes * 60 * 1000;
       const periodEnd = Math.floor(event.nowMs / periodMs) * periodMs + periodMs;
-      await enqueueMail(db, {
-        ...heldDigestMail(baseUrl, recipient, String(periodEnd), settings.digestMinutes),
-        next_attempt_at: new Date(periodEnd),
-      });
+      staff.push({ ...heldDigestMail(baseUrl, recipient, String(periodEnd), settings.digestMinutes), next_attempt_at: new Date(periodEnd) });
     }
   }
   if (comment.status === 'approved') {
-    await queueReplyMail(db, baseUrl, event.secret, event.article, comment, event.parent);
+    const reply = replyMailFor(baseUrl, event.secret, event.article, comment, event.parent);
+    if (reply) commenter.push(reply);
   }
+  return { staff, commenter };
+}
+
+export async function queueNotificationsForNewComment(db: Database, event: NewCommentEvent): Promise<void> {
+  const { staff, commenter } = mailForNewComment(event);
+  for (const mail of staff) await enqueueMail(db, mail);
+  for (const mail of commenter) await enqueueCommenterMail(db, mail);
 }
 
 /** When a moderator approves a comment: tell its author if they asked, and the author it replies to. */
@@ -84,5 +88,6 @@ export async function queueNotificationsForApproval(
   if (comment.notify_on_approval && comment.author_email) {
     await enqueueCommenterMail(db, approvedCommentMail(event.baseUrl, event.secret, asMail(comment), articleFor(event.article)));
   }
-  await queueReplyMail(db, event.baseUrl, event.secret, event.article, comment, event.parent);
+  const reply = replyMailFor(event.baseUrl, event.secret, event.article, comment, event.parent);
+  if (reply) await enqueueCommenterMail(db, reply);
 }

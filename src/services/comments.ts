@@ -1,21 +1,12 @@
 import type { Database } from '../db/connection.js';
 import type { ArticleRow } from '../queries/articles.js';
-import { findMatchingBlock } from '../queries/blocks.js';
-import {
-  findComment,
-  findCommentBySubmissionId,
-  findDuplicateComment,
-  hasApprovedComment,
-  insertComment,
-  type CommentRow,
-  type CommentStatus,
-} from '../queries/comments.js';
-import { loadDiscussionSettings } from '../queries/settings.js';
+import { readPostingFacts, storePostedComment, type PostingFacts } from '../queries/comment-posting.js';
+import { findCommentBySubmissionId, type CommentStatus } from '../queries/comments.js';
 import type { CommentSubmission, FieldErrors } from './comment-form.js';
 import { decideComment, type Decision } from './discussion-rules.js';
 import type { DiscussionSettings } from './discussion-settings.js';
 import type { FloodControl } from './flood-control.js';
-import { queueNotificationsForNewComment } from './comment-notifications.js';
+import { mailForNewComment } from './comment-notifications.js';
 import { secondsSinceStamp } from './signed-tokens.js';
 
 export interface RequestFacts {
@@ -52,85 +43,55 @@ export function areCommentsOpen(article: ArticleRow, settings: DiscussionSetting
   return nowMs - article.published_at.getTime() <= settings.closeAfterDays * DAY_MS;
 }
 
-async function checkParent(db: Database, articleId: string, parentId: string | null) {
-  if (parentId === null) return { parent: null, problem: undefined };
-  const parent = await findComment(db, parentId);
-  if (!parent || parent.article_id !== articleId) return { parent: null, problem: PARENT_MISSING };
-  if (parent.status !== 'approved') return { parent: null, problem: PARENT_NOT_PUBLISHED };
-  return { parent, problem: undefined };
+function parentProblem(parentId: string | null, facts: PostingFacts, articleId: string): string | undefined {
+  if (parentId === null) return undefined;
+  if (!facts.parent || facts.parent.article_id !== articleId) return PARENT_MISSING;
+  if (facts.parent.status !== 'approved') return PARENT_NOT_PUBLISHED;
+  return undefined;
 }
 
-async function decide(
-  context: CommentingContext,
-  settings: DiscussionSettings,
-  submission: CommentSubmission,
-  facts: RequestFacts,
-): Promise<Decision> {
-  const [previouslyApproved, block] = await Promise.all([
-    hasApprovedComment(context.db, submission.authorName, submission.authorEmail),
-    findMatchingBlock(context.db, submission.authorEmail, facts.ip),
-  ]);
+function decide(context: CommentingContext, settings: DiscussionSettings, submission: CommentSubmission, request: RequestFacts, facts: PostingFacts): Decision {
   return decideComment(
     {
       authorName: submission.authorName,
       authorEmail: submission.authorEmail,
       authorUrl: submission.authorUrl,
       body: submission.body,
-      ip: facts.ip ?? '',
-      userAgent: facts.userAgent,
+      ip: request.ip ?? '',
+      userAgent: request.userAgent,
     },
     settings,
     {
-      previouslyApproved,
+      previouslyApproved: facts.previouslyApproved,
       honeypotFilled: submission.honeypotFilled,
       secondsSinceRender: secondsSinceStamp(context.secret, submission.renderedAt, context.now()),
-      block: block ? `${block.kind} ${block.value}` : null,
+      block: facts.block ? `${facts.block.kind} ${facts.block.value}` : null,
     },
   );
+}
+
+/** The comment a resent form already stored (double click, browser retry), when it is for this article. */
+async function storedBefore(db: Database, submissionId: string | null, articleId: string): Promise<PostCommentOutcome | null> {
+  if (!submissionId) return null;
+  const earlier = await findCommentBySubmissionId(db, submissionId);
+  return earlier?.article_id === articleId ? { kind: 'stored', commentId: earlier.id, status: earlier.status } : null;
 }
 
 /**
  * The whole decision for one posted comment, in WordPress's order: closed,
  * parent, duplicate, flood; then the discussion rules choose its status.
- * The comment and the mail it causes are stored in one transaction.
+ * The facts are read in one statement, and the comment, its flood count and
+ * its mail are stored in another, all or nothing.
  */
 export async function postComment(
   context: CommentingContext,
   article: ArticleRow,
   submission: CommentSubmission,
-  facts: RequestFacts,
-  settings?: DiscussionSettings,
-): Promise<PostCommentOutcome> {
-  const rules = settings ?? (await loadDiscussionSettings(context.db));
-  if (!areCommentsOpen(article, rules, context.now())) return { kind: 'closed' };
-  return context.db.transaction(async (trx) => {
-    // Two copies of one submission (a double click) wait for each other here,
-    // so the second finds the first one's comment instead of a flood limit.
-    if (submission.submissionId) {
-      await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [submission.submissionId]);
-    }
-    return storeIfAllowed({ ...context, db: trx }, article, submission, facts, rules);
-  });
-}
-
-async function storeIfAllowed(
-  context: CommentingContext,
-  article: ArticleRow,
-  submission: CommentSubmission,
-  facts: RequestFacts,
+  request: RequestFacts,
   rules: DiscussionSettings,
 ): Promise<PostCommentOutcome> {
+  if (!areCommentsOpen(article, rules, context.now())) return { kind: 'closed' };
   const { db } = context;
-  let submissionId = submission.submissionId;
-  if (submissionId) {
-    const earlier = await findCommentBySubmissionId(db, submissionId);
-    if (earlier?.article_id === article.id) return { kind: 'stored', commentId: earlier.id, status: earlier.status };
-    if (earlier) submissionId = null;
-  }
-
-  const { parent, problem } = await checkParent(db, article.id, submission.parentId);
-  if (problem) return { kind: 'invalid', errors: { parent_id: problem } };
-
   const comment = {
     article_id: article.id,
     parent_id: submission.parentId,
@@ -139,31 +100,50 @@ async function storeIfAllowed(
     author_url: submission.authorUrl,
     body: submission.body,
   };
-  if (await findDuplicateComment(db, comment)) return { kind: 'duplicate' };
-  const retryAfterSeconds = await context.flood.take(db, facts.ip, submission.authorEmail);
-  if (retryAfterSeconds > 0) return { kind: 'flooded', retryAfterSeconds };
+  const facts = await readPostingFacts(db, { submissionId: submission.submissionId, comment, ip: request.ip });
+  let submissionId = submission.submissionId;
+  if (facts.earlier?.article_id === article.id) return { kind: 'stored', commentId: facts.earlier.id, status: facts.earlier.status };
+  // The same id on another article is a forged or broken form, not a resend.
+  if (facts.earlier) submissionId = null;
 
-  const { status, reasons } = await decide(context, rules, submission, facts);
-  const commentId = await insertComment(db, {
-    ...comment,
-    status,
-    status_reasons: JSON.stringify(reasons),
-    approved_at: status === 'approved' ? new Date(context.now()) : null,
-    ip: facts.ip,
-    user_agent: facts.userAgent.slice(0, 512),
-    submission_id: submissionId,
-    notify_on_reply: submission.notifyOnReply,
-    notify_on_approval: submission.notifyOnApproval,
-  });
-  await queueNotificationsForNewComment(db, {
+  const problem = parentProblem(submission.parentId, facts, article.id);
+  if (problem) return { kind: 'invalid', errors: { parent_id: problem } };
+  if (facts.duplicate) return { kind: 'duplicate' };
+
+  const { status, reasons } = decide(context, rules, submission, request, facts);
+  const mail = mailForNewComment({
     baseUrl: context.baseUrl,
     secret: context.secret,
     settings: rules,
     article,
-    comment: { id: commentId, ...comment, status },
-    parent: parent as CommentRow | null,
+    comment: { id: facts.newId, ...comment, status },
+    parent: facts.parent,
     reasons: reasons.map((reason) => reason.text),
     nowMs: context.now(),
   });
-  return { kind: 'stored', commentId, status };
+  const result = await storePostedComment(db, {
+    comment: {
+      id: facts.newId,
+      ...comment,
+      status,
+      status_reasons: reasons,
+      approved_at: status === 'approved' ? new Date(context.now()) : null,
+      ip: request.ip,
+      user_agent: request.userAgent.slice(0, 512),
+      submission_id: submissionId,
+      notify_on_reply: submission.notifyOnReply,
+      notify_on_approval: submission.notifyOnApproval,
+    },
+    flood: context.flood.countingFor(request.ip, submission.authorEmail),
+    staffMail: mail.staff,
+    commenterMail: mail.commenter,
+  });
+  if (result.storedId !== null) return { kind: 'stored', commentId: result.storedId, status };
+  // Not stored: a flood counter was over, or a copy of this very form got in
+  // first. The copy holds the counters until it commits, so by now it can be read.
+  const copy = await storedBefore(db, submissionId, article.id);
+  if (copy) return copy;
+  const retryAfterSeconds = context.flood.waitAfter(result.flood, context.now());
+  if (retryAfterSeconds > 0) return { kind: 'flooded', retryAfterSeconds };
+  throw new Error('a comment was neither stored nor refused');
 }

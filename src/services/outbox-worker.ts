@@ -1,6 +1,6 @@
 import type { Database } from '../db/connection.js';
 import type { Logger } from '../logger.js';
-import { claimDueMails, markMailFailed, markMailSent } from '../queries/outbox.js';
+import { claimDueMails, markMailFailed, markMailsSent } from '../queries/outbox.js';
 import type { Mailer } from './mailer.js';
 
 export const MAX_ATTEMPTS = 8;
@@ -12,14 +12,18 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(60 * 4 ** Math.max(0, attempts - 1), 6 * 60 * 60);
 }
 
-/** Sends what is due once; returns how many mails were sent. */
+/**
+ * Sends one batch of what is due; returns how many mails were sent. The
+ * mails sent are marked in one statement at the end of the batch: should
+ * the process die before that, their leases run out and they are sent
+ * again (mail is delivered at least once, never lost).
+ */
 export async function deliverDueMail(db: Database, mailer: Mailer, logger?: Logger): Promise<number> {
-  let sent = 0;
+  const sent: string[] = [];
   for (const mail of await claimDueMails(db, BATCH_SIZE, LEASE_SECONDS)) {
     try {
       await mailer.send({ id: mail.id, to: mail.recipient, subject: mail.subject, text: mail.body });
-      await markMailSent(db, mail.id);
-      sent += 1;
+      sent.push(mail.id);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const retry = mail.attempts >= MAX_ATTEMPTS ? null : retryDelaySeconds(mail.attempts);
@@ -27,17 +31,20 @@ export async function deliverDueMail(db: Database, mailer: Mailer, logger?: Logg
       await markMailFailed(db, mail.id, message, retry);
     }
   }
-  return sent;
+  await markMailsSent(db, sent);
+  return sent.length;
 }
 
 /** Polls the outbox every few seconds; one per app process. */
 export function startOutboxWorker(db: Database, mailer: Mailer, logger: Logger, intervalMs = 5000) {
   let running = false;
+  let stopping = false;
   const tick = async () => {
     if (running) return;
     running = true;
     try {
-      while ((await deliverDueMail(db, mailer, logger)) > 0);
+      // Batch after batch while there is mail, but a stopping process only finishes the batch in hand.
+      while (!stopping && (await deliverDueMail(db, mailer, logger)) > 0);
     } catch (error) {
       logger.warn({ err: error }, 'outbox worker could not reach the database');
     } finally {
@@ -48,6 +55,7 @@ export function startOutboxWorker(db: Database, mailer: Mailer, logger: Logger, 
   timer.unref();
   return {
     async stop() {
+      stopping = true;
       clearInterval(timer);
       while (running) await new Promise((resolve) => setTimeout(resolve, 50));
     },

@@ -25,12 +25,19 @@ export const PAGE_CHANGES_CHANNEL = 'page_changes';
  * a comment sees it at once on the instance they used; other instances
  * hear it within a few milliseconds.
  */
+/** What a listener feeds: values that go stale with the changes it hears (a PageCache, a ChangeFollowedMemo). */
+export interface ChangeFollower {
+  listening: boolean;
+  invalidate(tag: string): void;
+  clear(): void;
+}
+
 export interface PageChangeListener {
   /**
    * Feeds a cache from this listener; returns how to stop. Writes through
    * `writesThrough` (the app's knex) are heard before the cache serves again.
    */
-  attach(cache: PageCache, writesThrough?: Database): () => void;
+  attach(cache: ChangeFollower & Partial<Pick<PageCache, 'localWritesHeard'>>, writesThrough?: Database): () => void;
   readonly listening: boolean;
   /** The listening connection's server process, while there is one. */
   readonly backendPid: number | null;
@@ -50,7 +57,7 @@ export interface PageChangeListenerOptions {
 const ROUND_TRIP_TIMEOUT_MS = 3000;
 
 /** Which cached pages a notification payload makes stale. */
-export function applyPageChange(cache: PageCache, payload: string): void {
+export function applyPageChange(cache: ChangeFollower, payload: string): void {
   if (payload === HOME_TAG || payload === SETTINGS_TAG || /^article:\d{1,19}$/.test(payload)) cache.invalidate(payload);
   else cache.clear();
 }
@@ -59,7 +66,7 @@ export function startPageChangeListener(options: PageChangeListenerOptions): Pag
   const { logger } = options;
   const retry = options.retryDelayMs ?? { first: 100, max: 5000 };
   const heartbeatMs = options.heartbeatMs ?? 5000;
-  const caches = new Set<PageCache>();
+  const caches = new Set<ChangeFollower & Partial<Pick<PageCache, 'localWritesHeard'>>>();
   const followed = new WeakSet<Database>();
   let client: pg.Client | null = null;
   let listening = false;
@@ -180,16 +187,18 @@ export function startPageChangeListener(options: PageChangeListenerOptions): Pag
 
   return {
     attach(cache, writesThrough) {
-      if (writesThrough) followWritesOf(writesThrough);
       caches.add(cache);
-      // Writes committed before this cache was attached may still be on their way.
-      writes.seen += 1;
       cache.clear();
       cache.listening = listening;
-      cache.localWritesHeard = writesHeard;
+      if (writesThrough) {
+        followWritesOf(writesThrough);
+        // Writes committed before this cache was attached may still be on their way.
+        writes.seen += 1;
+        cache.localWritesHeard = writesHeard;
+      }
       return () => {
         caches.delete(cache);
-        cache.localWritesHeard = () => null;
+        if (cache.localWritesHeard) cache.localWritesHeard = () => null;
         cache.listening = false;
       };
     },
@@ -209,7 +218,7 @@ export function startPageChangeListener(options: PageChangeListenerOptions): Pag
       client = null;
       clearInterval(heartbeat);
       setListening(false);
-      for (const cache of caches) cache.localWritesHeard = () => null;
+      for (const cache of caches) if (cache.localWritesHeard) cache.localWritesHeard = () => null;
       caches.clear();
       await open?.end().catch(() => {});
     },

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import type { Express } from 'express';
 import pg from 'pg';
-import { createApp, pageCacheOf } from '../../src/app.js';
+import { createApp, memoOf, pageCacheOf } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/connection.js';
 import { createLogger, type Logger } from '../../src/logger.js';
@@ -77,6 +77,7 @@ export function buildTestApp(db: Database, environment: NodeJS.ProcessEnv = {}, 
     now: options.now,
   });
   pageChangesFor(db)?.attach(pageCacheOf(app), db);
+  pageChangesFor(db)?.attach(memoOf(app), db);
   return app;
 }
 

@@ -11,7 +11,7 @@ import { BackupError, backupDatabase, restoreDatabase } from '../../src/db/backu
 import { findClientTool } from '../../src/db/client-tools.js';
 import { connectDatabase, type Database } from '../../src/db/connection.js';
 import { blockCommenter } from '../../src/queries/blocks.js';
-import { insertComment, updateOwnComment, type CommentRow, type CommentStatus, type NewComment } from '../../src/queries/comments.js';
+import { updateOwnComment, type CommentRow, type CommentStatus, type NewComment } from '../../src/queries/comments.js';
 import { countByStatus, listQueuePage } from '../../src/queries/moderation-queue.js';
 import { insertSiteReply, moderateComments, type Actor } from '../../src/queries/moderation.js';
 import { saveDiscussionSettings } from '../../src/queries/settings.js';
@@ -21,6 +21,11 @@ import { planStatusChange } from '../../src/services/moderation.js';
 import { containsPattern, DEFAULT_FILTERS } from '../../src/services/queue-address.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { articleIdOf, insertArticle } from '../helpers/rows.js';
+
+async function insertComment(db: Database, comment: NewComment): Promise<string> {
+  const [row] = await db('comments').insert(comment).returning<Array<{ id: string }>>('id');
+  return String(row!.id);
+}
 
 const testDb = useTestDatabase();
 const run = promisify(execFile);

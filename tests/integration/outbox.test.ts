@@ -5,7 +5,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { claimDueMails, enqueueMail, type OutboxRow } from '../../src/queries/outbox.js';
 import { createMailer, type Mailer } from '../../src/services/mailer.js';
-import { deliverDueMail, MAX_ATTEMPTS, retryDelaySeconds } from '../../src/services/outbox-worker.js';
+import { createLogger } from '../../src/logger.js';
+import { deliverDueMail, MAX_ATTEMPTS, retryDelaySeconds, startOutboxWorker } from '../../src/services/outbox-worker.js';
 import { useTestDatabase } from '../helpers/database.js';
 
 const context = useTestDatabase();
@@ -78,6 +79,49 @@ describe('mail outbox', () => {
     [row] = await rows();
     assert.equal(row!.status, 'failed');
     assert.equal(row!.attempts, MAX_ATTEMPTS);
+  });
+
+  it('marks a batch sent together, one failure apart', async () => {
+    let calls = 0;
+    const everySecondFails: Mailer = {
+      send: async () => {
+        calls += 1;
+        if (calls % 2 === 0) throw new Error('SMTP 452 mailbox busy');
+      },
+      close() {},
+    };
+    for (const n of [1, 2, 3]) await enqueueMail(context.db, mail(`batch-${n}`));
+    assert.equal(await deliverDueMail(context.db, everySecondFails), 2);
+    assert.deepEqual(
+      (await rows()).map((row) => [row.dedupe_key, row.status, row.last_error]),
+      [
+        ['batch-1', 'sent', null],
+        ['batch-2', 'pending', 'SMTP 452 mailbox busy'],
+        ['batch-3', 'sent', null],
+      ],
+    );
+  });
+
+  it('a stopping worker finishes the batch in hand and leaves the rest queued', async () => {
+    for (let n = 0; n < 60; n++) await enqueueMail(context.db, mail(`backlog-${n}`));
+    let sent = 0;
+    let firstSent!: () => void;
+    const started = new Promise<void>((resolve) => (firstSent = resolve));
+    const slow: Mailer = {
+      send: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        sent += 1;
+        firstSent();
+      },
+      close() {},
+    };
+    const worker = startOutboxWorker(context.db, slow, createLogger('silent'), 10);
+    await started;
+    await worker.stop();
+    const statuses = (await rows()).map((row) => row.status);
+    assert.ok(sent >= 1 && sent <= 20, `one batch at most was sent before stopping, not ${sent}`);
+    assert.equal(statuses.filter((status) => status === 'sent').length, sent, 'what was sent is marked sent');
+    assert.equal(statuses.filter((status) => status === 'pending').length, 60 - sent, 'the rest waits in the outbox');
   });
 
   it('backs off 1, 4, 16 minutes and caps at 6 hours', () => {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { connectDatabase, type Database } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { findArticleById, listPublishedArticles } from '../../src/queries/articles.js';
-import { findMatchingBlock } from '../../src/queries/blocks.js';
+import { readPostingFacts, storePostedComment } from '../../src/queries/comment-posting.js';
 import { listCommentEmails } from '../../src/queries/comment-emails.js';
-import { findComment, findDuplicateComment, hasApprovedComment, listVisibleComments } from '../../src/queries/comments.js';
+import { findComment, findCommentBySubmissionId, listVisibleComments } from '../../src/queries/comments.js';
 import { countByStatus, countPendingComments, findCommenter, findEditableComment, listQueuePage, listRecentLog } from '../../src/queries/moderation-queue.js';
 import { createAdmin } from '../../src/services/admins.js';
 import { createFloodControl } from '../../src/services/flood-control.js';
@@ -251,12 +252,30 @@ describe(`query plans over ${COMMENTS.toLocaleString('en-US')} comments`, () => 
     await assertIndexedReads('countPendingComments', () => countPendingComments(db), false);
   });
 
-  it('posting a comment: the duplicate, returning-commenter, block and flood checks', async () => {
-    const fields = { article_id: sample.article_id, parent_id: null, author_name: sample.author_name, author_email: sample.author_email, body: sample.body };
-    await assertIndexedReads('findDuplicateComment', () => findDuplicateComment(db, fields));
-    await assertIndexedReads('hasApprovedComment', () => hasApprovedComment(db, sample.author_name, sample.author_email.toUpperCase()));
-    await assertIndexedReads('findMatchingBlock', () => findMatchingBlock(db, sample.author_email, sample.ip), false);
-    await assertIndexedReads('flood control', () => createFloodControl().take(db, sample.ip, sample.author_email), false);
+  it('posting a comment: the statement of facts, and the one that counts the flood limit and stores', async () => {
+    const comment = { article_id: sample.article_id, parent_id: sample.id, author_name: sample.author_name, author_email: sample.author_email, body: sample.body };
+    const question = { submissionId: randomUUID(), comment, ip: sample.ip };
+    await assertIndexedReads('readPostingFacts', () => readPostingFacts(db, question));
+    await assertIndexedReads('readPostingFacts of a new comment', () => readPostingFacts(db, { ...question, comment: { ...comment, parent_id: null } }));
+    const { newId } = await readPostingFacts(db, question);
+    const mail = { dedupe_key: `plan-${newId}`, kind: 'plan', recipient: sample.author_email, subject: 'Plan', body: 'Plan' };
+    const write = {
+      comment: { ...comment, author_url: '', id: newId, status: 'pending' as const, status_reasons: [], ip: sample.ip, user_agent: 'planner', submission_id: question.submissionId },
+      flood: createFloodControl().countingFor(sample.ip, sample.author_email),
+      staffMail: [mail],
+      commenterMail: [{ ...mail, dedupe_key: `plan-reply-${newId}` }],
+    };
+    // Planned as sent, then undone: the other plans here expect the comments seeded.
+    const undone = new Error('undone');
+    const storeAndUndo = () =>
+      db
+        .transaction(async (trx) => {
+          await storePostedComment(trx, write);
+          throw undone;
+        })
+        .catch((error: unknown) => assert.equal(error, undone));
+    await assertIndexedReads('storePostedComment', storeAndUndo);
+    await assertIndexedReads('findCommentBySubmissionId', () => findCommentBySubmissionId(db, question.submissionId));
   });
 
   it('a comment’s permalink, its queue row facts and its log', async () => {

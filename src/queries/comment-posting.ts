@@ -1,0 +1,151 @@
+import type { Database } from '../db/connection.js';
+import { matchingBlocksQuery, type BlockKind } from './blocks.js';
+import { approvedCommentQuery, duplicateCommentQuery, type CommentRow, type CommentStatus, type NewComment } from './comments.js';
+import type { NewMail } from './outbox.js';
+import { rateLimitCountingSql, rateLimitCountOf, type RateLimitCount } from './rate-limits.js';
+
+/**
+ * A posted comment costs two statements: one reads every fact the rules
+ * need, one counts the flood limit and stores the comment with its mail.
+ * Each round trip costs the app CPU (a system call each way, and a wake-up
+ * of the database's process), so there are as few as the rules allow.
+ *
+ * They are planned afresh each time, not prepared: a cached generic plan
+ * made while `comments` was small keeps scanning it whole as it grows.
+ */
+
+export interface ParentFacts extends Pick<CommentRow, 'id' | 'article_id' | 'status' | 'author_name' | 'author_email' | 'body' | 'notify_on_reply'> {}
+
+export interface PostingFacts {
+  /** The id the comment will have if stored (taken from the sequence now, so its mail can name it). */
+  newId: string;
+  /** The comment already stored under this submission id (a resent form). */
+  earlier: Pick<CommentRow, 'id' | 'article_id' | 'status'> | null;
+  parent: ParentFacts | null;
+  duplicate: boolean;
+  previouslyApproved: boolean;
+  block: { kind: BlockKind; value: string } | null;
+}
+
+export interface PostingQuestion {
+  submissionId: string | null;
+  comment: Pick<NewComment, 'article_id' | 'parent_id' | 'author_name' | 'author_email' | 'body'>;
+  ip: string | null;
+}
+
+const NO_ROW = 'NULL::json';
+
+interface FactsRow {
+  new_id: string;
+  earlier: PostingFacts['earlier'];
+  parent: ParentFacts | null;
+  duplicate: boolean;
+  previously_approved: boolean;
+  block: PostingFacts['block'];
+}
+
+/** Every fact about a comment about to be posted, in one statement. */
+export async function readPostingFacts(db: Database, question: PostingQuestion): Promise<PostingFacts> {
+  const { submissionId, comment, ip } = question;
+  const firstAsJson = (query: ReturnType<Database>) => db.raw('(SELECT row_to_json(found) FROM (?) AS found)', [query.limit(1)]);
+  const facts = db
+    .select({
+      new_id: db.raw("nextval('comments_id_seq')::text"),
+      earlier: submissionId
+        ? firstAsJson(db('comments').select(db.raw('id::text AS id, article_id::text AS article_id, status')).where({ submission_id: submissionId }))
+        : db.raw(NO_ROW),
+      parent: comment.parent_id
+        ? firstAsJson(
+            db('comments')
+              .select(db.raw('id::text AS id, article_id::text AS article_id'), 'status', 'author_name', 'author_email', 'body', 'notify_on_reply')
+              .where({ id: comment.parent_id }),
+          )
+        : db.raw(NO_ROW),
+      duplicate: db.raw('EXISTS (?)', [duplicateCommentQuery(db, comment)]),
+      previously_approved: comment.author_email
+        ? db.raw('EXISTS (?)', [approvedCommentQuery(db, comment.author_name, comment.author_email)])
+        : db.raw('false'),
+      block: firstAsJson(matchingBlocksQuery(db, comment.author_email, ip).select('kind', 'value')),
+    });
+  const row = (await facts.first<FactsRow>())!;
+  return {
+    newId: row.new_id,
+    earlier: row.earlier,
+    parent: row.parent,
+    duplicate: row.duplicate,
+    previouslyApproved: row.previously_approved,
+    block: row.block,
+  };
+}
+
+export interface CommentToStore extends Omit<NewComment, 'status_reasons'> {
+  id: string;
+  status: CommentStatus;
+  status_reasons: unknown[];
+}
+
+export interface PostingWrite {
+  comment: CommentToStore;
+  /** The flood limit's counters, counted whether or not the comment is stored. */
+  flood: { keys: readonly string[]; durationMs: number; nowMs: number };
+  /** Mail to moderators, queued with the comment. */
+  staffMail: readonly NewMail[];
+  /** Mail to commenters, queued with the comment unless the recipient has unsubscribed. */
+  commenterMail: readonly NewMail[];
+}
+
+export interface PostingResult {
+  /** The comment's id when this statement stored it; null when a flood counter was over, or its submission id was taken. */
+  storedId: string | null;
+  flood: RateLimitCount[];
+}
+
+/**
+ * Counts the flood limit and, unless a counter is over, stores the comment
+ * and queues its mail: one statement, so all of it or none is stored. A
+ * comment whose submission id another post has just taken is not stored.
+ */
+export async function storePostedComment(db: Database, write: PostingWrite): Promise<PostingResult> {
+  const { comment, flood } = write;
+  const counting = flood.keys.length > 0 ? rateLimitCountingSql(flood.keys, flood.durationMs, flood.nowMs) : null;
+  const columns = Object.keys(comment);
+  const mails = write.staffMail.length + write.commenterMail.length > 0;
+  const mailColumns = 'dedupe_key, kind, recipient, subject, body, next_attempt_at';
+  const sql = `
+    WITH flood AS (${counting?.sql ?? 'SELECT NULL::text AS key, 0 AS points, 0::bigint AS expire WHERE false'}),
+    stored AS (
+      INSERT INTO comments (${columns.map(() => '??').join(', ')})
+      SELECT ${columns.map(() => '??').join(', ')} FROM json_populate_record(NULL::comments, ?::json)
+       WHERE NOT EXISTS (SELECT 1 FROM flood WHERE points > 1)
+      ON CONFLICT (submission_id) DO NOTHING
+      RETURNING id::text AS id
+    )${
+      mails
+        ? `,
+    mail AS (
+      INSERT INTO mail_outbox (${mailColumns})
+      SELECT ${mailColumns} FROM (
+        SELECT dedupe_key, kind, recipient, subject, body, coalesce(next_attempt_at, now()) AS next_attempt_at
+          FROM json_populate_recordset(NULL::mail_outbox, ?::json)
+        UNION ALL
+        SELECT dedupe_key, kind, recipient, subject, body, coalesce(next_attempt_at, now())
+          FROM json_populate_recordset(NULL::mail_outbox, ?::json) AS m
+         WHERE NOT EXISTS (SELECT 1 FROM mail_unsubscribes u WHERE u.email = lower(m.recipient))
+      ) AS queued
+      WHERE EXISTS (SELECT 1 FROM stored)
+      ON CONFLICT (dedupe_key) DO NOTHING
+    )`
+        : ''
+    }
+    SELECT (SELECT id FROM stored) AS stored_id, (SELECT coalesce(json_agg(flood), '[]'::json) FROM flood) AS flood`;
+  const bindings = [
+    ...(counting?.bindings ?? []),
+    ...columns,
+    ...columns,
+    JSON.stringify(comment),
+    ...(mails ? [JSON.stringify(write.staffMail), JSON.stringify(write.commenterMail)] : []),
+  ];
+  const result = await db.raw<{ rows: Array<{ stored_id: string | null; flood: Array<{ key: string; points: number; expire: number }> }> }>(sql, bindings);
+  const row = result.rows[0]!;
+  return { storedId: row.stored_id, flood: row.flood.map(rateLimitCountOf) };
+}

@@ -1,0 +1,80 @@
+/**
+ * Small values read on every comment post (the discussion settings, the
+ * article posted to) kept in this process while the page-change listener
+ * hears every change to them, so that a post does not ask for them again.
+ * Without a listener, or while it is not listening, every read goes to the
+ * database: nothing here is trusted that no notification would correct.
+ *
+ * A value is kept under tags, like a cached page: a notification for one of
+ * them drops it. A read that started before a change and ends after its
+ * notification is not kept. As with the page cache, a change committed by
+ * this very process is heard before a kept value is used again.
+ */
+
+interface Entry {
+  value: unknown;
+  tags: readonly string[];
+}
+
+export interface Remembered<T> {
+  value: T;
+  tags: readonly string[];
+}
+
+export class ChangeFollowedMemo {
+  private readonly entries = new Map<string, Entry>();
+  /** Bumped by every change heard: a read that saw a bump while it ran keeps nothing. */
+  private generation = 0;
+  private heard = false;
+
+  /** Set by the listener: resolves once changes committed by this process so far have been heard; null when none are outstanding. */
+  localWritesHeard: () => Promise<void> | null = () => null;
+
+  constructor(private readonly maxEntries = 1000) {}
+
+  /** True while a listener hears every change; when this changes either way, what was kept is dropped. */
+  get listening(): boolean {
+    return this.heard;
+  }
+
+  set listening(heard: boolean) {
+    if (heard === this.heard) return;
+    this.clear();
+    this.heard = heard;
+  }
+
+  /**
+   * The value under `key`: kept, or read by `load` (and kept when it says
+   * under which tags). A null from `load` is never kept: a missing article
+   * may be published a moment later.
+   */
+  async read<T>(key: string, load: () => Promise<Remembered<T> | null>): Promise<T | null> {
+    if (this.heard) await this.localWritesHeard();
+    const kept = this.heard ? this.entries.get(key) : undefined;
+    if (kept) return kept.value as T;
+    const startedAt = this.generation;
+    const loaded = await load();
+    if (loaded && this.heard && this.generation === startedAt) {
+      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(key, { value: loaded.value, tags: loaded.tags });
+    }
+    return loaded?.value ?? null;
+  }
+
+  /** Drops every value kept under this tag. */
+  invalidate(tag: string): void {
+    this.generation += 1;
+    for (const [key, entry] of this.entries) {
+      if (entry.tags.includes(tag)) this.entries.delete(key);
+    }
+  }
+
+  clear(): void {
+    this.generation += 1;
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
