@@ -1,3 +1,5 @@
+import { ChangeFollower } from './change-follower.js';
+
 /**
  * Small values read on every comment post (the discussion settings, the
  * article posted to) kept in this process while the page-change listener
@@ -21,26 +23,13 @@ export interface Remembered<T> {
   tags: readonly string[];
 }
 
-export class ChangeFollowedMemo {
+export class ChangeFollowedMemo extends ChangeFollower {
   private readonly entries = new Map<string, Entry>();
   /** Bumped by every change heard: a read that saw a bump while it ran keeps nothing. */
   private generation = 0;
-  private heard = false;
 
-  /** Set by the listener: resolves once changes committed by this process so far have been heard; null when none are outstanding. */
-  localWritesHeard: () => Promise<void> | null = () => null;
-
-  constructor(private readonly maxEntries = 1000) {}
-
-  /** True while a listener hears every change; when this changes either way, what was kept is dropped. */
-  get listening(): boolean {
-    return this.heard;
-  }
-
-  set listening(heard: boolean) {
-    if (heard === this.heard) return;
-    this.clear();
-    this.heard = heard;
+  constructor(private readonly maxEntries = 1000) {
+    super();
   }
 
   /**
@@ -49,12 +38,12 @@ export class ChangeFollowedMemo {
    * may be published a moment later.
    */
   async read<T>(key: string, load: () => Promise<Remembered<T> | null>): Promise<T | null> {
-    if (this.heard) await this.localWritesHeard();
-    const kept = this.heard ? this.entries.get(key) : undefined;
+    if (this.listening) await this.localWritesHeard();
+    const kept = this.listening ? this.entries.get(key) : undefined;
     if (kept) return kept.value as T;
     const startedAt = this.generation;
     const loaded = await load();
-    if (loaded && this.heard && this.generation === startedAt) {
+    if (loaded && this.listening && this.generation === startedAt) {
       if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
       this.entries.set(key, { value: loaded.value, tags: loaded.tags });
     }
@@ -62,14 +51,14 @@ export class ChangeFollowedMemo {
   }
 
   /** Drops every value kept under this tag. */
-  invalidate(tag: string): void {
+  override invalidate(tag: string): void {
     this.generation += 1;
     for (const [key, entry] of this.entries) {
       if (entry.tags.includes(tag)) this.entries.delete(key);
     }
   }
 
-  clear(): void {
+  override clear(): void {
     this.generation += 1;
     this.entries.clear();
   }

@@ -1,3 +1,4 @@
+import { ChangeFollower } from './change-follower.js';
 import { PageShelf } from './page-shelf.js';
 
 /**
@@ -97,7 +98,7 @@ export interface PageCacheOptions {
   now?: () => number;
 }
 
-export class PageCache {
+export class PageCache extends ChangeFollower {
   private readonly shared: PageShelf<CachedPage>;
   /** Pages rendered for one reader; see storePrivate(). */
   private readonly privatePages: PageShelf<PrivatePage>;
@@ -105,34 +106,13 @@ export class PageCache {
   private readonly renders = new Map<string, Promise<void>>();
   private seq = 0;
   private cleared: Invalidation = { seq: 0, at: 0 };
-  private heard = false;
   private readonly now: () => number;
 
-  /**
-   * Set by the listener: resolves once changes committed by this process so
-   * far have been heard; null when none are outstanding.
-   */
-  localWritesHeard: () => Promise<void> | null = () => null;
-
   constructor(options: PageCacheOptions = {}) {
+    super();
     this.now = options.now ?? Date.now;
     this.shared = new PageShelf({ maxBytes: options.maxBytes ?? 32 * 1024 * 1024, maxPages: Infinity }, this.now);
     this.privatePages = new PageShelf(options.privatePages ?? { maxBytes: 8 * 1024 * 1024, maxPages: 300 }, this.now);
-  }
-
-  /**
-   * True while a listener hears every committed change: a page held is then
-   * current without asking the database. When this changes either way, what
-   * was held is dropped: it was kept under the other rule.
-   */
-  get listening(): boolean {
-    return this.heard;
-  }
-
-  set listening(heard: boolean) {
-    if (heard === this.heard) return;
-    this.clear();
-    this.heard = heard;
   }
 
   /** Taken before a render reads anything from the database. */
@@ -186,7 +166,7 @@ export class PageCache {
     if (lastChange === null) return false;
     // A copy read in the same second as the last change may predate it, with
     // the same Last-Modified: only a page read in a later second can tell.
-    page.honoursIfModifiedSince = this.heard && Math.floor(page.ticket.at / 1000) > Math.floor(lastChange / 1000);
+    page.honoursIfModifiedSince = this.listening && Math.floor(page.ticket.at / 1000) > Math.floor(lastChange / 1000);
     return this.shared.put(key, page);
   }
 
@@ -214,7 +194,7 @@ export class PageCache {
   }
 
   /** Drops every page with this tag, and any render of one already under way. */
-  invalidate(tag: string): void {
+  override invalidate(tag: string): void {
     // Remembering every tag ever changed would grow without end; forgetting
     // them all at once is safe because clear() refuses older tickets too.
     if (this.invalidated.size >= 10_000) return this.clear();
@@ -224,7 +204,7 @@ export class PageCache {
   }
 
   /** Drops every page, and any render under way. */
-  clear(): void {
+  override clear(): void {
     this.cleared = { seq: ++this.seq, at: this.now() };
     this.shared.clear();
     this.privatePages.clear();

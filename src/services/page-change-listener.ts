@@ -2,7 +2,8 @@ import net from 'node:net';
 import pg from 'pg';
 import type { Database } from '../db/connection.js';
 import type { Logger } from '../logger.js';
-import { HOME_TAG, SETTINGS_TAG, type PageCache } from './page-cache.js';
+import type { ChangeFollower } from './change-follower.js';
+import { HOME_TAG, SETTINGS_TAG } from './page-cache.js';
 
 /** Named in the notify-page-changes migration too. */
 export const PAGE_CHANGES_CHANNEL = 'page_changes';
@@ -25,19 +26,12 @@ export const PAGE_CHANGES_CHANNEL = 'page_changes';
  * a comment sees it at once on the instance they used; other instances
  * hear it within a few milliseconds.
  */
-/** What a listener feeds: values that go stale with the changes it hears (a PageCache, a ChangeFollowedMemo). */
-export interface ChangeFollower {
-  listening: boolean;
-  invalidate(tag: string): void;
-  clear(): void;
-}
-
 export interface PageChangeListener {
   /**
    * Feeds a cache from this listener; returns how to stop. Writes through
    * `writesThrough` (the app's knex) are heard before the cache serves again.
    */
-  attach(cache: ChangeFollower & Partial<Pick<PageCache, 'localWritesHeard'>>, writesThrough?: Database): () => void;
+  attach(cache: ChangeFollower, writesThrough?: Database): () => void;
   readonly listening: boolean;
   /** The listening connection's server process, while there is one. */
   readonly backendPid: number | null;
@@ -66,7 +60,7 @@ export function startPageChangeListener(options: PageChangeListenerOptions): Pag
   const { logger } = options;
   const retry = options.retryDelayMs ?? { first: 100, max: 5000 };
   const heartbeatMs = options.heartbeatMs ?? 5000;
-  const caches = new Set<ChangeFollower & Partial<Pick<PageCache, 'localWritesHeard'>>>();
+  const caches = new Set<ChangeFollower>();
   const followed = new WeakSet<Database>();
   let client: pg.Client | null = null;
   let listening = false;
@@ -198,7 +192,7 @@ export function startPageChangeListener(options: PageChangeListenerOptions): Pag
       }
       return () => {
         caches.delete(cache);
-        if (cache.localWritesHeard) cache.localWritesHeard = () => null;
+        cache.localWritesHeard = () => null;
         cache.listening = false;
       };
     },
@@ -218,7 +212,7 @@ export function startPageChangeListener(options: PageChangeListenerOptions): Pag
       client = null;
       clearInterval(heartbeat);
       setListening(false);
-      for (const cache of caches) if (cache.localWritesHeard) cache.localWritesHeard = () => null;
+      for (const cache of caches) cache.localWritesHeard = () => null;
       caches.clear();
       await open?.end().catch(() => {});
     },
