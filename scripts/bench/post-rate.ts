@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../../src/db/connection.js';
 import { changeDiscussionSettings } from './bench-settings.js';
+import { describeCpuUse, startCountingCpu } from './cpu-use.js';
 import { loadCommentForm, waitLikeAPerson } from './commenter.js';
 import { createClient } from './http-client.js';
 import { clientAddress, markerInText, type CommentPostPlan } from './post-plan.js';
@@ -90,7 +91,9 @@ export async function measurePostRate(input: PostRateInput): Promise<{ measured:
     say(`  sending ${whole(posts)} posts over ${connections} connections, every answer awaited…`);
     // Generous: a slow app answers every post eventually, and a figure is still wanted then.
     const allowSeconds = Math.max(300, (posts * 5) / connections + 120);
+    const stopCounting = await startCountingCpu([app.pid], loader.pid);
     const figures: RequestFigures = await loader.run({ url, connections, amount: posts, posts: plan(marker) }, allowSeconds * 1000);
+    const cpu = await stopCounting();
     built = figures.postsBuilt;
     const accepted = figures.statusCodes['303'] ?? 0;
     const stored = await storedWith(db, marker);
@@ -102,6 +105,8 @@ export async function measurePostRate(input: PostRateInput): Promise<{ measured:
     const notes = [
       `answers: ${describe(figures.statusCodes)}${figures.errors ? `, ${whole(figures.errors)} errors` : ''}${figures.timeouts ? `, ${whole(figures.timeouts)} timeouts` : ''}`,
       `rows stored: ${describe(stored)}`,
+      // With every core busy, this says what set the pace: the app, the database or the load.
+      describeCpuUse('CPU while posting', cpu),
     ];
     if (rows > accepted) notes.push(`${whole(rows - accepted)} rows stored whose 303 never reached the client (timeouts or errors)`);
     if (stored.spam) notes.push(`${whole(stored.spam)} taken for spam: the posts did not look like a person's form`);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Measured } from './report.js';
 import type { RequestFigures } from './request-load.js';
-import { cpuSecondsOf, machineBusySeconds, memoryOf, type Memory } from './proc.js';
+import { describeCpuUse, startCountingCpu, type CpuUse } from './cpu-use.js';
+import { memoryOf, type Memory } from './proc.js';
 import { nodeProcessesOf, startApp, type Build, type RunningApp } from './scale-app.js';
 import { sleep, troubleOf, verdict, type Loader, type OnCleanUp, type Say, type Verdict } from './scale-kit.js';
 
@@ -44,7 +45,7 @@ export interface MemorySample {
 interface WorkerRun {
   figures: RequestFigures;
   processes: number;
-  usage: { app: number; loader: number; rest: number };
+  usage: CpuUse;
   memory: MemorySample[];
 }
 
@@ -65,10 +66,6 @@ async function pin(pids: number[], cores: string): Promise<void> {
   await Promise.all(pids.map((pid) => execute('taskset', ['-a', '-cp', cores, String(pid)])));
 }
 
-async function cpuOf(pids: number[]): Promise<number> {
-  return (await Promise.all(pids.map(cpuSecondsOf))).reduce((sum, seconds) => sum + seconds, 0);
-}
-
 async function runWith(workers: number, input: WorkersInput, pinning: boolean): Promise<WorkerRun> {
   const { build, databaseUrl, folder, loader, articlePath, say, onCleanUp } = input;
   const label = `WEB_CONCURRENCY=${workers}`;
@@ -87,21 +84,14 @@ async function runWith(workers: number, input: WorkersInput, pinning: boolean): 
       await pin([loader.pid], String(last));
       await pin(processes, workers === 1 ? '0' : `0-${workers - 1}`);
     }
-    const before = { app: 0, loader: 0, machine: 0, at: 0 };
+    let stopCounting: (() => Promise<CpuUse>) | undefined;
     const figures = await loader.measure(`article page, ${label}`, { url: `${app.base}${articlePath}` }, {
       idle: processes,
       beforeMeasured: async () => {
-        [before.app, before.loader, before.machine] = await Promise.all([cpuOf(processes), cpuSecondsOf(loader.pid), machineBusySeconds()]);
-        before.at = performance.now();
+        stopCounting = await startCountingCpu(processes, loader.pid);
       },
     });
-    const seconds = (performance.now() - before.at) / 1000;
-    const [appCpu, loaderCpu, machine] = await Promise.all([cpuOf(processes), cpuSecondsOf(loader.pid), machineBusySeconds()]);
-    const usage = {
-      app: (appCpu - before.app) / seconds,
-      loader: (loaderCpu - before.loader) / seconds,
-      rest: Math.max(0, (machine - before.machine - (appCpu - before.app) - (loaderCpu - before.loader)) / seconds),
-    };
+    const usage = await stopCounting!();
     const memory: MemorySample[] = [];
     for (const [index, pid] of processes.entries()) {
       const sample = await memoryOf(pid);
@@ -112,8 +102,6 @@ async function runWith(workers: number, input: WorkersInput, pinning: boolean): 
     await app.stop();
   }
 }
-
-const cores = (n: number) => `${n.toFixed(2)} cores`;
 
 export async function measureWorkers(input: WorkersInput): Promise<{ measured: Measured[]; verdict: Verdict; memory: MemorySample[] }> {
   const pinning = cpus().length >= 4;
@@ -131,13 +119,11 @@ export async function measureWorkers(input: WorkersInput): Promise<{ measured: M
     { label: 'article page, WEB_CONCURRENCY=2', figures: two.figures },
   ];
   const memory = [...one.memory, ...two.memory];
-  const usageNote = (name: string, run: WorkerRun) =>
-    `${name}: app ${cores(run.usage.app)}, load generator ${cores(run.usage.loader)}, everything else (PostgreSQL, other work) ${cores(run.usage.rest)}`;
   // autocannon runs on one thread: near a whole core it, not the app, sets the pace.
   const loaderBound = [one, two].some((run) => run.usage.loader >= 0.75);
   const notes = [
-    usageNote('CPU with 1 worker', one),
-    usageNote('CPU with 2 workers', two),
+    describeCpuUse('CPU with 1 worker', one.usage),
+    describeCpuUse('CPU with 2 workers', two.usage),
     ...(loaderBound ? ['the load generator used most of its one core: it, not the app, limited these runs, so the ratio says little about the workers'] : []),
     pinning
       ? 'load generator and app pinned to separate cores (taskset); PostgreSQL unpinned'

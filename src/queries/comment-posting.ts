@@ -14,7 +14,7 @@ import { rateLimitCountingSql, rateLimitCountOf, type RateLimitCount } from './r
  * made while `comments` was small keeps scanning it whole as it grows.
  */
 
-export interface ParentFacts extends Pick<CommentRow, 'id' | 'article_id' | 'status' | 'author_name' | 'author_email' | 'body' | 'notify_on_reply'> {}
+export type ParentFacts = Pick<CommentRow, 'id' | 'article_id' | 'status' | 'author_name' | 'author_email' | 'body' | 'notify_on_reply'>;
 
 export interface PostingFacts {
   /** The id the comment will have if stored (taken from the sequence now, so its mail can name it). */
