@@ -13,7 +13,8 @@ export function connectDatabase(url: string, poolSize = 10): Database {
     connection: {
       connectionString: url,
       connectionTimeoutMillis: 3000,
-      options: '-c statement_timeout=5000 -c lock_timeout=2000 -c idle_in_transaction_session_timeout=10000',
+      // force_custom_plan: see db/prepared.ts.
+      options: '-c statement_timeout=5000 -c lock_timeout=2000 -c idle_in_transaction_session_timeout=10000 -c plan_cache_mode=force_custom_plan',
       application_name: 'broadsheet',
     },
     pool: { min: 0, max: poolSize },

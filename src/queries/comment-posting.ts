@@ -1,4 +1,5 @@
 import type { Database } from '../db/connection.js';
+import { prepared, preparedRaw } from '../db/prepared.js';
 import { matchingBlocksQuery, type BlockKind } from './blocks.js';
 import { approvedCommentQuery, duplicateCommentQuery, type CommentRow, type CommentStatus, type NewComment } from './comments.js';
 import type { NewMail } from './outbox.js';
@@ -9,9 +10,8 @@ import { rateLimitCountingSql, rateLimitCountOf, type RateLimitCount } from './r
  * need, one counts the flood limit and stores the comment with its mail.
  * Each round trip costs the app CPU (a system call each way, and a wake-up
  * of the database's process), so there are as few as the rules allow.
- *
- * They are planned afresh each time, not prepared: a cached generic plan
- * made while `comments` was small keeps scanning it whole as it grows.
+ * Both are prepared statements (db/prepared.ts): parsing them cost
+ * PostgreSQL about as much as running them.
  */
 
 export type ParentFacts = Pick<CommentRow, 'id' | 'article_id' | 'status' | 'author_name' | 'author_email' | 'body' | 'notify_on_reply'>;
@@ -67,7 +67,8 @@ export async function readPostingFacts(db: Database, question: PostingQuestion):
         : db.raw('false'),
       block: firstAsJson(matchingBlocksQuery(db, comment.author_email, ip).select('kind', 'value')),
     });
-  const row = (await facts.first<FactsRow>())!;
+  const result: { rows: FactsRow[] } = await prepared(db, facts);
+  const row = result.rows[0]!;
   return {
     newId: row.new_id,
     earlier: row.earlier,
@@ -145,7 +146,11 @@ export async function storePostedComment(db: Database, write: PostingWrite): Pro
     JSON.stringify(comment),
     ...(mails ? [JSON.stringify(write.staffMail), JSON.stringify(write.commenterMail)] : []),
   ];
-  const result = await db.raw<{ rows: Array<{ stored_id: string | null; flood: Array<{ key: string; points: number; expire: number }> }> }>(sql, bindings);
+  const result: { rows: Array<{ stored_id: string | null; flood: Array<{ key: string; points: number; expire: number }> }> } = await preparedRaw(
+    db,
+    sql,
+    bindings,
+  );
   const row = result.rows[0]!;
   return { storedId: row.stored_id, flood: row.flood.map(rateLimitCountOf) };
 }
