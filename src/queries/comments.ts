@@ -178,13 +178,7 @@ export async function updateOwnComment(db: Database, comment: CommentRow, change
 }
 
 export async function hasOtherApprovedComment(db: Database, comment: Pick<CommentRow, 'id' | 'author_name' | 'author_email'>, name: string, email: string) {
-  const row = await db('comments')
-    .select('id')
-    .where({ status: 'approved', author_name: name })
-    .whereRaw('lower(author_email) = lower(?)', [email])
-    .whereNot({ id: comment.id })
-    .first();
-  return row !== undefined;
+  return (await approvedCommentQuery(db, name, email).whereNot({ id: comment.id }).first()) !== undefined;
 }
 
 /** Exact counts per status, from the trigger-kept table (optionally for one article). */

@@ -70,11 +70,13 @@ function decide(context: CommentingContext, settings: DiscussionSettings, submis
   );
 }
 
+const alreadyStored = (comment: { id: string; status: CommentStatus }): PostCommentOutcome => ({ kind: 'stored', commentId: comment.id, status: comment.status });
+
 /** The comment a resent form already stored (double click, browser retry), when it is for this article. */
 async function storedBefore(db: Database, submissionId: string | null, articleId: string): Promise<PostCommentOutcome | null> {
   if (!submissionId) return null;
   const earlier = await findCommentBySubmissionId(db, submissionId);
-  return earlier?.article_id === articleId ? { kind: 'stored', commentId: earlier.id, status: earlier.status } : null;
+  return earlier?.article_id === articleId ? alreadyStored(earlier) : null;
 }
 
 /**
@@ -102,7 +104,7 @@ export async function postComment(
   };
   const facts = await readPostingFacts(db, { submissionId: submission.submissionId, comment, ip: request.ip });
   let submissionId = submission.submissionId;
-  if (facts.earlier?.article_id === article.id) return { kind: 'stored', commentId: facts.earlier.id, status: facts.earlier.status };
+  if (facts.earlier?.article_id === article.id) return alreadyStored(facts.earlier);
   // The same id on another article is a forged or broken form, not a resend.
   if (facts.earlier) submissionId = null;
 
