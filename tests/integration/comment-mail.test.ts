@@ -140,6 +140,9 @@ describe('mail to the moderator about held comments', () => {
 
   it('gathers held comments into one digest, sent at the end of its period, without their text', async () => {
     await changeSettings({ adminNotification: 'digest', digestMinutes: 60 });
+    // Both posts inside one period whatever the time: a minute past the next hour (periods start on the hour).
+    const hourMs = 60 * 60 * 1000;
+    harness.advanceSeconds((hourMs - (Date.now() % hourMs)) / 1000 + 60);
     await postComment({ ...ADA, comment: 'First held words.' });
     await postComment({ ...BEA, comment: 'Second held words.' });
     const mails = await outbox();
