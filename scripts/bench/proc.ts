@@ -25,6 +25,31 @@ export async function memoryOf(pid: number): Promise<Memory | null> {
   return { rss: kilobytes('VmRSS'), peak: kilobytes('VmHWM') };
 }
 
+/** V8 keeps the heap it grew under load until its memory reducer finds the process quiet: about 20 s here. */
+export const SETTLE_MS = 30_000;
+
+export interface MemoryAfterLoad extends Memory {
+  /** Resident set size once the process has been quiet for SETTLE_MS, in bytes. */
+  settled: number;
+}
+
+/**
+ * Memory of each process right after a load and again once it has been
+ * quiet for `settleMs` (all of them waited for together); a process that is
+ * gone by then is left out.
+ */
+export async function memoryAfterLoad(pids: readonly number[], settleMs = SETTLE_MS): Promise<Map<number, MemoryAfterLoad>> {
+  const right = await Promise.all(pids.map(memoryOf));
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  const later = await Promise.all(pids.map(memoryOf));
+  const found = new Map<number, MemoryAfterLoad>();
+  pids.forEach((pid, index) => {
+    const [first, last] = [right[index], later[index]];
+    if (first && last) found.set(pid, { rss: first.rss, peak: last.peak, settled: last.rss });
+  });
+  return found;
+}
+
 /** The fields after `comm` in /proc/<pid>/stat (the name may hold spaces and parentheses). */
 async function statFields(pid: number): Promise<string[] | null> {
   const stat = await read(`/proc/${pid}/stat`);

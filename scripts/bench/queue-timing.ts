@@ -6,7 +6,7 @@ import { connectDatabase } from '../../src/db/connection.js';
 import { projectRoot } from '../../src/paths.js';
 import { createClient, type BenchClient } from './http-client.js';
 import { sweepDatabases } from './leftovers.js';
-import { memoryOf } from './proc.js';
+import { memoryAfterLoad } from './proc.js';
 import { startTypeScript, stopChild } from './processes.js';
 import { startApp, type Build } from './scale-app.js';
 import { verdict, whole, type OnCleanUp, type Say, type Verdict } from './scale-kit.js';
@@ -177,7 +177,7 @@ export async function measureQueue(input: QueueInput): Promise<{ verdict: Verdic
       const countsLine = Object.entries(stored)
         .map(([status, count]) => `${status} ${whole(count)}${shown[status] === count ? '' : ` (page shows ${shown[status] ?? 'nothing'})`}`)
         .join(', ');
-      const memory = await memoryOf(app.pid);
+      const memory = (await memoryAfterLoad([app.pid])).get(app.pid);
       return {
         memory: memory ? [{ label: 'queue app (after the queue timing)', pid: app.pid, memory }] : [],
         verdict: verdict(

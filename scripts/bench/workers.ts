@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { Measured } from './report.js';
 import type { RequestFigures } from './request-load.js';
 import { describeCpuUse, startCountingCpu, type CpuUse } from './cpu-use.js';
-import { memoryOf, type Memory } from './proc.js';
+import { memoryAfterLoad, type MemoryAfterLoad } from './proc.js';
 import { nodeProcessesOf, startApp, type Build, type RunningApp } from './scale-app.js';
 import { sleep, troubleOf, verdict, type Loader, type OnCleanUp, type Say, type Verdict } from './scale-kit.js';
 
@@ -39,7 +39,7 @@ export interface WorkersInput {
 export interface MemorySample {
   label: string;
   pid: number;
-  memory: Memory;
+  memory: MemoryAfterLoad;
 }
 
 interface WorkerRun {
@@ -92,11 +92,11 @@ async function runWith(workers: number, input: WorkersInput, pinning: boolean): 
       },
     });
     const usage = await stopCounting!();
-    const memory: MemorySample[] = [];
-    for (const [index, pid] of processes.entries()) {
-      const sample = await memoryOf(pid);
-      if (sample) memory.push({ label: `${label}, ${index === 0 ? 'main process' : `worker ${index}`}`, pid, memory: sample });
-    }
+    const found = await memoryAfterLoad(processes);
+    const memory: MemorySample[] = processes.flatMap((pid, index) => {
+      const sample = found.get(pid);
+      return sample ? [{ label: `${label}, ${index === 0 ? 'main process' : `worker ${index}`}`, pid, memory: sample }] : [];
+    });
     return { figures, processes: processes.length, usage, memory };
   } finally {
     await app.stop();
