@@ -97,7 +97,7 @@ class AdminSessionStore extends PgStore {
  * Sessions exist for admins only: the cookie is scoped to /admin and nothing
  * is stored until someone opens the sign-in form.
  */
-export function adminSession(options: { pool: pg.Pool; secret: string; secure: boolean }): RequestHandler {
+export function adminSession(options: { pool: pg.Pool; secret: string; secure: boolean | 'auto' }): RequestHandler {
   const sessions = session({
     name: ADMIN_COOKIE,
     store: new AdminSessionStore({ pool: options.pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),

@@ -137,6 +137,28 @@ describe('signing in', () => {
     assert.match(cookie, /; Path=\/admin(;|$)/);
   });
 
+  it('signs in over plain http in production when the site’s address is http (the compose profiles on localhost)', async () => {
+    const agent = request.agent(buildTestApp(testDb.db, { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), BASE_URL: 'http://localhost:8080' }));
+    const { res } = await signIn(agent);
+    assert.doesNotMatch(adminCookie(res)!, /; Secure/);
+    await expectSignedIn(agent);
+  });
+
+  it('never sends an https site’s cookie over plain http', async () => {
+    const app = buildTestApp(testDb.db, { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), BASE_URL: 'https://blog.example.org' });
+    const form = await request(app).get('/admin/login').expect(200);
+    assert.equal(adminCookie(form), undefined);
+    const res = await request(app).post('/admin/login').type('form').send({ username: USERNAME, password: PASSWORD }).expect(303);
+    assert.equal(adminCookie(res), undefined);
+    const secure = await request(app)
+      .post('/admin/login')
+      .set('X-Forwarded-Proto', 'https')
+      .type('form')
+      .send({ username: USERNAME, password: PASSWORD })
+      .expect(303);
+    assert.equal(adminCookie(secure), undefined, 'X-Forwarded-Proto is not believed without TRUST_PROXY');
+  });
+
   it('issues a new session id at sign-in and destroys the one from the form (no fixation)', async () => {
     const agent = request.agent(buildTestApp(testDb.db));
     const { sid, loginPageSid, loginPageCookie } = await signIn(agent);
