@@ -35,11 +35,13 @@ export interface MemoryAfterLoad extends Memory {
 
 /**
  * Memory of each process right after a load and again once it has been
- * quiet for `settleMs` (all of them waited for together); a process that is
- * gone by then is left out.
+ * quiet for `settleMs` (all of them waited for together): work the load left
+ * behind, such as the mail outbox draining after the POST row, finishes
+ * first. A process that is gone by then is left out.
  */
 export async function memoryAfterLoad(pids: readonly number[], settleMs = SETTLE_MS): Promise<Map<number, MemoryAfterLoad>> {
   const right = await Promise.all(pids.map(memoryOf));
+  await waitUntilIdle(pids, 180_000);
   await new Promise((resolve) => setTimeout(resolve, settleMs));
   const later = await Promise.all(pids.map(memoryOf));
   const found = new Map<number, MemoryAfterLoad>();

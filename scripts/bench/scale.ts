@@ -93,9 +93,9 @@ function memoryVerdict(samples: MemorySample[]): Verdict {
       'memory is read from the apps the other rows run: choose it together with some of them',
     ]);
   }
-  // Judged once V8 has handed back the heap it grew under load; right after the load and the peak are shown beside it.
+  // Judged once the app is quiet and V8 has handed back the heap it grew under load; right after the load and the peak are shown beside it.
   const largest = samples.reduce((worst, sample) => (sample.memory.settled > worst.memory.settled ? sample : worst));
-  const quiet = `${SETTLE_MS / 1000} s after the load`;
+  const quiet = `${SETTLE_MS / 1000} s after it went quiet`;
   return verdict(
     'memory per app process after the run',
     `largest RSS ${megabytes(largest.memory.settled)} ${quiet} (${largest.label}; ${megabytes(largest.memory.rss)} right after it)`,
