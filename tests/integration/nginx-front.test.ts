@@ -9,10 +9,10 @@ import { freePort, stopChild, waitForOk } from '../../scripts/bench/processes.js
 import { projectRoot } from '../../src/paths.js';
 import { createAdmin } from '../../src/services/admins.js';
 import { ADMIN_PASSWORD, csrfOf } from '../helpers/admin.js';
+import { sessionCookieOf, startAppInstance, stopAppInstance, type AppInstance } from '../helpers/app-instance.js';
 import { DEMO_PATH, TEST_USER_AGENT, typed } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage } from '../helpers/html.js';
-import { startServerProcess } from '../helpers/server-process.js';
 
 /**
  * The compose `scale` profile's nginx config (deploy/nginx.conf) in front of
@@ -25,33 +25,15 @@ import { startServerProcess } from '../helpers/server-process.js';
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((file) => existsSync(file));
 const NO_NGINX = 'nginx is not installed (apt-get install -y nginx-light)';
 const database = useTestDatabase();
-const SESSION_SECRET = 'one-session-secret-shared-by-both-instances';
-
-interface Instance {
-  port: number;
-  child: ChildProcess;
-  output: () => string;
-  dataDir: string;
-}
-
-async function startInstance(): Promise<Instance> {
-  const port = await freePort();
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'broadsheet-behind-nginx-'));
-  const { child, output } = startServerProcess({
-    DATABASE_URL: process.env.DATABASE_URL,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    SESSION_SECRET,
+const startInstance = () =>
+  startAppInstance({
     TRUST_PROXY: '1',
     // Not the address the requests use: a post is accepted only because nginx passes the Host it was sent.
     BASE_URL: 'http://blog.example.org',
   });
-  await waitForOk(`http://127.0.0.1:${port}/readyz`, child, 90_000).catch((error: Error) => assert.fail(`${error.message}\n${output()}`));
-  return { port, child, output, dataDir };
-}
 
 /** deploy/nginx.conf with the two instances as its upstream servers, listening on `port`. */
-async function siteConfig(port: number, instances: Instance[]): Promise<string> {
+async function siteConfig(port: number, instances: AppInstance[]): Promise<string> {
   const shipped = await readFile(path.join(projectRoot, 'deploy/nginx.conf'), 'utf8');
   const replace = (text: string, pattern: RegExp, by: string) => {
     assert.match(text, pattern, `deploy/nginx.conf no longer has ${pattern}`);
@@ -71,7 +53,7 @@ interface Nginx {
   log: () => Promise<string[]>;
 }
 
-async function startNginx(instances: Instance[]): Promise<Nginx> {
+async function startNginx(instances: AppInstance[]): Promise<Nginx> {
   const port = await freePort();
   const folder = await mkdtemp(path.join(tmpdir(), 'broadsheet-nginx-'));
   const file = (name: string) => path.join(folder, name);
@@ -113,14 +95,8 @@ function postForm(base: string, pathname: string, fields: Record<string, string>
   });
 }
 
-function sessionCookieOf(response: Response): string {
-  const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith('broadsheet_admin='));
-  assert.ok(line, `no admin session cookie in ${JSON.stringify(response.headers.getSetCookie())}`);
-  return line.split(';')[0]!;
-}
-
 describe('nginx in front of two instances (the scale profile)', { skip: NGINX ? false : NO_NGINX }, () => {
-  const instances: Instance[] = [];
+  const instances: AppInstance[] = [];
   let nginx: Nginx | undefined;
   const upstreamsFor = async (method: string, uri: string, status: number) =>
     new Set(
@@ -141,8 +117,7 @@ describe('nginx in front of two instances (the scale profile)', { skip: NGINX ? 
       await rm(nginx.folder, { recursive: true, force: true });
     }
     for (const instance of instances) {
-      await stopChild(instance.child);
-      await rm(instance.dataDir, { recursive: true, force: true });
+      await stopAppInstance(instance);
     }
   });
 

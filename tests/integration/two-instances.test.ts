@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, stopChild, waitForOk } from '../../scripts/bench/processes.js';
 import { createAdmin } from '../../src/services/admins.js';
 import { ADMIN_PASSWORD, csrfOf } from '../helpers/admin.js';
+import { sessionCookieOf, startAppInstance, stopAppInstance, type AppInstance } from '../helpers/app-instance.js';
 import { DEMO_PATH, TEST_USER_AGENT, typed } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage } from '../helpers/html.js';
 import { insertComment } from '../helpers/rows.js';
-import { startServerProcess } from '../helpers/server-process.js';
 
 /**
  * Two real app processes on two ports over the one test database, as two
@@ -20,41 +15,13 @@ import { startServerProcess } from '../helpers/server-process.js';
  */
 
 const database = useTestDatabase();
-const SESSION_SECRET = 'one-session-secret-shared-by-both-instances';
 const VISIBLE_WITHIN_MS = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Instance {
-  base: string;
-  child: ChildProcess;
-  output: () => string;
-  dataDir: string;
-}
+// Each comment says which client it comes from, as behind a proxy.
+const startInstance = () => startAppInstance({ TRUST_PROXY: 'loopback' });
 
-async function startInstance(): Promise<Instance> {
-  const port = await freePort();
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'broadsheet-instance-'));
-  const { child, output } = startServerProcess({
-    DATABASE_URL: process.env.DATABASE_URL,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    SESSION_SECRET,
-    // Each comment says which client it comes from, as behind a proxy.
-    TRUST_PROXY: 'loopback',
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitForOk(`${base}/readyz`, child, 90_000).catch((error: Error) => assert.fail(`${error.message}\n${output()}`));
-  return { base, child, output, dataDir };
-}
-
-/** `name=value` of the admin session cookie a response sets. */
-function sessionCookieOf(response: Response): string {
-  const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith('broadsheet_admin='));
-  assert.ok(line, `no admin session cookie in ${JSON.stringify(response.headers.getSetCookie())}`);
-  return line.split(';')[0]!;
-}
-
-function postForm(instance: Instance, pathname: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+function postForm(instance: AppInstance, pathname: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
   return fetch(`${instance.base}${pathname}`, {
     method: 'POST',
     redirect: 'manual',
@@ -69,7 +36,7 @@ function postForm(instance: Instance, pathname: string, fields: Record<string, s
 }
 
 /** Signs in through the real form; returns the session cookie. */
-async function signIn(instance: Instance, username: string): Promise<string> {
+async function signIn(instance: AppInstance, username: string): Promise<string> {
   const form = await fetch(`${instance.base}/admin/login`);
   assert.equal(form.status, 200);
   const cookie = sessionCookieOf(form);
@@ -80,15 +47,15 @@ async function signIn(instance: Instance, username: string): Promise<string> {
 }
 
 /** An anonymous reader's view of the demo article: the HTML and whether it came from the page cache. */
-async function readArticle(instance: Instance) {
+async function readArticle(instance: AppInstance) {
   const response = await fetch(`${instance.base}${DEMO_PATH}`, { headers: { 'User-Agent': TEST_USER_AGENT } });
   assert.equal(response.status, 200);
   return { html: await response.text(), cache: response.headers.get('x-page-cache') };
 }
 
 describe('two instances sharing one PostgreSQL', () => {
-  let a: Instance | undefined;
-  let b: Instance | undefined;
+  let a: AppInstance | undefined;
+  let b: AppInstance | undefined;
 
   before(async () => {
     // Started together, they also race to prepare the database: one waits for the other.
@@ -98,8 +65,7 @@ describe('two instances sharing one PostgreSQL', () => {
   after(async () => {
     for (const instance of [a, b]) {
       if (!instance) continue;
-      await stopChild(instance.child);
-      await rm(instance.dataDir, { recursive: true, force: true });
+      await stopAppInstance(instance);
     }
   });
 
@@ -150,7 +116,7 @@ describe('two instances sharing one PostgreSQL', () => {
 
   it('counts comments posted to both against one flood limit (429 from B within 15 s of a post to A)', async () => {
     const ip = '198.51.100.77';
-    const formOf = async (instance: Instance) => formFields(parsePage((await readArticle(instance)).html));
+    const formOf = async (instance: AppInstance) => formFields(parsePage((await readArticle(instance)).html));
     const [formA, formB] = await Promise.all([formOf(a!), formOf(b!)]);
 
     const first = await postForm(a!, `${DEMO_PATH}/comments`, typed(formA, { author: 'First Poster', email: 'first@example.org', comment: 'Posted to instance A.' }), {
