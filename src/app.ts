@@ -113,13 +113,14 @@ export function createApp(dependencies: AppDependencies): Express {
   app.use(security);
   app.use(serveStaticAssets({ production }));
   app.use(cookieParser(dependencies.cookieSecret));
-  app.use(sameOriginOnly(new URL(config.baseUrl).origin));
+  const site = new URL(config.baseUrl);
+  app.use(sameOriginOnly(site.origin));
 
   const formBody = formBodyParser();
   // An https site's cookie is always Secure. Otherwise it follows the request
   // (TRUST_PROXY tells a proxy's https apart), so a site tried out over plain
   // http, such as the compose profiles on localhost, can still be signed in to.
-  const secure = new URL(config.baseUrl).protocol === 'https:' ? true : 'auto';
+  const secure = site.protocol === 'https:' ? true : 'auto';
   const session = adminSession({ pool: dependencies.sessionPool, secret: dependencies.cookieSecret, secure });
   const routes = createRoutes({ formBody, session });
   app.use(routes);
