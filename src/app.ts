@@ -15,13 +15,14 @@ import { sameOriginOnly } from './middleware/same-origin.js';
 import { serveStaticAssets } from './middleware/static-assets.js';
 import { ChangeFollowedMemo } from './services/change-followed-memo.js';
 import { createFloodControl } from './services/flood-control.js';
+import { createHeldMailBudget } from './services/held-mail-budget.js';
 import { createLoginThrottle } from './services/login-throttle.js';
 import { PageCache } from './services/page-cache.js';
 import { viewsDir } from './paths.js';
 import { viewHelpers } from './rendering/format.js';
 import { createRoutes } from './routes.js';
 
-export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle' | 'flood' | 'pageCache' | 'memo'> {
+export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle' | 'flood' | 'heldMailBudget' | 'pageCache' | 'memo'> {
   logger: Logger;
   /** The pool behind admin sessions (connect-pg-simple). */
   sessionPool: pg.Pool;
@@ -99,6 +100,7 @@ export function createApp(dependencies: AppDependencies): Express {
     now: dependencies.now ?? Date.now,
     loginThrottle: createLoginThrottle(dependencies.db),
     flood: createFloodControl(dependencies.now ?? Date.now),
+    heldMailBudget: createHeldMailBudget(),
     pageCache: new PageCache({ now: dependencies.now ?? Date.now }),
     memo: new ChangeFollowedMemo(),
   };

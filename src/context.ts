@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
 import type { ChangeFollowedMemo } from './services/change-followed-memo.js';
 import type { FloodControl } from './services/flood-control.js';
+import type { HeldMailBudget } from './services/held-mail-budget.js';
 import type { PageCache } from './services/page-cache.js';
 import type { LoginThrottle } from './services/login-throttle.js';
 
@@ -15,6 +16,8 @@ export interface AppContext {
   now: () => number;
   loginThrottle: LoginThrottle;
   flood: FloodControl;
+  /** How many held comments this process still mails one by one this minute. */
+  heldMailBudget: HeldMailBudget;
   pageCache: PageCache;
   /** The settings and articles a comment post reads, kept while the page-change listener hears every change. */
   memo: ChangeFollowedMemo;

@@ -95,6 +95,7 @@ export async function updateOwnCommentText(req: Request, res: Response) {
       parent: null,
       reasons: decision.reasons.map((reason) => reason.text),
       nowMs: contextOf(req).now(),
+      heldMailBudget: contextOf(req).heldMailBudget,
     });
   }
   res.redirect(303, `${articlePath(article!.slug)}#comment-${comment.id}`);

@@ -4,7 +4,8 @@ import type { CommentRow, CommentStatus } from '../queries/comments.js';
 import { enqueueCommenterMail } from '../queries/notifications.js';
 import { enqueueMail, type NewMail } from '../queries/outbox.js';
 import type { DiscussionSettings } from './discussion-settings.js';
-import { approvedCommentMail, heldCommentMail, heldDigestMail, replyMail, type MailComment } from './notifications.js';
+import { HELD_MAILS_PER_MINUTE, surgeMinuteEnd, type HeldMailBudget } from './held-mail-budget.js';
+import { approvedCommentMail, heldCommentMail, heldDigestMail, heldSurgeMail, replyMail, type MailComment } from './notifications.js';
 
 /** Which events mail whom. Spam never mails anyone. */
 
@@ -47,6 +48,8 @@ export interface NewCommentEvent {
   parent: ParentComment | null;
   reasons: string[];
   nowMs: number;
+  /** Limits held-comment mail in a surge; without one, every held comment is mailed. */
+  heldMailBudget?: HeldMailBudget;
 }
 
 /** The mail a new comment causes: to the moderators, and to the commenters it concerns (unless they unsubscribed). */
@@ -57,7 +60,12 @@ export function mailForNewComment(event: NewCommentEvent): { staff: NewMail[]; c
   if (comment.status === 'pending' && settings.adminNotification !== 'off') {
     const recipient = moderatorAddress(settings, baseUrl);
     if (settings.adminNotification === 'each') {
-      staff.push(heldCommentMail(baseUrl, recipient, asMail(comment), articleFor(event.article), event.reasons));
+      const ownMail = !event.heldMailBudget || event.heldMailBudget.take(event.nowMs);
+      staff.push(
+        ownMail
+          ? heldCommentMail(baseUrl, recipient, asMail(comment), articleFor(event.article), event.reasons)
+          : heldSurgeMail(baseUrl, recipient, surgeMinuteEnd(event.nowMs), HELD_MAILS_PER_MINUTE),
+      );
     } else {
       const periodMs = settings.digestMinutes * 60 * 1000;
       const periodEnd = Math.floor(event.nowMs / periodMs) * periodMs + periodMs;

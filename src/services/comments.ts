@@ -6,6 +6,7 @@ import type { CommentSubmission, FieldErrors } from './comment-form.js';
 import { decideComment, type Decision } from './discussion-rules.js';
 import type { DiscussionSettings } from './discussion-settings.js';
 import type { FloodControl } from './flood-control.js';
+import type { HeldMailBudget } from './held-mail-budget.js';
 import { mailForNewComment } from './comment-notifications.js';
 import { secondsSinceStamp } from './signed-tokens.js';
 
@@ -17,6 +18,7 @@ export interface RequestFacts {
 export interface CommentingContext {
   db: Database;
   flood: FloodControl;
+  heldMailBudget?: HeldMailBudget;
   secret: string;
   baseUrl: string;
   now: () => number;
@@ -122,6 +124,7 @@ export async function postComment(
     parent: facts.parent,
     reasons: reasons.map((reason) => reason.text),
     nowMs: context.now(),
+    heldMailBudget: context.heldMailBudget,
   });
   const result = await storePostedComment(db, {
     comment: {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/queries/settings.js';
 import type { DiscussionSettings } from '../../src/services/discussion-settings.js';
+import { HELD_MAILS_PER_MINUTE } from '../../src/services/held-mail-budget.js';
 import { createMailer, type Mailer } from '../../src/services/mailer.js';
 import { unsubscribeToken } from '../../src/services/notifications.js';
 import { deliverDueMail } from '../../src/services/outbox-worker.js';
@@ -136,6 +137,30 @@ describe('mail to the moderator about held comments', () => {
     await changeSettings({ adminNotification: 'off' });
     assert.equal((await postComment(ADA)).status, 'pending');
     assert.deepEqual(await outbox(), []);
+  });
+
+  it('mails held comments one by one up to the per-minute budget, then folds the rest into one mail for the minute', async () => {
+    await changeSettings({ moderationWords: ['bargain'] });
+    // Every post below lands inside one minute's window (the helper moves the clock 5 s a post).
+    const posted = [];
+    for (let n = 0; n <= HELD_MAILS_PER_MINUTE; n += 1) {
+      posted.push(await postComment({ author: `Reader ${n}`, email: `reader${n}@example.org`, comment: `A bargain, number ${n}.` }));
+    }
+    assert.ok(posted.every((comment) => comment.status === 'pending'));
+    const held = await outboxOf('held');
+    assert.deepEqual(
+      held.map((mail) => mail.dedupe_key),
+      posted.slice(0, HELD_MAILS_PER_MINUTE).map((comment) => `held:${comment.id}`),
+    );
+    const [surge, ...more] = await outboxOf('held-surge');
+    assert.equal(more.length, 0);
+    assert.equal(surge!.recipient, MODERATOR);
+    assert.ok(surge!.next_attempt_at.getTime() > Date.now(), 'sent when the minute is over');
+    assert.ok(!surge!.body.includes('bargain'), surge!.body);
+
+    harness.advanceSeconds(60);
+    const calm = await postComment({ author: 'Late Reader', email: 'late@example.org', comment: 'A bargain, after the wave.' });
+    assert.ok((await outboxOf('held')).some((mail) => mail.dedupe_key === `held:${calm.id}`), 'a minute later each held comment is mailed again');
   });
 
   it('gathers held comments into one digest, sent at the end of its period, without their text', async () => {
