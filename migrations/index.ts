@@ -13,6 +13,7 @@ import * as addArticleFigureImage from './20261129_11_add_article_figure_image.j
 import * as addCommentSearchIndex from './20261129_12_add_comment_search_index.js';
 import * as notifyPageChanges from './20261129_13_notify_page_changes.js';
 import * as deferCommentBookkeeping from './20261203_14_defer_comment_bookkeeping.js';
+import * as shardCommentCounts from './20261204_15_shard_comment_counts.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -38,6 +39,7 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261129_12_add_comment_search_index', addCommentSearchIndex],
   ['20261129_13_notify_page_changes', notifyPageChanges],
   ['20261203_14_defer_comment_bookkeeping', deferCommentBookkeeping],
+  ['20261204_15_shard_comment_counts', shardCommentCounts],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -53,3 +53,16 @@ export async function queriesDuring(db: Database, action: () => Promise<unknown>
   }
   return seen;
 }
+
+/** Runs `body` in a transaction that is always rolled back (PostgreSQL's DDL is transactional). */
+export async function inRolledBackTransaction(db: Database, body: (trx: Database) => Promise<void>): Promise<void> {
+  const rollback = new Error('rolled back on purpose');
+  await db
+    .transaction(async (trx) => {
+      await body(trx as unknown as Database);
+      throw rollback;
+    })
+    .catch((error: unknown) => {
+      if (error !== rollback) throw error;
+    });
+}

@@ -10,7 +10,7 @@ import { demoArticleFile, seedDemoArticle } from '../../src/db/seed-demo.js';
 import { assetPath } from '../../src/middleware/static-assets.js';
 import { buildTestApp } from '../helpers/app.js';
 import { DEMO_PATH } from '../helpers/commenting.js';
-import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';
+import { DEMO_SLUG, inRolledBackTransaction, useTestDatabase } from '../helpers/database.js';
 import { parsePage, squash, type Page } from '../helpers/html.js';
 import { insertArticle } from '../helpers/rows.js';
 
@@ -24,19 +24,6 @@ async function articlePage(path = DEMO_PATH): Promise<Page> {
 
 async function figureOf(slug: string) {
   return database.db('articles').select('figure_image', 'figure_alt', 'figure_caption').where({ slug }).first();
-}
-
-/** Runs `body` in a transaction that is always rolled back (PostgreSQL's DDL is transactional). */
-async function inRolledBackTransaction(body: (trx: Database) => Promise<void>): Promise<void> {
-  const rollback = new Error('rolled back on purpose');
-  await database.db
-    .transaction(async (trx) => {
-      await body(trx as unknown as Database);
-      throw rollback;
-    })
-    .catch((error: unknown) => {
-      if (error !== rollback) throw error;
-    });
 }
 
 /** The demo article's front matter with some fields changed, as a file of its own. */
@@ -129,7 +116,7 @@ describe('the article figure, per article', () => {
 describe('the figure migration and the seed', () => {
   it('has a down that removes both columns and an up that brings them back', async () => {
     const columns = async (db: Database) => Object.keys(await db('articles').columnInfo());
-    await inRolledBackTransaction(async (trx) => {
+    await inRolledBackTransaction(database.db, async (trx) => {
       await addArticleFigureImage.down(trx);
       const after = await columns(trx);
       assert.ok(!after.includes('figure_image') && !after.includes('figure_alt'), after.join(', '));

@@ -1,48 +1,73 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as shardCommentCounts from '../../migrations/20261204_15_shard_comment_counts.js';
+import type { Database } from '../../src/db/connection.js';
 import { countCommentsByStatus } from '../../src/queries/comments.js';
-import { useTestDatabase } from '../helpers/database.js';
-import { insertArticle, insertComment } from '../helpers/rows.js';
+import { inRolledBackTransaction, useTestDatabase } from '../helpers/database.js';
+import { articleIdOf, insertComment, type TestCommentStatus } from '../helpers/rows.js';
 
-const context = useTestDatabase();
+/**
+ * The status counts the moderation queue shows come from comment_counts,
+ * kept by deferred triggers in shards (one per database session) so that
+ * concurrent commits do not queue on one row. Whatever the sessions, the
+ * sums must equal counting the comments themselves.
+ */
 
-async function countedTheSlowWay(articleId?: string) {
-  const query = context.db('comments').select('status').count<{ status: string; count: string }[]>({ count: '*' }).groupBy('status');
-  if (articleId) query.where({ article_id: articleId });
-  const counts: Record<string, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
-  for (const row of await query) counts[row.status] = Number(row.count);
+const database = useTestDatabase();
+
+async function countedByHand(db: Database, articleId: string): Promise<Record<TestCommentStatus, number>> {
+  const counts = { pending: 0, approved: 0, spam: 0, trash: 0 };
+  const rows = await db('comments').select('status').count<Array<{ status: TestCommentStatus; count: string }>>({ count: '*' }).where({ article_id: articleId }).groupBy('status');
+  for (const row of rows) counts[row.status] = Number(row.count);
   return counts;
 }
 
-describe('comment counts kept by the database', () => {
-  it('stay exact through inserts, status changes, moves and deletes', async () => {
-    const other = await insertArticle(context.db, { slug: 'another-article' });
-    const ids: string[] = [];
-    for (const status of ['pending', 'pending', 'approved', 'spam', 'trash', 'approved'] as const) {
-      ids.push(await insertComment(context.db, { status, body: `A ${status} comment ${ids.length}` }));
-    }
-    await insertComment(context.db, { status: 'pending', article_id: other, body: 'Elsewhere' });
-    assert.deepEqual(await countCommentsByStatus(context.db), await countedTheSlowWay());
+const STATUSES: TestCommentStatus[] = ['pending', 'approved', 'spam', 'trash'];
 
-    await context.db('comments').whereIn('id', ids.slice(0, 2)).update({ status: 'approved' });
-    await context.db('comments').where({ id: ids[3] }).update({ status: 'trash', body: 'edited too' });
-    await context.db('comments').where({ id: ids[5] }).update({ article_id: other });
-    await context.db('comments').where({ id: ids[4] }).delete();
-    await context.db('comments').where({ id: ids[2] }).update({ body: 'only the text changes' });
+/** Adds comments and moves some of them, in `sessions` transactions open at the same time. */
+async function changeFromManySessions(db: Database, sessions: number) {
+  await Promise.all(
+    Array.from({ length: sessions }, (_, session) =>
+      db.transaction(async (trx) => {
+        const ids = [];
+        for (let n = 0; n < 6; n += 1) ids.push(await insertComment(trx as unknown as Database, { status: STATUSES[(session + n) % 4]! }));
+        await trx('comments').whereIn('id', ids.slice(0, 2)).update({ status: 'trash' });
+        await trx('comments').whereIn('id', ids.slice(2, 3)).delete();
+        // Hold the transaction open a moment, so the sessions overlap.
+        await trx.raw('SELECT pg_sleep(0.02)');
+      }),
+    ),
+  );
+}
 
-    assert.deepEqual(await countCommentsByStatus(context.db), await countedTheSlowWay());
-    assert.deepEqual(await countCommentsByStatus(context.db, other), await countedTheSlowWay(other));
-    assert.deepEqual(await countCommentsByStatus(context.db), { pending: 1, approved: 4, spam: 0, trash: 1 });
+describe('comment counts kept in shards', () => {
+  it('stay exact when comments are added, moved and deleted from many sessions at once', async () => {
+    const articleId = await articleIdOf(database.db);
+    await changeFromManySessions(database.db, 6);
+    // Moves made later, in other sessions, of comments counted in the first ones.
+    await database.db('comments').where({ article_id: articleId, status: 'pending' }).update({ status: 'approved' });
+    await changeFromManySessions(database.db, 4);
+
+    assert.deepEqual(await countCommentsByStatus(database.db, articleId), await countedByHand(database.db, articleId));
+    assert.deepEqual(await countCommentsByStatus(database.db), await countedByHand(database.db, articleId), 'one article holds every comment');
+    const shards = await database.db('comment_counts').distinct('shard').where({ article_id: articleId });
+    assert.ok(shards.length > 1, 'concurrent sessions count in rows of their own');
   });
 
-  it('roll back with the change that failed', async () => {
-    await insertComment(context.db, { status: 'pending', body: 'Counted once' });
-    await assert.rejects(
-      context.db.transaction(async (trx) => {
-        await trx('comments').update({ status: 'approved' });
-        throw new Error('changed my mind');
-      }),
-    );
-    assert.deepEqual(await countCommentsByStatus(context.db), { pending: 1, approved: 0, spam: 0, trash: 0 });
+  it('has a down that folds the shards into one row per article and status, and an up that shards again', async () => {
+    const articleId = await articleIdOf(database.db);
+    await changeFromManySessions(database.db, 4);
+    const expected = await countedByHand(database.db, articleId);
+    await inRolledBackTransaction(database.db, async (trx) => {
+      // The counting triggers run at commit, which never comes here: have them run at each change instead.
+      await trx.raw('SET CONSTRAINTS ALL IMMEDIATE');
+      await shardCommentCounts.down(trx);
+      assert.ok(!Object.keys(await trx('comment_counts').columnInfo()).includes('shard'));
+      assert.deepEqual(await countCommentsByStatus(trx, articleId), expected);
+      await insertComment(trx, { status: 'spam' });
+      await shardCommentCounts.up(trx);
+      await insertComment(trx, { status: 'spam' });
+      assert.deepEqual(await countCommentsByStatus(trx, articleId), { ...expected, spam: expected.spam + 2 });
+    });
   });
 });
