@@ -25,9 +25,12 @@ const countFunction = (target: (sign: '+' | '-', row: 'OLD' | 'NEW') => string) 
     RETURN NULL;
   END $$`;
 
+// The article may be gone by commit time: deleting it deletes its comments
+// (and its counts) in the same transaction, and then there is nothing to count.
 const shardedChange = (sign: '+' | '-', row: 'OLD' | 'NEW') => `
       INSERT INTO comment_counts (article_id, status, shard, count)
-      VALUES (${row}.article_id, ${row}.status, pg_backend_pid() % ${SHARDS}, ${sign}1)
+      SELECT ${row}.article_id, ${row}.status, pg_backend_pid() % ${SHARDS}, ${sign}1
+       WHERE EXISTS (SELECT 1 FROM articles WHERE id = ${row}.article_id)
       ON CONFLICT (article_id, status, shard) DO UPDATE SET count = comment_counts.count ${sign} 1`;
 
 const singleRowChange = (sign: '+' | '-', row: 'OLD' | 'NEW') =>

@@ -4,7 +4,7 @@ import * as shardCommentCounts from '../../migrations/20261204_15_shard_comment_
 import type { Database } from '../../src/db/connection.js';
 import { countCommentsByStatus } from '../../src/queries/comments.js';
 import { inRolledBackTransaction, useTestDatabase } from '../helpers/database.js';
-import { articleIdOf, insertComment, type TestCommentStatus } from '../helpers/rows.js';
+import { articleIdOf, insertArticle, insertComment, type TestCommentStatus } from '../helpers/rows.js';
 
 /**
  * The status counts the moderation queue shows come from comment_counts,
@@ -52,6 +52,16 @@ describe('comment counts kept in shards', () => {
     assert.deepEqual(await countCommentsByStatus(database.db), await countedByHand(database.db, articleId), 'one article holds every comment');
     const shards = await database.db('comment_counts').distinct('shard').where({ article_id: articleId });
     assert.ok(shards.length > 1, 'concurrent sessions count in rows of their own');
+  });
+
+  it('lets an article with comments be deleted, its counts with it, and leaves the counts of the other articles alone', async () => {
+    const demoId = await articleIdOf(database.db);
+    const otherId = await insertArticle(database.db, { slug: 'to-be-deleted' });
+    await changeFromManySessions(database.db, 2);
+    for (const status of STATUSES) await insertComment(database.db, { article_id: otherId, status });
+    await database.db('articles').where({ id: otherId }).delete();
+    assert.deepEqual(await database.db('comment_counts').where({ article_id: otherId }), []);
+    assert.deepEqual(await countCommentsByStatus(database.db), await countedByHand(database.db, demoId));
   });
 
   it('has a down that folds the shards into one row per article and status, and an up that shards again', async () => {
