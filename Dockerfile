@@ -14,7 +14,9 @@ COPY scripts ./scripts
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
+# MALLOC_MMAP_THRESHOLD_: see src/malloc-settings.ts.
 ENV NODE_ENV=production \
+    MALLOC_MMAP_THRESHOLD_=1048576 \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/app/data

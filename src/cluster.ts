@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { PreparedDatabase } from './app-runtime.js';
 import type { Serving } from './serving.js';
 import type { FromWorker, ToWorker } from './worker.js';
+import { MALLOC_SETTINGS } from './malloc-settings.js';
 
 /** More deaths than this within the window means something is wrong that a restart will not fix. */
 const MAX_RESTARTS = 5;
@@ -58,7 +59,7 @@ export function serveWithWorkers(count: number, say: Say, onFailure: (reason: st
   }
 
   function fork() {
-    const worker = cluster.fork();
+    const worker = cluster.fork({ ...MALLOC_SETTINGS });
     setState(worker, 'starting');
     // A message to a worker that just died fails; its exit, handled below, is what counts.
     worker.on('error', () => {});

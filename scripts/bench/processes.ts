@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { MALLOC_SETTINGS } from '../../src/malloc-settings.js';
 
 /** Children started by the bench, so that any way out stops all of them. */
 const children = new Set<ChildProcess>();
@@ -128,6 +129,8 @@ export function productionAppEnvironment(settings: {
     PORT: String(settings.port),
     LOG_LEVEL: 'warn',
     WEB_CONCURRENCY: '1',
+    // As `npm start` and the Docker image start it.
+    ...MALLOC_SETTINGS,
     ...settings.extra,
   };
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { get } from 'node:http';
@@ -7,6 +8,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePort, waitForOk } from '../../scripts/bench/processes.js';
 import { startServerProcess } from '../helpers/server-process.js';
+import { MALLOC_SETTINGS } from '../../src/malloc-settings.js';
 
 /**
  * WEB_CONCURRENCY=2: the real server (a child process) forks two workers
@@ -90,6 +92,10 @@ describe('WEB_CONCURRENCY=2', () => {
     const workers = [...pidsThatAnswered(server.output(), '/robots.txt')];
     assert.equal(workers.length, 2, `two worker processes answered: ${workers.join(', ')}`);
     assert.ok(!workers.includes(child.pid!), 'the primary itself serves nothing');
+    for (const pid of workers) {
+      const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      for (const [name, value] of Object.entries(MALLOC_SETTINGS)) assert.ok(environment.includes(`${name}=${value}`), `worker ${pid} has ${name}`);
+    }
 
     // A worker killed outright is replaced; the site keeps answering meanwhile.
     const [victim, survivor] = workers as [number, number];
