@@ -32,11 +32,11 @@ function whereActive(query: Knex.QueryBuilder, db: Database, column = 'expires_a
 
 /** Active blocks matching this commenter's email, its domain, or IP, oldest first. */
 export function matchingBlocksQuery(db: Database, email: string, ip: string | null) {
-  const domain = email.split('@').pop()?.toLowerCase() ?? '';
   return db<BlockRow>('commenter_blocks')
     .where((match) => {
       match.where((q) => q.where({ kind: 'email' }).whereRaw('lower(value) = lower(?)', [email]));
-      match.orWhere((q) => q.where({ kind: 'domain' }).whereRaw('lower(value) = ?', [domain]));
+      // The domain is what follows the email's last @, taken in SQL so the email is the only value bound.
+      match.orWhere((q) => q.where({ kind: 'domain' }).whereRaw("lower(value) = lower(substring(? from '[^@]*$'))", [email]));
       if (ip) match.orWhere((q) => q.where({ kind: 'ip' }).where({ value: ip }));
     })
     .modify((query) => whereActive(query, db))
