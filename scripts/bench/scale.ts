@@ -186,7 +186,7 @@ export async function measureScaleRows(context: ScaleContext): Promise<ScaleResu
     }
     if (loader && wanted('workers')) {
       await attempt('workers', verdicts, context, async () => {
-        const row = await measureWorkers({ build, databaseUrl: database.url, folder, loader, articlePath: `/articles/${DEMO_SLUG}`, say, onCleanUp });
+        const row = await measureWorkers({ build, databaseUrl: database.url, folder, loader, load: context.load, articlePath: `/articles/${DEMO_SLUG}`, say, onCleanUp });
         measured.push(...row.measured);
         verdicts.set('workers', [row.verdict]);
         memory.push(...row.memory);
