@@ -37,12 +37,6 @@ export function preparedRaw(db: Database, sql: string, bindings: readonly Knex.R
   return db.raw(sql, bindings).options({ name: nameFor(sql) });
 }
 
-/** A built query, compiled here once and run as a named prepared statement. */
-export function prepared(db: Database, query: Knex.QueryBuilder): Knex.Raw {
-  const { sql, bindings } = query.toSQL();
-  return preparedRaw(db, sql, bindings);
-}
-
 type Slot = { input: string } | { constant: Knex.RawBinding };
 
 /**
