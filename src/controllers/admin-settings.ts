@@ -8,6 +8,7 @@ import { renderPage } from '../rendering/render.js';
 import { moderatorAddress } from '../services/comment-notifications.js';
 import { AVATAR_SOURCES, DEFAULT_DISCUSSION_SETTINGS, parseWordList, type DiscussionSettings } from '../services/discussion-settings.js';
 import { loadAdminChrome, setFlash, takeFlash } from './admin-chrome.js';
+import { HELD_MAILS_PER_MINUTE } from '../services/held-mail-budget.js';
 
 const SETTINGS_PATH = '/admin/settings/discussion';
 const THREAD_DEPTHS = [2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -185,6 +186,7 @@ async function renderSettings(req: Request, res: Response, status: number, value
     errorSummary: FIELD_ORDER.flatMap((field) => (errors[field] ? [{ field, message: errors[field]! }] : [])),
     threadDepths: THREAD_DEPTHS,
     defaultNotificationEmail: moderatorAddress(DEFAULT_DISCUSSION_SETTINGS, contextOf(req).config.baseUrl),
+    heldMailsPerMinute: HELD_MAILS_PER_MINUTE,
     flash: status === 200 ? takeFlash(req) : null,
   });
 }

@@ -122,6 +122,8 @@ export interface AdminSettingsPageModel {
   threadDepths: number[];
   /** Where held-comment mail goes when no address is set. */
   defaultNotificationEmail: string;
+  /** Held comments mailed one by one per minute before the rest fold into one mail. */
+  heldMailsPerMinute: number;
   flash: FlashModel | null;
 }
 

@@ -8,6 +8,7 @@ import { commentingApp, loadForm, postPairs, typed } from '../helpers/commenting
 import { useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage, squash, textAt, type Page } from '../helpers/html.js';
 import { insertComment } from '../helpers/rows.js';
+import { HELD_MAILS_PER_MINUTE } from '../../src/services/held-mail-budget.js';
 
 const testDb = useTestDatabase();
 const SETTINGS = '/admin/settings/discussion';
@@ -107,6 +108,10 @@ describe('the discussion settings page', () => {
     });
     assert.deepEqual(page('#thread_comments_depth option').map((_i, option) => page(option).attr('value')).get(), ['2', '3', '4', '5', '6', '7', '8', '9', '10']);
     assert.equal(page('#notification_email').attr('placeholder'), 'moderation@127.0.0.1');
+    assert.ok(
+      squash(page('#notification_email-description').text()).includes(`at most ${HELD_MAILS_PER_MINUTE} a minute are sent; when more are held, one email for that minute says so`),
+      'the per-minute limit on held-comment mail is said where the mail is set up',
+    );
     assert.equal(page('button[type="submit"]').last().text(), 'Save Changes');
   });
 
