@@ -8,6 +8,9 @@ import { createMailer } from './services/mailer.js';
 import { startOutboxWorker } from './services/outbox-worker.js';
 import { startPageChangeListener } from './services/page-change-listener.js';
 
+/** Connections for comment posts' statements: two short statements each, so a few serve many posts at once. */
+const POSTING_POOL_SIZE = 4;
+
 /** What a serving process needs from the one that prepared the database. */
 export interface PreparedDatabase {
   url: string;
@@ -28,8 +31,9 @@ export interface AppRuntime {
  */
 export function startAppRuntime(config: Config, logger: Logger, database: PreparedDatabase): AppRuntime {
   const db = connectDatabase(database.url);
+  const postingDb = connectDatabase(database.url, POSTING_POOL_SIZE, 'posting');
   const sessionPool = createSessionPool(database.url, (error) => logger.warn({ err: error }, 'session pool connection lost'));
-  const app = createApp({ config, db, cookieSecret: database.cookieSecret, logger, sessionPool });
+  const app = createApp({ config, db, postingDb, cookieSecret: database.cookieSecret, logger, sessionPool });
   const pageChanges = startPageChangeListener({ connectionString: database.url, logger });
   pageChanges.attach(pageCacheOf(app), db);
   pageChanges.attach(memoOf(app), db);
@@ -49,6 +53,7 @@ export function startAppRuntime(config: Config, logger: Logger, database: Prepar
       mailer.close();
       await pageChanges.close();
       await sessionPool.end();
+      await postingDb.destroy();
       await db.destroy();
     },
   };

@@ -4,6 +4,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import helmet, { type HelmetOptions } from 'helmet';
 import type pg from 'pg';
 import type { AppContext } from './context.js';
+import type { Database } from './db/connection.js';
 import type { Logger } from './logger.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { adminSession } from './middleware/admin-session.js';
@@ -22,8 +23,10 @@ import { viewsDir } from './paths.js';
 import { viewHelpers } from './rendering/format.js';
 import { createRoutes } from './routes.js';
 
-export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle' | 'flood' | 'heldMailBudget' | 'pageCache' | 'memo'> {
+export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle' | 'flood' | 'heldMailBudget' | 'pageCache' | 'memo' | 'postingDb'> {
   logger: Logger;
+  /** The pool for comment posts' two statements (db/connection.ts, 'posting'); `db` when left out. */
+  postingDb?: Database;
   /** The pool behind admin sessions (connect-pg-simple). */
   sessionPool: pg.Pool;
   now?: () => number;
@@ -96,6 +99,7 @@ export function createApp(dependencies: AppDependencies): Express {
   const context: AppContext = {
     config,
     db: dependencies.db,
+    postingDb: dependencies.postingDb ?? dependencies.db,
     cookieSecret: dependencies.cookieSecret,
     now: dependencies.now ?? Date.now,
     loginThrottle: createLoginThrottle(dependencies.db),

@@ -11,6 +11,8 @@ import type { LoginThrottle } from './services/login-throttle.js';
 export interface AppContext {
   config: Config;
   db: Database;
+  /** Where a comment post's two prepared statements run (a pool of its own in production). */
+  postingDb: Database;
   cookieSecret: string;
   /** Milliseconds since the epoch; tests move it to check session expiry. */
   now: () => number;

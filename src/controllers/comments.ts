@@ -60,7 +60,7 @@ export async function createComment(req: Request, res: Response) {
 }
 
 async function storeComment(req: Request, res: Response) {
-  const { db, flood, heldMailBudget, cookieSecret, config, now, memo } = contextOf(req);
+  const { db, postingDb, flood, heldMailBudget, cookieSecret, config, now, memo } = contextOf(req);
   const [article, settings] = await Promise.all([loadPublishedArticle(db, String(req.params.slug), memo), rememberedDiscussionSettings(db, memo)]);
   const parsed = parseCommentForm(req.body, { requireNameAndEmail: settings.requireNameAndEmail });
 
@@ -75,7 +75,7 @@ async function storeComment(req: Request, res: Response) {
 
   if (!parsed.ok) return refuse(422, { errors: parsed.errors });
   const outcome = await postComment(
-    { db, flood, heldMailBudget, secret: cookieSecret, baseUrl: config.baseUrl, now },
+    { db, postingDb, flood, heldMailBudget, secret: cookieSecret, baseUrl: config.baseUrl, now },
     article,
     parsed.submission,
     { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? '' },

@@ -5,13 +5,15 @@ import type { Database } from './connection.js';
 /**
  * The statements run on every comment post, sent as named prepared
  * statements: each pooled connection parses one once, and then only binds
- * and executes it. The app's connections set plan_cache_mode to
- * force_custom_plan (db/connection.ts), so each execution is still planned
- * for its own values and the table's current size: a generic plan cached
- * while `comments` was small would keep scanning it whole as it grew. (Tried
- * again with generic plans: the bench's 12,000 posts, which grow `comments`
- * faster than autovacuum analyzes it, went from 587 to 369 per second, with
- * PostgreSQL's CPU up by a third.)
+ * and executes it. They run on the posting pool (db/connection.ts), whose
+ * sessions also plan each one once: generic plans, with sequential scans
+ * priced out. Generic plans alone were worse than planning every post: a
+ * plan cached while `comments` was small kept scanning it whole as it grew
+ * (the bench's 12,000 posts grow it faster than autovacuum analyzes it:
+ * 369 posts a second instead of 587). With sequential scans priced out the
+ * plan uses the indexes whatever the table's size when it was made
+ * (tests/integration/posting-pool.test.ts), and PostgreSQL's CPU per post
+ * fell by about a third.
  *
  * The name comes from the text, so a statement whose text varies (a reply
  * or not, with an IP or not) is one prepared statement per variant.

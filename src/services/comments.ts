@@ -17,6 +17,8 @@ export interface RequestFacts {
 
 export interface CommentingContext {
   db: Database;
+  /** Runs the two posting statements; `db` when left out. */
+  postingDb?: Database;
   flood: FloodControl;
   heldMailBudget?: HeldMailBudget;
   secret: string;
@@ -96,6 +98,7 @@ export async function postComment(
 ): Promise<PostCommentOutcome> {
   if (!areCommentsOpen(article, rules, context.now())) return { kind: 'closed' };
   const { db } = context;
+  const postingDb = context.postingDb ?? db;
   const comment = {
     article_id: article.id,
     parent_id: submission.parentId,
@@ -104,7 +107,7 @@ export async function postComment(
     author_url: submission.authorUrl,
     body: submission.body,
   };
-  const facts = await readPostingFacts(db, { submissionId: submission.submissionId, comment, ip: request.ip });
+  const facts = await readPostingFacts(postingDb, { submissionId: submission.submissionId, comment, ip: request.ip });
   let submissionId = submission.submissionId;
   if (facts.earlier?.article_id === article.id) return alreadyStored(facts.earlier);
   // The same id on another article is a forged or broken form, not a resend.
@@ -126,7 +129,7 @@ export async function postComment(
     nowMs: context.now(),
     heldMailBudget: context.heldMailBudget,
   });
-  const result = await storePostedComment(db, {
+  const result = await storePostedComment(postingDb, {
     comment: {
       id: facts.newId,
       ...comment,
