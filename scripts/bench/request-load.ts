@@ -59,15 +59,27 @@ function requestsFor(job: RequestJob): autocannon.Request[] | undefined {
 
 async function runJob(job: RequestJob): Promise<RequestFigures> {
   const startedAt = performance.now();
-  const result = await autocannon({
-    url: job.url,
-    connections: job.connections,
-    ...(job.amount !== undefined ? { amount: job.amount } : { duration: job.seconds ?? 10 }),
-    pipelining: 1,
-    headers: job.headers ?? {},
-    requests: requestsFor(job),
+  // autocannon ends a run on its next one-second tick: a job of a fixed
+  // amount is timed to its last answer instead, or its rate would read low
+  // by up to a second's worth.
+  let lastAnswerAt = startedAt;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: job.url,
+        connections: job.connections,
+        ...(job.amount !== undefined ? { amount: job.amount } : { duration: job.seconds ?? 10 }),
+        pipelining: 1,
+        headers: job.headers ?? {},
+        requests: requestsFor(job),
+      },
+      (error, finished) => (error ? reject(error) : resolve(finished)),
+    );
+    instance.on('response', () => {
+      lastAnswerAt = performance.now();
+    });
   });
-  const elapsedSeconds = (performance.now() - startedAt) / 1000;
+  const elapsedSeconds = ((job.amount !== undefined ? lastAnswerAt : performance.now()) - startedAt) / 1000;
   const responses = result.requests.total;
   const statusCodes: Record<string, number> = {};
   for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = Number(stats.count ?? 0);
