@@ -4,7 +4,7 @@ import type { CommentRow, CommentStatus } from '../queries/comments.js';
 import { enqueueCommenterMail } from '../queries/notifications.js';
 import { enqueueMail, type NewMail } from '../queries/outbox.js';
 import type { DiscussionSettings } from './discussion-settings.js';
-import { HELD_MAILS_PER_MINUTE, surgeMinuteEnd, type HeldMailBudget } from './held-mail-budget.js';
+import { HELD_MAILS_PER_MINUTE, surgeMinute, type HeldMailBudget } from './held-mail-budget.js';
 import { approvedCommentMail, heldCommentMail, heldDigestMail, heldSurgeMail, replyMail, type MailComment } from './notifications.js';
 
 /** Which events mail whom. Spam never mails anyone. */
@@ -64,7 +64,7 @@ export function mailForNewComment(event: NewCommentEvent): { staff: NewMail[]; c
       staff.push(
         ownMail
           ? heldCommentMail(baseUrl, recipient, asMail(comment), articleFor(event.article), event.reasons)
-          : heldSurgeMail(baseUrl, recipient, surgeMinuteEnd(event.nowMs), HELD_MAILS_PER_MINUTE),
+          : heldSurgeMail(baseUrl, recipient, surgeMinute(event.nowMs), HELD_MAILS_PER_MINUTE),
       );
     } else {
       const periodMs = settings.digestMinutes * 60 * 1000;

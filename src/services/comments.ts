@@ -17,10 +17,10 @@ export interface RequestFacts {
 
 export interface CommentingContext {
   db: Database;
-  /** Runs the two posting statements; `db` when left out. */
-  postingDb?: Database;
+  /** Runs the two posting statements (a pool of their own: db/connection.ts). */
+  postingDb: Database;
   flood: FloodControl;
-  heldMailBudget?: HeldMailBudget;
+  heldMailBudget: HeldMailBudget;
   secret: string;
   baseUrl: string;
   now: () => number;
@@ -97,8 +97,7 @@ export async function postComment(
   rules: DiscussionSettings,
 ): Promise<PostCommentOutcome> {
   if (!areCommentsOpen(article, rules, context.now())) return { kind: 'closed' };
-  const { db } = context;
-  const postingDb = context.postingDb ?? db;
+  const { db, postingDb } = context;
   const comment = {
     article_id: article.id,
     parent_id: submission.parentId,

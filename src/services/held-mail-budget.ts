@@ -30,5 +30,8 @@ export function createHeldMailBudget(perMinute = HELD_MAILS_PER_MINUTE): HeldMai
   };
 }
 
-/** The end of the minute `nowMs` falls in: the surge mail for that minute is sent then. */
-export const surgeMinuteEnd = (nowMs: number) => Math.floor(nowMs / WINDOW_MS) * WINDOW_MS + WINDOW_MS;
+/** The minute `nowMs` falls in: the surge mail for that minute is sent at its end. */
+export function surgeMinute(nowMs: number): { startMs: number; endMs: number } {
+  const startMs = Math.floor(nowMs / WINDOW_MS) * WINDOW_MS;
+  return { startMs, endMs: startMs + WINDOW_MS };
+}

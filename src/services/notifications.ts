@@ -60,20 +60,20 @@ export function heldDigestMail(baseUrl: string, recipient: string, bucket: strin
 }
 
 /** Held comments past the per-minute budget of held-comment mail, in one mail for the minute. */
-export function heldSurgeMail(baseUrl: string, recipient: string, minuteEndMs: number, perMinute: number): NewMail {
-  const minute = new Date(minuteEndMs - 60_000).toISOString().slice(0, 16).replace('T', ' ');
+export function heldSurgeMail(baseUrl: string, recipient: string, minute: { startMs: number; endMs: number }, perMinute: number): NewMail {
+  const from = new Date(minute.startMs).toISOString().slice(0, 16).replace('T', ' ');
   return {
-    dedupe_key: `held-surge:${minuteEndMs}`,
+    dedupe_key: `held-surge:${minute.endMs}`,
     kind: 'held-surge',
     recipient,
     subject: 'Many comments are waiting for approval',
     body: [
-      `More comments were held for moderation in the minute from ${minute} UTC than are mailed one by one (${perMinute} a minute).`,
+      `More comments were held for moderation in the minute from ${from} UTC than are mailed one by one (${perMinute} a minute).`,
       'The rest are not mailed separately; they are waiting in the moderation queue.',
       '',
       `Review them: ${baseUrl}/admin/comments?status=pending`,
     ].join('\n'),
-    next_attempt_at: new Date(minuteEndMs),
+    next_attempt_at: new Date(minute.endMs),
   };
 }
 

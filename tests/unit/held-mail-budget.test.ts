@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createHeldMailBudget, HELD_MAILS_PER_MINUTE, surgeMinuteEnd } from '../../src/services/held-mail-budget.js';
+import { createHeldMailBudget, HELD_MAILS_PER_MINUTE, surgeMinute } from '../../src/services/held-mail-budget.js';
 import { mailForNewComment } from '../../src/services/comment-notifications.js';
 import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/services/discussion-settings.js';
 
@@ -22,8 +22,9 @@ describe('held-comment mail budget', () => {
   });
 
   it('puts the surge mail at the end of the minute', () => {
-    assert.equal(surgeMinuteEnd(120_000), 180_000);
-    assert.equal(surgeMinuteEnd(179_999), 180_000);
+    assert.equal(surgeMinute(120_000).endMs, 180_000);
+    assert.equal(surgeMinute(179_999).endMs, 180_000);
+    assert.equal(surgeMinute(179_999).startMs, 120_000);
   });
 });
 
@@ -47,9 +48,9 @@ describe('held-comment mail in a surge', () => {
     assert.deepEqual(kinds.map((staff) => staff.length), kinds.map(() => 1));
     const surge = kinds.slice(HELD_MAILS_PER_MINUTE).map(([mail]) => mail!);
     assert.deepEqual(kinds.slice(0, HELD_MAILS_PER_MINUTE).map(([mail]) => mail!.kind), Array(HELD_MAILS_PER_MINUTE).fill('held'));
-    assert.deepEqual(new Set(surge.map((mail) => mail.dedupe_key)), new Set([`held-surge:${surgeMinuteEnd(start)}`]), 'one per minute');
+    assert.deepEqual(new Set(surge.map((mail) => mail.dedupe_key)), new Set([`held-surge:${surgeMinute(start).endMs}`]), 'one per minute');
     assert.equal(surge[0]!.kind, 'held-surge');
-    assert.equal(surge[0]!.next_attempt_at!.getTime(), surgeMinuteEnd(start));
+    assert.equal(surge[0]!.next_attempt_at!.getTime(), surgeMinute(start).endMs);
     assert.ok(surge[0]!.body.includes('https://blog.example/admin/comments?status=pending'), surge[0]!.body);
     assert.ok(!surge.some((mail) => mail.body.includes('Words')), 'no comment text in a surge mail');
   });
