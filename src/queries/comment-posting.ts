@@ -44,25 +44,11 @@ interface FactsRow {
   block: PostingFacts['block'];
 }
 
-type FactsInputs = {
-  submissionId: string | null;
-  articleId: string;
-  parentId: string | null;
-  authorName: string;
-  authorEmail: string;
-  body: string;
-  ip: string | null;
-};
+/** The question, flat: compiledOnce binds each field where the builder used it. */
+type FactsInputs = PostingQuestion['comment'] & { submission_id: string | null; ip: string | null };
 
 const factsStatement = compiledOnce((db: Database, inputs: FactsInputs) => {
-  const { submissionId, ip } = inputs;
-  const comment = {
-    article_id: inputs.articleId,
-    parent_id: inputs.parentId,
-    author_name: inputs.authorName,
-    author_email: inputs.authorEmail,
-    body: inputs.body,
-  };
+  const { submission_id: submissionId, ip, ...comment } = inputs;
   const firstAsJson = (query: ReturnType<Database>) => db.raw('(SELECT row_to_json(found) FROM (?) AS found)', [query.limit(1)]);
   return db.select({
     new_id: db.raw("nextval('comments_id_seq')::text"),
@@ -85,15 +71,7 @@ const factsStatement = compiledOnce((db: Database, inputs: FactsInputs) => {
 /** Every fact about a comment about to be posted, in one statement. */
 export async function readPostingFacts(db: Database, question: PostingQuestion): Promise<PostingFacts> {
   const { submissionId, comment, ip } = question;
-  const facts = factsStatement(db, {
-    submissionId,
-    articleId: String(comment.article_id),
-    parentId: comment.parent_id === null ? null : String(comment.parent_id),
-    authorName: comment.author_name,
-    authorEmail: comment.author_email,
-    body: comment.body,
-    ip,
-  });
+  const facts = factsStatement(db, { ...comment, submission_id: submissionId, ip });
   const result: { rows: FactsRow[] } = await facts;
   const row = result.rows[0]!;
   return {
