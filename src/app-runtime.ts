@@ -8,8 +8,12 @@ import { createMailer } from './services/mailer.js';
 import { startOutboxWorker } from './services/outbox-worker.js';
 import { startPageChangeListener } from './services/page-change-listener.js';
 
-/** Connections for comment posts' statements: two short statements each, so a few serve many posts at once. */
-const POSTING_POOL_SIZE = 4;
+/**
+ * Connections for comment posts' statements: two short statements each, so a
+ * few serve many posts at once. Measured with 50 posting connections: 4 held
+ * posts back (about 985 a second), 6 and more did not differ (1,100 to 1,130).
+ */
+const POSTING_POOL_SIZE = 6;
 
 /** What a serving process needs from the one that prepared the database. */
 export interface PreparedDatabase {

@@ -60,12 +60,12 @@ export function mailForNewComment(event: NewCommentEvent): { staff: NewMail[]; c
   if (comment.status === 'pending' && settings.adminNotification !== 'off') {
     const recipient = moderatorAddress(settings, baseUrl);
     if (settings.adminNotification === 'each') {
-      const ownMail = !event.heldMailBudget || event.heldMailBudget.take(event.nowMs);
-      staff.push(
-        ownMail
-          ? heldCommentMail(baseUrl, recipient, asMail(comment), articleFor(event.article), event.reasons)
-          : heldSurgeMail(baseUrl, recipient, surgeMinute(event.nowMs), HELD_MAILS_PER_MINUTE),
-      );
+      const budget = event.heldMailBudget;
+      if (!budget || budget.take(event.nowMs)) {
+        staff.push(heldCommentMail(baseUrl, recipient, asMail(comment), articleFor(event.article), event.reasons));
+      } else if (budget.surgeStillToQueue(event.nowMs)) {
+        staff.push(heldSurgeMail(baseUrl, recipient, surgeMinute(event.nowMs), HELD_MAILS_PER_MINUTE));
+      }
     } else {
       const periodMs = settings.digestMinutes * 60 * 1000;
       const periodEnd = Math.floor(event.nowMs / periodMs) * periodMs + periodMs;
@@ -79,10 +79,16 @@ export function mailForNewComment(event: NewCommentEvent): { staff: NewMail[]; c
   return { staff, commenter };
 }
 
+/** Call once the mail of `mailForNewComment` is in the outbox: a queued surge mail need not be sent again this minute. */
+export function noteNewCommentMailQueued(event: Pick<NewCommentEvent, 'heldMailBudget' | 'nowMs'>, staff: readonly NewMail[]): void {
+  if (staff.some((mail) => mail.kind === 'held-surge')) event.heldMailBudget?.surgeQueued(event.nowMs);
+}
+
 export async function queueNotificationsForNewComment(db: Database, event: NewCommentEvent): Promise<void> {
   const { staff, commenter } = mailForNewComment(event);
   for (const mail of staff) await enqueueMail(db, mail);
   for (const mail of commenter) await enqueueCommenterMail(db, mail);
+  noteNewCommentMailQueued(event, staff);
 }
 
 /** When a moderator approves a comment: tell its author if they asked, and the author it replies to. */

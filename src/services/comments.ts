@@ -7,7 +7,7 @@ import { decideComment, type Decision } from './discussion-rules.js';
 import type { DiscussionSettings } from './discussion-settings.js';
 import type { FloodControl } from './flood-control.js';
 import type { HeldMailBudget } from './held-mail-budget.js';
-import { mailForNewComment } from './comment-notifications.js';
+import { mailForNewComment, noteNewCommentMailQueued } from './comment-notifications.js';
 import { secondsSinceStamp } from './signed-tokens.js';
 
 export interface RequestFacts {
@@ -117,7 +117,7 @@ export async function postComment(
   if (facts.duplicate) return { kind: 'duplicate' };
 
   const { status, reasons } = decide(context, rules, submission, request, facts);
-  const mail = mailForNewComment({
+  const mailEvent = {
     baseUrl: context.baseUrl,
     secret: context.secret,
     settings: rules,
@@ -127,7 +127,8 @@ export async function postComment(
     reasons: reasons.map((reason) => reason.text),
     nowMs: context.now(),
     heldMailBudget: context.heldMailBudget,
-  });
+  };
+  const mail = mailForNewComment(mailEvent);
   const result = await storePostedComment(postingDb, {
     comment: {
       id: facts.newId,
@@ -145,7 +146,10 @@ export async function postComment(
     staffMail: mail.staff,
     commenterMail: mail.commenter,
   });
-  if (result.storedId !== null) return { kind: 'stored', commentId: result.storedId, status };
+  if (result.storedId !== null) {
+    noteNewCommentMailQueued(mailEvent, mail.staff);
+    return { kind: 'stored', commentId: result.storedId, status };
+  }
   // Not stored: a flood counter was over, or a copy of this very form got in
   // first. The copy holds the counters until it commits, so by now it can be read.
   const copy = await storedBefore(db, submissionId, article.id);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createHeldMailBudget, HELD_MAILS_PER_MINUTE, surgeMinute } from '../../src/services/held-mail-budget.js';
-import { mailForNewComment } from '../../src/services/comment-notifications.js';
+import { mailForNewComment, noteNewCommentMailQueued } from '../../src/services/comment-notifications.js';
 import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/services/discussion-settings.js';
 
 describe('held-comment mail budget', () => {
@@ -53,6 +53,29 @@ describe('held-comment mail in a surge', () => {
     assert.equal(surge[0]!.next_attempt_at!.getTime(), surgeMinute(start).endMs);
     assert.ok(surge[0]!.body.includes('https://blog.example/admin/comments?status=pending'), surge[0]!.body);
     assert.ok(!surge.some((mail) => mail.body.includes('Words')), 'no comment text in a surge mail');
+  });
+
+  it('stops carrying the surge mail once it is queued, until the next minute', () => {
+    const budget = createHeldMailBudget(1);
+    const minute = surgeMinute(600_000);
+    const staffAt = (nowMs: number) => mailForNewComment(event(String(nowMs), nowMs, budget)).staff;
+    assert.equal(staffAt(minute.startMs)[0]!.kind, 'held');
+    const surge = staffAt(minute.startMs + 1_000);
+    assert.equal(surge[0]!.kind, 'held-surge');
+    assert.equal(staffAt(minute.startMs + 2_000)[0]!.kind, 'held-surge', 'not yet known to be queued: sent again (the outbox keeps one)');
+    noteNewCommentMailQueued({ heldMailBudget: budget, nowMs: minute.startMs + 1_000 }, surge);
+    assert.deepEqual(staffAt(minute.startMs + 3_000), [], 'queued for this minute already');
+    assert.deepEqual(staffAt(minute.endMs - 1), []);
+    assert.equal(staffAt(minute.endMs)[0]!.kind, 'held', 'the first held mail has left the window');
+    const next = staffAt(minute.endMs + 1_000);
+    assert.equal(next[0]!.dedupe_key, `held-surge:${minute.endMs + 60_000}`, 'a new minute needs its own');
+  });
+
+  it('takes only a surge mail as queued', () => {
+    const budget = createHeldMailBudget(1);
+    const own = mailForNewComment(event('1', 0, budget)).staff;
+    noteNewCommentMailQueued({ heldMailBudget: budget, nowMs: 0 }, own);
+    assert.equal(mailForNewComment(event('2', 1_000, budget)).staff[0]!.kind, 'held-surge');
   });
 
   it('mails every held comment when no budget is given', () => {
