@@ -30,6 +30,8 @@ export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle
   /** The pool behind admin sessions (connect-pg-simple). */
   sessionPool: pg.Pool;
   now?: () => number;
+  /** Memory for the rendered-page cache; its own default when left out. */
+  pageCacheBytes?: number;
 }
 
 /** The cache of rendered pages, for the process that feeds it change notifications. */
@@ -105,7 +107,7 @@ export function createApp(dependencies: AppDependencies): Express {
     loginThrottle: createLoginThrottle(dependencies.db),
     flood: createFloodControl(dependencies.now ?? Date.now),
     heldMailBudget: createHeldMailBudget(),
-    pageCache: new PageCache({ now: dependencies.now ?? Date.now }),
+    pageCache: new PageCache({ now: dependencies.now ?? Date.now, maxBytes: dependencies.pageCacheBytes }),
     memo: new ChangeFollowedMemo(),
   };
   app.locals.context = context;

@@ -17,7 +17,7 @@ import type { PageModels } from '../rendering/models.js';
 import { renderPage, renderPageToString } from '../rendering/render.js';
 import { commentLocations } from '../services/comment-pages.js';
 import type { DiscussionSettings } from '../services/discussion-settings.js';
-import { articleTag, HOME_TAG, SETTINGS_TAG, type PageSource } from '../services/page-cache.js';
+import { articleTag, HOME_TAG, SETTINGS_TAG, type CachedPage, type PageSource } from '../services/page-cache.js';
 import { preparePage } from '../services/page-encoding.js';
 import { paragraphsOf, readingMinutes } from '../services/reading.js';
 import { websiteSocialMeta } from '../services/structured-data.js';
@@ -48,8 +48,7 @@ async function servedFromCache(req: Request, res: Response, address: PageAddress
   if (await serveCachedPage(req, res, address)) return true;
   const underWay = contextOf(req).pageCache.renderUnderWay(address.key);
   if (!underWay) return false;
-  await underWay;
-  return serveCachedPage(req, res, address);
+  return serveCachedPage(req, res, address, [], await underWay);
 }
 
 /**
@@ -65,16 +64,17 @@ async function renderAndKeep(
 ): Promise<void> {
   const { pageCache } = contextOf(req);
   const finish = pageCache.startRender(address.key);
+  let cached: CachedPage | null = null;
   try {
     const ticket = await pageCache.freshTicket();
     const rendered = await render();
     if (!rendered) return;
-    const cached = await preparePage({ html: rendered.html, ...rendered.source }, ticket);
+    cached = await preparePage({ html: rendered.html, ...rendered.source }, ticket);
     if (!cached) return void res.status(200).type('html').send(rendered.html);
     pageCache.store(address.key, cached);
     sendCachedPage(req, res, cached, 'miss');
   } finally {
-    finish();
+    finish(cached);
   }
 }
 

@@ -98,27 +98,31 @@ function logHit(logger: Logger, req: Request, res: Response, id: string, started
  * Sends the cached page at `address` if it is current; false when there is
  * none. While listening, a page held is current once this process's own
  * writes have been heard; otherwise its version is checked in the database.
+ * `rendered` is a page a render under way handed over without keeping it
+ * (too large for the cache): it is sent under the same checks.
  */
 export async function serveCachedPage(
   req: Request,
   res: Response,
   address: PageAddress,
   extraHeaders: readonly string[] = [],
+  rendered: CachedPage | null = null,
 ): Promise<boolean> {
   const context = contextOf(req);
   const { pageCache } = context;
-  if (!pageCache.peek(address.key)) return false;
+  const find = () => pageCache.peek(address.key) ?? (rendered && pageCache.isCurrent(rendered) ? rendered : null);
+  if (!find()) return false;
   let current: string | null = null;
   if (pageCache.listening) {
     await pageCache.localWritesHeard();
   } else {
     current = await currentVersion(context, address);
   }
-  const page = pageCache.peek(address.key);
+  const page = find();
   if (!page || (current !== null && page.version !== current)) return false;
   // The cache may have stopped listening while we waited; then only the version check counts.
   if (current === null && !pageCache.listening) return false;
-  sendCachedPage(req, res, page, 'hit', extraHeaders);
+  sendCachedPage(req, res, page, page === rendered ? 'shared' : 'hit', extraHeaders);
   return true;
 }
 
@@ -132,7 +136,8 @@ export function sendCachedPage(
   req: Request,
   res: Response,
   page: CachedPage,
-  state: 'hit' | 'miss',
+  /** shared: not kept (too large), but rendered for a request this one waited on. */
+  state: 'hit' | 'miss' | 'shared',
   extraHeaders: readonly string[] = [],
 ): void {
   const headers = extraHeaders.concat(

@@ -103,7 +103,7 @@ export class PageCache extends ChangeFollower {
   /** Pages rendered for one reader; see storePrivate(). */
   private readonly privatePages: PageShelf<PrivatePage>;
   private readonly invalidated = new Map<string, Invalidation>();
-  private readonly renders = new Map<string, Promise<void>>();
+  private readonly renders = new Map<string, Promise<CachedPage | null>>();
   private seq = 0;
   private cleared: Invalidation = { seq: 0, at: 0 };
   private readonly now: () => number;
@@ -142,21 +142,28 @@ export class PageCache extends ChangeFollower {
   /**
    * Marks a render of `key` as under way until the returned function is
    * called, so that concurrent misses can wait for it rather than all
-   * rendering the same page (after a change, under load, they would).
+   * rendering the same page (after a change, under load, they would). The
+   * render hands its page to the function: a page too large to keep still
+   * serves those who waited for it, if it is current (see isCurrent).
    */
-  startRender(key: string): () => void {
-    let finish!: () => void;
-    const render = new Promise<void>((resolve) => (finish = resolve));
+  startRender(key: string): (page?: CachedPage | null) => void {
+    let finish!: (page: CachedPage | null) => void;
+    const render = new Promise<CachedPage | null>((resolve) => (finish = resolve));
     if (!this.renders.has(key)) this.renders.set(key, render);
-    return () => {
+    return (page = null) => {
       if (this.renders.get(key) === render) this.renders.delete(key);
-      finish();
+      finish(page);
     };
   }
 
-  /** Resolves when the render of `key` under way ends; null when there is none. */
-  renderUnderWay(key: string): Promise<void> | null {
+  /** Resolves with its page when the render of `key` under way ends; null when there is none. */
+  renderUnderWay(key: string): Promise<CachedPage | null> | null {
     return this.renders.get(key) ?? null;
+  }
+
+  /** Whether a page not in the cache (a render's, too large to keep) is still as current as a stored one would be. */
+  isCurrent(page: CachedPage): boolean {
+    return page.expiresAt > this.now() && this.lastChangeBefore(page.ticket, page.tags) !== null;
   }
 
   /** Keeps the page unless something it shows changed since its ticket was taken. */

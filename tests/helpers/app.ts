@@ -58,6 +58,7 @@ export function pageChangesFor(db: Database): PageChangeListener | undefined {
 export interface TestAppOptions {
   now?: () => number;
   logger?: Logger;
+  pageCacheBytes?: number;
 }
 
 /**
@@ -75,6 +76,7 @@ export function buildTestApp(db: Database, environment: NodeJS.ProcessEnv = {}, 
     logger: options.logger ?? createLogger('silent'),
     sessionPool: testSessionPool(),
     now: options.now,
+    pageCacheBytes: options.pageCacheBytes,
   });
   pageChangesFor(db)?.attach(pageCacheOf(app), db);
   pageChangesFor(db)?.attach(memoOf(app), db);

@@ -5,8 +5,10 @@ import { before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import type { Express } from 'express';
 import request from 'supertest';
+import { pageCacheOf } from '../../src/app.js';
 import { saveDiscussionSettings } from '../../src/queries/settings.js';
 import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/services/discussion-settings.js';
+import { articleTag } from '../../src/services/page-cache.js';
 import { adminApp } from '../helpers/admin.js';
 import { buildTestApp, untilListening } from '../helpers/app.js';
 import { DEMO_SLUG, queriesDuring, useTestDatabase } from '../helpers/database.js';
@@ -81,6 +83,51 @@ describe('cached pages for anonymous readers', () => {
     assert.equal(withoutFormTokens(second.text), withoutFormTokens(first.text));
     assert.equal(second.headers['content-type'], 'text/html; charset=utf-8');
     assert.equal(Number(second.headers['content-length']), Buffer.byteLength(second.text));
+  });
+
+  it('hands a page too large for the cache to the readers who waited for its render, instead of rendering it for each', async () => {
+    const app = buildTestApp(context.db, {}, { pageCacheBytes: 1000 });
+    // Holding the comments keeps the first render from finishing until all three readers are in.
+    const lock = await context.db.transaction();
+    let responses: request.Response[];
+    try {
+      await lock.raw('LOCK TABLE comments IN ACCESS EXCLUSIVE MODE');
+      const readers = [1, 2, 3].map(() => request(app).get(PATH).set('Accept-Encoding', 'identity').then((response) => response));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await lock.rollback();
+      responses = await Promise.all(readers);
+    } finally {
+      if (!lock.isCompleted()) await lock.rollback();
+    }
+    assert.deepEqual(responses.map((response) => response.status), [200, 200, 200]);
+    assert.deepEqual(responses.map((response) => response.headers['x-page-cache']).sort(), ['miss', 'shared', 'shared']);
+    assert.equal(new Set(responses.map((response) => formFields(parsePage(response.text)).submission_id)).size, 3, 'fresh form tokens each');
+    assert.equal(new Set(responses.map((response) => withoutFormTokens(response.text))).size, 1);
+    assert.equal(pageCacheOf(app).size, 0, 'nothing kept');
+
+    const later = await request(app).get(PATH).expect(200);
+    assert.equal(later.headers['x-page-cache'], 'miss', 'with no render under way, a reader renders it again');
+  });
+
+  it('renders again for those who waited when the page changed during the render', async () => {
+    const app = buildTestApp(context.db, {}, { pageCacheBytes: 1000 });
+    const articleId = await articleIdOf(context.db, DEMO_SLUG);
+    const lock = await context.db.transaction();
+    let responses: request.Response[];
+    try {
+      await lock.raw('LOCK TABLE comments IN ACCESS EXCLUSIVE MODE');
+      const first = request(app).get(PATH).then((response) => response);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      // The change is heard while the first render waits; the second reader arrives after it.
+      pageCacheOf(app).invalidate(articleTag(articleId));
+      const second = request(app).get(PATH).then((response) => response);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await lock.rollback();
+      responses = await Promise.all([first, second]);
+    } finally {
+      if (!lock.isCompleted()) await lock.rollback();
+    }
+    assert.deepEqual(responses.map((response) => response.headers['x-page-cache']), ['miss', 'miss'], 'the first render began before the change');
   });
 
   it('caches the home page per page number, the same for commenters, without a query on a hit', async () => {

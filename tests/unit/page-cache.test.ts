@@ -241,8 +241,29 @@ describe('the page cache', () => {
     second();
     assert.equal(cache.renderUnderWay('article:a'), underWay, 'only the first render is waited for');
     finish();
-    await underWay;
+    assert.equal(await underWay, null, 'a render that kept nothing hands nothing over');
     assert.equal(cache.renderUnderWay('article:a'), null);
+  });
+
+  it('hands a page too large to keep to those who waited, while nothing it shows has changed', async () => {
+    const time = clock();
+    const cache = new PageCache({ maxBytes: 100, now: time.now });
+    const finish = cache.startRender('article:a');
+    const underWay = cache.renderUnderWay('article:a')!;
+    const page = await prepared(staticSource(`<p>${'words '.repeat(200)}</p>`, { tags: [articleTag('1'), SETTINGS_TAG] }), cache.ticket());
+    assert.equal(cache.store('article:a', page), false, 'larger than the whole cache');
+    finish(page);
+    const handed = await underWay;
+    assert.equal(handed, page);
+    assert.equal(cache.isCurrent(handed), true);
+    cache.invalidate(articleTag('2'));
+    assert.equal(cache.isCurrent(handed), true, 'another article changed');
+    cache.invalidate(articleTag('1'));
+    assert.equal(cache.isCurrent(handed), false, 'its article changed after its ticket');
+    const expiring = await prepared(source(FORM, { expiresAt: time.now() + 1000 }), cache.ticket());
+    assert.equal(cache.isCurrent(expiring), true);
+    time.advance(1000);
+    assert.equal(cache.isCurrent(expiring), false, 'expired');
   });
 });
 
