@@ -95,6 +95,9 @@ const environmentSchema = z.object({
   ),
 });
 
+/** Every environment variable the app reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
+
 /** Express's `trust proxy` accepts booleans, hop counts and address lists. */
 function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
   if (value === undefined) return undefined;
