@@ -1,3 +1,4 @@
+import { batchedReads } from '../db/batched-reads.js';
 import type { Database } from '../db/connection.js';
 import { compiledOnce, preparedRaw } from '../db/prepared.js';
 import { matchingBlocksQuery, type BlockKind } from './blocks.js';
@@ -68,20 +69,52 @@ const factsStatement = compiledOnce((db: Database, inputs: FactsInputs) => {
   });
 });
 
-/** Every fact about a comment about to be posted, in one statement. */
-export async function readPostingFacts(db: Database, question: PostingQuestion): Promise<PostingFacts> {
-  const { submissionId, comment, ip } = question;
-  const facts = factsStatement(db, { ...comment, submission_id: submissionId, ip });
-  const result: { rows: FactsRow[] } = await facts;
-  const row = result.rows[0]!;
-  return {
-    newId: row.new_id,
-    earlier: row.earlier,
-    parent: row.parent,
-    duplicate: row.duplicate,
-    previouslyApproved: row.previously_approved,
-    block: row.block,
-  };
+const factsInputs = ({ submissionId, comment, ip }: PostingQuestion): FactsInputs => ({ ...comment, submission_id: submissionId, ip });
+
+const factsOf = (row: FactsRow): PostingFacts => ({
+  newId: row.new_id,
+  earlier: row.earlier,
+  parent: row.parent,
+  duplicate: row.duplicate,
+  previouslyApproved: row.previously_approved,
+  block: row.block,
+});
+
+/** Every fact about one comment about to be posted, in one statement. */
+export async function readOnePostingFacts(db: Database, question: PostingQuestion): Promise<PostingFacts> {
+  const result: { rows: FactsRow[] } = await factsStatement(db, factsInputs(question));
+  return factsOf(result.rows[0]!);
+}
+
+/** The facts of several comments in one statement (one question's statement each, joined), in the order asked. */
+export async function readPostingFactsTogether(db: Database, questions: readonly PostingQuestion[]): Promise<PostingFacts[]> {
+  const parts = questions.map((question, index) => ({ index, ...factsStatement(db, factsInputs(question)).toSQL() }));
+  // In text order, so the statement (and its prepared plan) depends on which shapes came together, not their order.
+  parts.sort((a, b) => (a.sql < b.sql ? -1 : a.sql > b.sql ? 1 : 0));
+  const sql = parts.map((part) => `SELECT ?::int AS question, facts.* FROM (${part.sql}) AS facts`).join('\nUNION ALL\n');
+  const bindings = parts.flatMap((part) => [part.index, ...part.bindings]);
+  const result: { rows: Array<FactsRow & { question: number }> } = await preparedRaw(db, sql, bindings);
+  const facts = new Array<PostingFacts>(questions.length);
+  for (const row of result.rows) facts[row.question] = factsOf(row);
+  return facts;
+}
+
+const factsReaders = new WeakMap<Database, (question: PostingQuestion) => Promise<PostingFacts>>();
+
+/**
+ * Every fact about a comment about to be posted. The questions asked in the
+ * same turn of the event loop go to the database together (db/batched-reads.ts).
+ */
+export function readPostingFacts(db: Database, question: PostingQuestion): Promise<PostingFacts> {
+  let read = factsReaders.get(db);
+  if (!read) {
+    read = batchedReads(
+      (questions: PostingQuestion[]) => readPostingFactsTogether(db, questions),
+      (one: PostingQuestion) => readOnePostingFacts(db, one),
+    );
+    factsReaders.set(db, read);
+  }
+  return read(question);
 }
 
 export interface CommentToStore extends Omit<NewComment, 'status_reasons'> {

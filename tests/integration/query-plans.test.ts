@@ -5,7 +5,7 @@ import pg from 'pg';
 import { connectDatabase, type Database } from '../../src/db/connection.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { findArticleById, listPublishedArticles } from '../../src/queries/articles.js';
-import { readPostingFacts, storePostedComment } from '../../src/queries/comment-posting.js';
+import { readPostingFacts, readPostingFactsTogether, storePostedComment } from '../../src/queries/comment-posting.js';
 import { listCommentEmails } from '../../src/queries/comment-emails.js';
 import { findComment, findCommentBySubmissionId, listVisibleComments } from '../../src/queries/comments.js';
 import { countByStatus, countPendingComments, findCommenter, findEditableComment, listQueuePage, listRecentLog } from '../../src/queries/moderation-queue.js';
@@ -257,6 +257,9 @@ describe(`query plans over ${COMMENTS.toLocaleString('en-US')} comments`, () => 
     const question = { submissionId: randomUUID(), comment, ip: sample.ip };
     await assertIndexedReads('readPostingFacts', () => readPostingFacts(db, question));
     await assertIndexedReads('readPostingFacts of a new comment', () => readPostingFacts(db, { ...question, comment: { ...comment, parent_id: null } }));
+    await assertIndexedReads('readPostingFactsTogether', () =>
+      readPostingFactsTogether(db, [question, { ...question, submissionId: null, comment: { ...comment, parent_id: null } }]),
+    );
     const { newId } = await readPostingFacts(db, question);
     const mail = { dedupe_key: `plan-${newId}`, kind: 'plan', recipient: sample.author_email, subject: 'Plan', body: 'Plan' };
     const write = {
