@@ -42,7 +42,8 @@ export function preparedRaw(db: Database, sql: string, bindings: readonly Knex.R
 type Slot = { input: string } | { constant: Knex.RawBinding };
 
 /**
- * A built query compiled by knex once per shape instead of on every call.
+ * A built query compiled by knex once per shape instead of on every call:
+ * its text and this call's bindings, to run with preparedRaw.
  * The shape is which inputs are null or empty (the builder branches on
  * those); the others are built as stand-ins, and each call puts its values
  * in the stand-ins' places. Compiling the builder for every comment post was
@@ -52,10 +53,15 @@ type Slot = { input: string } | { constant: Knex.RawBinding };
  * part of it) would bind something that is not a stand-in: the first build
  * of each shape is also compiled with the real values and must bind the same.
  */
+export interface CompiledStatement {
+  sql: string;
+  bindings: Knex.RawBinding[];
+}
+
 export function compiledOnce<Inputs extends Record<string, string | null>>(build: (db: Database, inputs: Inputs) => Knex.QueryBuilder) {
   const shapes = new Map<string, { sql: string; slots: Slot[] }>();
   const bind = (slots: Slot[], inputs: Inputs) => slots.map((slot) => ('input' in slot ? inputs[slot.input]! : slot.constant));
-  return (db: Database, inputs: Inputs): Knex.Raw => {
+  return (db: Database, inputs: Inputs): CompiledStatement => {
     const shapeKey = Object.entries(inputs)
       .map(([name, value]) => (value === null ? `${name}:null` : value === '' ? `${name}:empty` : name))
       .join(',');
@@ -79,6 +85,6 @@ export function compiledOnce<Inputs extends Record<string, string | null>>(build
       shape = { sql, slots };
       shapes.set(shapeKey, shape);
     }
-    return preparedRaw(db, shape.sql, bind(shape.slots, inputs));
+    return { sql: shape.sql, bindings: bind(shape.slots, inputs) };
   };
 }

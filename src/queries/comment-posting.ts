@@ -82,13 +82,14 @@ const factsOf = (row: FactsRow): PostingFacts => ({
 
 /** Every fact about one comment about to be posted, in one statement. */
 export async function readOnePostingFacts(db: Database, question: PostingQuestion): Promise<PostingFacts> {
-  const result: { rows: FactsRow[] } = await factsStatement(db, factsInputs(question));
+  const { sql, bindings } = factsStatement(db, factsInputs(question));
+  const result: { rows: FactsRow[] } = await preparedRaw(db, sql, bindings);
   return factsOf(result.rows[0]!);
 }
 
 /** The facts of several comments in one statement (one question's statement each, joined), in the order asked. */
 export async function readPostingFactsTogether(db: Database, questions: readonly PostingQuestion[]): Promise<PostingFacts[]> {
-  const parts = questions.map((question, index) => ({ index, ...factsStatement(db, factsInputs(question)).toSQL() }));
+  const parts = questions.map((question, index) => ({ index, ...factsStatement(db, factsInputs(question)) }));
   // In text order, so the statement (and its prepared plan) depends on which shapes came together, not their order.
   parts.sort((a, b) => (a.sql < b.sql ? -1 : a.sql > b.sql ? 1 : 0));
   const sql = parts.map((part) => `SELECT ?::int AS question, facts.* FROM (${part.sql}) AS facts`).join('\nUNION ALL\n');
