@@ -14,6 +14,11 @@ import * as addCommentSearchIndex from './20261129_12_add_comment_search_index.j
 import * as notifyPageChanges from './20261129_13_notify_page_changes.js';
 import * as deferCommentBookkeeping from './20261203_14_defer_comment_bookkeeping.js';
 import * as shardCommentCounts from './20261204_15_shard_comment_counts.js';
+import * as guardCommenterEdits from './20261207_16_guard_commenter_edits.js';
+import * as accountDisplayNames from './20261207_17_account_display_names.js';
+import * as accountQueuePreferences from './20261207_18_account_queue_preferences.js';
+import * as conversationUnsubscribes from './20261207_19_conversation_unsubscribes.js';
+import * as expireRateLimits from './20261207_20_expire_rate_limits.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -40,6 +45,11 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261129_13_notify_page_changes', notifyPageChanges],
   ['20261203_14_defer_comment_bookkeeping', deferCommentBookkeeping],
   ['20261204_15_shard_comment_counts', shardCommentCounts],
+  ['20261207_16_guard_commenter_edits', guardCommenterEdits],
+  ['20261207_17_account_display_names', accountDisplayNames],
+  ['20261207_18_account_queue_preferences', accountQueuePreferences],
+  ['20261207_19_conversation_unsubscribes', conversationUnsubscribes],
+  ['20261207_20_expire_rate_limits', expireRateLimits],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

