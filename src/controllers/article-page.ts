@@ -4,20 +4,23 @@ import { contextOf } from '../context.js';
 import type { Database } from '../db/connection.js';
 import { HttpError } from '../http-error.js';
 import { findPublishedArticleBySlug, type ArticleRow } from '../queries/articles.js';
-import { listVisibleComments } from '../queries/comments.js';
+import { listRemovedParents, listVisibleComments } from '../queries/comments.js';
 import type { CommentFormValues, FieldErrors } from '../services/comment-form.js';
 import { parsePendingIds, PENDING_COOKIE, rememberedCommenter } from '../services/commenter-cookies.js';
-import { secondsSinceStamp, stampForm } from '../services/signed-tokens.js';
+import { isExpiredStamp, secondsSinceStamp, stampForm } from '../services/signed-tokens.js';
 import { paragraphsOf, readingBarLabel, readingMinutes } from '../services/reading.js';
 import { loadDiscussionSettings } from '../queries/settings.js';
 import { areCommentsOpen } from '../services/comments.js';
 import { commentLocations, commentsIn } from '../services/comment-pages.js';
 import type { DiscussionSettings } from '../services/discussion-settings.js';
-import { articleSocialMeta, articleStructuredData, encodeJsonLd, type ArticleFacts } from '../services/structured-data.js';
+import { absoluteImageUrl, articleSocialMeta, articleStructuredData, encodeJsonLd, type ArticleFacts } from '../services/structured-data.js';
 import type { ArticleFigure, ArticlePageModel, CommentFormModel, PageMeta, ShownComment } from '../rendering/models.js';
 import { addAvatars, pageOfDiscussion, readDiscussion, type DiscussionPage } from './article-discussion.js';
 import type { ChangeFollowedMemo } from '../services/change-followed-memo.js';
 import { rememberedPublishedArticle } from '../services/remembered-lookups.js';
+
+/** The shape of the hidden submission id: anything else sent back is replaced, never echoed. */
+const SUBMISSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const FIELD_ORDER = ['form', 'comment', 'author', 'email', 'url', 'parent_id'] as const;
 
@@ -68,7 +71,9 @@ export function blankFormValues(req: Request): CommentFormValues {
 /**
  * Where a commenter reads their own comment: the comment page holding it (as
  * they see the discussion, their held comments included) plus
- * `#comment-<id>`. Without comment pages, the article itself.
+ * `#comment-<id>`. Without comment pages, the article itself; so too when
+ * the article's approved comments (`approvedOnArticle`, when known), this
+ * one included, fit on one page: then there is nothing to read.
  */
 export async function ownCommentLocation(
   db: Database,
@@ -76,13 +81,16 @@ export async function ownCommentLocation(
   settings: DiscussionSettings,
   ownIds: readonly string[],
   commentId: string,
+  approvedOnArticle?: number,
 ): Promise<string> {
   const path = articlePath(article.slug);
   const onArticle = `${path}#comment-${commentId}`;
   if (!settings.paginateComments) return onArticle;
+  if (approvedOnArticle !== undefined && approvedOnArticle + 1 <= settings.commentsPerPage) return onArticle;
   const visible = await listVisibleComments(db, article.id, ownIds);
   const counts = (comment: { status: string }) => comment.status === 'approved';
-  return commentLocations(visible, settings, path, counts).get(commentId) ?? onArticle;
+  const removedParents = await listRemovedParents(db, article.id, visible);
+  return commentLocations(visible, settings, path, counts, removedParents).get(commentId) ?? onArticle;
 }
 
 export interface FormState {
@@ -120,12 +128,15 @@ export async function buildArticlePage(
   if (settings.showAvatars) await addAvatars(db, cookieSecret, onThisPage, settings.avatarSource);
   const replyTarget = shown.find((comment) => comment.id === state.replyToId && !comment.awaitingModeration);
   const errors = state.errors ?? {};
-  const stampIsGood = secondsSinceStamp(cookieSecret, state.values.rendered_at, now()) !== null;
+  // A refused form keeps its own stamp (the time it was first shown) while that is good; an expired one gets a fresh stamp.
+  const shownSeconds = secondsSinceStamp(cookieSecret, state.values.rendered_at, now());
+  const stampIsGood = shownSeconds !== null && !isExpiredStamp(shownSeconds);
   const form: CommentFormModel = {
     action: `${path}/comments`,
     values: {
       ...state.values,
       parent_id: replyTarget?.id ?? '',
+      submission_id: SUBMISSION_ID.test(state.values.submission_id) ? state.values.submission_id : randomUUID(),
       rendered_at: stampIsGood ? state.values.rendered_at : stampForm(cookieSecret, now()),
     },
     errors,
@@ -202,6 +213,7 @@ function articleHeadMeta(req: Request, article: ArticleRow, facts: HeadFacts): P
     headline: article.title,
     description: facts.description,
     authorName: article.author_name,
+    image: absoluteImageUrl(article.figure_image, site.baseUrl),
     publishedAt,
     modifiedAt: article.updated_at > publishedAt ? article.updated_at : publishedAt,
     commentCount: facts.approvedCount,

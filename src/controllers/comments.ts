@@ -3,8 +3,8 @@ import { contextOf } from '../context.js';
 import { isDatabaseUnavailable } from '../middleware/errors.js';
 import { renderPage } from '../rendering/render.js';
 import { parseCommentForm, type CommentSubmission } from '../services/comment-form.js';
-import { addPendingId, parsePendingIds, PENDING_COOKIE, REMEMBER_COOKIES } from '../services/commenter-cookies.js';
-import { CLOSED_MESSAGE, DUPLICATE_MESSAGE, floodMessage, postComment } from '../services/comments.js';
+import { addPendingId, parsePendingIds, PENDING_COOKIE, REMEMBER_COOKIES, rememberedCommenter } from '../services/commenter-cookies.js';
+import { areCommentsOpen, CLOSED_MESSAGE, DUPLICATE_MESSAGE, EXPIRED_MESSAGE, floodMessage, postComment } from '../services/comments.js';
 import { rememberedDiscussionSettings } from '../services/remembered-lookups.js';
 import { articlePath, buildArticlePage, loadPublishedArticle, ownCommentLocation, type FormState } from './article-page.js';
 
@@ -73,12 +73,14 @@ async function storeComment(req: Request, res: Response) {
     await renderPage(res, status, 'article', model);
   };
 
+  // Closed first: a closed article shows no form, so field errors would hide the text sent.
+  if (!areCommentsOpen(article, settings, now())) return refuse(403, { notice: CLOSED_MESSAGE });
   if (!parsed.ok) return refuse(422, { errors: parsed.errors });
   const outcome = await postComment(
     { db, postingDb, flood, heldMailBudget, secret: cookieSecret, baseUrl: config.baseUrl, now },
     article,
     parsed.submission,
-    { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? '' },
+    { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? '', saved: rememberedCommenter(req.cookies ?? {}) },
     settings,
   );
   switch (outcome.kind) {
@@ -88,6 +90,8 @@ async function storeComment(req: Request, res: Response) {
       return refuse(409, { notice: DUPLICATE_MESSAGE });
     case 'closed':
       return refuse(403, { notice: CLOSED_MESSAGE });
+    case 'expired':
+      return refuse(422, { notice: EXPIRED_MESSAGE });
     case 'flooded':
       res.set('Retry-After', String(outcome.retryAfterSeconds));
       return refuse(429, { notice: floodMessage(outcome.retryAfterSeconds) });
@@ -101,7 +105,9 @@ async function storeComment(req: Request, res: Response) {
       // With comment pages, straight to the page that holds the new comment. It
       // is stored already: failing to find that page must not read as a failed post.
       const onArticle = `${articlePath(article.slug)}#comment-${outcome.commentId}`;
-      const location = await ownCommentLocation(db, article, settings, parsePendingIds(ownIds), outcome.commentId).catch(() => onArticle);
+      const location = await ownCommentLocation(db, article, settings, parsePendingIds(ownIds), outcome.commentId, outcome.approvedOnArticle).catch(
+        () => onArticle,
+      );
       res.redirect(303, location);
   }
 }

@@ -26,12 +26,18 @@ export interface PostingFacts {
   duplicate: boolean;
   previouslyApproved: boolean;
   block: { kind: BlockKind; value: string } | null;
+  /** The flood counters asked about, as they stand before this comment is counted (open windows only). */
+  flood: RateLimitCount[];
+  /** The article's approved comments (from the kept counts): few enough, and there is one comment page to place it on. */
+  approvedOnArticle: number;
 }
 
 export interface PostingQuestion {
   submissionId: string | null;
   comment: Pick<NewComment, 'article_id' | 'parent_id' | 'author_name' | 'author_email' | 'body'>;
   ip: string | null;
+  /** The flood limit's counters this comment would count against (at most two: by IP, by email), and the time now. */
+  flood?: { keys: readonly string[]; nowMs: number };
 }
 
 const NO_ROW = 'NULL::json';
@@ -43,13 +49,22 @@ interface FactsRow {
   duplicate: boolean;
   previously_approved: boolean;
   block: PostingFacts['block'];
+  flood: Array<{ key: string; points: number; expire: string | number }>;
+  approved_on_article: number;
 }
 
 /** The question, flat: compiledOnce binds each field where the builder used it. */
-type FactsInputs = PostingQuestion['comment'] & { submission_id: string | null; ip: string | null };
+type FactsInputs = PostingQuestion['comment'] & {
+  submission_id: string | null;
+  ip: string | null;
+  flood_key_1: string | null;
+  flood_key_2: string | null;
+  now_ms: string | null;
+};
 
 const factsStatement = compiledOnce((db: Database, inputs: FactsInputs) => {
-  const { submission_id: submissionId, ip, ...comment } = inputs;
+  const { submission_id: submissionId, ip, flood_key_1: floodKey1, flood_key_2: floodKey2, now_ms: nowMs, ...comment } = inputs;
+  const floodKeys = [floodKey1, floodKey2].filter((key) => key !== null);
   const firstAsJson = (query: ReturnType<Database>) => db.raw('(SELECT row_to_json(found) FROM (?) AS found)', [query.limit(1)]);
   return db.select({
     new_id: db.raw("nextval('comments_id_seq')::text"),
@@ -66,10 +81,26 @@ const factsStatement = compiledOnce((db: Database, inputs: FactsInputs) => {
     duplicate: db.raw('EXISTS (?)', [duplicateCommentQuery(db, comment)]),
     previously_approved: comment.author_email ? db.raw('EXISTS (?)', [approvedCommentQuery(db, comment.author_name, comment.author_email)]) : db.raw('false'),
     block: firstAsJson(matchingBlocksQuery(db, comment.author_email, ip).select('kind', 'value')),
+    flood:
+      floodKeys.length > 0 && nowMs
+        ? db.raw(
+            `(SELECT coalesce(json_agg(json_build_object('key', key, 'points', points, 'expire', expire)), '[]'::json)
+                FROM rate_limits WHERE key IN (${floodKeys.map(() => '?').join(', ')}) AND expire > CAST(? AS bigint))`,
+            [...floodKeys, nowMs],
+          )
+        : db.raw("'[]'::json"),
+    approved_on_article: db.raw("(SELECT coalesce(sum(count), 0)::int FROM comment_counts WHERE article_id = ? AND status = 'approved')", [comment.article_id]),
   });
 });
 
-const factsInputs = ({ submissionId, comment, ip }: PostingQuestion): FactsInputs => ({ ...comment, submission_id: submissionId, ip });
+const factsInputs = ({ submissionId, comment, ip, flood }: PostingQuestion): FactsInputs => ({
+  ...comment,
+  submission_id: submissionId,
+  ip,
+  flood_key_1: flood?.keys[0] ?? null,
+  flood_key_2: flood?.keys[1] ?? null,
+  now_ms: flood ? String(Math.floor(flood.nowMs)) : null,
+});
 
 const factsOf = (row: FactsRow): PostingFacts => ({
   newId: row.new_id,
@@ -78,6 +109,8 @@ const factsOf = (row: FactsRow): PostingFacts => ({
   duplicate: row.duplicate,
   previouslyApproved: row.previously_approved,
   block: row.block,
+  flood: row.flood.map(rateLimitCountOf),
+  approvedOnArticle: row.approved_on_article,
 });
 
 /** Every fact about one comment about to be posted, in one statement. */
@@ -130,7 +163,7 @@ export interface PostingWrite {
   flood: { keys: readonly string[]; durationMs: number; nowMs: number };
   /** Mail to moderators, queued with the comment. */
   staffMail: readonly NewMail[];
-  /** Mail to commenters, queued with the comment unless the recipient has unsubscribed. */
+  /** Mail to commenters, queued with the comment; the outbox checks unsubscribes when it sends. */
   commenterMail: readonly NewMail[];
 }
 
@@ -165,7 +198,7 @@ export async function storePostedComment(db: Database, write: PostingWrite): Pro
   // Written into the text rather than bound as identifiers: knex quoting them anew for every post cost more than the rest of its work here.
   const columns = quotedColumns(Object.keys(comment));
   const mails = write.staffMail.length + write.commenterMail.length > 0;
-  const mailColumns = 'dedupe_key, kind, recipient, subject, body, next_attempt_at';
+  const mailColumns = 'dedupe_key, kind, recipient, subject, body, next_attempt_at, list_unsubscribe';
   const sql = `
     WITH flood AS (${counting?.sql ?? 'SELECT NULL::text AS key, 0 AS points, 0::bigint AS expire WHERE false'}),
     stored AS (
@@ -180,12 +213,11 @@ export async function storePostedComment(db: Database, write: PostingWrite): Pro
     mail AS (
       INSERT INTO mail_outbox (${mailColumns})
       SELECT ${mailColumns} FROM (
-        SELECT dedupe_key, kind, recipient, subject, body, coalesce(next_attempt_at, now()) AS next_attempt_at
+        SELECT dedupe_key, kind, recipient, subject, body, coalesce(next_attempt_at, now()) AS next_attempt_at, list_unsubscribe
           FROM json_populate_recordset(NULL::mail_outbox, ?::json)
         UNION ALL
-        SELECT dedupe_key, kind, recipient, subject, body, coalesce(next_attempt_at, now())
-          FROM json_populate_recordset(NULL::mail_outbox, ?::json) AS m
-         WHERE NOT EXISTS (SELECT 1 FROM mail_unsubscribes u WHERE u.email = lower(m.recipient))
+        SELECT dedupe_key, kind, recipient, subject, body, coalesce(next_attempt_at, now()), list_unsubscribe
+          FROM json_populate_recordset(NULL::mail_outbox, ?::json)
       ) AS queued
       WHERE EXISTS (SELECT 1 FROM stored)
       ON CONFLICT (dedupe_key) DO NOTHING

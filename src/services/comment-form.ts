@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 
 export const COMMENT_LIMITS = { author: 245, email: 100, url: 200, comment: 65525 } as const;
@@ -47,7 +48,16 @@ export type CommentFormResult =
   | { ok: false; errors: FieldErrors; values: CommentFormValues };
 
 const characterCount = (text: string) => Array.from(text).length;
-const hasControlCharacters = (text: string) => /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text);
+/** C0 controls but tab and line breaks, DEL, and the noncharacters (U+FDD0–FDEF, every plane's xFFFE and xFFFF). */
+const hasControlCharacters = (text: string) => /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|\p{Noncharacter_Code_Point}/u.test(text);
+
+/**
+ * Bidirectional embeddings, overrides, isolates and marks: in a name they
+ * reverse whatever is shown after it (the admin's own labels included), so
+ * names lose them as they come in.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
+export const withoutBidiControls = (text: string) => text.replace(BIDI_CONTROLS, '');
 const formatNumber = (n: number) => n.toLocaleString('en-US');
 
 function limited(field: keyof typeof COMMENT_LIMITS, label: string) {
@@ -73,8 +83,20 @@ function isWebAddress(value: string): boolean {
 
 const noControls = (label: string) =>
   z.string().refine((value) => !hasControlCharacters(value), {
-    message: `${label} contains characters that cannot be stored (such as NUL).`,
+    message: `${label} contained characters that cannot be stored (such as NUL or U+FFFF); they are taken out below. Check it and send it again.`,
   });
+
+/**
+ * An address whose domain may be internationalised (`info@grå.org`): the
+ * domain is checked in its ASCII (IDNA) form, and the address is kept as typed.
+ */
+function isEmailAddress(value: string): boolean {
+  const at = value.lastIndexOf('@');
+  if (at <= 0) return false;
+  const domain = value.slice(at + 1);
+  const asciiDomain = /^[\x00-\x7F]*$/.test(domain) ? domain : domainToASCII(domain);
+  return asciiDomain !== '' && z.email().safeParse(`${value.slice(0, at)}@${asciiDomain}`).success;
+}
 
 /**
  * Name, email and website are one line in the form, and they go into mail
@@ -88,6 +110,7 @@ const fieldSchemas = {
     .pipe(z.string().trim().min(1, 'Type your comment.'))
     .pipe(limited('comment', 'Your comment')),
   author: noControls('Your name')
+    .pipe(z.string().transform(withoutBidiControls))
     .pipe(z.string().trim().min(1, 'Enter your name.'))
     .pipe(oneLine('Your name'))
     .pipe(limited('author', 'Your name')),
@@ -95,7 +118,7 @@ const fieldSchemas = {
     .pipe(z.string().trim().min(1, 'Enter your email address.'))
     .pipe(oneLine('Your email address'))
     .pipe(limited('email', 'Your email address'))
-    .pipe(z.email('Enter an email address in the correct format, like name@example.com.')),
+    .refine(isEmailAddress, { message: 'Enter an email address in the correct format, like name@example.com.' }),
   url: noControls('Your website')
     .pipe(z.string().transform(normaliseWebsite))
     .pipe(oneLine('Your website'))
@@ -117,7 +140,9 @@ const OPTIONAL_FIELDS = new Set(['remember', 'notify_replies', 'notify_approval'
 
 const ACCEPTED_KEYS = new Set(Object.keys(fieldSchemas));
 
-const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+/** What a refused form shows again: as typed, less the characters refused above, which no page may hold. */
+const textOf = (value: unknown): string =>
+  typeof value === 'string' ? value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|\p{Noncharacter_Code_Point}/gu, '') : '';
 
 function keptValues(body: Record<string, unknown>): CommentFormValues {
   return {

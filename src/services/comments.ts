@@ -8,11 +8,13 @@ import type { DiscussionSettings } from './discussion-settings.js';
 import type { FloodControl } from './flood-control.js';
 import type { HeldMailBudget } from './held-mail-budget.js';
 import { mailForNewComment, noteNewCommentMailQueued } from './comment-notifications.js';
-import { secondsSinceStamp } from './signed-tokens.js';
+import { isExpiredStamp, secondsSinceStamp } from './signed-tokens.js';
 
 export interface RequestFacts {
   ip: string | null;
   userAgent: string;
+  /** The name and email the browser's remember-me cookies hold, when it has them. */
+  saved?: { author: string; email: string } | null;
 }
 
 export interface CommentingContext {
@@ -27,14 +29,18 @@ export interface CommentingContext {
 }
 
 export type PostCommentOutcome =
-  | { kind: 'stored'; commentId: string; status: CommentStatus }
+  | { kind: 'stored'; commentId: string; status: CommentStatus; approvedOnArticle?: number }
   | { kind: 'invalid'; errors: FieldErrors }
   | { kind: 'duplicate' }
   | { kind: 'closed' }
+  | { kind: 'expired' }
   | { kind: 'flooded'; retryAfterSeconds: number };
 
 export const DUPLICATE_MESSAGE = 'Duplicate comment detected; it looks as though you’ve already said that!';
-export const CLOSED_MESSAGE = 'Comments are closed on this article.';
+export const CLOSED_MESSAGE =
+  'Comments closed on this article before your comment arrived, so it was not posted. Your text is below, to copy and keep.';
+export const EXPIRED_MESSAGE =
+  'This form was open for more than a day, so your comment was not posted yet. Your text is kept below: check it and send it again.';
 export const floodMessage = (seconds: number) =>
   `You are posting comments too quickly. Please wait ${seconds} second${seconds === 1 ? '' : 's'} and send it again; your comment is kept below.`;
 const PARENT_MISSING = 'The comment you are replying to could not be found.';
@@ -54,7 +60,19 @@ function parentProblem(parentId: string | null, facts: PostingFacts, articleId: 
   return undefined;
 }
 
-function decide(context: CommentingContext, settings: DiscussionSettings, submission: CommentSubmission, request: RequestFacts, facts: PostingFacts): Decision {
+/** The browser saved this very name and email when its owner last commented (WordPress's comment cookies). */
+function hasSavedDetails(saved: RequestFacts['saved'], submission: CommentSubmission): boolean {
+  if (!saved || !submission.authorEmail) return false;
+  return saved.author.trim() === submission.authorName && saved.email.trim().toLowerCase() === submission.authorEmail.toLowerCase();
+}
+
+function decide(
+  settings: DiscussionSettings,
+  submission: CommentSubmission,
+  request: RequestFacts,
+  facts: PostingFacts,
+  secondsSinceRender: number | null,
+): Decision {
   return decideComment(
     {
       authorName: submission.authorName,
@@ -67,8 +85,9 @@ function decide(context: CommentingContext, settings: DiscussionSettings, submis
     settings,
     {
       previouslyApproved: facts.previouslyApproved,
+      savedDetails: hasSavedDetails(request.saved, submission),
       honeypotFilled: submission.honeypotFilled,
-      secondsSinceRender: secondsSinceStamp(context.secret, submission.renderedAt, context.now()),
+      secondsSinceRender,
       block: facts.block ? `${facts.block.kind} ${facts.block.value}` : null,
     },
   );
@@ -84,10 +103,12 @@ async function storedBefore(db: Database, submissionId: string | null, articleId
 }
 
 /**
- * The whole decision for one posted comment, in WordPress's order: closed,
- * parent, duplicate, flood; then the discussion rules choose its status.
- * The facts are read in one statement, and the comment, its flood count and
- * its mail are stored in another, all or nothing.
+ * The whole decision for one posted comment, in the contract's order:
+ * closed; the form (an expired stamp, the parent); duplicate; flood; then
+ * the discussion rules choose its status. The facts, the flood counters
+ * among them, are read in one statement, so a flood is refused before the
+ * rules read a word of the text; the comment, its flood count and its mail
+ * are stored in another, all or nothing, which counts the flood again.
  */
 export async function postComment(
   context: CommentingContext,
@@ -97,6 +118,8 @@ export async function postComment(
   rules: DiscussionSettings,
 ): Promise<PostCommentOutcome> {
   if (!areCommentsOpen(article, rules, context.now())) return { kind: 'closed' };
+  const secondsSinceRender = secondsSinceStamp(context.secret, submission.renderedAt, context.now());
+  if (isExpiredStamp(secondsSinceRender)) return { kind: 'expired' };
   const { db, postingDb } = context;
   const comment = {
     article_id: article.id,
@@ -106,7 +129,8 @@ export async function postComment(
     author_url: submission.authorUrl,
     body: submission.body,
   };
-  const facts = await readPostingFacts(postingDb, { submissionId: submission.submissionId, comment, ip: request.ip });
+  const flood = context.flood.countingFor(request.ip, submission.authorEmail);
+  const facts = await readPostingFacts(postingDb, { submissionId: submission.submissionId, comment, ip: request.ip, flood });
   let submissionId = submission.submissionId;
   if (facts.earlier?.article_id === article.id) return alreadyStored(facts.earlier);
   // The same id on another article is a forged or broken form, not a resend.
@@ -115,8 +139,10 @@ export async function postComment(
   const problem = parentProblem(submission.parentId, facts, article.id);
   if (problem) return { kind: 'invalid', errors: { parent_id: problem } };
   if (facts.duplicate) return { kind: 'duplicate' };
+  const floodWait = context.flood.waitBefore(facts.flood, context.now());
+  if (floodWait > 0) return { kind: 'flooded', retryAfterSeconds: floodWait };
 
-  const { status, reasons } = decide(context, rules, submission, request, facts);
+  const { status, reasons } = decide(rules, submission, request, facts, secondsSinceRender);
   const mailEvent = {
     baseUrl: context.baseUrl,
     secret: context.secret,
@@ -142,13 +168,13 @@ export async function postComment(
       notify_on_reply: submission.notifyOnReply,
       notify_on_approval: submission.notifyOnApproval,
     },
-    flood: context.flood.countingFor(request.ip, submission.authorEmail),
+    flood,
     staffMail: mail.staff,
     commenterMail: mail.commenter,
   });
   if (result.storedId !== null) {
     noteNewCommentMailQueued(mailEvent, mail.staff);
-    return { kind: 'stored', commentId: result.storedId, status };
+    return { kind: 'stored', commentId: result.storedId, status, approvedOnArticle: facts.approvedOnArticle };
   }
   // Not stored: a flood counter was over, or a copy of this very form got in
   // first. The copy holds the counters until it commits, so by now it can be read.

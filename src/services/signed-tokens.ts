@@ -29,6 +29,15 @@ export function stampForm(secret: string, renderedAtMs: number): string {
   return signValue(secret, FORM_STAMP, String(Math.floor(renderedAtMs)));
 }
 
+/**
+ * How long a rendered form may be sent as it is. Older, its stamp could be
+ * a bot's copy kept to be replayed for ever: the form comes back with the
+ * text kept and a fresh stamp.
+ */
+export const FORM_STAMP_MAX_AGE_SECONDS = 24 * 60 * 60;
+
+export const isExpiredStamp = (secondsSinceRender: number | null) => secondsSinceRender !== null && secondsSinceRender > FORM_STAMP_MAX_AGE_SECONDS;
+
 /** Seconds since the form was rendered, or null when the stamp is missing, forged or from the future. */
 export function secondsSinceStamp(secret: string, stamp: unknown, nowMs: number): number | null {
   const payload = verifySignedValue(secret, FORM_STAMP, stamp);

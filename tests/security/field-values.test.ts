@@ -131,22 +131,22 @@ describe('NUL bytes and bytes that are not UTF-8 never cause a 500', () => {
   });
 });
 
-describe('emoji and bidi controls round-trip byte for byte', () => {
+describe('emoji and bidi controls round-trip byte for byte in a comment; a name loses its bidi controls', () => {
   const NAMES = {
-    'emoji with skin tone and ZWJ': 'Ada 👩🏽‍💻 Reader 🇺🇦',
-    'a right-to-left override': 'Eve \u202Egnp.exe\u202C Reader',
-    'Arabic with isolates and combining marks': '\u2067عائشة\u2069 é\u0301 \u200D',
+    'emoji with skin tone and ZWJ': { author: 'Ada 👩🏽‍💻 Reader 🇺🇦', stored: 'Ada 👩🏽‍💻 Reader 🇺🇦' },
+    'a right-to-left override': { author: 'Eve \u202Egnp.exe\u202C Reader', stored: 'Eve gnp.exe Reader' },
+    'Arabic with isolates and combining marks': { author: '\u2067عائشة\u2069 é\u0301 \u200D', stored: 'عائشة é\u0301 \u200D' },
   };
-  for (const [name, author] of Object.entries(NAMES)) {
+  for (const [name, { author, stored }] of Object.entries(NAMES)) {
     it(name, async () => {
       const browser = harness.browser();
       const comment = `${author}\nsays hello`;
       const id = acceptedId(await harness.post({ author, comment }, { browser }));
-      assert.deepEqual(await storedBytes(id, 'author_name'), Buffer.from(author, 'utf8'));
+      assert.deepEqual(await storedBytes(id, 'author_name'), Buffer.from(stored, 'utf8'));
       assert.deepEqual(await storedBytes(id, 'body'), Buffer.from(comment, 'utf8'));
       const { page, html } = await loadForm(browser);
-      assert.equal(page(`#comment-${id} .fn`).text().trim(), author);
-      assert.ok(html.includes(author), 'sent as the same characters, not entities or replacements');
+      assert.equal(page(`#comment-${id} .fn`).text().trim(), stored);
+      assert.ok(html.includes(stored), 'sent as the same characters, not entities or replacements');
     });
   }
 });

@@ -199,6 +199,18 @@ describe('parseCommentForm: email', () => {
   it('accepts an ordinary address with a plus and subdomains', () => {
     assert.equal(accepted(parseCommentForm(form({ email: 'ada+news@mail.example.co.uk' }))).authorEmail, 'ada+news@mail.example.co.uk');
   });
+
+  it('accepts an internationalised domain, kept as typed', () => {
+    for (const address of ['info@grå.org', 'ada@bücher.example', 'user@例え.jp', 'info@xn--gr-zia.org']) {
+      assert.equal(accepted(parseCommentForm(form({ email: address }))).authorEmail, address);
+    }
+  });
+
+  it('still refuses a domain IDNA cannot spell', () => {
+    for (const bad of ['ada@grå', 'ada@grå..org', 'ada@grå.org.', 'ada@exå mple.org']) {
+      assertRefusedFields(parseCommentForm(form({ email: bad })), ['email']);
+    }
+  });
 });
 
 describe('parseCommentForm: website', () => {
@@ -283,6 +295,27 @@ describe('parseCommentForm: what a browser form never sends', () => {
         assertRefusedFields(parseCommentForm(form({ [field]: value })), [field]);
       }
     }
+  });
+
+  it('refuses the noncharacters in every text field, and never shows them again', () => {
+    for (const field of ['comment', 'author', 'email', 'url']) {
+      for (const bad of ['\uFFFE', '\uFFFF', '\uFDD0', '\uFDEF', '\u{1FFFE}', '\u{10FFFF}']) {
+        const value = field === 'email' ? `ada${bad}@example.org` : field === 'url' ? `https://example.com/${bad}` : `bad${bad}value`;
+        const result = parseCommentForm(form({ [field]: value }));
+        assertRefusedFields(result, [field]);
+        assert.equal((result.values as unknown as Record<string, string>)[field], value.replace(bad, ''));
+      }
+    }
+    assert.equal(accepted(parseCommentForm(form({ comment: 'near misses \uFDCF \uFDF0 \uFFFD \u{1FFFD}' }))).body, 'near misses \uFDCF \uFDF0 \uFFFD \u{1FFFD}');
+  });
+
+  it('takes the bidirectional controls out of a name, and nowhere else', () => {
+    const controls = '\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u200E\u200F\u061C';
+    const submission = accepted(parseCommentForm(form({ author: `Eve \u202Egnp.exe\u202C ${controls}Reader`, comment: `Eve \u202Egnp.exe\u202C` })));
+    assert.equal(submission.authorName, 'Eve gnp.exe Reader');
+    assert.equal(submission.body, 'Eve \u202Egnp.exe\u202C');
+    assertRefusedFields(parseCommentForm(form({ author: ` ${controls} ` })), ['author']);
+    assert.equal(accepted(parseCommentForm(form({ author: 'عائشة \u200D' }))).authorName, 'عائشة \u200D');
   });
 
   it('allows tabs and line breaks in a comment', () => {

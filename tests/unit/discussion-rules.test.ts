@@ -26,7 +26,32 @@ describe('link counting', () => {
   it('counts URLs as WordPress does', () => {
     assert.equal(countLinks('no links here'), 0);
     assert.equal(countLinks('see https://a.example and http://b.example'), 2);
-    assert.equal(countLinks('<a href="https://a.example">a</a> and //c.example'), 2);
+    assert.equal(countLinks('<a href="https://a.example">a</a> and //c.example'), 1);
+  });
+
+  it('counts one per <a href> tag, the address that is its text not again', () => {
+    assert.equal(countLinks('<a href="http://x/">http://x/</a>'), 1);
+    assert.equal(countLinks('<A HREF="http://x/">one</A> <a title="t" href=y>two</a>'), 2);
+    assert.equal(countLinks('<a name="top">no address</a>'), 0);
+  });
+
+  it('counts bare www. addresses, as make_clickable links them', () => {
+    assert.equal(countLinks('www.a-example.com'), 1);
+    assert.equal(countLinks('see www.a-example.com and www.b-example.com'), 2);
+    assert.equal(countLinks('ftp://files.example and ftp.example.org'), 2);
+  });
+
+  it('does not count a // that starts no address', () => {
+    assert.equal(countLinks('In C, // starts a comment'), 0);
+    assert.equal(countLinks('a // b // c'), 0);
+  });
+
+  it('looks at each character a bounded number of times, whatever the text', () => {
+    // Each of these made a single regular expression retry the rest of the text from every opening.
+    for (const text of ['<a '.repeat(21_841), '<a href'.repeat(9_360), 'http://'.repeat(9_360), 'İ'.repeat(65_525)]) {
+      assert.ok(countLinks(text) >= 0);
+    }
+    assert.equal(countLinks('<a href=x>'.repeat(6_552)), 6_552);
   });
 });
 
@@ -60,13 +85,39 @@ describe('the decision with default settings', () => {
     assert.equal(decideComment({ ...candidate, body: 'one http://a.example' }, settings, returning).status, 'approved');
   });
 
-  it('treats a bot trap as spam', () => {
+  it('treats a filled honeypot as spam', () => {
     assert.deepEqual(codes(decideComment(candidate, settings, { ...returning, honeypotFilled: true })), ['honeypot']);
-    const quick = decideComment(candidate, settings, { ...returning, secondsSinceRender: 1.2 });
-    assert.equal(quick.status, 'spam');
-    assert.match(quick.reasons[0]!.text, /posted 1\.2 s after the form was shown/);
-    assert.equal(decideComment(candidate, settings, { ...returning, secondsSinceRender: null }).status, 'spam');
-    assert.equal(decideComment(candidate, settings, { ...returning, secondsSinceRender: 3 }).status, 'approved');
+  });
+
+  it('holds a too-fast post from someone unknown for review, saying why, and never calls it spam', () => {
+    const quick = decideComment(candidate, { ...settings, autoApprovePreviouslyApproved: false }, { ...firstTime, secondsSinceRender: 1.2 });
+    assert.deepEqual(quick, {
+      status: 'pending',
+      reasons: [{ code: 'too_fast', text: 'held: posted 1.2 s after the form was shown (minimum 3 s)' }],
+    });
+    const unstamped = decideComment(candidate, settings, { ...firstTime, secondsSinceRender: null });
+    assert.equal(unstamped.status, 'pending');
+    assert.deepEqual(unstamped.reasons.at(-1), { code: 'too_fast', text: 'held: the form’s time stamp was missing or altered' });
+  });
+
+  it('lets the ordinary rules alone decide a too-fast post from a returning commenter or one with saved details', () => {
+    assert.deepEqual(decideComment(candidate, settings, { ...returning, secondsSinceRender: 1.8 }), { status: 'approved', reasons: [] });
+    assert.deepEqual(decideComment(candidate, settings, { ...returning, secondsSinceRender: null }), { status: 'approved', reasons: [] });
+    const saved = decideComment(candidate, settings, { ...firstTime, savedDetails: true, secondsSinceRender: 0.5 });
+    assert.deepEqual(codes(saved), ['first_time_commenter']);
+    const open = { ...settings, autoApprovePreviouslyApproved: false };
+    assert.deepEqual(decideComment(candidate, open, { ...firstTime, savedDetails: true, secondsSinceRender: 0.5 }), { status: 'approved', reasons: [] });
+  });
+
+  it('never catches a form sent 3 s or more after it was shown', () => {
+    const open = { ...settings, autoApprovePreviouslyApproved: false };
+    for (const seconds of [3, 3.5, 86_400]) {
+      assert.deepEqual(decideComment(candidate, open, { ...firstTime, secondsSinceRender: seconds }), { status: 'approved', reasons: [] });
+    }
+  });
+
+  it('keeps a bot trap spam even with saved details or an approved comment', () => {
+    assert.equal(decideComment(candidate, settings, { ...returning, savedDetails: true, honeypotFilled: true, secondsSinceRender: 0 }).status, 'spam');
   });
 });
 
