@@ -2,8 +2,8 @@ import type { Request, Response } from 'express';
 import { contextOf } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { signedInAdmin } from '../middleware/admin-session.js';
-import { updateCommentText } from '../queries/moderation.js';
 import { findEditableComment, type EditableComment } from '../queries/moderation-queue.js';
+import { updateCommentText } from '../queries/moderation.js';
 import type { AdminEditPageModel, EditField } from '../rendering/admin-models.js';
 import { renderPage } from '../rendering/render.js';
 import { COMMENT_LIMITS, parseCommentForm } from '../services/comment-form.js';
@@ -75,6 +75,7 @@ export async function updateComment(req: Request, res: Response) {
   const admin = signedInAdmin(res);
   const { db, now } = contextOf(req);
   const { submission } = parsed;
+  // Marked as a moderator's words: the commenter's own edit can no longer write over them.
   const updated = await updateCommentText(db, comment.id, { id: admin.id, name: admin.displayName }, new Date(now()), {
     body: submission.body,
     authorName: submission.authorName,

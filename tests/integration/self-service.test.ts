@@ -111,8 +111,9 @@ function sendEdit(client: Client, id: string, fields: Record<string, string>) {
   return postPairs(client, fields, { path: `/comments/${id}/edit`, ip: nextIp() });
 }
 
+/** Sends the withdrawal as its confirmation page does (a bare POST only asks). */
 function sendWithdraw(client: Client, id: string, token?: string) {
-  return postPairs(client, token === undefined ? {} : { token }, { path: `/comments/${id}/withdraw`, ip: nextIp() });
+  return postPairs(client, { ...(token === undefined ? {} : { token }), confirm: 'yes' }, { path: `/comments/${id}/withdraw`, ip: nextIp() });
 }
 
 describe('the commenter’s own comment on the article page', () => {
@@ -190,7 +191,8 @@ describe('GET /comments/:id/edit', () => {
 
     const edit = await sendEdit(phone, id, { ...fields, comment: 'Edited on my phone.' });
     assert.equal(edit.status, 303);
-    assert.equal(edit.headers.location, `/articles/${DEMO_SLUG}#comment-${id}`);
+    assert.equal(edit.headers.location, `/comments/${id}/edit?done=saved&token=${encodeURIComponent(token)}`);
+    assert.equal((await phone.get(edit.headers.location!)).status, 200, 'the page it lands on opens with the token');
     assert.equal((await storedRow(id)).body, 'Edited on my phone.');
 
     const withdrawn = await sendWithdraw(phone, id, token);
@@ -242,7 +244,7 @@ describe('POST /comments/:id/edit runs every rule again', () => {
     const fields = await editForm(browser, id);
     const response = await sendEdit(browser, id, { ...fields, comment: THREE_LINKS });
     assert.equal(response.status, 303);
-    assert.equal(response.headers.location, `/articles/${DEMO_SLUG}#comment-${id}`);
+    assert.equal(response.headers.location, `/comments/${id}/edit?done=saved`);
 
     const row = await storedRow(id);
     assert.equal(row.status, 'pending');
@@ -366,14 +368,14 @@ describe('POST /comments/:id/withdraw', () => {
 
       const response = await sendWithdraw(browser, id);
       assert.equal(response.status, 303);
-      assert.equal(response.headers.location, `/articles/${DEMO_SLUG}#comments`);
+      assert.equal(response.headers.location, `/comments/${id}/edit?done=withdrawn`);
       const row = await storedRow(id);
       assert.equal(row.status, 'trash');
       assert.deepEqual(row.status_reasons, [{ code: 'withdrawn', text: 'withdrawn by its author' }]);
 
       assert.equal((await articlePage(browser))(`#comment-${id}`).length, 0, 'gone for its author');
       assert.equal((await articlePage(null))(`#comment-${id}`).length, 0, 'gone for everyone');
-      assert.equal((await browser.get(editPath(id))).status, 403, 'a withdrawn comment cannot be edited');
+      assert.equal((await browser.get(editPath(id))).status, 410, 'a withdrawn comment cannot be edited; its link says it was withdrawn');
       assert.deepEqual(await logRows(id), [
         { comment_id: id, actor_id: null, actor_name: 'Ada Reader (commenter)', action: 'status', from_status: before, to_status: 'trash' },
       ]);
