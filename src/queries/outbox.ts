@@ -14,11 +14,14 @@ export interface OutboxRow {
   last_error: string | null;
   created_at: Date;
   sent_at: Date | null;
+  /** The link for the List-Unsubscribe header; set on mail to commenters, null on mail to staff. */
+  list_unsubscribe: string | null;
 }
 
 export type NewMail = Pick<OutboxRow, 'dedupe_key' | 'kind' | 'recipient' | 'subject' | 'body'> & {
   /** Held back until then (a digest waits for the end of its period). */
   next_attempt_at?: Date;
+  list_unsubscribe?: string | null;
 };
 
 /** Queues a mail; a second mail for the same event (dedupe key) is ignored. */
@@ -62,4 +65,9 @@ export async function markMailFailed(db: Database, id: string, error: string, re
         ? { status: 'failed' }
         : { next_attempt_at: db.raw('now() + make_interval(secs => ?)', [retryInSeconds]) }),
     });
+}
+
+/** A claimed mail that must not go (its recipient unsubscribed since it was queued): nothing of it is kept. */
+export async function discardMail(db: Database, id: string): Promise<void> {
+  await db('mail_outbox').where({ id, status: 'pending' }).delete();
 }

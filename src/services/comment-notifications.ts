@@ -24,7 +24,7 @@ const asMail = (comment: NotifiedComment): MailComment => ({
   body: comment.body,
 });
 
-const articleFor = (article: Pick<ArticleRow, 'title' | 'slug'>) => ({ title: article.title, path: `/articles/${article.slug}` });
+const articleFor = (article: Pick<ArticleRow, 'title'>) => ({ title: article.title });
 
 export function moderatorAddress(settings: DiscussionSettings, baseUrl: string): string {
   return settings.notificationEmail || `moderation@${new URL(baseUrl).hostname}`;

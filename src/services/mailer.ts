@@ -8,6 +8,8 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** The https link that unsubscribes the recipient in one POST (RFC 8058); mail to staff has none. */
+  listUnsubscribe?: string | null;
 }
 
 export interface Mailer {
@@ -28,6 +30,20 @@ export interface MailerOptions {
  * the last look before they become a header and an SMTP envelope.
  */
 const ONE_PLAIN_ADDRESS = /^[^\s@<>,;:"()[\]\\]+@[^\s@<>,;:"()[\]\\]+$/;
+
+/** A link that can become a header as it is: http(s), printable, no spaces or angle brackets. */
+const HEADER_SAFE_LINK = /^https?:\/\/[\x21-\x3b\x3d\x3f-\x7e]+$/;
+
+/**
+ * List-Unsubscribe with only the web link (there is no mailbox that would
+ * act on an unsubscribe mail), and List-Unsubscribe-Post so a mail program
+ * can unsubscribe with one POST to it, without opening a page.
+ */
+function listHeaders(link: string | null | undefined) {
+  if (!link) return {};
+  if (!HEADER_SAFE_LINK.test(link)) throw new Error('mail not sent: its unsubscribe link is not a plain http(s) address');
+  return { list: { unsubscribe: link }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } };
+}
 
 /** Mail servers quote the recipient when they refuse one: the message is logged, the address must not be. */
 function withoutAddresses(error: unknown): Error {
@@ -55,6 +71,7 @@ export function createMailer(options: MailerOptions): Mailer {
           subject: mail.subject.replace(/[\r\n\u0085\u2028\u2029]+/g, ' '),
           text: mail.text,
           messageId: `<outbox-${mail.id}@${options.messageIdDomain}>`,
+          ...listHeaders(mail.listUnsubscribe),
         });
       } catch (error) {
         throw withoutAddresses(error);

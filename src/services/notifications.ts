@@ -14,16 +14,60 @@ export interface MailComment {
 
 export interface MailArticle {
   title: string;
-  path: string;
 }
 
-export function unsubscribeToken(secret: string, email: string): string {
-  return signValue(secret, UNSUBSCRIBE, Buffer.from(email.toLowerCase()).toString('base64url'));
+/** Leave one conversation (the article a comment is on), or stop every comment email. */
+export type UnsubscribeScope = 'conversation' | 'all';
+
+export interface UnsubscribeRequest {
+  email: string;
+  /** The recipient's own comment the mail was about: its article is the conversation. Null in links from before conversations. */
+  commentId: string | null;
+  /** What the link does when nobody chooses (the one-click POST). */
+  scope: UnsubscribeScope;
+}
+
+/**
+ * The signed part of an unsubscribe link: the address, and for newer links
+ * the comment and the default scope. The link is the proof of the address,
+ * so no sign-in or form token is needed to use it.
+ */
+export function unsubscribeToken(secret: string, email: string, about?: { commentId: string; scope: UnsubscribeScope }): string {
+  const address = Buffer.from(email.toLowerCase()).toString('base64url');
+  const payload = about ? `${address}~${about.commentId}~${about.scope === 'all' ? 'a' : 'c'}` : address;
+  return signValue(secret, UNSUBSCRIBE, payload);
+}
+
+export function readUnsubscribeToken(secret: string, token: unknown): UnsubscribeRequest | null {
+  const payload = verifySignedValue(secret, UNSUBSCRIBE, token);
+  if (payload === null) return null;
+  const [address = '', commentId, scope] = payload.split('~');
+  const email = Buffer.from(address, 'base64url').toString('utf8');
+  if (commentId === undefined) return { email, commentId: null, scope: 'all' };
+  if (!/^[1-9]\d{0,17}$/.test(commentId) || (scope !== 'a' && scope !== 'c')) return null;
+  return { email, commentId, scope: scope === 'a' ? 'all' : 'conversation' };
 }
 
 export function emailFromUnsubscribeToken(secret: string, token: unknown): string | null {
-  const payload = verifySignedValue(secret, UNSUBSCRIBE, token);
-  return payload === null ? null : Buffer.from(payload, 'base64url').toString('utf8');
+  return readUnsubscribeToken(secret, token)?.email ?? null;
+}
+
+/** The comment whose ticked notify box asked for a mail to a commenter (its author is the recipient); null for staff mail. */
+export interface AskingComment {
+  commentId: string;
+  box: 'notify_on_reply' | 'notify_on_approval';
+}
+
+const replyKey = (replyId: string, parentId: string) => `reply:${replyId}:to:${parentId}`;
+const approvedKey = (commentId: string) => `approved:${commentId}`;
+
+/** Read back from the dedupe key written here, so it is known for every queued row whichever path queued it. */
+export function askingCommentOf(mail: Pick<NewMail, 'kind' | 'dedupe_key'>): AskingComment | null {
+  const reply = mail.kind === 'reply' ? /^reply:\d+:to:(\d+)$/.exec(mail.dedupe_key) : null;
+  if (reply) return { commentId: reply[1]!, box: 'notify_on_reply' };
+  const approved = mail.kind === 'approved' ? /^approved:(\d+)$/.exec(mail.dedupe_key) : null;
+  if (approved) return { commentId: approved[1]!, box: 'notify_on_approval' };
+  return null;
 }
 
 const excerpt = (text: string) => (Array.from(text).length > 500 ? Array.from(text).slice(0, 500).join('') + '…' : text);
@@ -40,7 +84,7 @@ export function heldCommentMail(baseUrl: string, recipient: string, comment: Mai
       '',
       excerpt(comment.body),
       '',
-      `Review it: ${baseUrl}/admin/comments?status=pending#comment-${comment.id}`,
+      `Review it: ${baseUrl}/admin/comments/${comment.id}`,
     ].join('\n'),
   };
 }
@@ -77,13 +121,20 @@ export function heldSurgeMail(baseUrl: string, recipient: string, minute: { star
   };
 }
 
-function commenterFooter(baseUrl: string, secret: string, email: string): string[] {
-  return ['', '--', `Stop these emails: ${baseUrl}/unsubscribe?token=${unsubscribeToken(secret, email)}`];
+function unsubscribeUrl(baseUrl: string, secret: string, email: string, about: { commentId: string; scope: UnsubscribeScope }): string {
+  return `${baseUrl}/unsubscribe?token=${unsubscribeToken(secret, email, about)}`;
+}
+
+/** The footer shows the same link as the List-Unsubscribe header, for readers whose mail program shows no button. */
+function commenterFooter(unsubscribe: string): string[] {
+  return ['', '--', `Stop these emails: ${unsubscribe}`];
 }
 
 export function approvedCommentMail(baseUrl: string, secret: string, comment: MailComment, article: MailArticle): NewMail {
+  // A one-off mail: its one-click link stops all comment mail (the page still offers just this conversation).
+  const unsubscribe = unsubscribeUrl(baseUrl, secret, comment.authorEmail, { commentId: comment.id, scope: 'all' });
   return {
-    dedupe_key: `approved:${comment.id}`,
+    dedupe_key: approvedKey(comment.id),
     kind: 'approved',
     recipient: comment.authorEmail,
     subject: `Your comment on “${article.title}” is published`,
@@ -91,9 +142,10 @@ export function approvedCommentMail(baseUrl: string, secret: string, comment: Ma
       `Hello ${comment.authorName},`,
       '',
       `Your comment on “${article.title}” has been approved and is now public:`,
-      `${baseUrl}${article.path}#comment-${comment.id}`,
-      ...commenterFooter(baseUrl, secret, comment.authorEmail),
+      `${baseUrl}/comments/${comment.id}`,
+      ...commenterFooter(unsubscribe),
     ].join('\n'),
+    list_unsubscribe: unsubscribe,
   };
 }
 
@@ -104,8 +156,10 @@ export function replyMail(
   reply: MailComment,
   article: MailArticle,
 ): NewMail {
+  // The link leaves this conversation unless the reader chooses everything.
+  const unsubscribe = unsubscribeUrl(baseUrl, secret, parent.authorEmail, { commentId: parent.id, scope: 'conversation' });
   return {
-    dedupe_key: `reply:${reply.id}:to:${parent.id}`,
+    dedupe_key: replyKey(reply.id, parent.id),
     kind: 'reply',
     recipient: parent.authorEmail,
     subject: `${reply.authorName} replied to your comment on “${article.title}”`,
@@ -116,8 +170,10 @@ export function replyMail(
       '',
       excerpt(reply.body),
       '',
-      `Read the conversation: ${baseUrl}${article.path}#comment-${reply.id}`,
-      ...commenterFooter(baseUrl, secret, parent.authorEmail),
+      // The permalink finds the right comment page when comments are paged.
+      `Read the conversation: ${baseUrl}/comments/${reply.id}`,
+      ...commenterFooter(unsubscribe),
     ].join('\n'),
+    list_unsubscribe: unsubscribe,
   };
 }

@@ -1,7 +1,9 @@
 import type { Database } from '../db/connection.js';
 import type { Logger } from '../logger.js';
-import { claimDueMails, markMailFailed, markMailsSent } from '../queries/outbox.js';
+import { commenterStillWants } from '../queries/notifications.js';
+import { claimDueMails, discardMail, markMailFailed, markMailsSent } from '../queries/outbox.js';
 import type { Mailer } from './mailer.js';
+import { askingCommentOf } from './notifications.js';
 
 export const MAX_ATTEMPTS = 8;
 const LEASE_SECONDS = 120;
@@ -22,7 +24,12 @@ export async function deliverDueMail(db: Database, mailer: Mailer, logger?: Logg
   const sent: string[] = [];
   for (const mail of await claimDueMails(db, BATCH_SIZE, LEASE_SECONDS)) {
     try {
-      await mailer.send({ id: mail.id, to: mail.recipient, subject: mail.subject, text: mail.body });
+      // Mail to a commenter is asked again at send time: an unsubscribe also stops mail queued before it.
+      if (askingCommentOf(mail) && !(await commenterStillWants(db, mail))) {
+        await discardMail(db, mail.id);
+        continue;
+      }
+      await mailer.send({ id: mail.id, to: mail.recipient, subject: mail.subject, text: mail.body, listUnsubscribe: mail.list_unsubscribe });
       sent.push(mail.id);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -15,6 +15,7 @@ import { APP_ORIGIN, DEMO_PATH, commentingApp, loadForm, postPairs, typed, type 
 import { useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage, squash, textAt } from '../helpers/html.js';
 import { insertComment } from '../helpers/rows.js';
+import { deliverQueuedMail } from '../helpers/security.js';
 
 /**
  * The mail that comments cause, as queued in mail_outbox by posting through
@@ -106,7 +107,7 @@ describe('mail to the moderator about held comments', () => {
     assert.equal(mail!.recipient, MODERATOR);
     assert.equal(mail!.status, 'pending');
     assert.equal(mail!.subject, `A comment on “${TITLE}” is waiting for approval`);
-    assert.ok(mail!.body.includes(`Review it: http://127.0.0.1:3000/admin/comments?status=pending#comment-${id}`), mail!.body);
+    assert.ok(mail!.body.includes(`Review it: http://127.0.0.1:3000/admin/comments/${id}`), mail!.body);
     assert.ok(mail!.body.includes('  - held: no earlier approved comment from this name and email'), mail!.body);
     assert.ok(mail!.body.includes('My first comment here.'));
   });
@@ -216,8 +217,11 @@ describe('mail to a commenter about replies', () => {
     assert.equal(mail!.dedupe_key, `reply:${reply.id}:to:${parentId}`);
     assert.equal(mail!.subject, `Bea Writer replied to your comment on “${TITLE}”`);
     assert.ok(mail!.body.includes('Here is an answer, Ada.'), mail!.body);
-    assert.ok(mail!.body.includes(`Read the conversation: http://127.0.0.1:3000${DEMO_PATH}#comment-${reply.id}`), mail!.body);
-    assert.equal(unsubscribeLink(mail!.body), `/unsubscribe?token=${unsubscribeToken(TEST_COOKIE_SECRET, ADA.email)}`);
+    assert.ok(mail!.body.includes(`Read the conversation: http://127.0.0.1:3000/comments/${reply.id}`), mail!.body);
+    assert.equal(
+      unsubscribeLink(mail!.body),
+      `/unsubscribe?token=${unsubscribeToken(TEST_COOKIE_SECRET, ADA.email, { commentId: parentId, scope: 'conversation' })}`,
+    );
     assert.equal((await outboxOf('held')).length, 1, 'plus only the moderator’s mail about Ada’s own held comment');
   });
 
@@ -253,20 +257,25 @@ describe('GET and POST /unsubscribe', () => {
     const page = parsePage(confirm.text);
     assert.equal(textAt(page, 'h1'), 'Stop comment emails?');
     assert.ok(squash(page('main').text()).includes(ADA.email));
-    assert.equal(await database.db('mail_unsubscribes').count<{ count: string }>({ count: '*' }).first().then((row) => Number(row?.count)), 0, 'a GET changes nothing');
+    assert.equal(await database.db('conversation_unsubscribes').count<{ count: string }>({ count: '*' }).first().then((row) => Number(row?.count)), 0, 'a GET changes nothing');
 
     const fields = formFields(page, 'form[action="/unsubscribe"]');
     const done = await postPairs(reader, fields, { path: '/unsubscribe', origin: APP_ORIGIN });
     assert.equal(done.status, 200);
     assert.equal(textAt(parsePage(done.text), 'h1'), 'You are unsubscribed');
-    assert.deepEqual((await database.db('mail_unsubscribes').select('email')).map((row: { email: string }) => row.email), [ADA.email]);
+    // A reply mail's link leaves that conversation unless the reader chooses everything.
+    assert.deepEqual((await database.db('conversation_unsubscribes').select('email')).map((row: { email: string }) => row.email), [ADA.email]);
     const again = await postPairs(reader, fields, { path: '/unsubscribe' });
     assert.equal(again.status, 200, 'a second click is harmless');
 
     await postComment({ author: 'Eve Other', email: 'eve@example.org', comment: 'Second answer, held.' }, replyPage(parentId));
     await makeReturning({ author: 'Fay Later', email: 'fay@example.org' });
     assert.equal((await postComment({ author: 'Fay Later', email: 'fay@example.org', comment: 'Third answer.' }, replyPage(parentId))).status, 'approved');
-    assert.equal((await outboxOf('reply')).length, 1, 'only the mail from before unsubscribing');
+    // A reply published at once may be queued; the worker asks again before sending and drops it,
+    // like the first answer's mail, still waiting when Ada unsubscribed.
+    const delivered = await deliverQueuedMail(database.db);
+    assert.deepEqual(delivered.filter((mail) => mail.headers.get('to') === ADA.email), [], 'nothing reaches Ada after she unsubscribed');
+    assert.deepEqual(await outboxOf('reply'), [], 'and the dropped mail is not kept');
   });
 
   it('stores the address in lower case whatever case the commenter typed', async () => {
@@ -340,10 +349,10 @@ describe('delivering the queued mail', () => {
       assert.match(headers, new RegExp(`^Message-ID: <outbox-${mail.id}@example\\.com>$`, 'mi'));
       assert.equal(body.trimEnd(), mail.body, 'the body is the queued text');
       if (mail.kind === 'reply') {
-        assert.ok(body.includes(`${DEMO_PATH}#comment-${reply.id}`), body);
-        assert.ok(body.includes(`/unsubscribe?token=${unsubscribeToken(TEST_COOKIE_SECRET, ADA.email)}`), body);
+        assert.ok(body.includes(`/comments/${reply.id}`), body);
+        assert.ok(body.includes(`/unsubscribe?token=${unsubscribeToken(TEST_COOKIE_SECRET, ADA.email, { commentId: parentId, scope: 'conversation' })}`), body);
       } else {
-        assert.ok(body.includes(`/admin/comments?status=pending#comment-${parentId}`), body);
+        assert.ok(body.includes(`/admin/comments/${parentId}`), body);
       }
     }
     assert.deepEqual((await outbox()).map((mail) => mail.status), ['sent', 'sent']);

@@ -47,7 +47,7 @@ describe('mail when a moderator approves a comment', () => {
     assert.equal(mail!.key, `approved:${id}`);
     assert.equal(mail!.to, 'ada@example.org');
     assert.match(mail!.subject, /^Your comment on “.+” is published$/);
-    assert.ok(mail!.body.includes(`http://127.0.0.1:3000${DEMO_PATH}#comment-${id}`), mail!.body);
+    assert.ok(mail!.body.includes(`http://127.0.0.1:3000/comments/${id}`), mail!.body);
     assert.match(mail!.body, /Stop these emails: http:\/\/127\.0\.0\.1:3000\/unsubscribe\?token=\S+/);
 
     // Unapproved, marked as spam, undone, approved again: still the one mail.

@@ -98,4 +98,18 @@ describe('the mailer, for rows written before the form checked (or by hand)', ()
     assert.equal(mail.headers.get('to'), 'ada@example.org');
     assert.match(mail.body, /^Body\r?\nBcc: not a header$/, 'the body is text, not headers');
   });
+
+  it('writes an unsubscribe link as List-Unsubscribe and List-Unsubscribe-Post, and refuses one that could break a header', async () => {
+    const link = 'https://blog.example/unsubscribe?token=YWRh~4~c.sig-_0';
+    await mailer.send({ id: '9003', to: 'ada@example.org', subject: 'Hello', text: 'Body', listUnsubscribe: link });
+    const mail = parseMail(await readFile(path.join(outboxDir, '00009003.eml'), 'utf8'));
+    assert.equal(mail.headers.get('list-unsubscribe'), `<${link}>`);
+    assert.equal(mail.headers.get('list-unsubscribe-post'), 'List-Unsubscribe=One-Click');
+
+    const count = (await written()).length;
+    for (const bad of [`${link}\r\nBcc: victim@example.com`, `${link}>, <mailto:victim@example.com`, 'javascript:alert(1)', `${link} x`]) {
+      await assert.rejects(mailer.send({ id: '9004', to: 'ada@example.org', subject: 'Hello', text: 'Body', listUnsubscribe: bad }), /unsubscribe link/);
+    }
+    assert.equal((await written()).length, count);
+  });
 });
