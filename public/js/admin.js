@@ -3,15 +3,28 @@
 (function () {
   'use strict';
 
-  var ROW_KEY = 'broadsheet.queue.row';
+  var BULK_KEYS = { A: 'approve', S: 'spam', T: 'trash' };
+  var ROW_KEYS = ['a', 'u', 's', 't'];
 
   function rows() {
     return Array.prototype.slice.call(document.querySelectorAll('[data-queue-row]'));
   }
 
+  function rowOf(element) {
+    return element && element.closest ? element.closest('[data-queue-row]') : null;
+  }
+
   function isTyping(target) {
     if (!target || !target.closest) return false;
-    return Boolean(target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"]'));
+    // A checkbox or button with focus still takes shortcuts: only fields that take text (or a choice) keep their keys.
+    var field = 'input:not([type="checkbox"]):not([type="radio"]):not([type="submit"]):not([type="button"]), textarea, select';
+    return Boolean(target.closest(field + ', [contenteditable=""], [contenteditable="true"]'));
+  }
+
+  /** Single-key shortcuts are an account setting (WCAG 2.1.4): the page says whether they are on. */
+  function shortcutsOn() {
+    var main = document.querySelector('[data-queue-shortcuts]');
+    return Boolean(main) && main.getAttribute('data-queue-shortcuts') === 'on';
   }
 
   function selectedRow() {
@@ -20,6 +33,7 @@
 
   function select(row, focus) {
     rows().forEach(function (other) {
+      if (other === row) return;
       other.classList.remove('is-selected');
       other.removeAttribute('aria-current');
     });
@@ -32,17 +46,21 @@
     }
   }
 
+  /** The row a key acts on: the one holding focus, so a key never reaches a row off screen. */
+  function currentRow() {
+    return rowOf(document.activeElement) || selectedRow();
+  }
+
   function move(step) {
     var list = rows();
     if (list.length === 0) return;
-    var index = list.indexOf(selectedRow());
+    var index = list.indexOf(currentRow());
     var next = index === -1 ? (step > 0 ? 0 : list.length - 1) : Math.min(list.length - 1, Math.max(0, index + step));
     select(list[next], true);
   }
 
-  /** Presses the selected row's button for a key; the page reloads, so remember where we were. */
   function press(key) {
-    var row = selectedRow();
+    var row = currentRow();
     if (!row) return false;
     var control = row.querySelector('[data-key="' + key + '"]');
     if (!control) return false;
@@ -53,17 +71,12 @@
       if (text) text.focus();
       return true;
     }
-    try {
-      window.sessionStorage.setItem(ROW_KEY, String(rows().indexOf(row)));
-    } catch (error) {
-      // Storage can be unavailable (private mode); the action still happens.
-    }
     control.click();
     return true;
   }
 
   function toggleChecked() {
-    var row = selectedRow();
+    var row = currentRow();
     var box = row && row.querySelector('[data-row-checkbox]');
     if (box) {
       box.checked = !box.checked;
@@ -71,37 +84,45 @@
     }
   }
 
+  /** Shift+A/S/T: the bulk action on the checked rows, through the bulk form. */
+  function bulk(action) {
+    var form = document.getElementById('bulk-form');
+    var choice = form && form.querySelector('select[name="action"] option[value="' + action + '"]');
+    if (!choice || document.querySelectorAll('[data-row-checkbox]:checked').length === 0) return false;
+    form.querySelector('select[name="action"]').value = action;
+    document.querySelectorAll('select[name="action2"]').forEach(function (other) {
+      other.value = '';
+    });
+    form.requestSubmit();
+    return true;
+  }
+
+  function undo() {
+    var form = document.querySelector('.flash__undo');
+    if (!form) return false;
+    form.requestSubmit();
+    return true;
+  }
+
   function onKey(event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (isTyping(event.target)) {
       if (event.key === 'Escape' && event.target.matches('[data-reply-text]')) {
-        var row = event.target.closest('[data-queue-row]');
+        var row = rowOf(event.target);
         event.target.closest('details').open = false;
         select(row, true);
       }
       return;
     }
+    if (!shortcutsOn()) return;
     var handled = true;
-    switch (event.key) {
-      case 'j':
-        move(1);
-        break;
-      case 'k':
-        move(-1);
-        break;
-      case 'x':
-        toggleChecked();
-        break;
-      case 'a':
-      case 'u':
-      case 's':
-      case 't':
-      case 'r':
-        handled = press(event.key);
-        break;
-      default:
-        handled = false;
-    }
+    if (event.shiftKey && BULK_KEYS[event.key]) handled = bulk(BULK_KEYS[event.key]);
+    else if (event.key === 'j') move(1);
+    else if (event.key === 'k') move(-1);
+    else if (event.key === 'x') toggleChecked();
+    else if (event.key === 'z') handled = undo();
+    else if (event.key === 'e' || event.key === 'r' || ROW_KEYS.indexOf(event.key) !== -1) handled = press(event.key);
+    else handled = false;
     if (handled) event.preventDefault();
   }
 
@@ -117,8 +138,8 @@
 
   function setUpSelectAll() {
     var holder = document.querySelector('[data-select-all]');
-    if (!holder || rows().length === 0) return;
-    holder.hidden = false;
+    if (!holder) return;
+    holder.hidden = rows().length === 0;
     selectAll = holder.querySelector('input');
     selectAll.addEventListener('change', function () {
       document.querySelectorAll('[data-row-checkbox]').forEach(function (box) {
@@ -130,6 +151,21 @@
     });
   }
 
+  /** The bulk form's question before trashing checked rows that have approved replies. */
+  function bulkTrashQuestion(form, submitter) {
+    var bottom = submitter && submitter.value === 'bottom';
+    var select = bottom ? document.querySelector('select[name="action2"]') : form.querySelector('select[name="action"]');
+    var action = select && select.value ? select.value : '';
+    if (action !== 'trash') return null;
+    var replies = 0;
+    document.querySelectorAll('[data-row-checkbox]:checked').forEach(function (box) {
+      var row = rowOf(box);
+      replies += Number(row && row.getAttribute('data-approved-replies')) || 0;
+    });
+    if (replies === 0) return null;
+    return form.getAttribute('data-trash-confirm').replace('N', String(replies));
+  }
+
   function setUpConfirmations() {
     document.addEventListener('click', function (event) {
       var button = event.target.closest && event.target.closest('[data-confirm]');
@@ -137,32 +173,94 @@
     });
   }
 
-  function restoreSelection() {
+  /** Puts the fresh page's live parts (flash, tabs, counts, list, pager, the nav badge) in place of ours. */
+  function swapLiveParts(fresh) {
+    document.querySelectorAll('[data-live]').forEach(function (part) {
+      var replacement = fresh.getElementById(part.id);
+      if (replacement) part.innerHTML = replacement.innerHTML;
+    });
+    var badge = document.getElementById('admin-pending-count');
+    var freshBadge = fresh.getElementById('admin-pending-count');
+    if (badge && freshBadge) badge.innerHTML = freshBadge.innerHTML;
+    else if (badge) badge.remove();
+    setUpSelectAll();
+  }
+
+  /**
+   * Sends a row's form (or Undo) by fetch and updates the page from the queue
+   * page the action redirects to, so the moderator keeps their place. Any
+   * failure falls back to the ordinary submission.
+   */
+  function submitInPlace(form, submitter) {
     var list = rows();
-    var stored = null;
-    try {
-      stored = window.sessionStorage.getItem(ROW_KEY);
-      window.sessionStorage.removeItem(ROW_KEY);
-    } catch (error) {
-      stored = null;
-    }
-    if (stored === null || list.length === 0 || document.querySelector('[autofocus]')) return;
-    var index = Math.min(list.length - 1, Math.max(0, Number(stored) || 0));
-    select(list[index], true);
+    var actedRow = rowOf(form);
+    var index = actedRow ? list.indexOf(actedRow) : list.indexOf(currentRow());
+    var checked = Array.prototype.map.call(document.querySelectorAll('[data-row-checkbox]:checked'), function (box) {
+      return box.value;
+    });
+    var body = new URLSearchParams(new FormData(form, submitter));
+    var action = (submitter && submitter.getAttribute('formaction')) || form.getAttribute('action');
+    form.setAttribute('aria-busy', 'true');
+    return fetch(action, { method: 'POST', body: body, credentials: 'same-origin', headers: { Accept: 'text/html' } })
+      .then(function (response) {
+        if (!response.ok || !response.redirected) throw new Error('not the queue');
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, 'text/html');
+        if (!fresh.getElementById('queue-list')) throw new Error('not the queue');
+        swapLiveParts(fresh);
+        checked.forEach(function (id) {
+          var box = document.querySelector('[data-row-checkbox][value="' + id + '"]');
+          if (box) box.checked = true;
+        });
+        syncSelectAll();
+        var now = rows();
+        var same = actedRow && document.getElementById(actedRow.id);
+        var next = same || now[Math.min(Math.max(index, 0), now.length - 1)];
+        if (next) select(next, true);
+        else document.getElementById('queue-flash').focus();
+      })
+      .catch(function () {
+        form.removeAttribute('data-in-place');
+        if (submitter) submitter.click();
+        else form.submit();
+      })
+      .finally(function () {
+        form.removeAttribute('aria-busy');
+      });
+  }
+
+  function setUpForms() {
+    document.addEventListener('submit', function (event) {
+      var form = event.target;
+      if (form.id === 'bulk-form') {
+        var question = bulkTrashQuestion(form, event.submitter);
+        if (question && !window.confirm(question)) event.preventDefault();
+        return;
+      }
+      var inPlace = form.matches('[data-in-place]') || form.matches('.flash__undo');
+      if (!inPlace || !window.fetch || !window.DOMParser) return;
+      event.preventDefault();
+      submitInPlace(form, event.submitter);
+    });
   }
 
   function start() {
-    if (rows().length === 0 && !document.querySelector('[data-shortcuts]')) return;
+    setUpConfirmations();
+    if (!document.querySelector('[data-queue-shortcuts]')) return;
     var hint = document.querySelector('[data-shortcuts]');
     if (hint) hint.hidden = false;
+    var flash = document.getElementById('queue-flash');
+    if (flash) flash.setAttribute('tabindex', '-1');
     setUpSelectAll();
-    setUpConfirmations();
+    setUpForms();
     document.addEventListener('keydown', onKey);
-    document.addEventListener('click', function (event) {
-      var row = event.target.closest && event.target.closest('[data-queue-row]');
+    // Selection follows focus: Tab into a row and the keys act on that row.
+    document.addEventListener('focusin', function (event) {
+      var row = rowOf(event.target);
       if (row) select(row, false);
     });
-    restoreSelection();
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

@@ -12,7 +12,7 @@ declare module 'express-session' {
   interface SessionData {
     /** Shown once on the next admin page. */
     moderationFlash: FlashModel;
-    /** The last spam/trash action, so its Undo button can put exactly those comments back. */
+    /** The last status change, so its Undo button (or `z`) can put exactly those comments back. */
     moderationUndo: { token: string; changes: StatusChange[] };
   }
 }
@@ -20,6 +20,8 @@ declare module 'express-session' {
 /** Sets what the admin layout needs: call before rendering any admin page. */
 export async function loadAdminChrome(req: Request, res: Response): Promise<void> {
   res.locals.csrfToken = csrfToken(req);
+  // The navigation marks the section this page belongs to with aria-current.
+  res.locals.adminPath = req.originalUrl.split('?', 1)[0];
   res.locals.pendingCount = await countPendingComments(contextOf(req).db);
 }
 

@@ -4,7 +4,7 @@ import { contextOf } from '../context.js';
 import { HttpError } from '../http-error.js';
 import { signedInAdmin } from '../middleware/admin-session.js';
 import { COMMENT_STATUSES } from '../queries/comments.js';
-import { insertSiteReply, moderateComments, type Actor, type LockedComment, type ModerationResult } from '../queries/moderation.js';
+import { insertSiteReply, listIdsInStatus, moderateComments, type Actor, type LockedComment, type ModerationResult } from '../queries/moderation.js';
 import { parseCommentForm } from '../services/comment-form.js';
 import { mailOnApproval } from '../services/moderation-mail.js';
 import {
@@ -29,7 +29,16 @@ import { renderQueue } from './admin-queue.js';
 export const hidden = { _csrf: z.string().max(1000), return_to: z.string().max(2000).optional() };
 const statusForm = z.strictObject({ ...hidden, status: z.enum(COMMENT_STATUSES) });
 const plainForm = z.strictObject(hidden);
-const bulkForm = z.strictObject({ ...hidden, action: z.union([z.enum(BULK_ACTIONS), z.literal('')]), ids: z.unknown().optional() });
+const bulkChoice = z.union([z.enum(BULK_ACTIONS), z.literal('')]);
+// The bar above the list sends `action`, the one below `action2` (as WordPress names them); `apply` says which Apply was pressed.
+const bulkForm = z.strictObject({
+  ...hidden,
+  action: bulkChoice.optional(),
+  action2: bulkChoice.optional(),
+  apply: z.enum(['top', 'bottom']).optional(),
+  ids: z.unknown().optional(),
+});
+const emptyForm = z.strictObject({ ...hidden, status: z.enum(['spam', 'trash']), count: z.string().regex(/^\d{1,9}$/) });
 const undoForm = z.strictObject({ ...hidden, token: z.string().max(100) });
 const replyForm = z.strictObject({ ...hidden, comment: z.unknown().optional() });
 
@@ -72,7 +81,7 @@ function moderate(req: Request, res: Response, ids: readonly string[], plan: (co
   return moderateComments(contextOf(req).db, ids, actor, at, plan, approvalMail(req));
 }
 
-/** Tells the moderator what happened, offering Undo after spam or trash. */
+/** Tells the moderator what happened, offering Undo after any status change. */
 function report(req: Request, action: BulkAction, result: ModerationResult) {
   const tally = {
     done: result.changes.length,
@@ -124,18 +133,39 @@ export async function applyBulkAction(req: Request, res: Response) {
   const ids = parseIds(form.ids);
   if (ids === null) throw new HttpError(400, 'The selected comments could not be read. Reload the page and try again.');
   const back = returnPath(req, form.return_to);
-  if (form.action === '') {
+  const chosen = form.apply === 'bottom' ? form.action2 : form.action || form.action2;
+  if (!chosen) {
     setFlash(req, 'error', 'Choose a bulk action, then select comments and press Apply.');
   } else if (ids.length === 0) {
     setFlash(req, 'error', 'Select one or more comments, then press Apply.');
   } else {
-    const action = form.action;
+    const action = chosen;
     report(req, action, await moderate(req, res, ids, (comment) => planAction(action, comment.status, comment.previous)));
   }
   res.redirect(303, back);
 }
 
-/** POST /admin/comments/undo — puts the comments of the last spam/trash action back where they were. */
+/**
+ * POST /admin/comments/empty — deletes every comment in spam or in the trash
+ * for good, each logged. `count` is the number the moderator confirmed: if
+ * the folder holds another number by now, nothing is deleted and they are told.
+ */
+export async function emptyStatus(req: Request, res: Response) {
+  const form = parseForm(emptyForm, req.body);
+  const back = returnPath(req, form.return_to);
+  const ids = await listIdsInStatus(contextOf(req).db, form.status);
+  const where = form.status === 'spam' ? 'Spam' : 'The trash';
+  if (ids.length !== Number(form.count)) {
+    setFlash(req, 'error', `${where} now holds ${ids.length} comment${ids.length === 1 ? '' : 's'}, not ${form.count}: nothing was deleted. Check the list and empty it again.`);
+    return res.redirect(303, back);
+  }
+  const target = form.status;
+  const result = await moderate(req, res, ids, (comment) => (comment.status === target ? { kind: 'delete' } : { kind: 'skip', reason: 'not-allowed' }));
+  report(req, 'delete', result);
+  res.redirect(303, back);
+}
+
+/** POST /admin/comments/undo — puts the comments of the last action back where they were. */
 export async function undoModeration(req: Request, res: Response) {
   const form = parseForm(undoForm, req.body);
   const changes = takeUndo(req, form.token);

@@ -1,21 +1,39 @@
 import type { Request, Response } from 'express';
 import { contextOf } from '../context.js';
 import { HttpError } from '../http-error.js';
+import { signedInAdmin } from '../middleware/admin-session.js';
 import {
-  countByStatus,
+  commentExists,
+  countMatchingByStatus,
+  countNewerThan,
   findArticleIdBySlug,
   listArticleChoices,
   listQueuePage,
+  type QueuePage,
   type QueueRow,
 } from '../queries/moderation-queue.js';
-import type { AdminQueuePageModel, FlashModel, QueueRowModel } from '../rendering/admin-models.js';
+import { findQueuePreferences, type QueuePreferences } from '../queries/queue-preferences.js';
+import type { AdminQueuePageModel, FlashModel, QueuePaginationModel, QueueRowModel, ScreenOptionsModel } from '../rendering/admin-models.js';
 import { renderPage } from '../rendering/render.js';
 import { BLOCK_DURATIONS, BLOCK_NOTE_MAX, blockChoices, type Commenter } from '../services/commenter-blocks.js';
-import { bulkActionsFor, canReplyTo, describeLogEntry, explainStatus, rowActions } from '../services/moderation.js';
+import {
+  BULK_TRASH_WARNING,
+  bulkActionsFor,
+  canReplyTo,
+  describeLogEntry,
+  emptyStatusConfirm,
+  explainStatus,
+  rowActions,
+  trashWarning,
+} from '../services/moderation.js';
 import {
   containsPattern,
-  PAGE_SIZE,
+  DEFAULT_FILTERS,
+  ID_PATTERN,
+  pageNumbers,
   parseQueueQuery,
+  PER_PAGE_MAX,
+  PER_PAGE_MIN,
   QUEUE_VIEWS,
   queueHref,
   type QueueFilters,
@@ -40,6 +58,14 @@ export interface ReplyProblem {
   message: string;
 }
 
+/** Screen options that could not be saved, shown again as typed. */
+export interface ScreenOptionsProblem {
+  values: ScreenOptionsModel['values'];
+  message: string;
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
 function blockModel(id: string, commenter: Commenter): QueueRowModel['block'] {
   const choices = blockChoices(commenter);
   if (choices.length === 0) return null;
@@ -52,6 +78,8 @@ function rowModel(row: QueueRow, filters: QueueFilters, returnQuery: string, pro
   const ownProblem = problem?.commentId === id ? problem : null;
   return {
     id,
+    approvedReplies: row.approved_replies,
+    trashConfirm: trashWarning(row.approved_replies),
     status: row.status,
     authorName: row.author_name,
     authorEmail: row.author_email,
@@ -86,27 +114,64 @@ function rowModel(row: QueueRow, filters: QueueFilters, returnQuery: string, pro
   };
 }
 
+function screenOptionsModel(preferences: QueuePreferences, problem: ScreenOptionsProblem | null): ScreenOptionsModel {
+  return {
+    action: '/admin/comments/preferences',
+    values: problem?.values ?? { shortcuts: preferences.shortcutsEnabled, perPage: String(preferences.perPage), density: preferences.density },
+    perPageMin: PER_PAGE_MIN,
+    perPageMax: PER_PAGE_MAX,
+    error: problem?.message ?? null,
+  };
+}
+
+/** Which page this is: its number when jumped to, else counted from the rows before it. */
+async function paginationModel(req: Request, filters: QueueFilters, page: QueuePage, at: { total: number; perPage: number; articleId: string | null; pattern: string | null }): Promise<QueuePaginationModel> {
+  const pageCount = Math.max(1, Math.ceil(at.total / at.perPage));
+  let current = filters.page ?? 1;
+  const first = page.rows[0];
+  if (!filters.page && (filters.before || filters.after) && first) {
+    const cursor = { createdAt: first.cursor_time, id: String(first.id) };
+    current = Math.floor((await countNewerThan(contextOf(req).db, filters, at.articleId, at.pattern, cursor)) / at.perPage) + 1;
+  }
+  const atPage = (number: number) => queueHref({ ...filters, before: null, after: null, page: number });
+  const numbered = filters.page !== null;
+  return {
+    olderHref: page.older ? (numbered ? atPage(current + 1) : queueHref({ ...filters, before: page.older, after: null })) : null,
+    newerHref: numbered ? atPage(current - 1) : page.newer ? queueHref({ ...filters, after: page.newer, before: null }) : null,
+    firstHref: current > 1 || filters.before || filters.after ? atPage(1) : null,
+    current,
+    pageCount,
+    numbers: pageNumbers(current, pageCount).map((number) => (number === null ? null : { number, href: atPage(number), current: number === current })),
+  };
+}
+
 /** Everything the queue page shows for these filters. */
 export async function buildQueueModel(
   req: Request,
+  res: Response,
   filters: QueueFilters,
   flash: FlashModel | null,
   problem: ReplyProblem | null = null,
+  screenProblem: ScreenOptionsProblem | null = null,
 ): Promise<AdminQueuePageModel> {
   const { db } = contextOf(req);
   const articleId = filters.article ? await findArticleIdBySlug(db, filters.article) : null;
   if (filters.article && !articleId) throw new HttpError(404, 'There is no article with that address, so it has no comments to show.');
   const pattern = filters.q ? containsPattern(filters.q) : null;
+  const preferences = await findQueuePreferences(db, signedInAdmin(res).id);
+  const perPage = preferences.perPage;
   const [page, counts, articles] = await Promise.all([
-    listQueuePage(db, filters, articleId, pattern, PAGE_SIZE),
-    countByStatus(db, articleId),
+    listQueuePage(db, filters, articleId, pattern, perPage),
+    countMatchingByStatus(db, filters, articleId, pattern),
     listArticleChoices(db),
   ]);
   const returnTo = queueHref(filters);
   const returnQuery = new URLSearchParams({ return_to: returnTo }).toString();
-  const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-  const paged = filters.before !== null || filters.after !== null;
-  const narrowed = filters.article !== null || filters.q !== '' || filters.commentId !== null;
+  const all = Object.values(counts).reduce((sum, count) => sum + count, 0);
+  const total = filters.view === 'all' ? all : counts[filters.view];
+  const paged = filters.before !== null || filters.after !== null || filters.page !== null;
+  const narrowed = filters.article !== null || filters.q !== '' || filters.commentId !== null || filters.ip !== null;
+  const emptiable = (filters.view === 'spam' || filters.view === 'trash') && !narrowed && total > 0 ? filters.view : null;
 
   return {
     meta: { title: `${VIEW_LABELS[filters.view]} comments` },
@@ -114,41 +179,64 @@ export async function buildQueueModel(
     tabs: QUEUE_VIEWS.map((view) => ({
       view,
       label: VIEW_LABELS[view],
-      count: view === 'all' ? total : counts[view],
-      href: queueHref({ view, article: filters.article, q: filters.q }),
+      count: view === 'all' ? all : counts[view],
+      href: queueHref({ view, article: filters.article, q: filters.q, ip: filters.ip }),
       current: view === filters.view,
     })),
     filters: { article: filters.article ?? '', q: filters.q, commentId: filters.commentId },
     clearFiltersHref: narrowed ? queueHref({ view: filters.view }) : null,
     articles,
     rows: page.rows.map((row) => rowModel(row, filters, returnQuery, problem)),
-    pagination: {
-      olderHref: page.older ? queueHref({ ...filters, before: page.older, after: null }) : null,
-      newerHref: page.newer ? queueHref({ ...filters, after: page.newer, before: null }) : null,
-      firstHref: paged ? queueHref({ ...filters, before: null, after: null }) : null,
+    pagination: await paginationModel(req, filters, page, { total, perPage, articleId, pattern }),
+    summary: {
+      total: plural(total, 'comment', 'comments'),
+      results: filters.q ? `${plural(total, 'result', 'results')} for “${filters.q}”` : null,
     },
     returnTo,
     bulkActions: bulkActionsFor(filters.view),
+    bulkTrashConfirm: BULK_TRASH_WARNING,
+    emptyStatus: emptiable && {
+      status: emptiable,
+      count: total,
+      label: `Empty ${emptiable}`,
+      confirm: emptyStatusConfirm(emptiable, total),
+    },
+    screenOptions: screenOptionsModel(preferences, screenProblem),
     flash,
     emptyMessage: paged ? 'No comments on this page any more.' : narrowed ? 'No comments match these filters.' : EMPTY_MESSAGES[filters.view],
   };
 }
 
 /** Renders the queue; the flash message is shown (and used up) here. */
-export async function renderQueue(req: Request, res: Response, status: number, filters: QueueFilters, problem: ReplyProblem | null = null) {
+export async function renderQueue(
+  req: Request,
+  res: Response,
+  status: number,
+  filters: QueueFilters,
+  problem: ReplyProblem | null = null,
+  screenProblem: ScreenOptionsProblem | null = null,
+) {
   // The GET route's adminChrome middleware has loaded it already; a POST that shows the queue again has not.
   const chrome = 'pendingCount' in res.locals ? null : loadAdminChrome(req, res);
   const flash = takeFlash(req);
   const shown: FlashModel | null = problem
     ? { tone: 'error', message: `Your reply was not published: ${problem.message}`, undoToken: null }
     : flash;
-  const [model] = await Promise.all([buildQueueModel(req, filters, shown, problem), chrome]);
+  const [model] = await Promise.all([buildQueueModel(req, res, filters, shown, problem, screenProblem), chrome]);
   await renderPage(res, status, 'admin/comments', model);
 }
 
-/** GET /admin/comments — the moderation queue: one status (pending by default), filtered, searched, 20 a page. */
+/** GET /admin/comments — the moderation queue: one status (pending by default), filtered, searched, paged as the account chose. */
 export async function showQueue(req: Request, res: Response) {
   const parsed = parseQueueQuery(req.query as Record<string, unknown>);
   if (!parsed.ok) throw new HttpError(400, parsed.message);
   await renderQueue(req, res, 200, parsed.filters);
+}
+
+/** GET /admin/comments/:id — the queue narrowed to one comment, whatever its status: moderator mail links here. */
+export async function showQueuedComment(req: Request, res: Response) {
+  const id = String(req.params.id);
+  if (!ID_PATTERN.test(id)) throw new HttpError(404, 'There is no such comment.');
+  if (!(await commentExists(contextOf(req).db, id))) throw new HttpError(404, 'There is no such comment.');
+  await renderQueue(req, res, 200, { ...DEFAULT_FILTERS, view: 'all', commentId: id });
 }

@@ -22,6 +22,8 @@ export interface QueueRow
   moderator_name: string | null;
   /** Its newest few log entries, newest first. */
   recent_log: RecentLogEntry[];
+  /** Replies readers see under it: trashing it leaves them under a placeholder, so the moderator is told. */
+  approved_replies: number;
   cursor_time: string;
 }
 
@@ -113,6 +115,20 @@ const RECENT_LOG = `(
            WHERE comment_id = c.id ORDER BY created_at DESC, id DESC LIMIT ${RECENT_LOG_SIZE}) AS l
 ) AS recent_log`;
 
+const APPROVED_REPLIES = `(SELECT count(*)::int FROM comments r WHERE r.parent_id = c.id AND r.status = 'approved') AS approved_replies`;
+
+/** What narrows the queue besides its status: article, search text, exact address, one comment. */
+function whereNarrowed(query: Knex.QueryBuilder, filters: QueueFilters, articleId: string | null, pattern: string | null) {
+  if (articleId) query.where('c.article_id', articleId);
+  if (filters.commentId) query.where('c.id', filters.commentId);
+  // Equality on inet: 127.0.0.1 is not 127.0.0.11, as a text search would have it.
+  if (filters.ip) query.whereRaw('c.ip = ?::inet', [filters.ip]);
+  // `pattern` comes from containsPattern(): its % and _ are escaped and it
+  // holds no line break, so no match spans two fields.
+  if (pattern) query.whereRaw(`${SEARCHED_TEXT} ILIKE ?`, [pattern]);
+  return query;
+}
+
 function queueQuery(db: Database, filters: QueueFilters, articleId: string | null, pattern: string | null) {
   const query = db('comments as c')
     .join('articles as a', 'a.id', 'c.article_id')
@@ -122,15 +138,10 @@ function queueQuery(db: Database, filters: QueueFilters, articleId: string | nul
       'c.id', 'c.article_id', 'c.parent_id', 'c.status', 'c.author_name', 'c.author_email', 'c.author_url', 'c.body',
       db.raw('host(c.ip) AS ip'), 'c.created_at', 'c.status_reasons', 'c.is_site_reply', 'c.moderated_at',
       'a.slug AS article_slug', 'a.title AS article_title', 'p.author_name AS parent_author_name',
-      'u.display_name AS moderator_name', db.raw(RECENT_LOG), db.raw(cursorTime('c.created_at')),
+      'u.display_name AS moderator_name', db.raw(RECENT_LOG), db.raw(APPROVED_REPLIES), db.raw(cursorTime('c.created_at')),
     );
   if (filters.view !== 'all') query.where('c.status', filters.view);
-  if (articleId) query.where('c.article_id', articleId);
-  if (filters.commentId) query.where('c.id', filters.commentId);
-  // `pattern` comes from containsPattern(): its % and _ are escaped and it
-  // holds no line break, so no match spans two fields.
-  if (pattern) query.whereRaw(`${SEARCHED_TEXT} ILIKE ?`, [pattern]);
-  return query;
+  return whereNarrowed(query, filters, articleId, pattern);
 }
 
 /** A queue row as read: JSON carries the log's times as text. */
@@ -144,7 +155,9 @@ export async function listQueuePage(
   pattern: string | null,
   limit: number,
 ): Promise<QueuePage> {
-  const page = await keysetPage<ReadQueueRow>(() => queueQuery(db, filters, articleId, pattern), 'c', filters, limit);
+  const page = filters.page
+    ? await numberedPage(queueQuery(db, filters, articleId, pattern), filters.page, limit)
+    : await keysetPage<ReadQueueRow>(() => queueQuery(db, filters, articleId, pattern), 'c', filters, limit);
   const rows = page.rows.map((row) => ({
     ...row,
     recent_log: row.recent_log.map((entry) => ({ ...entry, created_at: new Date(entry.created_at) })),
@@ -152,13 +165,59 @@ export async function listQueuePage(
   return { ...page, rows };
 }
 
+/**
+ * A page jumped to by its number. OFFSET reads the pages before it, so only
+ * the page list uses it; Newer/Older from there go on by cursor.
+ */
+async function numberedPage(query: Knex.QueryBuilder, page: number, limit: number): Promise<{ rows: ReadQueueRow[]; older: Cursor | null; newer: Cursor | null }> {
+  const found = (await query
+    .orderBy([{ column: 'c.created_at', order: 'desc' }, { column: 'c.id', order: 'desc' }])
+    .offset((page - 1) * limit)
+    .limit(limit + 1)) as ReadQueueRow[];
+  const rows = found.slice(0, limit);
+  return {
+    rows,
+    older: found.length > limit ? cursorOf(rows.at(-1)!) : null,
+    newer: rows[0] ? cursorOf(rows[0]) : null,
+  };
+}
+
 /** Exact count per status, for the tabs: read from the trigger-kept counts, never by counting rows. */
 export function countByStatus(db: Database, articleId: string | null): Promise<Record<CommentStatus, number>> {
   return countCommentsByStatus(db, articleId ?? undefined);
 }
 
+/**
+ * Count per status within the search or address: the trigger-kept counts
+ * when neither is given, else by counting the matching rows.
+ */
+export async function countMatchingByStatus(
+  db: Database,
+  filters: QueueFilters,
+  articleId: string | null,
+  pattern: string | null,
+): Promise<Record<CommentStatus, number>> {
+  if (!pattern && !filters.ip && !filters.commentId) return countByStatus(db, articleId);
+  const query = whereNarrowed(db('comments as c').select('c.status').count({ count: '*' }).groupBy('c.status'), filters, articleId, pattern);
+  const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
+  for (const row of (await query) as Array<{ status: CommentStatus; count: string }>) counts[row.status] = Number(row.count);
+  return counts;
+}
+
+/** How many rows of the queue come before this one (newer), for the page number of a page reached by cursor. */
+export async function countNewerThan(db: Database, filters: QueueFilters, articleId: string | null, pattern: string | null, cursor: Cursor): Promise<number> {
+  const query = db('comments as c').count<{ count: string }>({ count: '*' }).whereRaw('(c.created_at, c.id) > (?::timestamptz, ?::bigint)', [cursor.createdAt, cursor.id]);
+  if (filters.view !== 'all') query.where('c.status', filters.view);
+  const row = await whereNarrowed(query, filters, articleId, pattern).first();
+  return Number(row?.count ?? 0);
+}
+
 export async function countPendingComments(db: Database): Promise<number> {
   return (await countCommentsByStatus(db)).pending;
+}
+
+export async function commentExists(db: Database, id: string): Promise<boolean> {
+  return (await db('comments').select('id').where({ id }).first()) !== undefined;
 }
 
 /** Any article, published or not: moderators see comments on drafts too. */

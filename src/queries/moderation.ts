@@ -107,6 +107,12 @@ export async function moderateComments(
   });
 }
 
+/** Every comment in one status, in id order: what "Empty spam" and "Empty trash" delete. */
+export async function listIdsInStatus(db: Database, status: CommentStatus): Promise<string[]> {
+  const rows = await db('comments').select<Array<{ id: string }>>('id').where({ status }).orderBy('id');
+  return rows.map((row) => String(row.id));
+}
+
 export interface SiteReply {
   authorName: string;
   authorEmail: string;
@@ -169,7 +175,11 @@ export interface CommentEdit {
   body: string;
 }
 
-/** Rewrites a comment's words and author; logged as an edit. False when the comment is gone. */
+/**
+ * A moderator rewrites a comment's words and author, logged as an edit, and
+ * marked so that its author's own edit can no longer write over it.
+ * False when the comment is gone.
+ */
 export async function updateCommentText(db: Database, id: string, actor: Actor, at: Date, edit: CommentEdit): Promise<boolean> {
   return db.transaction(async (trx) => {
     const comment = await trx('comments').select('id', 'status').where({ id }).forUpdate().first();
@@ -180,6 +190,7 @@ export async function updateCommentText(db: Database, id: string, actor: Actor, 
       author_url: edit.authorUrl,
       body: edit.body,
       updated_at: at,
+      moderator_edited_at: at,
     });
     await trx('moderation_log').insert(logRow(actor, at, id, 'edit', comment.status, comment.status));
     return true;

@@ -21,6 +21,9 @@ export interface LogLineModel {
 
 export interface QueueRowModel {
   id: string;
+  /** Approved replies under it, and the confirmation its Trash button asks when there are any. */
+  approvedReplies: number;
+  trashConfirm: string | null;
   status: CommentStatus;
   authorName: string;
   authorEmail: string;
@@ -55,11 +58,37 @@ export interface AdminQueuePageModel {
   clearFiltersHref: string | null;
   articles: Array<{ slug: string; title: string }>;
   rows: QueueRowModel[];
-  pagination: { newerHref: string | null; olderHref: string | null; firstHref: string | null };
+  pagination: QueuePaginationModel;
+  /** "45 comments" for the view, and "N results for …" while searching. */
+  summary: { total: string; results: string | null };
   returnTo: string;
   bulkActions: Array<{ value: BulkAction; label: string }>;
+  /** What the bulk form's script asks before trashing checked rows with approved replies (N is filled in). */
+  bulkTrashConfirm: string;
+  /** "Empty spam" / "Empty trash", offered in those views when they hold anything. */
+  emptyStatus: { status: 'spam' | 'trash'; count: number; label: string; confirm: string } | null;
+  screenOptions: ScreenOptionsModel;
   flash: FlashModel | null;
   emptyMessage: string;
+}
+
+export interface QueuePaginationModel {
+  newerHref: string | null;
+  olderHref: string | null;
+  firstHref: string | null;
+  /** Page N of M, with links to nearby pages; null entries are gaps (…). */
+  current: number;
+  pageCount: number;
+  numbers: Array<{ number: number; href: string; current: boolean } | null>;
+}
+
+export interface ScreenOptionsModel {
+  action: string;
+  values: { shortcuts: boolean; perPage: string; density: 'comfortable' | 'compact' };
+  perPageMin: number;
+  perPageMax: number;
+  /** Set when a save was refused: the panel opens with the message at the field. */
+  error: string | null;
 }
 
 export type EditField = 'comment' | 'author' | 'email' | 'url';
@@ -109,6 +138,8 @@ export interface DiscussionFormValues {
   disallowed_keys: string;
   show_avatars: boolean;
   avatar_source: string;
+  /** The site's time zone, on the same page as WordPress keeps it. */
+  timezone_string: string;
 }
 
 export type DiscussionField = keyof DiscussionFormValues;
@@ -124,6 +155,9 @@ export interface AdminSettingsPageModel {
   defaultNotificationEmail: string;
   /** Held comments mailed one by one per minute before the rest fold into one mail. */
   heldMailsPerMinute: number;
+  /** Offered zones, grouped by region as WordPress groups them. */
+  timeZoneGroups: Array<{ region: string; zones: Array<{ value: string; label: string }> }>;
+  now: Date;
   flash: FlashModel | null;
 }
 

@@ -52,9 +52,27 @@ export function planUndo(change: StatusChange, current: CommentStatus): Move {
   return current === change.to ? toStatus(change.from) : skip('not-allowed');
 }
 
-/** Actions worth an Undo: the ones that hide a comment. */
+/** Every status change can be undone (the `z` key and the Undo button); a permanent delete cannot. */
 export function isUndoable(action: BulkAction | CommentStatus): boolean {
-  return action === 'spam' || action === 'trash';
+  return action !== 'delete';
+}
+
+const replies = (n: number) => `${n} approved repl${n === 1 ? 'y' : 'ies'}`;
+
+/** What the Trash button asks first when readers see replies under the comment; null when there are none. */
+export function trashWarning(approvedReplies: number): string | null {
+  if (approvedReplies <= 0) return null;
+  return `This comment has ${replies(approvedReplies)}; they will stay on the article under a 'comment removed' placeholder. Move it to the trash?`;
+}
+
+/** The bulk form's question, with N to be filled in by its script from the checked rows. */
+export const BULK_TRASH_WARNING =
+  "The selected comments have N approved replies; they will stay on the article under a 'comment removed' placeholder. Move them to the trash?";
+
+/** The confirmation of "Empty spam" / "Empty trash": the count is what the moderator agrees to delete. */
+export function emptyStatusConfirm(status: 'spam' | 'trash', count: number): string {
+  const where = status === 'spam' ? 'in spam' : 'in the trash';
+  return `Delete all ${count} comment${count === 1 ? '' : 's'} ${where} permanently? This cannot be undone.`;
 }
 
 export interface RowAction {
@@ -188,7 +206,8 @@ export function describeLogEntry(entry: LogEntryFacts): string {
     case 'delete':
       return `deleted permanently (was ${entry.from_status ?? 'unknown'})`;
     case 'edit':
-      return 'edited';
+      // A commenter's edit that changed the status says so; a moderator's edit keeps it.
+      return entry.from_status !== entry.to_status ? `edited: ${entry.from_status ?? '?'} → ${entry.to_status ?? '?'}` : 'edited';
     case 'reply':
       return 'replied as the site';
   }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { COMMENT_STATUSES } from '../queries/comments.js';
 import { safeNextPath } from './safe-redirect.js';
 
@@ -7,7 +8,12 @@ export const QUEUE_VIEWS = [...COMMENT_STATUSES, 'all'] as const;
 export type QueueView = (typeof QUEUE_VIEWS)[number];
 
 export const QUEUE_PATH = '/admin/comments';
+/** Rows a page shows unless the account chose otherwise, and the range it may choose from. */
 export const PAGE_SIZE = 20;
+export const PER_PAGE_MIN = 20;
+export const PER_PAGE_MAX = 200;
+/** The bulk form sends one id per row of the longest page. */
+export const BULK_IDS_MAX = PER_PAGE_MAX;
 
 /** Where a newest-first page starts or ends: a comment's exact time (µs, UTC) and id. */
 export interface Cursor {
@@ -41,11 +47,17 @@ export interface QueueFilters {
   article: string | null;
   q: string;
   commentId: string | null;
+  /** An exact address (the row's "every comment from this address" link), unlike `q` which finds text. */
+  ip: string | null;
   before: Cursor | null;
   after: Cursor | null;
+  /** A numbered page (2 and up) jumped to from the page list; the Newer/Older links use cursors. */
+  page: number | null;
 }
 
-export const DEFAULT_FILTERS: QueueFilters = { view: 'pending', article: null, q: '', commentId: null, before: null, after: null };
+export const DEFAULT_FILTERS: QueueFilters = { view: 'pending', article: null, q: '', commentId: null, ip: null, before: null, after: null, page: null };
+
+const PAGE_NUMBER_PATTERN = /^[1-9]\d{0,5}$/;
 
 export type QueueQueryResult = { ok: true; filters: QueueFilters } | { ok: false; message: string };
 
@@ -58,7 +70,7 @@ function single(query: Record<string, unknown>, key: string): string | undefined
 /** Reads the queue's query string. Blank values mean "not set"; anything malformed is refused, never guessed. */
 export function parseQueueQuery(query: Record<string, unknown>): QueueQueryResult {
   const read = (key: string) => single(query, key);
-  const values = { status: read('status'), article: read('article'), q: read('q'), comment: read('comment'), before: read('before'), after: read('after') };
+  const values = { status: read('status'), article: read('article'), q: read('q'), comment: read('comment'), ip: read('ip'), before: read('before'), after: read('after'), page: read('page') };
   if (Object.values(values).some((value) => value === null)) return { ok: false, message: 'A filter was given more than once.' };
   const filters: QueueFilters = { ...DEFAULT_FILTERS };
 
@@ -78,7 +90,15 @@ export function parseQueueQuery(query: Record<string, unknown>): QueueQueryResul
     if (!ID_PATTERN.test(values.comment)) return { ok: false, message: 'There is no such comment.' };
     filters.commentId = values.comment;
   }
-  if (values.before && values.after) return { ok: false, message: 'A page cannot start and end at once.' };
+  if (values.ip) {
+    if (values.ip.length > 45 || isIP(values.ip) === 0) return { ok: false, message: 'That is not an IP address.' };
+    filters.ip = values.ip;
+  }
+  if ([values.before, values.after, values.page].filter(Boolean).length > 1) return { ok: false, message: 'A page cannot start and end at once.' };
+  if (values.page) {
+    if (!PAGE_NUMBER_PATTERN.test(values.page)) return { ok: false, message: 'There is no such page.' };
+    filters.page = Number(values.page) > 1 ? Number(values.page) : null;
+  }
   for (const key of ['before', 'after'] as const) {
     const text = values[key];
     if (!text) continue;
@@ -96,6 +116,8 @@ export function queueHref(filters: Partial<QueueFilters>): string {
   if (filters.article) params.set('article', filters.article);
   if (filters.q) params.set('q', filters.q);
   if (filters.commentId) params.set('comment', filters.commentId);
+  if (filters.ip) params.set('ip', filters.ip);
+  if (filters.page && filters.page > 1) params.set('page', String(filters.page));
   if (filters.before) params.set('before', encodeCursor(filters.before));
   if (filters.after) params.set('after', encodeCursor(filters.after));
   const query = params.toString();
@@ -117,8 +139,15 @@ export function filtersOfQueuePath(path: string): QueueFilters {
 }
 
 /** Ids from a form: one or repeated, each a positive integer; duplicates dropped. Null when any is malformed. */
-export function parseIds(value: unknown, max = 100): string[] | null {
+export function parseIds(value: unknown, max = BULK_IDS_MAX): string[] | null {
   const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
   if (list.length > max || !list.every((id) => typeof id === 'string' && ID_PATTERN.test(id))) return null;
   return [...new Set(list as string[])];
+}
+
+/** The page list: every page when there are few, else the first, the last and the current one's neighbours, null for a gap. */
+export function pageNumbers(current: number, pageCount: number): Array<number | null> {
+  if (pageCount <= 7) return Array.from({ length: pageCount }, (_v, n) => n + 1);
+  const shown = [...new Set([1, current - 1, current, current + 1, pageCount])].filter((n) => n >= 1 && n <= pageCount).sort((a, b) => a - b);
+  return shown.flatMap((n, index) => (index > 0 && n - shown[index - 1]! > 1 ? [null, n] : [n]));
 }

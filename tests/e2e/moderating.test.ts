@@ -72,9 +72,10 @@ describe('a moderator', () => {
     assert.equal(await selectedId(admin), id);
     await saveScreenshot(admin, 'admin-queue-comment-selected');
 
-    await loadingNextPage(admin, () => admin.keyboard.press('a'));
+    // Done in place: no page load, the row leaves and the next one takes the selection.
+    await admin.keyboard.press('a');
+    await admin.locator(`#comment-${id}`).waitFor({ state: 'detached' });
     assert.equal(await flashMessage(admin), '1 comment approved.');
-    assert.equal(await admin.locator(`#comment-${id}`).count(), 0, 'the approved comment left the pending queue');
     assert.deepEqual(await queueIds(admin), rows.filter((row) => row !== id));
     assert.equal(await statusOf(site.db, id), 'approved');
     await saveScreenshot(admin, 'admin-queue-after-approving');
@@ -98,17 +99,99 @@ describe('a moderator', () => {
     const row = admin.locator(`#comment-${id}`);
     await row.waitFor();
 
-    await loadingNextPage(admin, () => row.getByRole('button', { name: 'Spam', exact: true }).click());
+    await row.getByRole('button', { name: 'Spam comment by Sam Sales', exact: true }).click();
+    await row.waitFor({ state: 'detached' });
     assert.equal(await flashMessage(admin), '1 comment marked as spam.');
-    assert.equal(await row.count(), 0, 'the comment left the pending queue');
     assert.equal(await statusOf(site.db, id), 'spam');
     await saveScreenshot(admin, 'admin-marked-as-spam');
 
-    await loadingNextPage(admin, () => admin.locator('.flash').getByRole('button', { name: 'Undo' }).click());
-    assert.match(await flashMessage(admin), /^Undone: 1 comment restored\./);
+    await admin.locator('.flash').getByRole('button', { name: 'Undo' }).click();
     await row.waitFor();
+    assert.match(await flashMessage(admin), /^Undone: 1 comment restored\./);
     assert.match(await row.locator('.status-badge').innerText(), /Pending/);
     assert.equal(await statusOf(site.db, id), 'pending');
     await saveScreenshot(admin, 'admin-spam-undone');
+  });
+
+  it('acts on the row that has focus: Tab to the fourth row, press t, and the fourth is trashed', async () => {
+    const ids: string[] = [];
+    for (const name of ['Ann One', 'Ben Two', 'Cy Three', 'Di Four', 'Ed Five']) ids.push(await heldComment(name, `Held comment by ${name}.`));
+    const admin = await site.visitor();
+    await signInAsAdmin(admin);
+    const rows = await queueIds(admin);
+    await pressAndExpectSelected(admin, 'j', rows[0]!);
+    // Tab on until focus is inside the fourth row (never more presses than the page has controls).
+    const fourth = rows[3]!;
+    const inFourth = () => admin.locator(`#comment-${fourth}`).evaluate((row) => row.contains(row.ownerDocument.activeElement));
+    for (let presses = 0; presses < 300 && !(await inFourth()); presses += 1) await admin.keyboard.press('Tab');
+    assert.ok(await inFourth(), 'Tab reached the fourth row');
+    assert.equal(await selectedId(admin), fourth, 'the selection followed focus');
+    await admin.keyboard.press('t');
+    await admin.locator(`#comment-${fourth}`).waitFor({ state: 'detached' });
+    assert.equal(await statusOf(site.db, fourth), 'trash');
+    assert.equal(await statusOf(site.db, rows[0]!), 'pending', 'the first row was not touched');
+    assert.equal(await selectedId(admin), rows[4], 'the next row took its place');
+    await assertNoSeriousAxeViolations(admin, 'the queue after an action in place');
+
+    // z undoes the last action, in place.
+    await admin.keyboard.press('z');
+    await admin.locator(`#comment-${fourth}`).waitFor();
+    assert.equal(await statusOf(site.db, fourth), 'pending');
+  });
+
+  it('approves the checked rows with Shift+A, and z undoes the approval', async () => {
+    const ids: string[] = [];
+    for (const name of ['Fay Six', 'Gus Seven', 'Hal Eight']) ids.push(await heldComment(name, `Held comment by ${name}.`));
+    const admin = await site.visitor();
+    await signInAsAdmin(admin);
+    const [first, second, third] = await queueIds(admin);
+    await admin.locator(`#comment-${first} input[type="checkbox"]`).check();
+    await admin.locator(`#comment-${third} input[type="checkbox"]`).focus();
+    await admin.keyboard.press('x');
+    await loadingNextPage(admin, () => admin.keyboard.press('Shift+A'));
+    assert.equal(await flashMessage(admin), '2 comments approved.');
+    assert.deepEqual([await statusOf(site.db, first!), await statusOf(site.db, second!), await statusOf(site.db, third!)], ['approved', 'pending', 'approved']);
+    await admin.keyboard.press('z');
+    await admin.locator(`#comment-${first}`).waitFor();
+    assert.match(await flashMessage(admin), /^Undone: 2 comments restored\./);
+    assert.equal(await statusOf(site.db, first!), 'pending');
+    assert.equal(await statusOf(site.db, third!), 'pending');
+  });
+
+  it('turns single-key shortcuts off in Screen options, and then keys do nothing', async () => {
+    const id = await heldComment('Ivy Nine', 'A held comment.');
+    const admin = await site.visitor();
+    await signInAsAdmin(admin);
+    await admin.getByText('Screen options', { exact: true }).click();
+    await admin.getByLabel('Single-key keyboard shortcuts').uncheck();
+    await loadingNextPage(admin, () => admin.getByRole('button', { name: 'Save screen options' }).click());
+    assert.equal(await admin.getByLabel('Single-key keyboard shortcuts').isChecked(), false, 'the setting is stored');
+    const posts: string[] = [];
+    admin.on('request', (sent) => {
+      if (sent.method() === 'POST') posts.push(sent.url());
+    });
+    await admin.locator(`#comment-${id} input[type="checkbox"]`).focus();
+    for (const key of ['j', 'x', 'a', 't', 's', 'Shift+T', 'z']) await admin.keyboard.press(key);
+    // A round trip after the keys: had any of them sent a form, it would have gone first.
+    await admin.evaluate(() => fetch('/healthz').then((response) => response.status));
+    assert.deepEqual(posts, [], 'no key sent anything');
+    assert.equal(await admin.locator('[data-queue-row].is-selected[aria-current="true"]').count(), 1, 'focus alone still marks the row');
+    assert.equal(await statusOf(site.db, id), 'pending', 'no key moved the comment');
+    assert.equal(await admin.locator(`#comment-${id} input[type="checkbox"]`).isChecked(), false);
+  });
+
+  it('on a 412 px wide screen, spaces the website and IP links as targets of at least 24 px', async () => {
+    const id = await insertComment(site.db, {
+      status: 'pending', author_name: 'Jo Ten', author_email: 'jo@example.net', author_url: 'https://jo.example.net/', ip: '198.51.100.4', body: 'Hello.',
+    });
+    const admin = await site.visitor({ viewport: { width: 412, height: 915 } });
+    await signInAsAdmin(admin);
+    const boxes = await admin.locator(`#comment-${id} .author-facts a`).evaluateAll((links) =>
+      links.map((link) => link.getBoundingClientRect()).map((box) => ({ top: box.top, bottom: box.bottom, height: box.height })),
+    );
+    assert.equal(boxes.length, 3, 'email, website and IP links');
+    for (const box of boxes) assert.ok(box.height >= 24, `a target ${box.height}px high`);
+    for (let n = 1; n < boxes.length; n += 1) assert.ok(boxes[n]!.top >= boxes[n - 1]!.bottom, 'targets do not overlap');
+    await saveScreenshot(admin, 'admin-queue-412px');
   });
 });

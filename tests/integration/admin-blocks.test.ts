@@ -97,7 +97,7 @@ describe('blocking a commenter from a queue row', () => {
     const log = await testDb.db('moderation_log').select('*').orderBy('id');
     assert.deepEqual(
       log.map((entry) => [String(entry.comment_id), String(entry.actor_id), entry.actor_name, entry.action, entry.from_status, entry.to_status]),
-      [first, second].map((id) => [id, admin.user.id, 'moderator', 'status', 'pending', 'spam']),
+      [first, second].map((id) => [id, admin.user.id, admin.user.display_name, 'status', 'pending', 'spam']),
     );
 
     const [block] = await blocks();
@@ -178,8 +178,10 @@ describe('the blocks page', () => {
     assert.equal(textAt(page, 'h1'), 'Blocked commenters');
     const rows = page('.blocks-table tbody tr').map((_i, row) => squash(page(row).text())).get();
     assert.equal(rows.length, 2, 'the expired block is not listed');
-    assert.match(rows[0]!, /^IP address 203\.0\.113\.7 — Never moderator \w+ \d+, \d{4} at .+ Lift$/);
-    assert.match(rows[1]!, /^Email ada@example\.org Casino links \w+ \d+, \d{4} at .+ moderator .+ Lift$/);
+    // Who: the account's display name, as the rest of the moderation pages show it.
+    const who = admin.user.display_name;
+    assert.match(rows[0]!, new RegExp(`^IP address 203\\.0\\.113\\.7 — Never ${who} \\w+ \\d+, \\d{4} at .+ Lift$`));
+    assert.match(rows[1]!, new RegExp(`^Email ada@example\\.org Casino links \\w+ \\d+, \\d{4} at .+ ${who} .+ Lift$`));
     const email = (await blocks()).find((block) => block.kind === 'email')!;
     assert.equal(page(`#block-${email.id} a`).attr('href'), '/admin/comments?status=all&q=ada%40example.org');
     assert.equal(page(`#block-${email.id} time`).first().attr('datetime'), email.expires_at.toISOString());

@@ -94,7 +94,7 @@ describe('the queue page', () => {
       page('.status-tabs a').map((_i, tab) => squash(page(tab).text())).get(),
       ['Pending (1)', 'Approved (1)', 'Spam (1)', 'Trash (0)', 'All (3)'],
     );
-    assert.equal(textAt(page, '.admin-nav .badge'), '1');
+    assert.equal(textAt(page, '.admin-nav .badge'), '1 pending');
   });
 
   it('shows the reason the discussion rules recorded for a comment posted through the public form', async () => {
@@ -261,7 +261,7 @@ describe('changing one comment’s status', () => {
     const [entry] = await logRows();
     assert.deepEqual(
       { comment: entry!.comment_id, actor: entry!.actor_id, name: entry!.actor_name, action: entry!.action, from: entry!.from_status, to: entry!.to_status },
-      { comment: id, actor: admin.user.id, name: 'moderator', action: 'status', from: 'pending', to: 'approved' },
+      { comment: id, actor: admin.user.id, name: admin.user.display_name, action: 'status', from: 'pending', to: 'approved' },
     );
     const page = await queue('/admin/comments?status=approved');
     assert.ok(textAt(page, `#comment-${id}`).includes('pending → approved'));
@@ -447,7 +447,7 @@ describe('replying as the site', () => {
         site: reply.is_site_reply,
         approved: reply.approved_at instanceof Date,
       },
-      { status: 'approved', parent, body: 'Thanks for reading.', name: 'moderator', email: 'moderator@127.0.0.1', user: admin.user.id, site: true, approved: true },
+      { status: 'approved', parent, body: 'Thanks for reading.', name: admin.user.display_name, email: 'moderator@127.0.0.1', user: admin.user.id, site: true, approved: true },
     );
     const page = parsePage((await request(app).get(DEMO_PATH).expect(200)).text);
     assert.equal(page(`#comment-${parent} .children #comment-${reply.id}`).length, 1, 'threaded under its parent');
@@ -501,7 +501,7 @@ describe('editing a comment', () => {
     const row = await testDb.db('comments').where({ id }).first();
     assert.deepEqual([row.body, row.author_name, row.author_email, row.author_url, row.status], ['Edited words.', 'New Name', 'new@example.org', 'https://new.example.org', 'pending']);
     assert.ok(row.updated_at instanceof Date);
-    assert.deepEqual((await logRows()).map((entry) => [entry.action, entry.actor_name, entry.from_status, entry.to_status]), [['edit', 'moderator', 'pending', 'pending']]);
+    assert.deepEqual((await logRows()).map((entry) => [entry.action, entry.actor_name, entry.from_status, entry.to_status]), [['edit', admin.user.display_name, 'pending', 'pending']]);
   });
 
   it('shows the form again with 422, each error at its field and the typed values kept, storing nothing', async () => {
@@ -553,8 +553,8 @@ describe('the moderation log page', () => {
     const page = parsePage((await admin.agent.get('/admin/log').expect(200)).text);
     const rows = page('.log-table tbody tr').map((_i, row) => squash(page(row).text())).get();
     assert.equal(rows.length, 2);
-    assert.match(rows[0]!, new RegExp(`moderator deleted permanently \\(was spam\\) #${gone} \\(deleted\\)`));
-    assert.match(rows[1]!, new RegExp(`moderator pending → approved #${kept} by`));
+    assert.match(rows[0]!, new RegExp(`${admin.user.display_name} deleted permanently \\(was spam\\) #${gone} \\(deleted\\)`));
+    assert.match(rows[1]!, new RegExp(`${admin.user.display_name} pending → approved #${kept} by`));
     assert.equal(page(`.log-table a[href="/admin/comments?status=all&comment=${kept}"]`).length, 1);
     assert.deepEqual(rowIds(await queue(`/admin/comments?status=all&comment=${kept}`)), [kept]);
   });

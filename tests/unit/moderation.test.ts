@@ -15,6 +15,7 @@ import {
   planUndo,
   rowActions,
   siteReplyEmail,
+  trashWarning,
   type BulkAction,
   type Move,
 } from '../../src/services/moderation.js';
@@ -23,6 +24,7 @@ import {
   decodeCursor,
   encodeCursor,
   filtersOfQueuePath,
+  pageNumbers,
   parseIds,
   parseQueueQuery,
   queueHref,
@@ -86,8 +88,27 @@ describe('planUndo', () => {
     assert.deepEqual(planUndo({ id: '1', from: 'approved', to: 'spam' }, 'trash'), refused);
   });
 
-  it('is offered after spam and trash only', () => {
-    assert.deepEqual(['approve', 'unapprove', 'spam', 'trash', 'restore', 'delete'].filter((a) => isUndoable(a as BulkAction)), ['spam', 'trash']);
+  it('is offered after every status change (approvals too), never after a permanent delete', () => {
+    assert.deepEqual(
+      ['approve', 'unapprove', 'spam', 'trash', 'restore', 'delete'].filter((a) => isUndoable(a as BulkAction)),
+      ['approve', 'unapprove', 'spam', 'trash', 'restore'],
+    );
+  });
+});
+
+describe('trashWarning', () => {
+  it('speaks only when readers see replies under the comment', () => {
+    assert.equal(trashWarning(0), null);
+    assert.equal(trashWarning(1), "This comment has 1 approved reply; they will stay on the article under a 'comment removed' placeholder. Move it to the trash?");
+    assert.match(trashWarning(3)!, /^This comment has 3 approved replies;/);
+  });
+});
+
+describe('pageNumbers', () => {
+  it('lists few pages in full and many with gaps around the current one', () => {
+    assert.deepEqual(pageNumbers(1, 3), [1, 2, 3]);
+    assert.deepEqual(pageNumbers(5, 12), [1, null, 4, 5, 6, null, 12]);
+    assert.deepEqual(pageNumbers(1, 12), [1, 2, null, 12]);
   });
 });
 
@@ -198,8 +219,18 @@ describe('parseQueueQuery', () => {
   it('defaults to the pending view', () => {
     assert.deepEqual(parseQueueQuery({}), {
       ok: true,
-      filters: { view: 'pending', article: null, q: '', commentId: null, before: null, after: null },
+      filters: { view: 'pending', article: null, q: '', commentId: null, ip: null, before: null, after: null, page: null },
     });
+  });
+
+  it('reads an exact IP address and a page number, refusing malformed ones', () => {
+    const parsed = parseQueueQuery({ ip: '2001:db8::5', page: '3' });
+    assert.ok(parsed.ok);
+    assert.deepEqual([parsed.filters.ip, parsed.filters.page], ['2001:db8::5', 3]);
+    for (const query of [{ ip: '127.0.0' }, { ip: '127.0.0.1%' }, { page: '0' }, { page: '-1' }, { page: '2', before: '2023-01-03T00:05:00.000000Z_7' }]) {
+      assert.equal(parseQueueQuery(query).ok, false, JSON.stringify(query));
+    }
+    assert.equal(queueHref({ view: 'all', ip: '127.0.0.1', page: 2 }), '/admin/comments?status=all&ip=127.0.0.1&page=2');
   });
 
   it('reads every filter, treating blank ones as unset', () => {
@@ -230,7 +261,7 @@ describe('parseQueueQuery', () => {
 describe('queue addresses', () => {
   it('leave defaults out and round-trip through filtersOfQueuePath', () => {
     assert.equal(queueHref({ view: 'pending' }), '/admin/comments');
-    const filters = { view: 'spam' as const, article: 'a-b', q: '50% off', commentId: null, before: { createdAt: '2023-01-03T00:05:00.000000Z', id: '9' }, after: null };
+    const filters = { view: 'spam' as const, article: 'a-b', q: '50% off', commentId: null, ip: null, page: null, before: { createdAt: '2023-01-03T00:05:00.000000Z', id: '9' }, after: null };
     const href = queueHref(filters);
     assert.equal(href, '/admin/comments?status=spam&article=a-b&q=50%25+off&before=2023-01-03T00%3A05%3A00.000000Z_9');
     assert.deepEqual(filtersOfQueuePath(href), filters);
@@ -255,6 +286,7 @@ describe('parseIds', () => {
     assert.equal(parseIds(['4', 'x']), null);
     assert.equal(parseIds({ id: '4' }), null);
     assert.equal(parseIds(['0']), null);
-    assert.equal(parseIds(Array.from({ length: 101 }, (_, i) => String(i + 1))), null);
+    assert.deepEqual(parseIds(Array.from({ length: 200 }, (_, i) => String(i + 1)))?.length, 200, 'a full page of 200');
+    assert.equal(parseIds(Array.from({ length: 201 }, (_, i) => String(i + 1))), null);
   });
 });
