@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { passwordProblem } from './services/passwords.js';
 
 /** The only place that reads process.env: validated once, at start. */
 export interface Config {
@@ -59,7 +60,17 @@ const environmentSchema = z.object({
     z.string().min(32, 'must be at least 32 characters').optional(),
   ),
   ADMIN_USERNAME: optionalText,
-  ADMIN_PASSWORD: optionalText,
+  // The rule every password set through the admin or the command line follows.
+  ADMIN_PASSWORD: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .superRefine((value, context) => {
+        const problem = passwordProblem(value);
+        if (problem) context.addIssue({ code: 'custom', message: problem.replace(/^The password/, 'the password').replace(/^This password/, 'this password') });
+      })
+      .optional(),
+  ),
   TRUST_PROXY: optionalText,
   BASE_URL: z.preprocess(
     blankToUndefined,

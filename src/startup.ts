@@ -65,7 +65,8 @@ async function announceStartupAdmin(db: Database, config: Config, say: Say) {
     say('  No admin account existed, so one was created. This password is shown only once:');
     say(`    username: ${admin.username}`);
     say(`    password: ${admin.password}`);
-    say(`  Sign in at ${config.baseUrl}/admin/login`);
+    say(`  Sign in at ${config.baseUrl}/admin/login, then change it on ${config.baseUrl}/admin/account`);
+    say('  (or create your own admin: npm run admin -- create <username> --display-name "Your Name").');
     say('');
   }
 }

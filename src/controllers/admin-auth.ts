@@ -2,7 +2,8 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { contextOf } from '../context.js';
 import { ADMIN_COOKIE, endAdminSession, startAdminSession } from '../middleware/admin-session.js';
-import { csrfToken } from '../middleware/csrf.js';
+import { HttpError } from '../http-error.js';
+import { clearLoginCsrfToken, csrfToken, isLoginRequestValid, loginCsrfToken } from '../middleware/csrf.js';
 import { findUserByUsername } from '../queries/users.js';
 import { renderPage } from '../rendering/render.js';
 import { verifyPassword } from '../services/passwords.js';
@@ -25,7 +26,7 @@ function renderLogin(req: Request, res: Response, status: number, state: { usern
     next: safeNextPath(state.next),
     error: state.error ?? null,
     notice: state.notice ?? null,
-    csrfToken: csrfToken(req),
+    csrfToken: loginCsrfToken(req),
   });
 }
 
@@ -37,8 +38,11 @@ export async function showLogin(req: Request, res: Response) {
   await renderLogin(req, res, 200, { next, notice });
 }
 
-/** POST /admin/login — checks the password (throttled), then starts a fresh session. */
+/** POST /admin/login — checks the form's token and the password (throttled), then starts a fresh session: the first one this browser gets. */
 export async function login(req: Request, res: Response) {
+  if (!isLoginRequestValid(req)) {
+    throw new HttpError(403, 'This sign-in form has expired or did not come from this site. Reload the sign-in page and try again.');
+  }
   const parsed = loginForm.safeParse(req.body ?? {});
   if (!parsed.success) return renderLogin(req, res, 401, { error: WRONG_CREDENTIALS });
   const { username, password, next } = parsed.data;
@@ -63,6 +67,7 @@ export async function login(req: Request, res: Response) {
   await loginThrottle.recordSuccess(username, ip);
   await startAdminSession(req, user.id);
   csrfToken(req, true);
+  clearLoginCsrfToken(res);
   res.redirect(303, safeNextPath(next));
 }
 

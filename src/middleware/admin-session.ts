@@ -5,6 +5,7 @@ import { callbackify } from 'node:util';
 import type pg from 'pg';
 import { contextOf } from '../context.js';
 import { findSessionWithAdmin } from '../queries/admin-sessions.js';
+import { deleteExpiredRateLimits } from '../queries/rate-limits.js';
 import { findUserById } from '../queries/users.js';
 
 export const ADMIN_COOKIE = 'broadsheet_admin';
@@ -46,9 +47,11 @@ type ReadSession = session.SessionData & { [READ_ADMIN]?: SignedInAdmin | null }
  * - a signed-in session's row is written whenever requireAdmin records a
  *   visit, which renews its expiry, and not touched on the requests between
  *   (a write per page view). The sign-in form's anonymous session is still
- *   touched.
+ *   touched;
+ * - its periodic sweep of expired sessions also deletes expired rate-limit
+ *   counts, which anonymous requests create and nothing else removes.
  */
-class AdminSessionStore extends PgStore {
+export class AdminSessionStore extends PgStore {
   readonly #pool: pg.Pool;
   readonly #read = callbackify((sid: string) => this.#readSession(sid));
 
@@ -85,6 +88,14 @@ class AdminSessionStore extends PgStore {
       delete read[READ_ADMIN];
     }
     return super.createSession(req, sess);
+  }
+
+  override pruneSessions(callback?: (error: Error) => void): void {
+    deleteExpiredRateLimits(this.#pool, Date.now()).then(
+      () => super.pruneSessions(callback),
+      // A failed sweep is tried again at the next one; the sessions' own sweep still runs.
+      () => super.pruneSessions(callback),
+    );
   }
 
   override touch(sid: string, sess: session.SessionData, callback?: () => void): void {
@@ -148,6 +159,24 @@ async function currentAdmin(req: Request, userId: string): Promise<SignedInAdmin
   return user && { id: user.id, username: user.username, displayName: user.display_name };
 }
 
+/** Whether a session has passed its idle or absolute limit at `time`. */
+function hasExpired(state: Partial<session.SessionData>, time: number): boolean {
+  return time - (state.lastSeenAt ?? 0) > IDLE_TIMEOUT_MS || time - (state.signedInAt ?? 0) > ABSOLUTE_LIFETIME_MS;
+}
+
+/**
+ * The admin signed in on this request, changing nothing: for pages that
+ * only dress differently for an admin (error pages under /admin, which may
+ * come before or without requireAdmin).
+ */
+export async function signedInAdminOf(req: Request, res: Response): Promise<SignedInAdmin | null> {
+  const known = res.locals.admin as SignedInAdmin | undefined;
+  if (known) return known;
+  const state = req.session;
+  if (!state?.userId || hasExpired(state, contextOf(req).now())) return null;
+  return currentAdmin(req, state.userId);
+}
+
 /** Lets a signed-in admin through; idle (30 min) and absolute (12 h) limits are enforced here, not only by the cookie. */
 export async function requireAdmin(req: Request, res: Response, next: NextFunction) {
   const { now } = contextOf(req);
@@ -155,8 +184,7 @@ export async function requireAdmin(req: Request, res: Response, next: NextFuncti
   if (!state?.userId) return res.redirect(303, loginRedirect(req));
   const time = now();
   const sinceSeen = time - (state.lastSeenAt ?? 0);
-  const expired = sinceSeen > IDLE_TIMEOUT_MS || time - (state.signedInAt ?? 0) > ABSOLUTE_LIFETIME_MS;
-  const admin = expired ? null : await currentAdmin(req, state.userId);
+  const admin = hasExpired(state, time) ? null : await currentAdmin(req, state.userId);
   if (!admin) {
     await endAdminSession(req);
     res.clearCookie(ADMIN_COOKIE, { path: '/admin' });

@@ -1,7 +1,17 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { HttpError } from '../http-error.js';
+import type { ErrorPageModel } from '../rendering/models.js';
 import { renderPage } from '../rendering/render.js';
+import { signedInAdminOf } from './admin-session.js';
+import { csrfToken } from './csrf.js';
+
+declare module '../rendering/models.js' {
+  interface PageModels {
+    /** The error page in the admin layout, for a signed-in admin under /admin. */
+    'admin/error': ErrorPageModel;
+  }
+}
 
 const HEADINGS: Record<number, string> = {
   400: 'That request could not be read',
@@ -90,7 +100,21 @@ export function notFound(_req: Request, _res: Response, next: NextFunction) {
   next(new HttpError(404, 'There is nothing at this address. It may have moved, or the link may be mistyped.'));
 }
 
-/** The one error handler: a page in the site's layout, never a stack trace. */
+/**
+ * A signed-in admin's error pages under /admin keep the admin layout (its
+ * navigation and sign-out); anyone else gets the reader's. Whatever fails
+ * here (the database, say) only costs the admin layout.
+ */
+async function errorPageFor(req: Request, res: Response): Promise<'error' | 'admin/error'> {
+  if (!req.originalUrl.startsWith('/admin')) return 'error';
+  const admin = await signedInAdminOf(req, res).catch(() => null);
+  if (!admin) return 'error';
+  res.locals.admin = admin;
+  res.locals.csrfToken ??= csrfToken(req);
+  return 'admin/error';
+}
+
+/** The one error handler: a page in the site's layout (the admin's, for an admin), never a stack trace. */
 export function errorHandler(logger: Logger) {
   return async (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
@@ -104,7 +128,7 @@ export function errorHandler(logger: Logger) {
     res.set(classified.headers);
     res.set('Cache-Control', 'no-store');
     try {
-      await renderPage(res, classified.status, 'error', {
+      await renderPage(res, classified.status, await errorPageFor(req, res), {
         meta: { title: HEADINGS[classified.status] ?? 'Error' },
         status: classified.status,
         heading: HEADINGS[classified.status] ?? 'Error',

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Database } from '../db/connection.js';
 
 /**
  * Admin sessions, in the table connect-pg-simple keeps (the session pool, not
@@ -36,4 +37,9 @@ export async function findSessionWithAdmin(pool: pg.Pool, sid: string, nowSecond
   if (!row) return null;
   const admin = row.user_id === null ? null : { id: String(row.user_id), username: row.username!, display_name: row.display_name! };
   return { sess: row.sess, admin };
+}
+
+/** Ends every session of an admin but `keepSid` (theirs, after a password change). */
+export async function deleteOtherSessions(db: Database, userId: string, keepSid: string): Promise<void> {
+  await db('session').whereRaw(`sess->>'userId' = ?`, [userId]).whereNot({ sid: keepSid }).delete();
 }

@@ -1,3 +1,5 @@
+import type pg from 'pg';
+
 export interface RateLimitCount {
   key: string;
   /** Events counted for this key in its current window, this one included. */
@@ -30,3 +32,14 @@ export const rateLimitCountOf = (row: { key: string; points: number; expire: str
   points: row.points,
   expiresAtMs: Number(row.expire),
 });
+
+/**
+ * Deletes the counts whose window has ended: to every limiter an ended
+ * window reads as no count at all, so the row only takes space. Run with
+ * the session sweep (middleware/admin-session.ts), the other table of
+ * short-lived rows.
+ */
+export async function deleteExpiredRateLimits(pool: pg.Pool, nowMs: number): Promise<number> {
+  const result = await pool.query('DELETE FROM rate_limits WHERE expire < $1', [nowMs]);
+  return result.rowCount ?? 0;
+}

@@ -1,4 +1,5 @@
 import type { Database } from '../db/connection.js';
+import { accountKey } from '../services/account-names.js';
 
 export interface UserRow {
   id: string;
@@ -10,8 +11,11 @@ export interface UserRow {
   updated_at: Date;
 }
 
+/** The account a name signs in as, folded as the sign-in throttle folds it (accountKey). */
 export async function findUserByUsername(db: Database, username: string): Promise<UserRow | null> {
-  return (await db<UserRow>('users').whereRaw('lower(username) = lower(?)', [username]).first()) ?? null;
+  const key = accountKey(username);
+  if (key === null) return null;
+  return (await db<UserRow>('users').whereRaw('lower(username) = ?', [key]).first()) ?? null;
 }
 
 export async function findUserById(db: Database, id: string): Promise<UserRow | null> {
@@ -23,10 +27,18 @@ export async function countUsers(db: Database): Promise<number> {
   return Number(row?.count ?? 0);
 }
 
+export async function updateDisplayName(db: Database, id: string, displayName: string): Promise<void> {
+  await db('users').where({ id }).update({ display_name: displayName, updated_at: db.fn.now() });
+}
+
 export async function insertUser(
   db: Database,
   user: Pick<UserRow, 'username' | 'display_name' | 'password_hash'>,
 ): Promise<UserRow> {
   const [row] = await db<UserRow>('users').insert(user).returning('*');
   return row as UserRow;
+}
+
+export async function updatePasswordHash(db: Database, id: string, passwordHash: string): Promise<void> {
+  await db('users').where({ id }).update({ password_hash: passwordHash, updated_at: db.fn.now() });
 }

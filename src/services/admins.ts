@@ -1,22 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/connection.js';
 import { countUsers, findUserByUsername, insertUser, type UserRow } from '../queries/users.js';
+import { DEFAULT_DISPLAY_NAME, displayNameProblem, USERNAME_PATTERN } from './account-names.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 
 export class AdminAccountError extends Error {}
 
-const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{1,60}$/;
-
-export async function createAdmin(db: Database, username: string, password: string): Promise<UserRow> {
+/** A new admin; without a display name it signs replies as DEFAULT_DISPLAY_NAME, never as its username. */
+export async function createAdmin(db: Database, username: string, password: string, options: { displayName?: string } = {}): Promise<UserRow> {
   if (!USERNAME_PATTERN.test(username)) {
     throw new AdminAccountError('A username is 1 to 60 letters, digits, dots, dashes or underscores.');
   }
+  const displayName = options.displayName?.trim() ?? DEFAULT_DISPLAY_NAME;
+  const nameProblem = displayNameProblem(displayName);
+  if (nameProblem) throw new AdminAccountError(`Display name: ${nameProblem}`);
   const problem = passwordProblem(password);
   if (problem) throw new AdminAccountError(problem);
   if (await findUserByUsername(db, username)) {
     throw new AdminAccountError(`An account named "${username}" already exists.`);
   }
-  return insertUser(db, { username, display_name: username, password_hash: await hashPassword(password) });
+  return insertUser(db, { username, display_name: displayName, password_hash: await hashPassword(password) });
 }
 
 export type StartupAdmin =

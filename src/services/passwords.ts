@@ -1,8 +1,9 @@
+import { dictionary } from '@zxcvbn-ts/language-common';
 import argon2 from 'argon2';
 
 /** argon2id at OWASP's minimum: 19 MiB of memory, 2 passes, 1 lane. */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
-export const MIN_PASSWORD_LENGTH = 8;
+export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 1024;
 
 export function hashPassword(password: string): Promise<string> {
@@ -28,8 +29,18 @@ export async function verifyPassword(hash: string | null, password: string): Pro
   }
 }
 
+let commonPasswords: Set<string> | undefined;
+
+/** zxcvbn's list of common passwords (ASVS 2.1.7), lower-cased once, when a password is first checked. */
+function isCommonPassword(password: string): boolean {
+  commonPasswords ??= new Set(dictionary['passwords-common'].map((entry) => entry.toLowerCase()));
+  return commonPasswords.has(password.toLowerCase());
+}
+
+/** Why a new password cannot be used (length, then the common-password list), or null when it can. */
 export function passwordProblem(password: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `The password must be at least ${MIN_PASSWORD_LENGTH} characters.`;
+  if ([...password].length < MIN_PASSWORD_LENGTH) return `The password must be at least ${MIN_PASSWORD_LENGTH} characters.`;
   if (password.length > MAX_PASSWORD_LENGTH) return `The password must be at most ${MAX_PASSWORD_LENGTH} characters.`;
+  if (isCommonPassword(password)) return 'This password is on the list of commonly used passwords. Choose another.';
   return null;
 }

@@ -37,7 +37,7 @@ export function postForm(agent: AdminAgent, path: string, pairs: Array<[string, 
  * the queue page prints (sign-in issues a fresh one).
  */
 export async function signInAdmin(app: Express, db: Database, username = 'moderator'): Promise<AdminClient> {
-  const user = await createAdmin(db, username, ADMIN_PASSWORD);
+  const user = await createAdmin(db, username, ADMIN_PASSWORD, { displayName: username });
   const agent = request.agent(app);
   const form = await agent.get('/admin/login').expect(200);
   await agent

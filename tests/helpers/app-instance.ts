@@ -36,9 +36,19 @@ export async function stopAppInstance(instance: AppInstance): Promise<void> {
   await rm(instance.dataDir, { recursive: true, force: true });
 }
 
+/** `name=value` of the cookie `name` that a response sets. */
+function cookieOf(response: Response, name: string): string {
+  const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${name}=`));
+  assert.ok(line, `no ${name} cookie in ${JSON.stringify(response.headers.getSetCookie())}`);
+  return line.split(';')[0]!;
+}
+
 /** `name=value` of the admin session cookie a response sets. */
 export function sessionCookieOf(response: Response): string {
-  const line = response.headers.getSetCookie().find((cookie) => cookie.startsWith('broadsheet_admin='));
-  assert.ok(line, `no admin session cookie in ${JSON.stringify(response.headers.getSetCookie())}`);
-  return line.split(';')[0]!;
+  return cookieOf(response, 'broadsheet_admin');
+}
+
+/** `name=value` of the sign-in form's token cookie (the form stores no session). */
+export function loginFormCookieOf(response: Response): string {
+  return cookieOf(response, 'broadsheet_login');
 }

@@ -3,6 +3,7 @@ import { beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { createAdmin } from '../../src/services/admins.js';
+import { HOURLY_FAILURES_PER_ADDRESS } from '../../src/services/login-throttle.js';
 import { buildTestApp } from '../helpers/app.js';
 import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';
 
@@ -68,20 +69,29 @@ async function signIn(agent: ReturnType<typeof request.agent>, username = USERNA
     .send({ username, password, _csrf: csrfFieldOf(page.text) })
     .expect(303);
   assert.equal(res.headers.location, '/admin/comments');
-  const loginPageCookie = adminCookie(page);
-  return {
-    res,
-    sid: sessionIdOf(adminCookie(res)),
-    loginPageSid: sessionIdOf(loginPageCookie),
-    loginPageCookie: loginPageCookie!.split(';')[0]!,
-    pageToken: csrfFieldOf(page.text),
-  };
+  assert.equal(adminCookie(page), undefined, 'the form itself starts no session');
+  return { res, sid: sessionIdOf(adminCookie(res)), pageToken: csrfFieldOf(page.text) };
 }
+
+/** A sign-in form's cookie and token, as a browser holds them after opening the form (any test app: they share the secret). */
+let pass: { cookie: string; token: string };
+
+async function openLoginForm(app = buildTestApp(testDb.db)) {
+  const form = await request(app).get('/admin/login').expect(200);
+  const cookie = setCookies(form).find((line) => line.startsWith('broadsheet_login='));
+  assert.ok(cookie, 'the form sets its token cookie');
+  return { cookie: cookie.split(';')[0]!, token: csrfFieldOf(form.text), form };
+}
+
+/** POST /admin/login from a browser that opened the form. */
+const loginPost = (app: ReturnType<typeof buildTestApp>) => request(app).post('/admin/login').set('Cookie', pass.cookie);
 
 const expectSignedIn = (agent: ReturnType<typeof request.agent>) => agent.get('/admin').expect(303).expect('Location', '/admin/comments');
 
 beforeEach(async () => {
   await createAdmin(testDb.db, USERNAME, PASSWORD);
+  const { cookie, token } = await openLoginForm();
+  pass = { cookie, token };
 });
 
 describe('the sign-in form', () => {
@@ -122,11 +132,10 @@ describe('signing in', () => {
 
   it('marks the cookie Secure in production over https behind a trusted proxy', async () => {
     const app = buildTestApp(testDb.db, { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), TRUST_PROXY: '1' });
-    const res = await request(app)
-      .post('/admin/login')
+    const res = await loginPost(app)
       .set('X-Forwarded-Proto', 'https')
       .type('form')
-      .send({ username: USERNAME, password: PASSWORD })
+      .send({ username: USERNAME, password: PASSWORD, _csrf: pass.token })
       .expect(303)
       .expect('Location', '/admin/comments');
     const cookie = adminCookie(res);
@@ -148,25 +157,27 @@ describe('signing in', () => {
     const app = buildTestApp(testDb.db, { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), BASE_URL: 'https://blog.example.org' });
     const form = await request(app).get('/admin/login').expect(200);
     assert.equal(adminCookie(form), undefined);
-    const res = await request(app).post('/admin/login').type('form').send({ username: USERNAME, password: PASSWORD }).expect(303);
+    const res = await loginPost(app).type('form').send({ username: USERNAME, password: PASSWORD, _csrf: pass.token }).expect(303);
     assert.equal(adminCookie(res), undefined);
-    const secure = await request(app)
-      .post('/admin/login')
+    const secure = await loginPost(app)
       .set('X-Forwarded-Proto', 'https')
       .type('form')
-      .send({ username: USERNAME, password: PASSWORD })
+      .send({ username: USERNAME, password: PASSWORD, _csrf: pass.token })
       .expect(303);
     assert.equal(adminCookie(secure), undefined, 'X-Forwarded-Proto is not believed without TRUST_PROXY');
   });
 
-  it('issues a new session id at sign-in and destroys the one from the form (no fixation)', async () => {
+  it('issues a new session id at sign-in: a planted session cookie signs no one in (no fixation)', async () => {
+    const planted = await signIn(request.agent(buildTestApp(testDb.db)));
+    const plantedCookie = adminCookie(planted.res)!.split(';')[0]!;
     const agent = request.agent(buildTestApp(testDb.db));
-    const { sid, loginPageSid, loginPageCookie } = await signIn(agent);
-    assert.notEqual(sid, loginPageSid);
-    assert.equal(await sessionRow(loginPageSid), undefined);
-    assert.ok(await sessionRow(sid));
-    // Whoever planted or saw the pre-login cookie is not signed in by it.
-    await request(buildTestApp(testDb.db)).get('/admin').set('Cookie', loginPageCookie).expect(303).expect('Location', LOGIN_REDIRECT);
+    const form = await agent.get('/admin/login').set('Cookie', plantedCookie);
+    // A signed-in session is sent on; sign it out to plant it as a stale cookie.
+    assert.equal(form.status, 303);
+    await testDb.db('session').where({ sid: planted.sid }).delete();
+    const { sid } = await signIn(agent);
+    assert.notEqual(sid, planted.sid);
+    await request(buildTestApp(testDb.db)).get('/admin').set('Cookie', plantedCookie).expect(303).expect('Location', LOGIN_REDIRECT);
   });
 
   it('gives a fresh CSRF token after sign-in: the form’s token no longer works', async () => {
@@ -179,8 +190,8 @@ describe('signing in', () => {
 
   it('answers a wrong password and an unknown user alike: 401 and one generic message', async () => {
     const app = buildTestApp(testDb.db);
-    const wrong = await request(app).post('/admin/login').type('form').send({ username: USERNAME, password: 'not it at all' });
-    const unknown = await request(app).post('/admin/login').type('form').send({ username: 'mallory', password: PASSWORD });
+    const wrong = await loginPost(app).type('form').send({ username: USERNAME, password: 'not it at all', _csrf: pass.token });
+    const unknown = await loginPost(app).type('form').send({ username: 'mallory', password: PASSWORD, _csrf: pass.token });
     for (const res of [wrong, unknown]) {
       assert.equal(res.status, 401);
       assert.ok(res.text.includes(WRONG_CREDENTIALS));
@@ -198,10 +209,9 @@ describe('signing in', () => {
 
 describe('the next path after sign-in', () => {
   const signInWithNext = async (next: string) => {
-    const res = await request(buildTestApp(testDb.db))
-      .post('/admin/login')
+    const res = await loginPost(buildTestApp(testDb.db))
       .type('form')
-      .send({ username: USERNAME, password: PASSWORD, next })
+      .send({ username: USERNAME, password: PASSWORD, next, _csrf: pass.token })
       .expect(303);
     return res.headers.location;
   };
@@ -354,7 +364,7 @@ describe('session lifetime', () => {
 describe('the sign-in throttle', () => {
   const app = () => buildTestApp(testDb.db, { TRUST_PROXY: '1' });
   const attempt = (target: ReturnType<typeof app>, ip: string, password: string, username = USERNAME) =>
-    request(target).post('/admin/login').set('X-Forwarded-For', ip).type('form').send({ username, password });
+    loginPost(target).set('X-Forwarded-For', ip).type('form').send({ username, password, _csrf: pass.token });
   const pairRow = (ip: string) => testDb.db('rate_limits').where({ key: `login:user-ip:${USERNAME}|${ip}` }).first();
 
   it('answers 429 with Retry-After after 10 failures from one address, even to the right password', async () => {
@@ -389,14 +399,92 @@ describe('the sign-in throttle', () => {
     await attempt(target, '198.51.100.7', PASSWORD).expect(303);
   });
 
-  it('stops an account after 100 failures in an hour, from any address', async () => {
+  it('keeps a username under attack from many addresses open to an address that has not failed', async () => {
     const target = app();
     for (let address = 1; address <= 10; address += 1) {
       for (let failure = 1; failure <= 10; failure += 1) await attempt(target, `192.0.2.${address}`, 'wrong').expect(401);
     }
     assert.equal((await testDb.db('rate_limits').where({ key: `login:user:${USERNAME}` }).first())?.points, 100);
-    const res = await attempt(target, '192.0.2.200', PASSWORD).expect(429);
+    const clean = await attempt(target, '192.0.2.200', PASSWORD).expect(303);
+    assert.ok(adminCookie(clean), 'a correct password from a clean address signs in');
+    // While the account is under attack, an address with any failure this hour may not try it again.
+    await attempt(target, '192.0.2.201', 'wrong', 'somebody-else').expect(401);
+    const res = await attempt(target, '192.0.2.201', PASSWORD).expect(429);
     assert.ok(Number(res.headers['retry-after']) > 0);
+    await attempt(target, '192.0.2.1', PASSWORD).expect(429);
+  });
+
+  it('caps failures from one address across usernames before any password is checked', async () => {
+    const target = app();
+    let checked = 0;
+    for (let guess = 1; guess <= 400; guess += 1) {
+      const res = await attempt(target, '198.51.100.50', 'wrong', `user${guess}x${Math.random().toString(36).slice(2, 8)}`);
+      assert.ok([401, 429].includes(res.status), String(res.status));
+      if (res.status === 401) checked += 1;
+      assert.ok(checked <= HOURLY_FAILURES_PER_ADDRESS, `guess ${guess}: ${checked} passwords checked from one address`);
+    }
+    assert.equal(checked, HOURLY_FAILURES_PER_ADDRESS);
+    await attempt(target, '198.51.100.50', PASSWORD).expect(429);
+    await attempt(target, '198.51.100.51', PASSWORD).expect(303);
+  });
+
+  it('folds the username for the throttle as the account lookup does: ALİCE is not a way around it', async () => {
+    const target = app();
+    // Not a name any account can have (usernames are ASCII), so it signs no one in, whatever the database's lower() does.
+    await attempt(target, '198.51.100.60', PASSWORD, 'ALİCE').expect(401);
+    for (let failure = 1; failure <= 10; failure += 1) await attempt(target, '198.51.100.61', 'wrong', failure % 2 ? 'ALICE' : 'alice').expect(401);
+    for (const name of ['alice', 'ALICE', 'ALİCE', 'alİce']) {
+      const res = await attempt(target, '198.51.100.61', PASSWORD, name);
+      assert.ok([401, 429].includes(res.status), `${name}: ${res.status}`);
+    }
+    assert.equal(await signedInSessionCount(), 0);
+  });
+});
+
+describe('the sign-in form stores nothing until it is sent', () => {
+  it('opening the form creates no session row and no session cookie, however often', async () => {
+    const app = buildTestApp(testDb.db);
+    for (let visit = 0; visit < 5; visit += 1) {
+      const form = await request(app).get('/admin/login').expect(200);
+      assert.equal(adminCookie(form), undefined);
+      assert.match(setCookies(form).find((line) => line.startsWith('broadsheet_login=')) ?? '', /; Path=\/admin\/login; HttpOnly; SameSite=Lax/);
+    }
+    assert.equal(await sessionCount(), 0);
+  });
+
+  it('a wrong password stores no session either; only a sign-in does', async () => {
+    const app = buildTestApp(testDb.db);
+    await loginPost(app).type('form').send({ username: USERNAME, password: 'not it at all', _csrf: pass.token }).expect(401);
+    assert.equal(await sessionCount(), 0);
+    const signedIn = await loginPost(app).type('form').send({ username: USERNAME, password: PASSWORD, _csrf: pass.token }).expect(303);
+    assert.equal(await sessionCount(), 1);
+    assert.match(setCookies(signedIn).find((line) => line.startsWith('broadsheet_login=')) ?? '', /Expires=Thu, 01 Jan 1970/, 'the form cookie is cleared');
+  });
+
+  it('refuses a sign-in without the form’s token, or with a token of another browser, with 403', async () => {
+    const app = buildTestApp(testDb.db);
+    const other = await openLoginForm(app);
+    const attempts = [
+      request(app).post('/admin/login').type('form').send({ username: USERNAME, password: PASSWORD }),
+      request(app).post('/admin/login').type('form').send({ username: USERNAME, password: PASSWORD, _csrf: pass.token }),
+      loginPost(app).type('form').send({ username: USERNAME, password: PASSWORD }),
+      loginPost(app).type('form').send({ username: USERNAME, password: PASSWORD, _csrf: other.token }),
+      loginPost(app).type('form').send({ username: USERNAME, password: PASSWORD, _csrf: 'forged' }),
+      request(app).post('/admin/login').set('Cookie', `broadsheet_login=${pass.token}`).type('form').send({ username: USERNAME, password: PASSWORD, _csrf: pass.token }),
+    ];
+    for (const attempt of attempts) {
+      const res = await attempt;
+      assert.equal(res.status, 403);
+      assert.equal(adminCookie(res), undefined);
+    }
+    assert.equal(await sessionCount(), 0);
+  });
+
+  it('keeps the form’s token across a failed try, as a browser re-sends the re-shown form', async () => {
+    const agent = request.agent(buildTestApp(testDb.db));
+    const form = await agent.get('/admin/login').expect(200);
+    const failed = await agent.post('/admin/login').type('form').send({ username: USERNAME, password: 'nope', _csrf: csrfFieldOf(form.text) }).expect(401);
+    await agent.post('/admin/login').type('form').send({ username: USERNAME, password: PASSWORD, _csrf: csrfFieldOf(failed.text) }).expect(303);
   });
 });
 
@@ -408,20 +496,22 @@ describe('the login form and other sites', () => {
     const before = await sessionCount();
     const res = await agent
       .post('/admin/login')
+      .set('Cookie', pass.cookie)
       .set('Origin', 'https://evil.example')
       .type('form')
-      .send({ username: USERNAME, password: PASSWORD })
+      .send({ username: USERNAME, password: PASSWORD, _csrf: pass.token })
       .expect(403);
     assert.equal(adminCookie(res), undefined);
     await agent
       .post('/admin/login')
+      .set('Cookie', pass.cookie)
       .set('Sec-Fetch-Site', 'cross-site')
       .type('form')
-      .send({ username: USERNAME, password: PASSWORD })
+      .send({ username: USERNAME, password: PASSWORD, _csrf: pass.token })
       .expect(403);
     assert.equal(await sessionCount(), before);
     await agent.get('/admin').expect(303).expect('Location', LOGIN_REDIRECT);
-    await agent.post('/admin/login').set('Origin', 'https://blog.example.com').type('form').send({ username: USERNAME, password: PASSWORD }).expect(303);
+    await agent.post('/admin/login').set('Cookie', pass.cookie).set('Origin', 'https://blog.example.com').type('form').send({ username: USERNAME, password: PASSWORD, _csrf: pass.token }).expect(303);
   });
 });
 

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { loadConfig } from '../../src/config.js';
 import { countUsers, findUserByUsername } from '../../src/queries/users.js';
+import { prepareDatabase } from '../../src/startup.js';
 import { createAdmin, ensureStartupAdmin } from '../../src/services/admins.js';
 import { verifyPassword } from '../../src/services/passwords.js';
 import { useTestDatabase } from '../helpers/database.js';
@@ -46,12 +48,12 @@ describe('npm run admin -- create <username>', () => {
   it('creates an admin with the password from standard input', async () => {
     const result = await runAdminCli(['create', 'editor'], { stdin: 'correct horse battery staple\n' });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /Created admin "editor"\. Sign in at http:\/\/\S+\/admin\/login/);
+    assert.match(result.stdout, /Created admin "editor" \(signs replies as "Site admin"\)\. Sign in at http:\/\/\S+\/admin\/login/);
     assert.ok(!result.stdout.includes('correct horse') && !result.stderr.includes('correct horse'), 'the password is never echoed');
     const user = await findUserByUsername(testDb.db, 'editor');
     assert.ok(user);
     assert.equal(user.username, 'editor');
-    assert.equal(user.display_name, 'editor');
+    assert.equal(user.display_name, 'Site admin', 'without --display-name, replies are not signed with the sign-in name');
     assert.equal(user.role, 'admin');
     assertArgon2idAtOwaspMinimum(user.password_hash);
     assert.equal(await verifyPassword(user.password_hash, 'correct horse battery staple'), true, 'the trailing newline is not part of it');
@@ -80,15 +82,47 @@ describe('npm run admin -- create <username>', () => {
   });
 
   it('refuses a short or empty password with a clear message and stores nothing', async () => {
-    const short = await runAdminCli(['create', 'editor'], { stdin: 'short\n' });
+    const short = await runAdminCli(['create', 'editor'], { stdin: 'eleven char\n' });
     assert.equal(short.code, 1);
-    assert.match(short.stderr, /The password must be at least 8 characters\./);
+    assert.match(short.stderr, /The password must be at least 12 characters\./);
     const fromEnvironment = await runAdminCli(['create', 'editor'], { adminPassword: '1234567' });
     assert.equal(fromEnvironment.code, 1);
-    assert.match(fromEnvironment.stderr, /The password must be at least 8 characters\./);
+    assert.match(fromEnvironment.stderr, /ADMIN_PASSWORD: the password must be at least 12 characters\./);
     const empty = await runAdminCli(['create', 'editor'], { stdin: '' });
     assert.notEqual(empty.code, 0);
-    assert.match(empty.stderr, /at least 8 characters/);
+    assert.match(empty.stderr, /at least 12 characters/);
+    assert.doesNotMatch(empty.stderr, /Password \(/, 'it never prompts');
+    assert.equal(await countUsers(testDb.db), 0);
+  });
+
+  it('refuses a password from the common-password list, in any case', async () => {
+    for (const password of ['qwerty123456', 'QWERTY123456']) {
+      const result = await runAdminCli(['create', 'editor'], { stdin: `${password}\n` });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /on the list of commonly used passwords/);
+      assert.ok(!result.stderr.includes(password), 'the password is never echoed');
+    }
+    assert.equal(await countUsers(testDb.db), 0);
+  });
+
+  it('sets the display name from --display-name', async () => {
+    const spaced = await runAdminCli(['create', 'editor', '--display-name', 'Ada Lovelace'], { stdin: 'correct horse battery staple\n' });
+    assert.equal(spaced.code, 0, spaced.stderr);
+    assert.equal((await findUserByUsername(testDb.db, 'editor'))?.display_name, 'Ada Lovelace');
+    const joined = await runAdminCli(['create', 'writer', '--display-name=The Editors'], { stdin: 'correct horse battery staple\n' });
+    assert.equal(joined.code, 0, joined.stderr);
+    assert.equal((await findUserByUsername(testDb.db, 'writer'))?.display_name, 'The Editors');
+  });
+
+  it('refuses an empty or unshowable display name, and a --display-name without a value', async () => {
+    for (const name of ['', '   ', 'Ada\u202eecalevol']) {
+      const result = await runAdminCli(['create', 'editor', '--display-name', name], { stdin: 'correct horse battery staple\n' });
+      assert.equal(result.code, 1, JSON.stringify(name));
+      assert.match(result.stderr, /Display name:/);
+    }
+    const missing = await runAdminCli(['create', 'editor', '--display-name'], { stdin: 'correct horse battery staple\n' });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /Usage: npm run admin -- create <username> \[--display-name NAME\]/);
     assert.equal(await countUsers(testDb.db), 0);
   });
 
@@ -100,7 +134,7 @@ describe('npm run admin -- create <username>', () => {
   });
 
   it('prints its usage and exits 2 when the command is incomplete', async () => {
-    for (const args of [[], ['create'], ['delete', 'editor'], ['create', 'editor', 'extra']]) {
+    for (const args of [[], ['create'], ['delete', 'editor'], ['create', 'editor', 'extra'], ['create', 'editor', '--display-name']]) {
       const result = await runAdminCli(args, { adminPassword: 'long enough password' });
       assert.equal(result.code, 2, `for ${JSON.stringify(args)}`);
       assert.match(result.stderr, /Usage: npm run admin -- create <username>/);
@@ -163,5 +197,21 @@ describe('the admin made at start', () => {
     assert.deepEqual(await ensureStartupAdmin(testDb.db, { username: undefined, password: undefined }), { kind: 'none' });
     assert.equal(await countUsers(testDb.db), 1);
     assert.equal(await findUserByUsername(testDb.db, 'admin'), null);
+  });
+
+  it('prints the generated password once, with where to change it', async () => {
+    await testDb.db('users').del();
+    const said: string[] = [];
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: process.env.DATABASE_URL });
+    await prepareDatabase(process.env.DATABASE_URL!, config, (line) => said.push(line), new AbortController().signal);
+    const password = /password: (\S+)/.exec(said.join('\n'))?.[1];
+    assert.ok(password && password.length >= 16, said.join('\n'));
+    assert.equal(said.filter((line) => line.includes(password)).length, 1, 'shown once');
+    assert.match(said.join('\n'), /change it on http:\/\/\S+\/admin\/account/);
+    assert.match(said.join('\n'), /npm run admin -- create/);
+    const user = await findUserByUsername(testDb.db, 'admin');
+    assert.equal(user?.display_name, 'Site admin');
+    await prepareDatabase(process.env.DATABASE_URL!, config, (line) => said.push(line), new AbortController().signal);
+    assert.equal(said.filter((line) => line.includes(password)).length, 1, 'not shown again at the next start');
   });
 });

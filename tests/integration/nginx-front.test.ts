@@ -9,7 +9,7 @@ import { freePort, stopChild, waitForOk } from '../../scripts/bench/processes.js
 import { projectRoot } from '../../src/paths.js';
 import { createAdmin } from '../../src/services/admins.js';
 import { ADMIN_PASSWORD, csrfOf } from '../helpers/admin.js';
-import { sessionCookieOf, startAppInstance, stopAppInstance, type AppInstance } from '../helpers/app-instance.js';
+import { loginFormCookieOf, sessionCookieOf, startAppInstance, stopAppInstance, type AppInstance } from '../helpers/app-instance.js';
 import { DEMO_PATH, TEST_USER_AGENT, typed } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage } from '../helpers/html.js';
@@ -125,7 +125,7 @@ describe('nginx in front of two instances (the scale profile)', { skip: NGINX ? 
     await createAdmin(database.db, 'moderator', ADMIN_PASSWORD);
     const form = await fetch(`${nginx!.base}/admin/login`);
     const fields = { username: 'moderator', password: ADMIN_PASSWORD, _csrf: csrfOf(await form.text()) };
-    const signedIn = await postForm(nginx!.base, '/admin/login', fields, { Cookie: sessionCookieOf(form) });
+    const signedIn = await postForm(nginx!.base, '/admin/login', fields, { Cookie: loginFormCookieOf(form) });
     assert.equal(signedIn.status, 303, `sign-in through nginx answered ${signedIn.status}`);
     const cookie = sessionCookieOf(signedIn);
     for (let turn = 0; turn < 4; turn++) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAdmin } from '../../src/services/admins.js';
 import { ADMIN_PASSWORD, csrfOf } from '../helpers/admin.js';
-import { sessionCookieOf, startAppInstance, stopAppInstance, type AppInstance } from '../helpers/app-instance.js';
+import { loginFormCookieOf, sessionCookieOf, startAppInstance, stopAppInstance, type AppInstance } from '../helpers/app-instance.js';
 import { DEMO_PATH, TEST_USER_AGENT, typed } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage } from '../helpers/html.js';
@@ -39,7 +39,7 @@ function postForm(instance: AppInstance, pathname: string, fields: Record<string
 async function signIn(instance: AppInstance, username: string): Promise<string> {
   const form = await fetch(`${instance.base}/admin/login`);
   assert.equal(form.status, 200);
-  const cookie = sessionCookieOf(form);
+  const cookie = loginFormCookieOf(form);
   const response = await postForm(instance, '/admin/login', { username, password: ADMIN_PASSWORD, _csrf: csrfOf(await form.text()) }, { Cookie: cookie });
   assert.equal(response.status, 303, `sign-in answered ${response.status}`);
   assert.equal(response.headers.get('location'), '/admin/comments');

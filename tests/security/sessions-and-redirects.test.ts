@@ -39,6 +39,14 @@ async function sessionIdOf(client: AdminClient): Promise<string> {
   return rows[0].sid as string;
 }
 
+/** A sign-in form's cookie and token, as a browser holds them after opening it. */
+async function openLoginForm(): Promise<{ cookie: string; token: string }> {
+  const form = await request(harness.app).get('/admin/login').expect(200);
+  const line = ([] as string[]).concat(form.headers['set-cookie'] ?? []).find((cookie) => cookie.startsWith('broadsheet_login='));
+  assert.ok(line, 'the form sets its token cookie');
+  return { cookie: line.split(';')[0]!, token: parsePage(form.text)('input[name="_csrf"]').attr('value')! };
+}
+
 const statusOf = async (id: string) => (await database.db('comments').where({ id }).first<{ status: string }>())!.status;
 
 describe('tampered and expired admin session cookies never sign anyone in and never cause a 500', () => {
@@ -67,7 +75,8 @@ describe('tampered and expired admin session cookies never sign anyone in and ne
         assert.ok([200, 303].includes(response.status), `${JSON.stringify(value.slice(0, 40))} on ${path}: ${response.status}`);
       }
       await database.db('rate_limits').delete();
-      const login = await request(harness.app).post('/admin/login').set('Cookie', header).type('form').send({ username: 'x', password: 'y' });
+      const form = await openLoginForm();
+      const login = await request(harness.app).post('/admin/login').set('Cookie', `${header}; ${form.cookie}`).type('form').send({ username: 'x', password: 'y', _csrf: form.token });
       assert.equal(login.status, 401, `${JSON.stringify(value.slice(0, 40))}: POST /admin/login`);
     }
   });
@@ -142,13 +151,15 @@ describe('tampered commenter cookies never reveal a held comment and never cause
 
   it('remembered-name cookies carrying markup prefill the form as text', async () => {
     for (const payload of Object.values(XSS_PAYLOADS)) {
-      const cookies = [cookieOf('comment_author', payload), cookieOf('comment_author_email', payload), cookieOf('comment_author_url', payload)].join('; ');
+      // Only cookies shaped as the site writes them are read back (a valid email, an http(s) website).
+      const website = `https://example.org/${payload}`;
+      const cookies = [cookieOf('comment_author', payload), cookieOf('comment_author_email', 'ada@example.org'), cookieOf('comment_author_url', website)].join('; ');
       const response = await request(harness.app).get(DEMO_PATH).set('Cookie', cookies);
       assert.equal(response.status, 200);
       const page = parsePage(response.text);
       assertNoInjectedMarkup(page);
       assert.equal(page('#author').attr('value'), payload);
-      assert.equal(page('#url').attr('value'), payload);
+      assert.equal(page('#url').attr('value'), website);
     }
   });
 
@@ -198,9 +209,10 @@ const REDIRECT_ATTEMPTS = [
 
 describe('open redirects: only same-site paths', () => {
   it('next on sign-in', async () => {
+    const form = await openLoginForm();
     for (const next of REDIRECT_ATTEMPTS) {
       await database.db('rate_limits').delete();
-      const response = await request(harness.app).post('/admin/login').type('form').send({ username: 'moderator', password: ADMIN_PASSWORD, next });
+      const response = await request(harness.app).post('/admin/login').set('Cookie', form.cookie).type('form').send({ username: 'moderator', password: ADMIN_PASSWORD, next, _csrf: form.token });
       assert.equal(response.status, 303, JSON.stringify(next));
       assertSameSite(response.headers.location, `next=${JSON.stringify(next)}`);
     }

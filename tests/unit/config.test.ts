@@ -167,6 +167,16 @@ describe('loadConfig: other settings', () => {
     assert.equal(config.adminPassword, 'a long enough password');
   });
 
+  it('refuses an ADMIN_PASSWORD shorter than 12 characters or on the common-password list, in one line naming it', () => {
+    for (const password of ['short pass1', 'qwerty123456', 'Password1234']) {
+      const message = assertRefused({ ADMIN_USERNAME: 'editor', ADMIN_PASSWORD: password }, 'ADMIN_PASSWORD');
+      assert.doesNotMatch(message, new RegExp(password), 'the password itself is not printed');
+    }
+    assert.match(assertRefused({ ADMIN_USERNAME: 'editor', ADMIN_PASSWORD: 'short pass1' }, 'ADMIN_PASSWORD'), /at least 12 characters/);
+    assert.match(assertRefused({ ADMIN_USERNAME: 'editor', ADMIN_PASSWORD: 'qwerty123456' }, 'ADMIN_PASSWORD'), /common/);
+    assert.equal(loadConfig({ ADMIN_USERNAME: 'editor', ADMIN_PASSWORD: 'twelve chars' }).adminPassword, 'twelve chars');
+  });
+
   it('reads TRUST_PROXY as Express expects it', () => {
     assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
     assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false);

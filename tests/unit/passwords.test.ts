@@ -75,11 +75,25 @@ describe('the decoy for a username that does not exist', () => {
 });
 
 describe('password rules', () => {
-  it(`asks for at least ${MIN_PASSWORD_LENGTH} and at most ${MAX_PASSWORD_LENGTH} characters`, () => {
-    assert.equal(passwordProblem('x'.repeat(MIN_PASSWORD_LENGTH - 1)), 'The password must be at least 8 characters.');
-    assert.equal(passwordProblem(''), 'The password must be at least 8 characters.');
-    assert.equal(passwordProblem('x'.repeat(MIN_PASSWORD_LENGTH)), null);
+  it('asks for at least 12 and at most 1024 characters', () => {
+    assert.equal(MIN_PASSWORD_LENGTH, 12);
+    assert.equal(passwordProblem('Tr0ub4dor&3'), 'The password must be at least 12 characters.');
+    assert.equal(passwordProblem(''), 'The password must be at least 12 characters.');
+    assert.equal(passwordProblem('Tr0ub4dor&3x'), null);
     assert.equal(passwordProblem('x'.repeat(MAX_PASSWORD_LENGTH)), null);
     assert.equal(passwordProblem('x'.repeat(MAX_PASSWORD_LENGTH + 1)), 'The password must be at most 1024 characters.');
+  });
+
+  it('counts characters, not UTF-16 code units', () => {
+    assert.equal(passwordProblem('🦆'.repeat(11)), 'The password must be at least 12 characters.');
+    assert.equal(passwordProblem('🦆'.repeat(12)), null);
+  });
+
+  it('refuses passwords on the shipped list of common ones, in any case', () => {
+    const common = 'This password is on the list of commonly used passwords. Choose another.';
+    for (const password of ['qwerty123456', 'QWERTY123456', 'password1234', '1q2w3e4r5t6y', 'LeaveMeAlone']) {
+      assert.equal(passwordProblem(password), common, password);
+    }
+    assert.equal(passwordProblem('correct horse battery staple'), null);
   });
 });
