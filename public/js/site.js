@@ -86,7 +86,10 @@
 
       body.after(respond);
       parentField.value = id;
-      title.textContent = `Reply to ${link.dataset.author || ''}`.trim();
+      // The name in a <bdi>, as the server writes it: its direction controls stay inside it.
+      const name = document.createElement('bdi');
+      name.textContent = link.dataset.author || '';
+      title.replaceChildren('Reply to ', name);
       cancel.hidden = false;
       openedFrom = link;
       const textarea = document.getElementById('comment');

@@ -2,6 +2,7 @@ import type { Database } from '../db/connection.js';
 import { HttpError } from '../http-error.js';
 import { listCommentEmails } from '../queries/comment-emails.js';
 import {
+  listRemovedParents,
   listVisibleCommentOutlines,
   listVisibleComments,
   listVisibleCommentsById,
@@ -11,9 +12,10 @@ import {
 import type { CommentPagesModel, ShownComment } from '../rendering/models.js';
 import { commentPagePath, commentsIn, selectCommentPage } from '../services/comment-pages.js';
 import type { AvatarSource, DiscussionSettings } from '../services/discussion-settings.js';
+import { renderCommentText } from '../services/comment-text.js';
 import { avatarHash, avatarPath, gravatarUrl } from '../services/identicon.js';
 import { withinEditWindow } from '../services/self-service.js';
-import { threadComments, type ThreadNode } from '../services/threading.js';
+import { threadComments, type RemovedParents, type ThreadNode } from '../services/threading.js';
 
 /**
  * The discussion under an article: which comments a reader sees on the
@@ -27,9 +29,19 @@ export interface DiscussionPage {
   pages: CommentPagesModel | null;
 }
 
-/** The threads of one comment page (all of them when comments are not paginated); 404 past the last page. */
-export function pageOfDiscussion(shown: ShownComment[], settings: DiscussionSettings, requested: number | null, path: string): DiscussionPage {
-  const roots = threadComments(shown, settings.threadDepth);
+/**
+ * The threads of one comment page (all of them when comments are not
+ * paginated); 404 past the last page. `removedParents` keeps replies to a
+ * removed comment in their thread (listRemovedParents).
+ */
+export function pageOfDiscussion(
+  shown: ShownComment[],
+  settings: DiscussionSettings,
+  requested: number | null,
+  path: string,
+  removedParents?: RemovedParents,
+): DiscussionPage {
+  const roots = threadComments(shown, settings.threadDepth, removedParents);
   if (!settings.paginateComments) return { roots, pagePath: path, pages: null };
   const selected = selectCommentPage(roots, (comment) => !comment.awaitingModeration, requested, settings);
   if (!selected) throw new HttpError(404, 'There is no such page of comments.');
@@ -90,17 +102,20 @@ export async function readDiscussion(
         awaitingModeration: row.status !== 'approved',
         editHref: ownPending.has(row.id) && withinEditWindow(row.created_at, request.nowMs) ? `/comments/${row.id}/edit` : null,
         avatarHref: null,
+        bodyHtml: '',
       };
     });
   const inFull = async () => {
     const rows = await listVisibleComments(db, articleId, ownIds);
     const shown = shownFrom(rows, (row) => row);
-    return { shown, discussion: pageOfDiscussion(shown, settings, request.requested, request.path) };
+    const removedParents = await listRemovedParents(db, articleId, rows);
+    return withTextRendered({ shown, discussion: pageOfDiscussion(shown, settings, request.requested, request.path, removedParents) });
   };
   if (!settings.paginateComments) return inFull();
   const outlines = await listVisibleCommentOutlines(db, articleId, ownIds);
   const shown = shownFrom(outlines, () => UNREAD_TEXT);
-  const discussion = pageOfDiscussion(shown, settings, request.requested, request.path);
+  const removedParents = await listRemovedParents(db, articleId, outlines);
+  const discussion = pageOfDiscussion(shown, settings, request.requested, request.path, removedParents);
   const wanted = discussion.roots.flatMap((root) => commentsIn(root));
   const replyTarget = shown.find((comment) => comment.id === request.replyToId);
   if (replyTarget) wanted.push(replyTarget);
@@ -112,7 +127,13 @@ export async function readDiscussion(
     const { author_name, author_url, body, is_site_reply } = texts.get(comment.id)!;
     Object.assign(comment, { author_name, author_url, body, is_site_reply });
   }
-  return { shown, discussion };
+  return withTextRendered({ shown, discussion });
+}
+
+/** Renders the text of each comment on the page shown, once: only those are in the HTML. */
+function withTextRendered<Read extends { discussion: DiscussionPage }>(read: Read): Read {
+  for (const comment of read.discussion.roots.flatMap((root) => commentsIn(root))) comment.bodyHtml = renderCommentText(comment.body);
+  return read;
 }
 
 /** Avatars are shown 48 px square; Gravatar is asked for twice that, for high-density screens. */
@@ -121,14 +142,15 @@ const GRAVATAR_SIZE = 96;
 /**
  * Gives each shown comment its avatar: the site's identicon, or Gravatar's
  * when the settings choose it (and the comment has an email to look up).
- * The emails stay here; a page only ever carries a hash of one.
+ * The emails stay here; a page only ever carries a hash of one, keyed and
+ * per comment (see avatarHash).
  */
 export async function addAvatars(db: Database, secret: string, comments: ShownComment[], source: AvatarSource) {
   const emails = await listCommentEmails(db, comments.map((comment) => comment.id));
   for (const comment of comments) {
     const email = emails.get(comment.id) ?? '';
     comment.avatarHref =
-      source === 'gravatar' && email.trim() !== '' ? gravatarUrl(email, GRAVATAR_SIZE) : avatarPath(avatarHash(secret, email));
+      source === 'gravatar' && email.trim() !== '' ? gravatarUrl(email, GRAVATAR_SIZE) : avatarPath(avatarHash(secret, email, comment.id));
   }
 }
 

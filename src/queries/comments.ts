@@ -68,13 +68,14 @@ export async function listVisibleComments(
   return rows;
 }
 
-/** Approved comments, plus the viewer's own held ones. */
+/**
+ * Approved comments, plus the viewer's own pending ones. Never their spam:
+ * nobody is told "awaiting moderation" about a comment no moderator will see
+ * in the queue, so a comment caught as spam is simply not shown.
+ */
 function visibleTo(visible: Knex.QueryBuilder, ownPendingIds: readonly string[]): void {
   visible.where({ status: 'approved' });
-  if (ownPendingIds.length > 0) {
-    // A commenter's own held comment, and a bot trap's catch (so the bot learns nothing).
-    visible.orWhere((own) => own.whereIn('status', ['pending', 'spam']).whereIn('id', ownPendingIds));
-  }
+  if (ownPendingIds.length > 0) visible.orWhere((own) => own.where({ status: 'pending' }).whereIn('id', ownPendingIds));
 }
 
 /** What placing a comment in its thread and page takes, and no more. */
@@ -109,6 +110,32 @@ export async function listVisibleCommentsById(
     .where({ article_id: articleId })
     .whereIn('id', ids)
     .andWhere((visible) => visibleTo(visible, ownPendingIds));
+}
+
+/**
+ * Where the placeholders of removed comments go: for each comment that these
+ * shown comments reply to but that is not among them, its parent, and so on
+ * up its thread (a removed reply to a removed reply). Asks nothing when every
+ * reply's parent is shown, as in almost every discussion.
+ */
+export async function listRemovedParents(
+  db: Database,
+  articleId: string,
+  shown: ReadonlyArray<Pick<CommentRow, 'id' | 'parent_id'>>,
+): Promise<Map<string, string | null>> {
+  const shownIds = new Set(shown.map((comment) => comment.id));
+  const missing = [...new Set(shown.flatMap((comment) => (comment.parent_id && !shownIds.has(comment.parent_id) ? [comment.parent_id] : [])))];
+  if (missing.length === 0) return new Map();
+  const { rows } = await db.raw<{ rows: Array<{ id: string; parent_id: string | null }> }>(
+    `WITH RECURSIVE chain (id, parent_id) AS (
+       SELECT id, parent_id FROM comments WHERE article_id = ? AND id = ANY(?::bigint[])
+       UNION
+       SELECT comments.id, comments.parent_id FROM comments JOIN chain ON comments.id = chain.parent_id WHERE comments.article_id = ?
+     )
+     SELECT id::text AS id, parent_id::text AS parent_id FROM chain`,
+    [articleId, missing, articleId],
+  );
+  return new Map(rows.map((row) => [row.id, row.parent_id]));
 }
 
 export async function findComment(db: Database, id: string): Promise<CommentRow | null> {

@@ -24,6 +24,8 @@ export interface ShownComment extends PublicCommentRow {
   editHref: string | null;
   /** The commenter's avatar (the site's identicon, or Gravatar's when chosen), when the settings show avatars. */
   avatarHref: string | null;
+  /** The text as renderCommentText made it: sanitised HTML. Only comments on the page shown get it. */
+  bodyHtml: string;
 }
 
 export interface CommentFormModel {

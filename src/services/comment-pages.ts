@@ -1,4 +1,4 @@
-import { threadComments, type Threadable, type ThreadNode } from './threading.js';
+import { threadComments, type RemovedParents, type Threadable, type ThreadNode } from './threading.js';
 
 /**
  * Comment pages as WordPress makes them: top-level threads, oldest first, are
@@ -60,7 +60,7 @@ export function selectCommentPage<T extends Threadable>(
   page: number | null,
   paging: CommentPaging,
 ): CommentPage<T> | null {
-  const counted = roots.map((root) => counts(root.comment));
+  const counted = roots.map((root) => threadCounts(root, counts));
   const pageCount = commentPageCount(counted.filter(Boolean).length, paging.commentsPerPage);
   const defaultPage = defaultCommentPage(pageCount, paging.firstPageShown);
   const shown = page ?? defaultPage;
@@ -80,16 +80,19 @@ export function commentPagePath(articlePath: string, page: number, defaultPage: 
  * `#comment-<id>`. `comments` are in display order: the approved ones, plus
  * (for the commenter who wrote them) their own held ones, which `counts`
  * leaves out of the page boundaries as the article page does.
+ * `removedParents` (listRemovedParents) threads replies to removed comments
+ * as the article page does; without it their placeholders start threads.
  */
 export function commentLocations<T extends Threadable>(
   comments: readonly T[],
   placement: CommentPlacement,
   articlePath: string,
   counts: (comment: T) => boolean = () => true,
+  removedParents?: RemovedParents,
 ): Map<string, string> {
-  const roots = threadComments(comments, placement.threadDepth);
+  const roots = threadComments(comments, placement.threadDepth, removedParents);
   const locations = new Map<string, string>();
-  const counted = roots.map((root) => counts(root.comment));
+  const counted = roots.map((root) => threadCounts(root, counts));
   const pages = placement.paginateComments ? pagesOfThreads(counted, placement.commentsPerPage) : [];
   const pageCount = commentPageCount(counted.filter(Boolean).length, placement.commentsPerPage);
   const defaultPage = defaultCommentPage(pageCount, placement.firstPageShown);
@@ -100,7 +103,18 @@ export function commentLocations<T extends Threadable>(
   return locations;
 }
 
-/** Every comment of a thread, parent before replies. */
+/** Every comment shown in a thread, parent before replies (a removed comment's placeholder is none). */
 export function commentsIn<T extends Threadable>(root: ThreadNode<T>): T[] {
-  return [root.comment, ...root.children.flatMap((child) => commentsIn(child))];
+  const replies = root.children.flatMap((child) => commentsIn(child));
+  return root.comment ? [root.comment, ...replies] : replies;
+}
+
+/**
+ * Whether a thread moves the page boundaries: as its first comment says, or,
+ * under a removed comment's placeholder, when any reply in it counts (so a
+ * thread of approved replies keeps its page, and one holding only the
+ * viewer's own held reply does not move anyone else's).
+ */
+function threadCounts<T extends Threadable>(root: ThreadNode<T>, counts: (comment: T) => boolean): boolean {
+  return root.comment ? counts(root.comment) : commentsIn(root).some(counts);
 }

@@ -19,16 +19,19 @@ const BACKGROUND = '#f0f0f0';
 export const AVATAR_HASH_PATTERN = /^[0-9a-f]{32}$/;
 
 /**
- * The name of a commenter's avatar: an HMAC-SHA256 of the trimmed,
- * lower-cased email keyed with the site's secret, cut to 128 bits. Not a bare
- * SHA-256: anyone can hash a list of known addresses and match it against a
- * bare hash, so a plain digest in a public URL would give the email away. The
- * purpose prefix keeps these values apart from everything else the same
- * secret signs.
+ * The name of one comment's avatar: an HMAC-SHA256 of the comment's id and
+ * the trimmed, lower-cased email, keyed with the site's secret, cut to 128
+ * bits. Keyed, because anyone can hash a list of known addresses and match a
+ * bare digest. Per comment, not per address: a picture shared by all of one
+ * address's comments would let anyone link them (and test a guessed address
+ * by posting with it and comparing their own held comment's picture). The
+ * picture still tells neighbouring comments apart; the name beside it is
+ * what says who wrote it. The purpose prefix keeps these values apart from
+ * everything else the same secret signs.
  */
-export function avatarHash(secret: string, email: string): string {
+export function avatarHash(secret: string, email: string, commentId: string): string {
   return createHmac('sha256', secret)
-    .update(`${AVATAR_PURPOSE}\n${email.trim().toLowerCase()}`)
+    .update(`${AVATAR_PURPOSE}\n${commentId}\n${email.trim().toLowerCase()}`)
     .digest('hex')
     .slice(0, 32);
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { assertNoSeriousAxeViolations, saveScreenshot } from './helpers/browser.js';
+import { insertComment } from '../helpers/rows.js';
 import { ARTICLE_PATH, ARTICLE_TITLE, open } from './helpers/people.js';
 import { useSite } from './helpers/site.js';
 
@@ -55,4 +56,21 @@ describe('a reader', () => {
     assert.ok(end && end.y + end.height <= 700, 'the bar is full once the end of the article is on screen');
     await saveScreenshot(page, 'article-scrolled-to-end');
   });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`reads the discussion in the ${colorScheme} colour scheme: site reply badge, placeholder and formatted text all legible`, async () => {
+      const removed = await insertComment(site.db, { status: 'trash', author_name: 'Gone' });
+      const reply = await insertComment(site.db, { parent_id: removed, body: 'Still *here*, see https://example.org/ and `code`.\n\n> quoted' });
+      const siteReply = await insertComment(site.db, { parent_id: reply, author_name: 'Broadsheet', body: 'Thanks.' });
+      await site.db('comments').where({ id: siteReply }).update({ is_site_reply: true });
+      const page = await site.visitor();
+      await page.emulateMedia({ colorScheme });
+      await open(page, ARTICLE_PATH);
+      const badge = page.locator(`#comment-${siteReply} .comment-site-badge`);
+      assert.equal(await badge.innerText(), 'Site reply');
+      assert.equal(await page.locator('.comment--removed > .comment-body').innerText(), 'This comment was removed.');
+      await assertNoSeriousAxeViolations(page, `the discussion (${colorScheme})`);
+      await saveScreenshot(page, `discussion-${colorScheme}`);
+    });
+  }
 });

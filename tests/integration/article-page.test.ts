@@ -284,11 +284,14 @@ describe('GET /articles/:slug — the comments', () => {
     assert.equal(textAt(page, 'article.post .comments-link'), '1 comment');
   });
 
-  it('shows an approved reply whose parent is not shown as a comment of its own', async () => {
+  it('keeps an approved reply whose parent is not shown under a placeholder, not at the top level', async () => {
     const trashed = await insertComment(database.db, { status: 'trash' });
     const orphan = await insertComment(database.db, { parent_id: trashed, body: 'Still here.' });
     const { page } = await getPage(DEMO_PATH);
-    assert.deepEqual(commentIdsIn(page, 'ol.comment-list'), [`comment-${orphan}`]);
+    assert.equal(page('ol.comment-list > li').length, 1);
+    assert.equal(page('ol.comment-list > li').attr('id'), undefined, 'the placeholder carries no comment id');
+    assert.equal(textAt(page, 'ol.comment-list > li.comment--removed > .comment-body'), 'This comment was removed.');
+    assert.deepEqual(commentIdsIn(page, 'ol.comment-list > li.comment--removed > ol.children'), [`comment-${orphan}`]);
   });
 
   it('shows only this article’s comments', async () => {

@@ -108,6 +108,7 @@ describe('comment pages', () => {
   });
 
   it('sends an old comment-page link to the article once pagination is off', async () => {
+    await paginate({ paginateComments: false });
     await request(app()).get(pagePath(2)).expect(301).expect('Location', DEMO_PATH);
   });
 
@@ -240,5 +241,28 @@ describe('the moderation queue links a comment to its public place', () => {
     assert.equal(linkOf(ids.r11), `/comments/${ids.r11}`);
     assert.equal(linkOf(pending), `${DEMO_PATH}#comment-${pending}`, 'a held comment has no permalink yet');
     await request(site).get(linkOf(ids.r11)!).expect(302).expect('Location', `${pagePath(1)}#comment-${ids.r11}`);
+  });
+});
+
+describe('comment pages with a removed comment’s replies', () => {
+  it('keep the replies under its placeholder, the thread counted in its place', async () => {
+    await paginate();
+    const t1 = await insertComment(database.db, { body: 'Thread one.' });
+    const removed = await insertComment(database.db, { status: 'trash', body: 'Removed words.' });
+    const reply = await insertComment(database.db, { parent_id: removed, body: 'A reply that stays.' });
+    const t2 = await insertComment(database.db, { body: 'Thread two.' });
+    const t3 = await insertComment(database.db, { body: 'Thread three.' });
+    const ids = (page: Page) => page('.comment-list li.comment[id]').map((_index, element) => page(element).attr('id')).get();
+
+    const newest = (await getPage(DEMO_PATH)).page;
+    assert.deepEqual(ids(newest), [`comment-${t2}`, `comment-${t3}`]);
+    assert.equal(textAt(newest, '#comments-title'), '4 Replies to “Xi Ducks Putin’s Push for Expanded Military Ties”');
+
+    const first = (await getPage(pagePath(1))).page;
+    assert.deepEqual(ids(first), [`comment-${t1}`, `comment-${reply}`]);
+    assert.equal(textAt(first, '.comment-list > li.comment--removed > .comment-body'), 'This comment was removed.');
+    assert.equal(textAt(first, `.comment-list > li.comment--removed > ol.children > #comment-${reply} .comment-content`), 'A reply that stays.');
+    assert.ok(!first.html().includes('Removed words.'));
+    await request(app()).get(`/comments/${reply}`).expect(302).expect('Location', `${pagePath(1)}#comment-${reply}`);
   });
 });

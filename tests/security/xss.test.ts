@@ -40,13 +40,52 @@ const FEED_PATH = `${DEMO_PATH}/comments/feed.xml`;
 /** The website field only takes http(s) addresses: the payload rides in its path and fragment. */
 const websiteCarrying = (payload: string) => `https://attacker.example/${payload}`;
 
-/** Text of a comment's paragraphs as shown, line breaks as newlines. */
+/** Text of a comment's paragraphs as shown, line breaks as newlines (the source's newline after a <br> shows as nothing). */
 function shownBody(page: Page, scope: string): string {
   return page(`${scope} p`)
-    .map((_index, paragraph) => page(paragraph).html()!.split('<br>').map((line) => cheerio.load(line).text()).join('\n'))
+    .map((_index, paragraph) =>
+      page(paragraph)
+        .html()!
+        .split(/<br>\n?/)
+        .map((line) => cheerio.load(line).text())
+        .join('\n'),
+    )
     .get()
     .join('\n\n');
 }
+
+/** What the rendered comment text may hold: the Markdown subset, links only to http(s), each nofollow ugc noopener. */
+const COMMENT_MARKUP = new Set(['p', 'br', 'em', 'strong', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a']);
+
+function assertOnlyCommentMarkup(page: Page, scope: string) {
+  page(`${scope} *`).each((_index, element) => {
+    if (!('attribs' in element)) return;
+    assert.ok(COMMENT_MARKUP.has(element.tagName), `<${element.tagName}> in the comment text`);
+    const attributes = Object.keys(element.attribs).sort();
+    if (element.tagName === 'a') {
+      assert.deepEqual(attributes, ['href', 'rel']);
+      assert.match(element.attribs.href!, /^https?:\/\/[^\s"'<>]+$/);
+      assert.equal(element.attribs.rel, 'nofollow ugc noopener');
+    } else {
+      assert.deepEqual(attributes.filter((name) => !(element.tagName === 'ol' && name === 'start')), [], `attributes on <${element.tagName}>`);
+    }
+  });
+}
+
+/** Markup aimed at the Markdown rendering of comment text: each must stay harmless text or an allowed, safe element. */
+const MARKDOWN_PAYLOADS = {
+  'Markdown link to javascript:': '[click me](javascript:alert(1))',
+  'Markdown image with onerror': '![x" onerror="alert(1)](https://example.org/x.png)',
+  'autolink to javascript:': '<javascript:alert(1)>',
+  'autolink to data:': '<data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==>',
+  'reference link to vbscript:': '[a]: vbscript:msgbox(1)\n\n[a]',
+  'quote breaking out of a linked address': 'https://example.org/"onmouseover="alert(1)" x="',
+  'script after a linked address': "https://example.org/'><script>alert(1)</script>",
+  'raw HTML inside a code span': '`<img src=x onerror=alert(1)>`',
+  'raw HTML inside a code block': '```html\n<script>alert(1)</script>\n```',
+  'raw HTML inside a quote and a list': '> <iframe src="javascript:alert(1)">\n\n- <svg onload=alert(1)>',
+  'HTML entity spelling javascript:': '[x](&#106;avascript:alert(1)) &#x3C;script&#x3E;',
+} as const;
 
 /** The comment's entry in an Atom feed: its `type="html"` title and content as a reader would render them. */
 function feedEntry(xml: string, id: string) {
@@ -69,11 +108,18 @@ function mailTo(mails: DeliveredMail[], recipient: string): DeliveredMail {
   return found[0]!;
 }
 
-/** Plain text only: no HTML part a mail reader could render, and no header beyond what the mailer writes. */
+/**
+ * Plain text only: no HTML part a mail reader could render, and no header
+ * beyond what the mailer writes (RFC 8058's unsubscribe pair on mail that has one).
+ */
 function assertPlainTextMail(mail: DeliveredMail) {
   assert.match(mail.contentType, /^text\/plain; charset=utf-8$/i);
   const names = mail.rawHeaders.map((line) => line.slice(0, line.indexOf(':')).toLowerCase()).sort();
-  assert.deepEqual(names, ['content-transfer-encoding', 'content-type', 'date', 'from', 'message-id', 'mime-version', 'subject', 'to']);
+  const unsubscribe = ['list-unsubscribe', 'list-unsubscribe-post'];
+  assert.deepEqual(
+    names.filter((name) => !unsubscribe.includes(name)),
+    ['content-transfer-encoding', 'content-type', 'date', 'from', 'message-id', 'mime-version', 'subject', 'to'],
+  );
 }
 
 describe('markup in every field is text wherever it is shown', () => {
@@ -156,6 +202,35 @@ describe('markup in every field is text wherever it is shown', () => {
       assert.ok(reply.body.includes(`\n\n${typed.comment}\n\n`), reply.body);
     });
   }
+});
+
+describe('Markdown in comment text renders only the safe subset, on the page its author sees and once approved', () => {
+  for (const [name, payload] of Object.entries(MARKDOWN_PAYLOADS)) {
+    it(name, async () => {
+      const browser = harness.browser();
+      const id = acceptedId(await harness.post({ comment: payload }, { browser }));
+      assert.equal((await storedComment(database.db, id)).body, payload, 'stored exactly as typed');
+      const own = await loadForm(browser);
+      assertNoInjectedMarkup(own.page);
+      assertOnlyCommentMarkup(own.page, `#comment-${id} .comment-content`);
+
+      await admin.post(`/admin/comments/${id}/status`, { status: 'approved' }).expect(303);
+      const publicPage = parsePage((await request(harness.app).get(DEMO_PATH).expect(200)).text);
+      assertNoInjectedMarkup(publicPage);
+      assertOnlyCommentMarkup(publicPage, `#comment-${id} .comment-content`);
+      assert.ok(squash(publicPage(`#comment-${id} .comment-content`).text()).length > 0, 'the words are still shown');
+    });
+  }
+
+  it('a web address becomes a nofollow ugc noopener link; formatting renders', async () => {
+    const id = await insertComment(database.db, { body: 'See https://example.org/a?b=1 and *this*.' });
+    const page = parsePage((await request(harness.app).get(DEMO_PATH).expect(200)).text);
+    const link = page(`#comment-${id} .comment-content a`);
+    assert.equal(link.attr('href'), 'https://example.org/a?b=1');
+    assert.equal(link.attr('rel'), 'nofollow ugc noopener');
+    assert.equal(page(`#comment-${id} .comment-content em`).text(), 'this');
+    assertOnlyCommentMarkup(page, `#comment-${id} .comment-content`);
+  });
 });
 
 describe('markup in the email field', () => {

@@ -26,7 +26,7 @@ const row = (id: number, parent?: number, held = false): Row => ({
 });
 
 const counts = (comment: Row) => !comment.held;
-const rootIds = (roots: readonly ThreadNode<Row>[]) => roots.map((root) => root.comment.id);
+const rootIds = (roots: readonly ThreadNode<Row>[]) => roots.map((root) => root.comment?.id ?? '(removed)');
 const paging = (overrides: Partial<CommentPaging> = {}): CommentPaging => ({
   commentsPerPage: 2,
   firstPageShown: 'newest',
@@ -91,7 +91,7 @@ describe('selectCommentPage', () => {
   it('reverses the threads within a page when set to newest first, but not the replies', () => {
     const page = selectCommentPage(THREADS, counts, 1, paging({ orderWithinPage: 'desc' }))!;
     assert.deepEqual(rootIds(page.roots), ['4', '1']);
-    assert.deepEqual(page.roots[1]!.children.map((child) => child.comment.id), ['2']);
+    assert.deepEqual(page.roots[1]!.children.map((child) => child.comment?.id), ['2']);
   });
 
   it('has no page 0 or past the last', () => {
@@ -110,6 +110,27 @@ describe('selectCommentPage', () => {
     const page = selectCommentPage(withHeld, counts, null, paging())!;
     assert.equal(page.pageCount, 3);
     assert.deepEqual(rootIds(page.roots), ['8', '9']);
+  });
+
+  it('counts a thread under a removed comment’s placeholder when a reply in it counts', () => {
+    // 99 was a top-level comment, now removed: its approved reply keeps the thread's place.
+    const threads = threadComments([row(1), row(2, 99), row(4), row(7)]);
+    const page = selectCommentPage(threads, counts, null, paging())!;
+    assert.equal(page.pageCount, 2);
+    assert.deepEqual(rootIds(page.roots), ['4', '7']);
+    assert.deepEqual(rootIds(selectCommentPage(threads, counts, 1, paging())!.roots), ['1', '(removed)']);
+  });
+
+  it('does not count a placeholder thread holding only the viewer’s own held reply', () => {
+    const threads = threadComments([row(1), row(4), row(2, 99, true), row(7)]);
+    const page = selectCommentPage(threads, counts, 1, paging())!;
+    assert.equal(page.pageCount, 2);
+    assert.deepEqual(rootIds(page.roots), ['1', '4', '(removed)']);
+  });
+
+  it('lists no placeholder among a thread’s comments', () => {
+    const [thread] = threadComments([row(2, 99), row(3, 2)]);
+    assert.deepEqual(commentsIn(thread!).map((comment) => comment.id), ['2', '3']);
   });
 });
 
@@ -140,6 +161,15 @@ describe('commentLocations', () => {
     assert.equal(locations.get('9'), '/articles/a#comment-9', 'a new thread joins the newest page, making no new one');
     assert.equal(locations.get('10'), '/articles/a/comment-page-1/#comment-10', 'a reply stays with its thread');
     assert.equal(locations.get('8'), '/articles/a#comment-8');
+  });
+
+  it('places replies to a removed comment as the article page does, given the removed parents', () => {
+    // 50 (a reply to 1) was removed; 51 replies to it. Without its parent, its placeholder starts a thread.
+    const withRemoved = [...COMMENTS, row(51, 50)];
+    const threaded = commentLocations(withRemoved, placement(), '/articles/a', undefined, new Map([['50', '1']]));
+    assert.equal(threaded.get('51'), '/articles/a/comment-page-1/#comment-51');
+    assert.equal(threaded.get('8'), '/articles/a#comment-8');
+    assert.equal(threaded.has('50'), false, 'a placeholder has no location');
   });
 
   it('follows the setting for the first page shown', () => {

@@ -14,22 +14,27 @@ import {
 const SECRET = 'a-site-secret-that-is-long-enough-1234';
 
 describe('avatarHash', () => {
-  it('is 32 hex digits, the same for an email however it is cased or padded', () => {
-    const hash = avatarHash(SECRET, 'Ada@Example.org');
+  it('is 32 hex digits, the same for one comment’s email however it is cased or padded', () => {
+    const hash = avatarHash(SECRET, 'Ada@Example.org', '7');
     assert.match(hash, AVATAR_HASH_PATTERN);
-    assert.equal(avatarHash(SECRET, '  ada@example.ORG \n'), hash);
+    assert.equal(avatarHash(SECRET, '  ada@example.ORG \n', '7'), hash);
   });
 
   it('differs between emails', () => {
-    assert.notEqual(avatarHash(SECRET, 'ada@example.org'), avatarHash(SECRET, 'bob@example.org'));
+    assert.notEqual(avatarHash(SECRET, 'ada@example.org', '7'), avatarHash(SECRET, 'bob@example.org', '7'));
+  });
+
+  it('differs between two comments of one address, so their pictures do not link them', () => {
+    assert.notEqual(avatarHash(SECRET, 'ada@example.org', '7'), avatarHash(SECRET, 'ada@example.org', '8'));
+    assert.notEqual(avatarHash(SECRET, 'ada@example.org', '17'), avatarHash(SECRET, 'ada@example.org', '1'));
   });
 
   it('is keyed: not a bare SHA-256 or MD5 of the email, and another secret gives another hash', () => {
     const email = 'ada@example.org';
-    const hash = avatarHash(SECRET, email);
+    const hash = avatarHash(SECRET, email, '7');
     assert.notEqual(hash, createHash('sha256').update(email).digest('hex').slice(0, 32));
     assert.notEqual(hash, createHash('md5').update(email).digest('hex'));
-    assert.notEqual(hash, avatarHash('another-secret-entirely-0123456789', email));
+    assert.notEqual(hash, avatarHash('another-secret-entirely-0123456789', email, '7'));
   });
 
   it('names the avatar route', () => {
@@ -38,7 +43,7 @@ describe('avatarHash', () => {
 });
 
 describe('identicon', () => {
-  const hashes = ['0123456789abcdef0123456789abcdef', avatarHash(SECRET, 'ada@example.org'), 'f'.repeat(32), '0'.repeat(32)];
+  const hashes = ['0123456789abcdef0123456789abcdef', avatarHash(SECRET, 'ada@example.org', '7'), 'f'.repeat(32), '0'.repeat(32)];
 
   it('is a 5×5 grid, mirrored left to right, with at least one cell filled', () => {
     for (const hash of hashes) {
@@ -87,6 +92,6 @@ describe('gravatarUrl', () => {
   });
 
   it('is not the keyed hash the site’s own identicons use', () => {
-    assert.ok(!gravatarUrl('ada@example.org', 96).includes(avatarHash(SECRET, 'ada@example.org')));
+    assert.ok(!gravatarUrl('ada@example.org', 96).includes(avatarHash(SECRET, 'ada@example.org', '7')));
   });
 });

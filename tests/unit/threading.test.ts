@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_THREAD_DEPTH, threadComments, type ThreadNode } from '../../src/services/threading.js';
 
+const REMOVED = '(removed)';
+
 interface Row {
   id: string;
   parent_id: string | null;
@@ -20,9 +22,9 @@ interface Outline {
   children: Outline[];
 }
 
-/** The tree as ids and depths only, easy to compare whole. */
+/** The tree as ids and depths only, easy to compare whole; a removed comment's placeholder has no id. */
 function outline(nodes: ThreadNode<Row>[]): Outline[] {
-  return nodes.map((node) => ({ id: node.comment.id, depth: node.depth, children: outline(node.children) }));
+  return nodes.map((node) => ({ id: node.comment?.id ?? REMOVED, depth: node.depth, children: outline(node.children) }));
 }
 
 const leaf = (id: number, depth: number): Outline => ({ id: String(id), depth, children: [] });
@@ -108,15 +110,52 @@ describe('threadComments', () => {
     ]);
   });
 
-  it('makes a reply whose parent is not shown a top-level comment, in its place in the order', () => {
-    // 99 is not in the list (pending, spam, trashed or deleted); 3 replies to the orphan.
-    const tree = threadComments([row(1), row(2, 99), row(3, 2), row(4)]);
-    assert.deepEqual(outline(tree), [leaf(1, 1), branch(2, 1, [leaf(3, 2)]), leaf(4, 1)]);
+  it('keeps replies to a comment that is not shown under one placeholder, where the first of them comes', () => {
+    // 99 is not in the list (pending, spam, trashed); 2 and 5 reply to it, 3 to 2.
+    const tree = threadComments([row(1), row(2, 99), row(3, 2), row(4), row(5, 99)]);
+    assert.deepEqual(outline(tree), [
+      leaf(1, 1),
+      { id: REMOVED, depth: 1, children: [branch(2, 2, [leaf(3, 3)]), leaf(5, 2)] },
+      leaf(4, 1),
+    ]);
+  });
+
+  it('puts the placeholder under the removed comment’s own parent, through a chain of removed ones', () => {
+    // 1 > 50 (removed) > 60 (removed) > 3; 2 replies to 1 later.
+    const removedParents = new Map([
+      ['60', '50'],
+      ['50', '1'],
+      ['1', null],
+    ]);
+    const tree = threadComments([row(1), row(3, 60), row(2, 1)], DEFAULT_THREAD_DEPTH, removedParents);
+    assert.deepEqual(outline(tree), [
+      branch(1, 1, [{ id: REMOVED, depth: 2, children: [{ id: REMOVED, depth: 3, children: [leaf(3, 4)] }] }, leaf(2, 2)]),
+    ]);
+  });
+
+  it('caps placeholders at the thread depth like any comment: replies to one at the cap sit beside it', () => {
+    const removedParents = new Map([['9', '2']]);
+    const tree = threadComments([row(1), row(2, 1), row(3, 9)], 2, removedParents);
+    assert.deepEqual(outline(tree), [branch(1, 1, [leaf(2, 2), { id: REMOVED, depth: 2, children: [] }, leaf(3, 2)])]);
+  });
+
+  it('survives a loop in the parents it is given', () => {
+    const removedParents = new Map([
+      ['8', '9'],
+      ['9', '8'],
+    ]);
+    const tree = threadComments([row(1, 8)], DEFAULT_THREAD_DEPTH, removedParents);
+    assert.equal(flatten(outline(tree)).filter((node) => node.id === '1').length, 1);
+  });
+
+  it('lets a comment listed after a reply to it take its placeholder’s place', () => {
+    const tree = threadComments([row(2, 1), row(1)]);
+    assert.deepEqual(outline(tree), [branch(1, 1, [leaf(2, 2)])]);
   });
 
   it('shows every comment exactly once', () => {
     const rows = [row(1), row(2, 1), row(3, 77), row(4, 2), row(5, 4), row(6, 5), row(7, 6), row(8, 7), row(9)];
-    const ids = flatten(outline(threadComments(rows))).map((node) => node.id);
+    const ids = flatten(outline(threadComments(rows))).map((node) => node.id).filter((id) => id !== REMOVED);
     assert.deepEqual([...ids].sort((a, b) => Number(a) - Number(b)), rows.map((r) => r.id));
   });
 });
