@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express';
+import { changePassword, showAccount, updateAccount } from './controllers/admin-account.js';
 import { login, logout, showLogin } from './controllers/admin-auth.js';
 import { blockCommenterOfComment, liftBlock, showBlocks } from './controllers/admin-blocks.js';
 import { adminChrome } from './controllers/admin-chrome.js';
@@ -6,28 +7,26 @@ import { showEditForm, updateComment } from './controllers/admin-comment-edit.js
 import {
   applyBulkAction,
   deleteComment,
+  emptyStatus,
   replyToComment,
   restoreComment,
   setCommentStatus,
   undoModeration,
 } from './controllers/admin-comments.js';
 import { showLog } from './controllers/admin-log.js';
-import { showQueue } from './controllers/admin-queue.js';
+import { saveScreenOptions } from './controllers/admin-queue-preferences.js';
+import { showQueue, showQueuedComment } from './controllers/admin-queue.js';
 import { showDiscussionSettings, updateDiscussionSettings } from './controllers/admin-settings.js';
 import { showArticle, showCommentPage, showCommentPermalink, showHome } from './controllers/articles.js';
 import { showAvatar } from './controllers/avatars.js';
 import { createComment } from './controllers/comments.js';
-import {
-  confirmUnsubscribe,
-  showOwnCommentEdit,
-  showUnsubscribe,
-  updateOwnCommentText,
-  withdrawOwnComment,
-} from './controllers/commenter.js';
+import { confirmWithdrawOwnComment, showOwnCommentEdit, updateOwnCommentText, withdrawOwnComment } from './controllers/commenter.js';
 import { showArticleFeed, showCommentFeed } from './controllers/feeds.js';
 import { showHealth, showReadiness } from './controllers/health.js';
 import { showRobots, showSitemap } from './controllers/seo.js';
+import { confirmUnsubscribe, showUnsubscribe } from './controllers/unsubscribe.js';
 import { requireAdmin, saveSessionBeforeRedirect } from './middleware/admin-session.js';
+import { bulkFormBody } from './middleware/form-body.js';
 import { provideCsrfToken, verifyCsrf } from './middleware/csrf.js';
 
 interface RouteMiddleware {
@@ -53,6 +52,7 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.get('/comments/:id', showCommentPermalink);
   router.get('/comments/:id/edit', showOwnCommentEdit);
   router.post('/comments/:id/edit', formBody, updateOwnCommentText);
+  router.get('/comments/:id/withdraw', confirmWithdrawOwnComment);
   router.post('/comments/:id/withdraw', formBody, withdrawOwnComment);
   router.get('/unsubscribe', showUnsubscribe);
   router.post('/unsubscribe', formBody, confirmUnsubscribe);
@@ -69,8 +69,14 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.get('/admin/login', showLogin);
   router.post('/admin/login', formBody, login);
   router.post('/admin/logout', formBody, requireAdmin, verifyCsrf, logout);
+  router.get('/admin/account', requireAdmin, adminChrome, showAccount);
+  router.post('/admin/account', formBody, requireAdmin, verifyCsrf, updateAccount);
+  router.post('/admin/account/password', formBody, requireAdmin, verifyCsrf, changePassword);
   router.get('/admin/comments', requireAdmin, adminChrome, showQueue);
-  router.post('/admin/comments/bulk', formBody, requireAdmin, verifyCsrf, applyBulkAction);
+  router.post('/admin/comments/bulk', bulkFormBody, requireAdmin, verifyCsrf, applyBulkAction);
+  router.post('/admin/comments/empty', formBody, requireAdmin, verifyCsrf, emptyStatus);
+  router.post('/admin/comments/preferences', formBody, requireAdmin, verifyCsrf, saveScreenOptions);
+  router.get('/admin/comments/:id', requireAdmin, adminChrome, showQueuedComment);
   router.post('/admin/comments/undo', formBody, requireAdmin, verifyCsrf, undoModeration);
   router.post('/admin/comments/:id/status', formBody, requireAdmin, verifyCsrf, setCommentStatus);
   router.post('/admin/comments/:id/restore', formBody, requireAdmin, verifyCsrf, restoreComment);

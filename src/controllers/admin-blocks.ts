@@ -5,7 +5,8 @@ import { HttpError } from '../http-error.js';
 import { blockCommenter, deleteBlock, listActiveBlocks, type ListedBlock } from '../queries/blocks.js';
 import { findCommenter } from '../queries/moderation-queue.js';
 import type { BlockModel } from '../rendering/admin-models.js';
-import { formatDateTime } from '../rendering/format.js';
+import { namedDateFormatsIn } from '../rendering/format.js';
+import { rememberedDiscussionSettings } from '../services/remembered-lookups.js';
 import { renderPage } from '../rendering/render.js';
 import {
   BLOCK_DURATIONS,
@@ -38,7 +39,7 @@ export async function blockCommenterOfComment(req: Request, res: Response) {
   const form = parseForm(blockForm, req.body);
   const back = returnPath(req, form.return_to);
   const note = (form.note ?? '').trim();
-  const { db } = contextOf(req);
+  const { db, memo } = contextOf(req);
   const commenter = await findCommenter(db, id);
   if (!commenter) throw new HttpError(404, 'That comment no longer exists.');
   const value = blockValueFor(form.kind, commenter);
@@ -50,7 +51,8 @@ export async function blockCommenterOfComment(req: Request, res: Response) {
     const { actor, at } = moderator(req, res);
     const block = { kind: form.kind, value, note, expires_at: blockExpiry(form.expires ?? 'never', at) };
     const outcome = await blockCommenter(db, block, actor, at, blockedReason(form.kind, value));
-    const until = outcome.block.expires_at ? formatDateTime(outcome.block.expires_at) : null;
+    const { timeZone } = await rememberedDiscussionSettings(db, memo);
+    const until = outcome.block.expires_at ? namedDateFormatsIn(timeZone).formatDateTime(outcome.block.expires_at) : null;
     setFlash(req, 'success', describeBlocking(form.kind, value, until, outcome.movedIds.length));
   }
   res.redirect(303, back);

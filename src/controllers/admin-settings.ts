@@ -4,6 +4,7 @@ import { contextOf } from '../context.js';
 import { signedInAdmin } from '../middleware/admin-session.js';
 import { loadDiscussionSettings, saveDiscussionSettings } from '../queries/settings.js';
 import type { AdminSettingsPageModel, DiscussionField, DiscussionFormValues } from '../rendering/admin-models.js';
+import { canonicalTimeZone, supportedTimeZones } from '../rendering/format.js';
 import { renderPage } from '../rendering/render.js';
 import { moderatorAddress } from '../services/comment-notifications.js';
 import { AVATAR_SOURCES, DEFAULT_DISCUSSION_SETTINGS, parseWordList, type DiscussionSettings } from '../services/discussion-settings.js';
@@ -23,6 +24,9 @@ const CHECKBOXES = [
   'comment_previously_approved',
   'show_avatars',
 ] as const satisfies readonly DiscussionField[];
+
+/** The page's Site section, beside WordPress's discussion options. */
+type FormErrors = AdminSettingsPageModel['errors'];
 
 const sentOnce = { error: 'This field was not sent as one value. Reload the page and try again.' };
 const formatNumber = (n: number) => n.toLocaleString('en-US');
@@ -80,6 +84,11 @@ const discussionForm = z.strictObject({
   disallowed_keys: wordList('Disallowed comment keys'),
   show_avatars: checkbox,
   avatar_source: choice(AVATAR_SOURCES),
+  timezone_string: z
+    .string(sentOnce)
+    .trim()
+    .refine((value) => canonicalTimeZone(value) !== null, 'Choose a time zone from the list, such as UTC or a city in the same time zone as you.')
+    .transform((value) => canonicalTimeZone(value)!),
 });
 
 type ParsedForm = z.output<typeof discussionForm>;
@@ -104,6 +113,7 @@ function settingsOf(form: ParsedForm): DiscussionSettings {
     adminNotification: form.admin_notification,
     digestMinutes: form.digest_minutes,
     notificationEmail: form.notification_email,
+    timeZone: form.timezone_string,
   };
 }
 
@@ -127,6 +137,7 @@ function valuesOf(settings: DiscussionSettings): DiscussionFormValues {
     disallowed_keys: settings.disallowedWords.join('\n'),
     show_avatars: settings.showAvatars,
     avatar_source: settings.avatarSource,
+    timezone_string: settings.timeZone,
   };
 }
 
@@ -153,10 +164,9 @@ function typedValues(body: Record<string, unknown>): DiscussionFormValues {
     disallowed_keys: text('disallowed_keys'),
     show_avatars: ticked('show_avatars'),
     avatar_source: text('avatar_source'),
+    timezone_string: text('timezone_string'),
   };
 }
-
-type FormErrors = AdminSettingsPageModel['errors'];
 
 /** One message per field, the first that applies; keys the form does not have are a problem of the whole form. */
 function errorsOf(error: z.ZodError): FormErrors {
@@ -174,11 +184,27 @@ const FIELD_ORDER: Array<DiscussionField | 'form'> = [
   'form', 'require_name_email', 'close_comments_for_old_posts', 'close_comments_days_old', 'thread_comments_depth',
   'page_comments', 'comments_per_page', 'default_comments_page', 'comment_order', 'admin_notification', 'digest_minutes',
   'notification_email', 'comment_moderation', 'comment_previously_approved', 'comment_max_links', 'moderation_keys',
-  'disallowed_keys', 'show_avatars', 'avatar_source',
+  'disallowed_keys', 'show_avatars', 'avatar_source', 'timezone_string',
 ];
 
+let timeZoneGroups: AdminSettingsPageModel['timeZoneGroups'] | null = null;
+
+/** UTC, then each region's cities ("America" › "New York"), as WordPress's timezone menu lists them. */
+function groupedTimeZones(): AdminSettingsPageModel['timeZoneGroups'] {
+  if (timeZoneGroups) return timeZoneGroups;
+  const groups = new Map<string, Array<{ value: string; label: string }>>([['UTC', [{ value: 'UTC', label: 'UTC' }]]]);
+  for (const zone of supportedTimeZones().slice(1)) {
+    const slash = zone.indexOf('/');
+    const region = slash > 0 ? zone.slice(0, slash) : 'Other';
+    const label = (slash > 0 ? zone.slice(slash + 1) : zone).replaceAll('_', ' ').replaceAll('/', ' – ');
+    groups.set(region, [...(groups.get(region) ?? []), { value: zone, label }]);
+  }
+  timeZoneGroups = [...groups].map(([region, zones]) => ({ region, zones }));
+  return timeZoneGroups;
+}
+
 async function renderSettings(req: Request, res: Response, status: number, values: DiscussionFormValues, errors: FormErrors = {}) {
-  await renderPage(res, status, 'admin/settings', {
+  const model: AdminSettingsPageModel = {
     meta: { title: 'Discussion Settings' },
     action: SETTINGS_PATH,
     values,
@@ -188,7 +214,11 @@ async function renderSettings(req: Request, res: Response, status: number, value
     defaultNotificationEmail: moderatorAddress(DEFAULT_DISCUSSION_SETTINGS, contextOf(req).config.baseUrl),
     heldMailsPerMinute: HELD_MAILS_PER_MINUTE,
     flash: status === 200 ? takeFlash(req) : null,
-  });
+    timeZoneGroups: groupedTimeZones(),
+    now: new Date(contextOf(req).now()),
+  };
+  // The Site section's additions are not (yet) in admin-models' type for this page.
+  await renderPage(res, status, 'admin/settings', model);
 }
 
 /** GET /admin/settings/discussion — every discussion option, laid out as WordPress lays out its Discussion Settings. */

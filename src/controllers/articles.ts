@@ -2,16 +2,16 @@ import type { Request, Response } from 'express';
 import { contextOf } from '../context.js';
 import { HttpError } from '../http-error.js';
 import {
-  articleAddress,
-  hasCommenterCookie,
-  homeAddress,
+  articleAddressFor,
+  homeAddressFor,
+  readHomeListVersion,
   sendCachedPage,
   serveCachedPage,
   type PageAddress,
 } from '../middleware/cached-pages.js';
 import { countPublishedArticles, findArticleById, listPublishedArticles, type ArticleRow } from '../queries/articles.js';
-import { findComment, listVisibleComments } from '../queries/comments.js';
-import { readArticlePageVersion, readHomePageVersion } from '../queries/page-versions.js';
+import { findComment, listRemovedParents, listVisibleComments } from '../queries/comments.js';
+import { readArticlePageVersion } from '../queries/page-versions.js';
 import { loadDiscussionSettings } from '../queries/settings.js';
 import type { PageModels } from '../rendering/models.js';
 import { renderPage, renderPageToString } from '../rendering/render.js';
@@ -21,6 +21,7 @@ import { articleTag, HOME_TAG, SETTINGS_TAG, type CachedPage, type PageSource } 
 import { preparePage } from '../services/page-encoding.js';
 import { paragraphsOf, readingMinutes } from '../services/reading.js';
 import { websiteSocialMeta } from '../services/structured-data.js';
+import { isKnownCommenter, PENDING_COOKIE } from '../services/commenter-cookies.js';
 import { articlePath, blankFormValues, buildArticlePage, loadPublishedArticle, siteOf } from './article-page.js';
 import { commenterPageAddress, sendCommenterPage } from './commenter-page.js';
 
@@ -78,11 +79,11 @@ async function renderAndKeep(
   }
 }
 
-/** GET / — published articles, newest first; the same for every reader, so cached per page number. */
+/** GET / — published articles, newest first; the same for every reader, so cached per page number (other query parameters ignored). */
 export async function showHome(req: Request, res: Response) {
   const page = pageNumber(req.query.page);
-  const address = homeAddress(page);
-  if (!Object.keys(req.query).every((name) => name === 'page')) {
+  const address = homeAddressFor(req.originalUrl);
+  if (!address) {
     await renderPage(res, 200, 'home', await homePage(req, page));
     return;
   }
@@ -90,12 +91,13 @@ export async function showHome(req: Request, res: Response) {
   await renderAndKeep(req, res, address, async () => {
     const { db, now } = contextOf(req);
     // Read before the list: a change in between makes the version older, never newer.
-    const version = await readHomePageVersion(db);
+    const version = await readHomeListVersion(db);
     const html = await renderPageToString(res, 'home', await homePage(req, page));
     const nextPublish = version.nextPublishAt?.getTime() ?? Infinity;
     return {
       html,
-      source: { perResponse: [], tags: [HOME_TAG], version: version.version, expiresAt: Math.min(nextPublish, nextNewYear(now())) },
+      // Settings too: the dates shown follow the site's time zone.
+      source: { perResponse: [], tags: [HOME_TAG, SETTINGS_TAG], version: version.version, expiresAt: Math.min(nextPublish, nextNewYear(now())) },
     };
   });
 }
@@ -156,23 +158,18 @@ function articlePageExpiry(article: ArticleRow, settings: DiscussionSettings, no
 /**
  * The article page: for an anonymous reader from the page cache, or
  * rendered once and kept for the next one; for a commenter, their own page,
- * kept for them alone. Each comment page is cached under its own key. Any
- * query (a reply link's ?replytocom=) renders a page that is not kept.
+ * kept for them alone. Each comment page, and each reply form
+ * (?replytocom=), is cached under its own key; other query parameters are
+ * ignored, so they cannot make every request a render.
  */
 async function sendArticlePage(req: Request, res: Response, commentPage: number | null) {
   const slug = String(req.params.slug);
   // No article has any other slug (a CHECK says so); PostgreSQL would refuse some (a NUL) with an error.
   if (!SLUG.test(slug)) throw new HttpError(404, 'There is no article at this address.');
-  const address = articleAddress(slug, commentPage);
-  const render = () => renderKeepable(req, res, slug, commentPage);
-  if (Object.keys(req.query).length > 0) {
-    const rendered = await renderArticlePage(req, res, slug, commentPage);
-    if (!rendered) return;
-    res.set('Cache-Control', 'private, no-cache');
-    res.status(200).type('html').send(rendered.html);
-    return;
-  }
-  if (hasCommenterCookie(req.headers.cookie)) {
+  const address = articleAddressFor(slug, commentPage, req.originalUrl);
+  const replyTo = address.kind === 'article' ? address.replyTo : null;
+  const render = () => renderKeepable(req, res, slug, commentPage, replyTo);
+  if (isKnownCommenter(req.cookies ?? {}, req.signedCookies?.[PENDING_COOKIE])) {
     // Prefilled with the commenter's name and showing their held comments: theirs alone.
     await sendCommenterPage(req, res, commenterPageAddress(req, slug, address.key), render);
     return;
@@ -182,11 +179,11 @@ async function sendArticlePage(req: Request, res: Response, commentPage: number 
 }
 
 /** Renders the article page with what the cache keeps of it; the version is read before the page's data. */
-async function renderKeepable(req: Request, res: Response, slug: string, commentPage: number | null) {
+async function renderKeepable(req: Request, res: Response, slug: string, commentPage: number | null, replyTo: string | null) {
   const { db, now } = contextOf(req);
   // Read before the page's data: a change in between makes the version older, never newer.
   const version = await readArticlePageVersion(db, slug);
-  const rendered = await renderArticlePage(req, res, slug, commentPage);
+  const rendered = await renderArticlePage(req, res, slug, commentPage, replyTo);
   if (!rendered) return null;
   const { html, model, article, settings } = rendered;
   const { submission_id: submissionId, rendered_at: renderedAt } = model.form.values;
@@ -205,8 +202,8 @@ async function renderKeepable(req: Request, res: Response, slug: string, comment
   return { html, source };
 }
 
-/** Renders the article page; null when it answered with a redirect instead. */
-async function renderArticlePage(req: Request, res: Response, slug: string, commentPage: number | null) {
+/** Renders the article page (a reply form when `replyTo` names a comment); null when it answered with a redirect instead. */
+async function renderArticlePage(req: Request, res: Response, slug: string, commentPage: number | null, replyTo: string | null) {
   const { db } = contextOf(req);
   const [article, settings] = await Promise.all([loadPublishedArticle(db, slug), loadDiscussionSettings(db)]);
   if (commentPage !== null && !settings.paginateComments) {
@@ -214,7 +211,6 @@ async function renderArticlePage(req: Request, res: Response, slug: string, comm
     res.redirect(301, articlePath(article.slug));
     return null;
   }
-  const replyTo = typeof req.query.replytocom === 'string' ? req.query.replytocom : null;
   const model = await buildArticlePage(
     req,
     db,
@@ -234,7 +230,8 @@ export async function showCommentPermalink(req: Request, res: Response) {
   if (!comment || !article) throw new HttpError(404, 'There is no comment at this address.');
   const published = await loadPublishedArticle(db, article.slug);
   const [approved, settings] = await Promise.all([listVisibleComments(db, published.id, []), loadDiscussionSettings(db)]);
-  const location = commentLocations(approved, settings, articlePath(published.slug)).get(String(comment.id));
+  const removedParents = await listRemovedParents(db, published.id, approved);
+  const location = commentLocations(approved, settings, articlePath(published.slug), undefined, removedParents).get(String(comment.id));
   if (!location) throw new HttpError(404, 'There is no comment at this address.');
   res.redirect(302, location);
 }

@@ -2,7 +2,8 @@ import type { Request, Response } from 'express';
 import { Feed } from 'feed';
 import { contextOf } from '../context.js';
 import { listPublishedArticles } from '../queries/articles.js';
-import { listVisibleComments } from '../queries/comments.js';
+import { listRemovedParents, listVisibleComments } from '../queries/comments.js';
+import { listCommentChangeTimes } from '../queries/feed-comments.js';
 import { loadDiscussionSettings } from '../queries/settings.js';
 import { commentLocations } from '../services/comment-pages.js';
 import { paragraphsOf } from '../services/reading.js';
@@ -88,9 +89,19 @@ export async function showCommentFeed(req: Request, res: Response) {
   const { db } = contextOf(req);
   const site = siteOf(req);
   const article = await loadPublishedArticle(db, String(req.params.slug));
-  const [approved, settings] = await Promise.all([listVisibleComments(db, article.id, []), loadDiscussionSettings(db)]);
-  const locations = commentLocations(approved, settings, articlePath(article.slug));
+  const [approved, settings, changeTimes] = await Promise.all([
+    listVisibleComments(db, article.id, []),
+    loadDiscussionSettings(db),
+    listCommentChangeTimes(db, article.id),
+  ]);
+  const locations = commentLocations(approved, settings, articlePath(article.slug), undefined, await listRemovedParents(db, article.id, approved));
   const newest = approved.slice(-COMMENTS_IN_FEED).reverse();
+  // Its last visible change: a moderator's edit or a late approval moves it, as it moves the feed's own.
+  const changedAt = (comment: (typeof newest)[number]) => changeTimes.get(String(comment.id)) ?? comment.created_at;
+  const lastChange = newest.reduce<Date | null>((latest, comment) => {
+    const changed = changedAt(comment);
+    return latest && latest >= changed ? latest : changed;
+  }, null);
   const articleUrl = `${site.baseUrl}${articlePath(article.slug)}`;
   const feed = new Feed({
     id: `${articleUrl}/comments/feed.xml`,
@@ -99,7 +110,7 @@ export async function showCommentFeed(req: Request, res: Response) {
     link: articleUrl,
     feedLinks: { atom: `${articleUrl}/comments/feed.xml` },
     language: 'en',
-    updated: newest[0]?.created_at ?? article.published_at ?? article.created_at,
+    updated: lastChange ?? article.published_at ?? article.created_at,
     generator: site.name,
   });
   for (const comment of newest) {
@@ -111,7 +122,7 @@ export async function showCommentFeed(req: Request, res: Response) {
       title: asHtml(`By: ${comment.author_name}`),
       content: paragraphsAsHtml(comment.body),
       author: [{ name: textNode(comment.author_name) }],
-      date: comment.created_at,
+      date: changedAt(comment),
       published: comment.created_at,
     });
   }

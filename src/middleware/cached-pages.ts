@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { contextOf, type AppContext } from '../context.js';
 import type { Logger } from '../logger.js';
-import { readArticlePageVersion, readHomePageVersion } from '../queries/page-versions.js';
-import { PENDING_COOKIE, REMEMBER_COOKIES } from '../services/commenter-cookies.js';
+import { readArticlePageVersion, readHomePageVersion, type HomePageVersion } from '../queries/page-versions.js';
+import { readSettingsVersion } from '../queries/settings.js';
+import { isKnownCommenterByHeader } from '../services/commenter-cookies.js';
 import { type CachedPage, type PerResponseValue } from '../services/page-cache.js';
 import { gzipPieces, identityPieces } from '../services/page-encoding.js';
 import { stampForm } from '../services/signed-tokens.js';
@@ -16,38 +17,87 @@ import { stampForm } from '../services/signed-tokens.js';
  */
 
 /** Where a page lives in the cache, and how to ask the database for its version. */
-export type PageAddress = { key: string } & ({ kind: 'article'; slug: string } | { kind: 'home' });
+export type PageAddress = { key: string } & ({ kind: 'article'; slug: string; replyTo: string | null } | { kind: 'home' });
 
-export const articleAddress = (slug: string, commentPage: number | null): PageAddress => ({
-  key: commentPage === null ? `article:${slug}` : `article:${slug}:page:${commentPage}`,
+export const articleAddress = (slug: string, commentPage: number | null, replyTo: string | null = null): PageAddress => ({
+  key: `article:${slug}${commentPage === null ? '' : `:page:${commentPage}`}${replyTo === null ? '' : `:replytocom:${replyTo}`}`,
   kind: 'article',
   slug,
+  replyTo,
 });
 
 export const homeAddress = (page: number): PageAddress => ({ key: `home:${page}`, kind: 'home' });
 
-const COMMENTER_COOKIES = new Set<string>([PENDING_COOKIE, ...Object.values(REMEMBER_COOKIES)]);
+/**
+ * What a query parameter does to a cached page: `values` are those that
+ * make a page of their own; any other value is `ignored` (the page is the
+ * one without it) or sends the request to the `router` (which answers it,
+ * a 404 for a page number that is none). A rule of just `router` says the
+ * parameter makes the request another route's (as WordPress's `/?p=ID`
+ * would be).
+ */
+type ParameterRule = { values: RegExp; otherwise: 'ignored' | 'router' } | 'router';
 
-/** A commenter sees their own held comments and prefilled form: their article page is their own. */
-export function hasCommenterCookie(cookieHeader: string | undefined): boolean {
-  if (!cookieHeader) return false;
-  for (const pair of cookieHeader.split(';')) {
-    const equals = pair.indexOf('=');
-    if (equals > 0 && COMMENTER_COOKIES.has(pair.slice(0, equals).trim())) return true;
+/**
+ * The query parameters each cached route declares; every other parameter
+ * (utm_source, fbclid, a cache-busting nonce) is ignored, and the request is
+ * answered as if it were not there.
+ */
+const ROUTE_PARAMETERS = {
+  home: { page: { values: /^[1-9]\d{0,5}$/, otherwise: 'router' } },
+  article: { replytocom: { values: /^[1-9]\d{0,17}$/, otherwise: 'ignored' } },
+} satisfies Record<PageAddress['kind'], Record<string, ParameterRule>>;
+
+/** The declared parameters' values in a query; null when one sends the request to the router. */
+function declaredParameters(rules: Record<string, ParameterRule>, search: string): Map<string, string> | null {
+  const found = new Map<string, string>();
+  if (!search) return found;
+  const query = new URLSearchParams(search);
+  for (const [name, rule] of Object.entries(rules)) {
+    const values = query.getAll(name);
+    if (values.length === 0) continue;
+    if (rule === 'router') return null;
+    // A repeated parameter has no one value: as a value that is none.
+    if (values.length === 1 && rule.values.test(values[0]!)) found.set(name, values[0]!);
+    else if (rule.otherwise === 'router') return null;
   }
-  return false;
+  return found;
 }
 
-const ARTICLE_URL = /^\/articles\/([a-z0-9]+(?:-[a-z0-9]+)*)(?:\/comment-page-([1-9]\d{0,5}))?\/?$/;
-const HOME_URL = /^\/(?:\?page=([1-9]\d{0,5}))?$/;
+/** The query part of a URL, without its `?`. */
+const searchOf = (url: string) => {
+  const mark = url.indexOf('?');
+  return mark < 0 ? '' : url.slice(mark + 1);
+};
 
-/** The cached page a request may be answered with, judged from its raw URL and cookies; null: ask the router. */
-export function addressOf(url: string, cookieHeader: string | undefined): PageAddress | null {
-  const home = HOME_URL.exec(url);
-  if (home) return homeAddress(home[1] ? Number(home[1]) : 1);
-  const article = url.startsWith('/articles/') ? ARTICLE_URL.exec(url) : null;
-  if (!article || hasCommenterCookie(cookieHeader)) return null;
-  return articleAddress(article[1]!, article[2] ? Number(article[2]) : null);
+/** The cached article page a request for this article (and comment page) stands for, whatever else its query holds. */
+export function articleAddressFor(slug: string, commentPage: number | null, url: string): PageAddress {
+  const parameters = declaredParameters(ROUTE_PARAMETERS.article, searchOf(url));
+  return articleAddress(slug, commentPage, parameters?.get('replytocom') ?? null);
+}
+
+/** The cached page of the article list a request stands for; null when the router must answer it (a page number that is none). */
+export function homeAddressFor(url: string): PageAddress | null {
+  const parameters = declaredParameters(ROUTE_PARAMETERS.home, searchOf(url));
+  if (!parameters) return null;
+  return homeAddress(Number(parameters.get('page') ?? 1));
+}
+
+const ARTICLE_PATH = /^\/articles\/([a-z0-9]+(?:-[a-z0-9]+)*)(?:\/comment-page-([1-9]\d{0,5}))?\/?$/;
+
+/**
+ * The cached page a request may be answered with, judged from its raw URL
+ * and cookies; null: ask the router. A reader known as a commenter (by
+ * cookies signed or shaped as this site writes them) has an article page of
+ * their own; junk cookies do not make one.
+ */
+export function addressOf(url: string, cookieHeader: string | undefined, cookieSecret: string): PageAddress | null {
+  const mark = url.indexOf('?');
+  const path = mark < 0 ? url : url.slice(0, mark);
+  if (path === '/') return homeAddressFor(url);
+  const article = path.startsWith('/articles/') ? ARTICLE_PATH.exec(path) : null;
+  if (!article || isKnownCommenterByHeader(cookieHeader, cookieSecret)) return null;
+  return articleAddressFor(article[1]!, article[2] ? Number(article[2]) : null, url);
 }
 
 /**
@@ -59,9 +109,9 @@ export function addressOf(url: string, cookieHeader: string | undefined): PageAd
 export function cachedPages(securityHeaders: readonly string[], logger: Logger): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const address = addressOf(req.url, req.headers.cookie);
+    const { pageCache, cookieSecret } = contextOf(req);
+    const address = addressOf(req.url, req.headers.cookie, cookieSecret);
     if (!address) return next();
-    const { pageCache } = contextOf(req);
     const page = pageCache.peek(address.key);
     if (!page) return next();
     const startedAt = Date.now();
@@ -127,8 +177,14 @@ export async function serveCachedPage(
 }
 
 async function currentVersion({ db }: AppContext, address: PageAddress): Promise<string | null> {
-  if (address.kind === 'home') return (await readHomePageVersion(db)).version;
+  if (address.kind === 'home') return (await readHomeListVersion(db)).version;
   return readArticlePageVersion(db, address.slug);
+}
+
+/** The article list's version, with the settings' (its dates are in the site's zone). */
+export async function readHomeListVersion(db: AppContext['db']): Promise<HomePageVersion> {
+  const [list, settings] = await Promise.all([readHomePageVersion(db), readSettingsVersion(db)]);
+  return { ...list, version: `${list.version}:${settings}` };
 }
 
 /** Writes a cached page: 304 when the reader's copy is current, else its bytes in the best encoding they accept. */

@@ -1,9 +1,16 @@
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE, isSupportedTimeZone } from '../rendering/format.js';
 
 export const AVATAR_SOURCES = ['local', 'gravatar'] as const;
 export type AvatarSource = (typeof AVATAR_SOURCES)[number];
 
-/** Discussion options, with WordPress's defaults unless noted. */
+/**
+ * Discussion options, with WordPress's defaults unless noted. Comment
+ * paging is on by default, at 200 top-level comments a page (WordPress
+ * offers 50, off): nearly every discussion stays whole on the article page,
+ * and a discussion of thousands is never one page of megabytes that each
+ * reader (or anyone adding junk to the address) makes the site render.
+ */
 export interface DiscussionSettings {
   holdEveryComment: boolean;
   autoApprovePreviouslyApproved: boolean;
@@ -28,6 +35,8 @@ export interface DiscussionSettings {
   digestMinutes: number;
   /** Where held-comment mail goes; empty: moderation@ the site's host. */
   notificationEmail: string;
+  /** The site's IANA time zone: every date shown and entered is in it (WordPress's timezone_string). */
+  timeZone: string;
 }
 
 export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
@@ -39,8 +48,8 @@ export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
   closeOldArticles: false,
   closeAfterDays: 14,
   threadDepth: 5,
-  paginateComments: false,
-  commentsPerPage: 50,
+  paginateComments: true,
+  commentsPerPage: 200,
   firstPageShown: 'newest',
   orderWithinPage: 'asc',
   requireNameAndEmail: true,
@@ -49,6 +58,7 @@ export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
   adminNotification: 'each',
   digestMinutes: 60,
   notificationEmail: '',
+  timeZone: DEFAULT_TIME_ZONE,
 };
 
 /** One entry a line; blank lines and surrounding spaces ignored, duplicates dropped. */
@@ -85,6 +95,7 @@ const storedSettings = z.object({
   adminNotification: z.enum(['each', 'digest', 'off']),
   digestMinutes: z.number().int().min(5).max(1440),
   notificationEmail: z.union([z.literal(''), z.email().max(100)]),
+  timeZone: z.string().refine(isSupportedTimeZone),
 });
 
 export function settingsFromStored(stored: Record<string, unknown>): DiscussionSettings {

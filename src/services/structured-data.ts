@@ -4,10 +4,15 @@
  * plain values out; the layout only prints them.
  */
 
+/** The site's own picture, for pages (and articles) that have none of their own. */
+export const SITE_IMAGE_PATH = '/images/video-call.svg';
+
 export interface CommentFacts {
   url: string;
   authorName: string;
   createdAt: Date;
+  /** When it went public (its approval); the time it was written when not known. */
+  publishedAt?: Date;
   text: string;
 }
 
@@ -18,6 +23,10 @@ export interface ArticleFacts {
   headline: string;
   description: string;
   authorName: string;
+  /** The author's own page, absolute; schema.org wants one that identifies the person, so none is better than the home page. */
+  authorUrl?: string;
+  /** The article's figure, absolute; the site's picture when it has none. */
+  image?: string;
   publishedAt: Date;
   modifiedAt: Date;
   /** Every approved comment, not only those on this page. */
@@ -33,6 +42,13 @@ export interface SocialMetaTag {
   content: string;
 }
 
+/** An image path of this site (or an absolute URL) as an absolute URL, resolved against any absolute URL of the site. */
+export function absoluteImageUrl(imagePath: string | null | undefined, siteUrl: string): string {
+  return new URL(imagePath || SITE_IMAGE_PATH, siteUrl).href;
+}
+
+const imageOf = (facts: ArticleFacts) => facts.image ?? absoluteImageUrl(null, facts.url);
+
 export function articleStructuredData(facts: ArticleFacts): Record<string, unknown> {
   return {
     '@context': 'https://schema.org',
@@ -41,7 +57,8 @@ export function articleStructuredData(facts: ArticleFacts): Record<string, unkno
     description: facts.description,
     url: facts.url,
     mainEntityOfPage: { '@type': 'WebPage', '@id': facts.url },
-    author: { '@type': 'Person', name: facts.authorName },
+    image: imageOf(facts),
+    author: { '@type': 'Person', name: facts.authorName, ...(facts.authorUrl ? { url: facts.authorUrl } : {}) },
     publisher: { '@type': 'Organization', name: facts.siteName },
     datePublished: facts.publishedAt.toISOString(),
     dateModified: facts.modifiedAt.toISOString(),
@@ -51,6 +68,7 @@ export function articleStructuredData(facts: ArticleFacts): Record<string, unkno
       url: comment.url,
       author: { '@type': 'Person', name: comment.authorName },
       dateCreated: comment.createdAt.toISOString(),
+      datePublished: (comment.publishedAt ?? comment.createdAt).toISOString(),
       text: comment.text,
     })),
   };
@@ -78,6 +96,7 @@ export function articleSocialMeta(facts: ArticleFacts): SocialMetaTag[] {
     og('og:title', facts.headline),
     og('og:description', facts.description),
     og('og:url', facts.url),
+    og('og:image', imageOf(facts)),
     og('article:published_time', facts.publishedAt.toISOString()),
     og('article:modified_time', facts.modifiedAt.toISOString()),
     og('article:author', facts.authorName),
@@ -87,6 +106,7 @@ export function articleSocialMeta(facts: ArticleFacts): SocialMetaTag[] {
   ];
 }
 
+/** OpenGraph requires an image on every page; the layout adds the site's picture to any page whose tags have none. */
 export function websiteSocialMeta(site: { name: string; url: string; description: string }): SocialMetaTag[] {
   return [
     { attribute: 'property', key: 'og:type', content: 'website' },
@@ -94,6 +114,7 @@ export function websiteSocialMeta(site: { name: string; url: string; description
     { attribute: 'property', key: 'og:title', content: site.name },
     { attribute: 'property', key: 'og:description', content: site.description },
     { attribute: 'property', key: 'og:url', content: site.url },
+    { attribute: 'property', key: 'og:image', content: absoluteImageUrl(null, site.url) },
     { attribute: 'name', key: 'twitter:card', content: 'summary' },
   ];
 }

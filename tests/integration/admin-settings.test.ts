@@ -93,7 +93,8 @@ describe('the discussion settings page', () => {
       require_name_email: '1',
       close_comments_days_old: '14',
       thread_comments_depth: '5',
-      comments_per_page: '50',
+      page_comments: '1',
+      comments_per_page: '200',
       default_comments_page: 'newest',
       comment_order: 'asc',
       admin_notification: 'each',
@@ -105,6 +106,7 @@ describe('the discussion settings page', () => {
       disallowed_keys: '',
       show_avatars: '1',
       avatar_source: 'local',
+      timezone_string: 'UTC',
     });
     assert.deepEqual(page('#thread_comments_depth option').map((_i, option) => page(option).attr('value')).get(), ['2', '3', '4', '5', '6', '7', '8', '9', '10']);
     assert.equal(page('#notification_email').attr('placeholder'), 'moderation@127.0.0.1');
@@ -158,6 +160,7 @@ describe('the discussion settings page', () => {
       adminNotification: 'digest',
       digestMinutes: 15,
       notificationEmail: 'editor@example.com',
+      timeZone: 'UTC',
     });
 
     const page = await settingsPage();

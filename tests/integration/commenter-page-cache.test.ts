@@ -93,7 +93,7 @@ describe('a commenter’s own page, kept for them', () => {
   });
 
   it('keeps a page for remembered name and email alone, with no query on a hit', async () => {
-    const cookie = 'comment_author=Grace; comment_author_email=grace%40example.org';
+    const cookie = 'comment_author=Grace; comment_author_email=grace%40example.org; comment_author_url=';
     const first = await request(harness.app).get(DEMO_PATH).set('Cookie', cookie).expect(200);
     let second!: request.Response;
     const queries = await queriesDuring(database.db, async () => {
@@ -130,12 +130,20 @@ describe('a commenter’s own page, kept for them', () => {
     assert.doesNotMatch(anonymous.text, new RegExp(`comment-(${held}|${graces})"`));
   });
 
-  it('does not keep a page asked for with a query', async () => {
+  it('keeps a reply form as a page of its own, and ignores query parameters the article does not declare', async () => {
     const browser = harness.browser();
     const replyTo = await insertComment(database.db, { body: 'Reply to me.' });
     await postComment(browser);
-    await browser.get(`${DEMO_PATH}?replytocom=${replyTo}`).expect(200);
-    assert.equal(privatePageCount(), 0);
+    await view(browser);
+    assert.equal(privatePageCount(), 1);
+    await view(browser, `${DEMO_PATH}?utm_source=newsletter`);
+    assert.equal(privatePageCount(), 1, 'the same page as without the parameter');
+    const replying = await view(browser, `${DEMO_PATH}?replytocom=${replyTo}`);
+    assert.equal(formFields(replying.page).parent_id, replyTo);
+    assert.equal(privatePageCount(), 2);
+    const again = await view(browser, `${DEMO_PATH}?replytocom=${replyTo}&fbclid=x`);
+    assert.equal(formFields(again.page).parent_id, replyTo);
+    assert.equal(privatePageCount(), 2);
   });
 });
 

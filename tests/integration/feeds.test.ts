@@ -31,6 +31,7 @@ const entries = (feed: cheerio.CheerioAPI) =>
       author: feed(entry).find('author > name').text(),
       content: feed(entry).children('content').text(),
       published: feed(entry).children('published').text(),
+      updated: feed(entry).children('updated').text(),
     }))
     .get();
 
@@ -116,5 +117,32 @@ describe('GET /articles/:slug/comments/feed.xml — an article’s comments', ()
       [`${APP_ORIGIN}${DEMO_PATH}#comment-${second}`, `${APP_ORIGIN}${DEMO_PATH}/comment-page-1/#comment-${first}`],
     );
     assert.equal(items[1]!.id, `${APP_ORIGIN}/articles/${DEMO_SLUG}#comment-${first}`, 'an entry id does not move with pages');
+  });
+
+  it('moves an entry’s updated when a moderator edits the comment, and the feed’s when an older comment is approved late', async () => {
+    const older = await insertComment(database.db, { status: 'pending', body: 'Held a while.' });
+    const newer = await insertComment(database.db, { body: 'Approved at once.' });
+    let { feed } = await getFeed(COMMENT_FEED);
+    const newerCreated = entries(feed).find((item) => item.id.endsWith(`#comment-${newer}`))!.published;
+    assert.equal(feed('feed > updated').text(), newerCreated, 'the newest change is the newest comment');
+
+    // A moderator approves the older comment months later (as the queue does: approved_at and updated_at).
+    const approvedAt = new Date('2024-06-01T12:00:00Z');
+    await database.db('comments').where({ id: older }).update({ status: 'approved', approved_at: approvedAt, updated_at: approvedAt, moderated_at: approvedAt });
+    ({ feed } = await getFeed(COMMENT_FEED));
+    assert.equal(feed('feed > updated').text(), approvedAt.toISOString());
+    const olderEntry = entries(feed).find((item) => item.id.endsWith(`#comment-${older}`))!;
+    assert.equal(olderEntry.updated, approvedAt.toISOString());
+    assert.notEqual(olderEntry.published, approvedAt.toISOString(), 'published stays when it was written');
+
+    // Then edits the newer one (as the edit page does: the text and updated_at).
+    const editedAt = new Date('2024-07-01T08:30:00Z');
+    await database.db('comments').where({ id: newer }).update({ body: 'Approved at once (edited).', updated_at: editedAt, moderated_at: editedAt });
+    ({ feed } = await getFeed(COMMENT_FEED));
+    const newerEntry = entries(feed).find((item) => item.id.endsWith(`#comment-${newer}`))!;
+    assert.equal(newerEntry.updated, editedAt.toISOString());
+    assert.equal(newerEntry.published, newerCreated);
+    assert.match(newerEntry.content, /\(edited\)/);
+    assert.equal(feed('feed > updated').text(), editedAt.toISOString());
   });
 });

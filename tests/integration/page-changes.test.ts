@@ -239,7 +239,7 @@ describe('the notify-page-changes migration', () => {
     );
     assert.deepEqual(rolledBack, []);
     assert.deepEqual(await notified(() => context.db('comments').whereIn('id', ids).update({ status: 'approved' })), [article, 'home']);
-    assert.deepEqual(await notified(() => context.db.raw('TRUNCATE comments')), ['all']);
+    assert.deepEqual(await notified(() => context.db.raw('TRUNCATE comments CASCADE')), ['all']);
   });
 
   it('has a down that stops the notifications, and an up that brings them back', async () => {

@@ -98,8 +98,10 @@ describe('the article page’s head', () => {
       url: `${ARTICLE_URL}#comment-${approved}`,
       author: { '@type': 'Person', name: 'Ada' },
       dateCreated: data.comment[0].dateCreated,
+      datePublished: data.comment[0].datePublished,
       text: 'Well argued.',
     });
+    assert.match(data.comment[0].datePublished, /^2023-01-03T/);
     assert.match(data.comment[0].dateCreated, /^2023-01-03T/);
   });
 
@@ -115,6 +117,28 @@ describe('the article page’s head', () => {
     assert.equal(page('script:not([src]):not([type="application/ld+json"])').length, 0);
   });
 
+  it('gives the article’s figure as its image, absolute, in OpenGraph and JSON-LD', async () => {
+    const page = await articlePage();
+    // The page shows the fingerprinted copy; previews get the plain path, which stays the same across releases.
+    assert.match(page('figure img').attr('src') ?? '', /^\/images\/video-call\.[0-9a-f]+\.svg$/);
+    const figure = '/images/video-call.svg';
+    assert.equal(page('head meta[property="og:image"]').length, 1);
+    assert.equal(page('head meta[property="og:image"]').attr('content'), `${APP_ORIGIN}${figure}`);
+    assert.equal(jsonLd(page).image, `${APP_ORIGIN}${figure}`);
+  });
+
+  it('has an og:image on every page, the site’s picture where the page has none of its own', async () => {
+    await insertArticle(database.db, { slug: 'no-figure', title: 'No figure' });
+    for (const [path, status] of [['/', 200], ['/?page=1', 200], ['/articles/no-figure', 200], ['/no-such-page', 404], ['/articles/nope', 404]] as const) {
+      const response = await request(app()).get(path).expect(status);
+      const images = parsePage(response.text)('head meta[property="og:image"]');
+      assert.equal(images.length, 1, path);
+      assert.equal(images.attr('content'), `${APP_ORIGIN}/images/video-call.svg`, path);
+    }
+    const image = await request(app()).get('/images/video-call.svg').expect(200);
+    assert.match(image.headers['content-type'] ?? '', /^image\//);
+  });
+
   it('gives the home page website tags and no article data', async () => {
     const page = parsePage((await request(app()).get('/')).text);
     assert.equal(page('head meta[property="og:type"]').attr('content'), 'website');
@@ -124,12 +148,12 @@ describe('the article page’s head', () => {
 });
 
 describe('comment avatars', () => {
-  it('shows a local identicon beside each comment, named by a keyed hash of the email', async () => {
+  it('shows a local identicon beside each comment, named by a keyed hash of the comment and its email', async () => {
     const id = await insertComment(database.db, { author_email: 'Ada@Example.org ' });
     const page = await articlePage();
     const avatar = page(`#comment-${id} img.avatar`);
     assert.equal(avatar.length, 1);
-    const hash = avatarHash(TEST_COOKIE_SECRET, 'ada@example.org');
+    const hash = avatarHash(TEST_COOKIE_SECRET, 'ada@example.org', id);
     assert.equal(avatar.attr('src'), `/avatars/${hash}.svg`);
     assert.equal(avatar.attr('alt'), '');
     assert.equal(avatar.attr('width'), '48');
@@ -149,7 +173,7 @@ describe('comment avatars', () => {
   });
 
   it('serves the identicon as an SVG kept for a year', async () => {
-    const hash = avatarHash(TEST_COOKIE_SECRET, 'ada@example.org');
+    const hash = avatarHash(TEST_COOKIE_SECRET, 'ada@example.org', '1');
     const response = await request(app()).get(`/avatars/${hash}.svg`).expect(200);
     assert.match(String(response.headers['content-type']), /^image\/svg\+xml/);
     assert.equal(response.headers['cache-control'], 'public, max-age=31536000, immutable');

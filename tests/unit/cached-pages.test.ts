@@ -1,29 +1,55 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addressOf, hasCommenterCookie, parseAcceptEncoding } from '../../src/middleware/cached-pages.js';
-import { commenterKey } from '../../src/services/commenter-cookies.js';
+import { createHmac } from 'node:crypto';
+import { addressOf, parseAcceptEncoding } from '../../src/middleware/cached-pages.js';
+import { commenterKey, isKnownCommenterByHeader } from '../../src/services/commenter-cookies.js';
 
 const SLUG = 'xi-ducks-putins-push-for-expanded-military-ties';
+const SECRET = 'a-cookie-secret-for-these-tests-only-123';
+const REMEMBERED = 'comment_author=Ada; comment_author_email=ada%40example.org; comment_author_url=';
+
+/** A cookie value signed as cookie-parser signs it (`s:` + value + `.` + HMAC), URL-encoded as a browser sends it. */
+function signed(value: string, secret = SECRET): string {
+  const mac = createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '');
+  return encodeURIComponent(`s:${value}.${mac}`);
+}
+
+const address = (url: string, cookie?: string) => addressOf(url, cookie, SECRET);
 
 describe('which requests the cached-page fast path answers', () => {
-  it('takes the home page, by page number', () => {
-    assert.equal(addressOf('/', undefined)?.key, 'home:1');
-    assert.equal(addressOf('/?page=1', undefined)?.key, 'home:1');
-    assert.equal(addressOf('/?page=12', 'comment_author=Ada')?.key, 'home:12', 'the list is the same for commenters');
-    for (const url of ['/?page=0', '/?page=x', '/?page=1&utm=a', '/?', '/index.html']) assert.equal(addressOf(url, undefined), null, url);
+  it('takes the home page, by page number, ignoring query parameters it does not declare', () => {
+    assert.equal(address('/')?.key, 'home:1');
+    assert.equal(address('/?page=1')?.key, 'home:1');
+    assert.equal(address('/?page=12', REMEMBERED)?.key, 'home:12', 'the list is the same for commenters');
+    assert.equal(address('/?page=1&utm_source=x')?.key, 'home:1');
+    assert.equal(address('/?utm_source=x&fbclid=abc&page=3')?.key, 'home:3');
+    assert.equal(address('/?')?.key, 'home:1');
+    assert.equal(address('/?nocache=12345')?.key, 'home:1');
+    for (const url of ['/?page=0', '/?page=x', '/?page=1&page=2', '/index.html']) assert.equal(address(url), null, url);
   });
 
-  it('takes article pages and comment pages, with or without a trailing slash', () => {
-    assert.deepEqual(addressOf(`/articles/${SLUG}`, undefined), { key: `article:${SLUG}`, kind: 'article', slug: SLUG });
-    assert.equal(addressOf(`/articles/${SLUG}/`, undefined)?.key, `article:${SLUG}`);
-    assert.equal(addressOf(`/articles/${SLUG}/comment-page-3/`, undefined)?.key, `article:${SLUG}:page:3`);
-    assert.equal(addressOf(`/articles/${SLUG}/comment-page-3`, undefined)?.key, `article:${SLUG}:page:3`);
+  it('takes article pages and comment pages, with or without a trailing slash, whatever else the query says', () => {
+    assert.deepEqual(address(`/articles/${SLUG}`), { key: `article:${SLUG}`, kind: 'article', slug: SLUG, replyTo: null });
+    assert.equal(address(`/articles/${SLUG}/`)?.key, `article:${SLUG}`);
+    assert.equal(address(`/articles/${SLUG}/comment-page-3/`)?.key, `article:${SLUG}:page:3`);
+    assert.equal(address(`/articles/${SLUG}/comment-page-3`)?.key, `article:${SLUG}:page:3`);
+    for (const query of ['?', '?utm_source=x', '?x=1&y=2', '?replytocom=abc', '?replytocom=1&replytocom=2', '?replytocom=']) {
+      assert.equal(address(`/articles/${SLUG}${query}`)?.key, `article:${SLUG}`, query);
+    }
   });
 
-  it('leaves to the router anything else: queries, odd spellings, other paths', () => {
+  it('keys an article page by the parameters its route declares: replytocom', () => {
+    assert.deepEqual(address(`/articles/${SLUG}?replytocom=4&utm_source=x`), {
+      key: `article:${SLUG}:replytocom:4`,
+      kind: 'article',
+      slug: SLUG,
+      replyTo: '4',
+    });
+    assert.equal(address(`/articles/${SLUG}/comment-page-2/?replytocom=4`)?.key, `article:${SLUG}:page:2:replytocom:4`);
+  });
+
+  it('leaves to the router odd spellings and other paths', () => {
     for (const url of [
-      `/articles/${SLUG}?replytocom=4`,
-      `/articles/${SLUG}?`,
       `/articles/XI-DUCKS`,
       `/articles/%78i-ducks`,
       `/articles/${SLUG}/comments`,
@@ -33,26 +59,44 @@ describe('which requests the cached-page fast path answers', () => {
       '/feed.xml',
       '/admin/comments',
     ]) {
-      assert.equal(addressOf(url, undefined), null, url);
+      assert.equal(address(url), null, url);
     }
   });
 
   it('leaves a commenter’s article page to the router: it is their own', () => {
-    assert.equal(addressOf(`/articles/${SLUG}`, 'broadsheet_pending=s%3A12.abc'), null);
-    assert.equal(addressOf(`/articles/${SLUG}`, 'theme=dark; comment_author_email=ada%40example.org'), null);
-    assert.ok(addressOf(`/articles/${SLUG}`, 'theme=dark; connect.sid=s%3Aabc'), 'other cookies do not matter');
+    assert.equal(address(`/articles/${SLUG}`, `broadsheet_pending=${signed('12')}`), null);
+    assert.equal(address(`/articles/${SLUG}`, `theme=dark; ${REMEMBERED}`), null);
+    assert.ok(address(`/articles/${SLUG}`, 'theme=dark; connect.sid=s%3Aabc'), 'other cookies do not matter');
+  });
+
+  it('serves the anonymous page to junk commenter cookies', () => {
+    for (const cookie of [
+      'broadsheet_pending=s%3A12.forged',
+      `broadsheet_pending=${signed('12', 'another-secret-entirely-0000000000')}`,
+      'broadsheet_pending=12',
+      `broadsheet_pending=${signed('junk')}`,
+      'comment_author=Ada',
+      'comment_author_email=ada%40example.org',
+      'comment_author=Ada; comment_author_email=not-an-email; comment_author_url=',
+      'comment_author=Ada; comment_author_email=ada%40example.org; comment_author_url=javascript%3Aalert(1)',
+      `comment_author=${'x'.repeat(300)}; comment_author_email=ada%40example.org; comment_author_url=`,
+      'comment_author=; comment_author_email=; comment_author_url=',
+      'comment_author=j%3A%7B%22a%22%3A1%7D; comment_author_email=ada%40example.org; comment_author_url=',
+    ]) {
+      assert.equal(address(`/articles/${SLUG}`, cookie)?.key, `article:${SLUG}`, cookie);
+    }
   });
 });
 
 describe('commenter cookies', () => {
-  it('are recognised by name wherever they stand in the header', () => {
-    assert.equal(hasCommenterCookie(undefined), false);
-    assert.equal(hasCommenterCookie(''), false);
-    assert.equal(hasCommenterCookie('comment_author=Ada'), true);
-    assert.equal(hasCommenterCookie('a=1;comment_author_url=x'), true);
-    assert.equal(hasCommenterCookie('a=1;  broadsheet_pending=s%3A1.sig'), true);
-    assert.equal(hasCommenterCookie('comment_author_x=1; xcomment_author=2'), false);
-    assert.equal(hasCommenterCookie('comment_author'), false, 'a name without a value is no cookie');
+  it('are recognised wherever they stand in the header, when signed or shaped as this site writes them', () => {
+    assert.equal(isKnownCommenterByHeader(undefined, SECRET), false);
+    assert.equal(isKnownCommenterByHeader('', SECRET), false);
+    assert.equal(isKnownCommenterByHeader(REMEMBERED, SECRET), true);
+    assert.equal(isKnownCommenterByHeader(`a=1;  broadsheet_pending=${signed('3.12')}`, SECRET), true);
+    assert.equal(isKnownCommenterByHeader('a=1;comment_author=Ada;comment_author_email=;comment_author_url=https%3A%2F%2Fada.example%2F', SECRET), true);
+    assert.equal(isKnownCommenterByHeader('comment_author_x=1; xcomment_author=2', SECRET), false);
+    assert.equal(isKnownCommenterByHeader('comment_author', SECRET), false, 'a name without a value is no cookie');
   });
 });
 

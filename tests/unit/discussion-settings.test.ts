@@ -16,3 +16,14 @@ describe('the avatar source setting', () => {
     assert.equal(settingsFromStored({ avatarSource: 'nope', showAvatars: false }).showAvatars, false, 'the other keys are still read');
   });
 });
+
+describe('the site time zone setting', () => {
+  it('is UTC unless a zone the runtime lists was chosen', () => {
+    assert.equal(DEFAULT_DISCUSSION_SETTINGS.timeZone, 'UTC');
+    assert.equal(settingsFromStored({}).timeZone, 'UTC', 'settings saved before the option existed');
+    assert.equal(settingsFromStored({ timeZone: 'Europe/Paris' }).timeZone, 'Europe/Paris');
+    for (const stored of ['Mars/Olympus', 'europe/paris', '', null, 1, ['UTC']]) {
+      assert.equal(settingsFromStored({ timeZone: stored }).timeZone, 'UTC', JSON.stringify(stored));
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  absoluteImageUrl,
   articleSocialMeta,
   articleStructuredData,
   encodeJsonLd,
@@ -36,6 +37,7 @@ describe('articleStructuredData', () => {
       description: 'The first paragraph.',
       url: FACTS.url,
       mainEntityOfPage: { '@type': 'WebPage', '@id': FACTS.url },
+      image: 'https://news.example/images/video-call.svg',
       author: { '@type': 'Person', name: 'Kareem Salem' },
       publisher: { '@type': 'Organization', name: 'Broadsheet' },
       datePublished: '2023-01-02T09:00:00.000Z',
@@ -47,10 +49,30 @@ describe('articleStructuredData', () => {
           url: 'https://news.example/articles/a-piece#comment-7',
           author: { '@type': 'Person', name: 'Ada' },
           dateCreated: '2023-01-04T11:00:00.000Z',
+          datePublished: '2023-01-04T11:00:00.000Z',
           text: 'Well said.',
         },
       ],
     });
+  });
+
+  it('gives the article’s own figure as its image, the author’s page when known, and a comment’s approval as its publication', () => {
+    const data = articleStructuredData({
+      ...FACTS,
+      image: 'https://news.example/images/figure.jpg',
+      authorUrl: 'https://news.example/authors/kareem',
+      comments: [{ ...FACTS.comments[0]!, publishedAt: new Date('2023-01-05T08:00:00Z') }],
+    });
+    assert.equal(data.image, 'https://news.example/images/figure.jpg');
+    assert.deepEqual(data.author, { '@type': 'Person', name: 'Kareem Salem', url: 'https://news.example/authors/kareem' });
+    const [comment] = data.comment as Array<Record<string, unknown>>;
+    assert.equal(comment!.dateCreated, '2023-01-04T11:00:00.000Z');
+    assert.equal(comment!.datePublished, '2023-01-05T08:00:00.000Z');
+  });
+
+  it('makes an image path absolute on the site', () => {
+    assert.equal(absoluteImageUrl('/images/a.png', 'https://news.example/articles/x'), 'https://news.example/images/a.png');
+    assert.equal(absoluteImageUrl(null, 'https://news.example/'), 'https://news.example/images/video-call.svg');
   });
 });
 
@@ -86,6 +108,8 @@ describe('social meta tags', () => {
     assert.equal(tags['property:og:title'], 'A piece');
     assert.equal(tags['property:og:description'], 'The first paragraph.');
     assert.equal(tags['property:og:url'], FACTS.url);
+    assert.equal(tags['property:og:image'], 'https://news.example/images/video-call.svg', 'the site’s picture when the article has none');
+    assert.equal(asRecord(articleSocialMeta({ ...FACTS, image: 'https://news.example/images/f.png' }))['property:og:image'], 'https://news.example/images/f.png');
     assert.equal(tags['property:og:site_name'], 'Broadsheet');
     assert.equal(tags['property:article:published_time'], '2023-01-02T09:00:00.000Z');
     assert.equal(tags['property:article:author'], 'Kareem Salem');
@@ -98,5 +122,6 @@ describe('social meta tags', () => {
     const tags = asRecord(websiteSocialMeta({ name: 'Broadsheet', url: 'https://news.example/', description: 'News.' }));
     assert.equal(tags['property:og:type'], 'website');
     assert.equal(tags['property:og:url'], 'https://news.example/');
+    assert.equal(tags['property:og:image'], 'https://news.example/images/video-call.svg');
   });
 });
