@@ -10,11 +10,11 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
-COPY scripts ./scripts
+COPY tools ./tools
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
-# MALLOC_MMAP_THRESHOLD_: see src/malloc-settings.ts.
+# MALLOC_MMAP_THRESHOLD_: see src/platform/malloc-settings.ts.
 ENV NODE_ENV=production \
     MALLOC_MMAP_THRESHOLD_=1048576 \
     HOST=0.0.0.0 \

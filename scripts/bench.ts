@@ -4,7 +4,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { projectRoot } from '../src/paths.js';
+import { projectRoot } from '../src/platform/paths.js';
 import type { CeilingPorts } from './bench/ceiling.js';
 import { DEMO_SLUG, prepareDatabase } from './bench/database.js';
 import { markOwner, sweepMarkedFolders } from './bench/leftovers.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { connectDatabase } from '../src/db/connection.js';
+import { connectDatabase } from '../src/platform/db/connection.js';
 import { SupervisedApp } from './faults/app.js';
 import { runCommenter, type Commenting } from './faults/commenter.js';
 import { FaultDatabase } from './faults/postgres.js';

@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded.js';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/platform/db/embedded.js';
 
 /**
  * npm test — runs every test file against DATABASE_URL, or, when it is not

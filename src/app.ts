@@ -3,29 +3,29 @@ import ejs from 'ejs';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 import type pg from 'pg';
-import type { AppContext } from './context.js';
-import type { Database } from './db/connection.js';
-import type { Logger } from './logger.js';
-import { errorHandler, notFound } from './middleware/errors.js';
-import { adminSession } from './middleware/admin-session.js';
-import { cachedPages } from './middleware/cached-pages.js';
-import { formBodyParser } from './middleware/form-body.js';
-import { requestLog } from './middleware/request-log.js';
-import { methodNotAllowed } from './middleware/method-not-allowed.js';
-import { sameOriginOnly } from './middleware/same-origin.js';
-import { serveStaticAssets } from './middleware/static-assets.js';
-import { ChangeFollowedMemo } from './services/change-followed-memo.js';
-import { createFloodControl } from './services/flood-control.js';
-import { createHeldMailBudget } from './services/held-mail-budget.js';
-import { createLoginThrottle } from './services/login-throttle.js';
-import { PageCache } from './services/page-cache.js';
-import { viewsDir } from './paths.js';
-import { viewHelpers } from './rendering/format.js';
+import type { AppContext } from './platform/context.js';
+import type { Database } from './platform/db/connection.js';
+import type { Logger } from './platform/logger.js';
+import { errorHandler, notFound } from './platform/http/errors.js';
+import { adminSession } from './admin-auth/admin-session.js';
+import { cachedPages } from './platform/page-cache/cached-pages.js';
+import { formBodyParser } from './platform/http/form-body.js';
+import { requestLog } from './platform/http/request-log.js';
+import { methodNotAllowed } from './platform/http/method-not-allowed.js';
+import { sameOriginOnly } from './platform/http/same-origin.js';
+import { serveStaticAssets } from './platform/http/static-assets.js';
+import { ChangeFollowedMemo } from './platform/page-cache/change-followed-memo.js';
+import { createFloodControl } from './comments/flood-control.js';
+import { createHeldMailBudget } from './mail/held-mail-budget.js';
+import { createLoginThrottle } from './admin-auth/login-throttle.js';
+import { PageCache } from './platform/page-cache/page-cache.js';
+import { viewsDir } from './platform/paths.js';
+import { viewHelpers } from './platform/rendering/format.js';
 import { createRoutes } from './routes.js';
 
 export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle' | 'flood' | 'heldMailBudget' | 'pageCache' | 'memo' | 'postingDb'> {
   logger: Logger;
-  /** The pool for comment posts' two statements (db/connection.ts, 'posting'); `db` when left out. */
+  /** The pool for comment posts' two statements (platform/db/connection.ts, 'posting'); `db` when left out. */
   postingDb?: Database;
   /** The pool behind admin sessions (connect-pg-simple). */
   sessionPool: pg.Pool;

@@ -1,9 +1,9 @@
 import { Router, type RequestHandler } from 'express';
-import { changePassword, showAccount, updateAccount } from './controllers/admin-account.js';
-import { login, logout, showLogin } from './controllers/admin-auth.js';
-import { blockCommenterOfComment, liftBlock, showBlocks } from './controllers/admin-blocks.js';
-import { adminChrome } from './controllers/admin-chrome.js';
-import { showEditForm, updateComment } from './controllers/admin-comment-edit.js';
+import { changePassword, showAccount, updateAccount } from './admin-auth/account-handlers.js';
+import { login, logout, showLogin } from './admin-auth/sign-in-handlers.js';
+import { blockCommenterOfComment, liftBlock, showBlocks } from './moderation/block-handlers.js';
+import { adminChrome } from './moderation/admin-chrome.js';
+import { showEditForm, updateComment } from './moderation/comment-edit-handlers.js';
 import {
   applyBulkAction,
   deleteComment,
@@ -12,22 +12,22 @@ import {
   restoreComment,
   setCommentStatus,
   undoModeration,
-} from './controllers/admin-comments.js';
-import { showLog } from './controllers/admin-log.js';
-import { saveScreenOptions } from './controllers/admin-queue-preferences.js';
-import { showQueue, showQueuedComment } from './controllers/admin-queue.js';
-import { showDiscussionSettings, updateDiscussionSettings } from './controllers/admin-settings.js';
-import { showArticle, showCommentPage, showCommentPermalink, showHome } from './controllers/articles.js';
-import { showAvatar } from './controllers/avatars.js';
-import { createComment } from './controllers/comments.js';
-import { confirmWithdrawOwnComment, showOwnCommentEdit, updateOwnCommentText, withdrawOwnComment } from './controllers/commenter.js';
-import { showArticleFeed, showCommentFeed } from './controllers/feeds.js';
-import { showHealth, showReadiness } from './controllers/health.js';
-import { showRobots, showSitemap } from './controllers/seo.js';
-import { confirmUnsubscribe, showUnsubscribe } from './controllers/unsubscribe.js';
-import { requireAdmin, saveSessionBeforeRedirect } from './middleware/admin-session.js';
-import { bulkFormBody } from './middleware/form-body.js';
-import { provideCsrfToken, verifyCsrf } from './middleware/csrf.js';
+} from './moderation/comment-action-handlers.js';
+import { showLog } from './moderation/log-handlers.js';
+import { saveScreenOptions } from './moderation/queue-preference-handlers.js';
+import { showQueue, showQueuedComment } from './moderation/queue-handlers.js';
+import { showDiscussionSettings, updateDiscussionSettings } from './settings/settings-handlers.js';
+import { showArticle, showCommentPage, showCommentPermalink, showHome } from './articles/article-handlers.js';
+import { showAvatar } from './comments/avatar-handlers.js';
+import { createComment } from './comments/posting-handlers.js';
+import { confirmWithdrawOwnComment, showOwnCommentEdit, updateOwnCommentText, withdrawOwnComment } from './comments/own-comment-handlers.js';
+import { showArticleFeed, showCommentFeed } from './feeds/feed-handlers.js';
+import { showHealth, showReadiness } from './platform/health-handlers.js';
+import { showRobots, showSitemap } from './feeds/seo-handlers.js';
+import { confirmUnsubscribe, showUnsubscribe } from './mail/unsubscribe-handlers.js';
+import { requireAdmin, saveSessionBeforeRedirect } from './admin-auth/admin-session.js';
+import { bulkFormBody } from './platform/http/form-body.js';
+import { provideCsrfToken, verifyCsrf } from './admin-auth/csrf.js';
 
 interface RouteMiddleware {
   formBody: RequestHandler;

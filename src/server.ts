@@ -1,9 +1,9 @@
 import cluster from 'node:cluster';
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { createLogger } from './platform/logger.js';
 
 /**
- * `node dist/src/server.js`: the primary (src/primary.ts) prepares the
+ * `node dist/src/server.js`: the primary (src/platform/primary.ts) prepares the
  * database and serves, itself or through WEB_CONCURRENCY cluster workers
  * (src/worker.ts), which run this same file. Each role loads only the
  * modules it needs.
@@ -18,10 +18,10 @@ async function main() {
     process.exit(1);
   });
   if (cluster.isWorker) {
-    const { runWorker } = await import('./worker.js');
+    const { runWorker } = await import('./platform/worker.js');
     await runWorker(config, logger);
   } else {
-    const { runPrimary } = await import('./primary.js');
+    const { runPrimary } = await import('./platform/primary.js');
     await runPrimary(config, logger);
   }
 }

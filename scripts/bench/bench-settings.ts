@@ -1,6 +1,6 @@
-import type { Database } from '../../src/db/connection.js';
-import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/queries/settings.js';
-import type { DiscussionSettings } from '../../src/services/discussion-settings.js';
+import type { Database } from '../../src/platform/db/connection.js';
+import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/settings/settings-queries.js';
+import type { DiscussionSettings } from '../../src/settings/discussion-settings.js';
 import { BENCH_EMAIL_DOMAIN } from './comments.js';
 
 /**

@@ -1,4 +1,4 @@
-import { MINIMUM_SECONDS_TO_WRITE } from '../../src/services/discussion-rules.js';
+import { MINIMUM_SECONDS_TO_WRITE } from '../../src/comments/discussion-rules.js';
 import { readCommentForm } from '../lib/comment-form.js';
 import type { BenchClient } from './http-client.js';
 

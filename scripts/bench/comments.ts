@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../../src/db/connection.js';
-import type { NewComment } from '../../src/queries/comments.js';
+import type { Database } from '../../src/platform/db/connection.js';
+import type { NewComment } from '../../src/comments/comment-queries.js';
 
 /** Bench comments are recognised (and removed again) by this reserved mail domain. */
 export const BENCH_EMAIL_DOMAIN = 'bench.invalid';

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { connectDatabase, type Database } from '../../src/db/connection.js';
-import { startEmbeddedDatabase } from '../../src/db/embedded.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { seedDemoArticle } from '../../src/db/seed-demo.js';
-import { findPublishedArticleBySlug } from '../../src/queries/articles.js';
+import { connectDatabase, type Database } from '../../src/platform/db/connection.js';
+import { startEmbeddedDatabase } from '../../src/platform/db/embedded.js';
+import { migrateToLatest } from '../../src/platform/db/migrate.js';
+import { seedDemoArticle } from '../../src/platform/db/seed-demo.js';
+import { findPublishedArticleBySlug } from '../../src/articles/article-queries.js';
 import { insertBenchComments, removeBenchComments } from './comments.js';
 
 export const DEMO_SLUG = 'xi-ducks-putins-push-for-expanded-military-ties';

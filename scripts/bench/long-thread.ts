@@ -1,6 +1,6 @@
-import type { Database } from '../../src/db/connection.js';
-import { findPublishedArticleBySlug, type ArticleRow } from '../../src/queries/articles.js';
-import { REMEMBER_COOKIES } from '../../src/services/commenter-cookies.js';
+import type { Database } from '../../src/platform/db/connection.js';
+import { findPublishedArticleBySlug, type ArticleRow } from '../../src/articles/article-queries.js';
+import { REMEMBER_COOKIES } from '../../src/comments/commenter-cookies.js';
 import { changeDiscussionSettings } from './bench-settings.js';
 import { insertBenchComments } from './comments.js';
 import { DEMO_SLUG } from './database.js';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { projectRoot } from '../../src/paths.js';
-import { PENDING_COOKIE } from '../../src/services/commenter-cookies.js';
+import { projectRoot } from '../../src/platform/paths.js';
+import { PENDING_COOKIE } from '../../src/comments/commenter-cookies.js';
 import type { CeilingPorts } from './ceiling.js';
 import { BENCH_COMMENTER_ADDRESS } from './bench-settings.js';
 import { BENCH_EMAIL_DOMAIN } from './comments.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Database } from '../../src/db/connection.js';
+import type { Database } from '../../src/platform/db/connection.js';
 import { changeDiscussionSettings } from './bench-settings.js';
 import { describeCpuUse, startCountingCpu } from './cpu-use.js';
 import { loadCommentForm, waitLikeAPerson } from './commenter.js';

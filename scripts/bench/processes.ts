@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { MALLOC_SETTINGS } from '../../src/malloc-settings.js';
+import { MALLOC_SETTINGS } from '../../src/platform/malloc-settings.js';
 
 /** Children started by the bench, so that any way out stops all of them. */
 const children = new Set<ChildProcess>();

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as cheerio from 'cheerio';
 import pg from 'pg';
-import { connectDatabase } from '../../src/db/connection.js';
-import { projectRoot } from '../../src/paths.js';
+import { connectDatabase } from '../../src/platform/db/connection.js';
+import { projectRoot } from '../../src/platform/paths.js';
 import { createClient, type BenchClient } from './http-client.js';
 import { sweepDatabases } from './leftovers.js';
 import { memoryAfterLoad } from './proc.js';
@@ -74,7 +74,7 @@ async function scratchDatabase(databaseUrl: string, say: Say): Promise<{ url: st
 const SEED_BATCH = 2_500;
 
 async function seed(url: string, comments: number, folder: string): Promise<void> {
-  const child = startTypeScript(path.join(projectRoot, 'scripts/seed-load.ts'), ['--comments', String(comments), '--batch', String(SEED_BATCH)], {
+  const child = startTypeScript(path.join(projectRoot, 'tools/seed-load.ts'), ['--comments', String(comments), '--batch', String(SEED_BATCH)], {
     env: { ...process.env, DATABASE_URL: url, DATA_DIR: path.join(folder, 'seed-data'), LOG_LEVEL: 'warn' },
   });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/platform/paths.js';
 import { freePort, productionAppEnvironment, stopChild, waitForOk } from './processes.js';
 import { sweepFolders } from './leftovers.js';
 import { descendantsOf, executableOf } from './proc.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/platform/paths.js';
 import { nextMessage, startTypeScript, stopChild } from './processes.js';
 import { waitUntilIdle } from './proc.js';
 import type { RequestFigures, RequestJob } from './request-load.js';

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/platform/paths.js';
 import { freePort, productionAppEnvironment, startTypeScript, stopChild, waitForOk } from '../bench/processes.js';
 
 type Say = (message: string) => void;

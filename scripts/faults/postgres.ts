@@ -5,10 +5,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { connectDatabase } from '../../src/db/connection.js';
-import { startEmbeddedDatabase } from '../../src/db/embedded.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { seedDemoArticle } from '../../src/db/seed-demo.js';
+import { connectDatabase } from '../../src/platform/db/connection.js';
+import { startEmbeddedDatabase } from '../../src/platform/db/embedded.js';
+import { migrateToLatest } from '../../src/platform/db/migrate.js';
+import { seedDemoArticle } from '../../src/platform/db/seed-demo.js';
 
 const run = promisify(execFile);
 const LOG_LINES_KEPT = 40;

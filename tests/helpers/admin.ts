@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { Database } from '../../src/db/connection.js';
-import type { UserRow } from '../../src/queries/users.js';
-import { createAdmin } from '../../src/services/admins.js';
+import type { Database } from '../../src/platform/db/connection.js';
+import type { UserRow } from '../../src/admin-auth/user-queries.js';
+import { createAdmin } from '../../src/admin-auth/admins.js';
 import { buildTestApp } from './app.js';
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';

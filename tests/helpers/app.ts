@@ -2,10 +2,10 @@ import { tmpdir } from 'node:os';
 import type { Express } from 'express';
 import pg from 'pg';
 import { createApp, memoOf, pageCacheOf } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import type { Database } from '../../src/db/connection.js';
-import { createLogger, type Logger } from '../../src/logger.js';
-import { startPageChangeListener, type PageChangeListener } from '../../src/services/page-change-listener.js';
+import { loadConfig } from '../../src/platform/config.js';
+import type { Database } from '../../src/platform/db/connection.js';
+import { createLogger, type Logger } from '../../src/platform/logger.js';
+import { startPageChangeListener, type PageChangeListener } from '../../src/platform/page-cache/page-change-listener.js';
 
 export const TEST_COOKIE_SECRET = 'test-cookie-secret-that-is-long-enough-123';
 

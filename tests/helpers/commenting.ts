@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { Database } from '../../src/db/connection.js';
+import type { Database } from '../../src/platform/db/connection.js';
 import { buildTestApp } from './app.js';
 import { DEMO_SLUG } from './database.js';
 import { formFields, parsePage, type Page } from './html.js';

@@ -1,7 +1,7 @@
 import { after, before, beforeEach } from 'node:test';
-import { connectDatabase, type Database } from '../../src/db/connection.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { seedDemoArticle } from '../../src/db/seed-demo.js';
+import { connectDatabase, type Database } from '../../src/platform/db/connection.js';
+import { migrateToLatest } from '../../src/platform/db/migrate.js';
+import { seedDemoArticle } from '../../src/platform/db/seed-demo.js';
 
 export const DEMO_SLUG = 'xi-ducks-putins-push-for-expanded-military-ties';
 

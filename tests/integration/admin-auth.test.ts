@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
 import type { Response } from 'supertest';
-import { createAdmin } from '../../src/services/admins.js';
-import { HOURLY_FAILURES_PER_ADDRESS } from '../../src/services/login-throttle.js';
+import { createAdmin } from '../../src/admin-auth/admins.js';
+import { HOURLY_FAILURES_PER_ADDRESS } from '../../src/admin-auth/login-throttle.js';
 import { buildTestApp } from '../helpers/app.js';
 import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';
 

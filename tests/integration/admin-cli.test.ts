@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../src/config.js';
-import { countUsers, findUserByUsername } from '../../src/queries/users.js';
-import { prepareDatabase } from '../../src/startup.js';
-import { createAdmin, ensureStartupAdmin } from '../../src/services/admins.js';
-import { verifyPassword } from '../../src/services/passwords.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { countUsers, findUserByUsername } from '../../src/admin-auth/user-queries.js';
+import { prepareDatabase } from '../../src/platform/startup.js';
+import { createAdmin, ensureStartupAdmin } from '../../src/admin-auth/admins.js';
+import { verifyPassword } from '../../src/admin-auth/passwords.js';
 import { useTestDatabase } from '../helpers/database.js';
 
 const testDb = useTestDatabase();
@@ -18,14 +18,14 @@ interface CliResult {
   stderr: string;
 }
 
-/** npx tsx scripts/admin.ts …, as `npm run admin -- …` runs it, against the test database. */
+/** npx tsx tools/admin.ts …, as `npm run admin -- …` runs it, against the test database. */
 function runAdminCli(args: string[], options: { stdin?: string; adminPassword?: string } = {}): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: process.env.DATABASE_URL, NODE_ENV: 'test' };
   delete env.ADMIN_PASSWORD;
   delete env.ADMIN_USERNAME;
   delete env.NODE_TEST_CONTEXT;
   if (options.adminPassword !== undefined) env.ADMIN_PASSWORD = options.adminPassword;
-  const child = spawn('npx', ['tsx', 'scripts/admin.ts', ...args], { cwd: projectRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('npx', ['tsx', 'tools/admin.ts', ...args], { cwd: projectRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

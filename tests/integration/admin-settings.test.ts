@@ -8,7 +8,7 @@ import { commentingApp, loadForm, postPairs, typed } from '../helpers/commenting
 import { useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage, squash, textAt, type Page } from '../helpers/html.js';
 import { insertComment } from '../helpers/rows.js';
-import { HELD_MAILS_PER_MINUTE } from '../../src/services/held-mail-budget.js';
+import { HELD_MAILS_PER_MINUTE } from '../../src/mail/held-mail-budget.js';
 
 const testDb = useTestDatabase();
 const SETTINGS = '/admin/settings/discussion';

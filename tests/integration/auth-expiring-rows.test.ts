@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
-import { AdminSessionStore } from '../../src/middleware/admin-session.js';
+import { AdminSessionStore } from '../../src/admin-auth/admin-session.js';
 import { useTestDatabase } from '../helpers/database.js';
 
 /** Rows anonymous requests leave behind (rate-limit counts) are deleted once stale, by the session store's periodic sweep. */

@@ -7,18 +7,18 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { BackupError, backupDatabase, restoreDatabase } from '../../src/db/backups.js';
-import { findClientTool } from '../../src/db/client-tools.js';
-import { connectDatabase, type Database } from '../../src/db/connection.js';
-import { blockCommenter } from '../../src/queries/blocks.js';
-import { updateOwnComment, type CommentRow, type CommentStatus, type NewComment } from '../../src/queries/comments.js';
-import { countByStatus, listQueuePage } from '../../src/queries/moderation-queue.js';
-import { insertSiteReply, moderateComments, type Actor } from '../../src/queries/moderation.js';
-import { saveDiscussionSettings } from '../../src/queries/settings.js';
-import { createAdmin } from '../../src/services/admins.js';
-import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/services/discussion-settings.js';
-import { planStatusChange } from '../../src/services/moderation.js';
-import { containsPattern, DEFAULT_FILTERS } from '../../src/services/queue-address.js';
+import { BackupError, backupDatabase, restoreDatabase } from '../../tools/backups/backups.js';
+import { findClientTool } from '../../tools/backups/client-tools.js';
+import { connectDatabase, type Database } from '../../src/platform/db/connection.js';
+import { blockCommenter } from '../../src/moderation/block-queries.js';
+import { updateOwnComment, type CommentRow, type CommentStatus, type NewComment } from '../../src/comments/comment-queries.js';
+import { countByStatus, listQueuePage } from '../../src/moderation/queue-queries.js';
+import { insertSiteReply, moderateComments, type Actor } from '../../src/moderation/moderation-queries.js';
+import { saveDiscussionSettings } from '../../src/settings/settings-queries.js';
+import { createAdmin } from '../../src/admin-auth/admins.js';
+import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/settings/discussion-settings.js';
+import { planStatusChange } from '../../src/moderation/moderation.js';
+import { containsPattern, DEFAULT_FILTERS } from '../../src/moderation/queue-address.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { articleIdOf, insertArticle } from '../helpers/rows.js';
 
@@ -260,7 +260,7 @@ describe('backup and restore', needsClientTools, () => {
 
 describe('the restore command', () => {
   it('without a file prints its usage and touches nothing', async () => {
-    const restore = run(process.execPath, ['--import', 'tsx', 'scripts/restore.ts'], { env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } });
+    const restore = run(process.execPath, ['--import', 'tsx', 'tools/restore.ts'], { env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } });
     await assert.rejects(restore, (error: { code?: number; stderr?: string }) => {
       assert.equal(error.code, 2);
       assert.match(String(error.stderr), /^Usage: npm run restore -- <backup file>/);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePort, waitForOk } from '../../scripts/bench/processes.js';
 import { startServerProcess } from '../helpers/server-process.js';
-import { MALLOC_SETTINGS } from '../../src/malloc-settings.js';
+import { MALLOC_SETTINGS } from '../../src/platform/malloc-settings.js';
 
 /**
  * WEB_CONCURRENCY=2: the real server (a child process) forks two workers

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as shardCommentCounts from '../../migrations/20261204_15_shard_comment_counts.js';
-import type { Database } from '../../src/db/connection.js';
-import { countCommentsByStatus } from '../../src/queries/comments.js';
+import type { Database } from '../../src/platform/db/connection.js';
+import { countCommentsByStatus } from '../../src/comments/comment-queries.js';
 import { inRolledBackTransaction, useTestDatabase } from '../helpers/database.js';
 import { articleIdOf, insertArticle, insertComment, type TestCommentStatus } from '../helpers/rows.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
-import { saveDiscussionSettings } from '../../src/queries/settings.js';
-import { DEFAULT_DISCUSSION_SETTINGS, type DiscussionSettings } from '../../src/services/discussion-settings.js';
+import { saveDiscussionSettings } from '../../src/settings/settings-queries.js';
+import { DEFAULT_DISCUSSION_SETTINGS, type DiscussionSettings } from '../../src/settings/discussion-settings.js';
 import { buildTestApp } from '../helpers/app.js';
 import { adminApp } from '../helpers/admin.js';
 import { APP_ORIGIN, DEMO_PATH, commentingApp, loadForm, postPairs, typed } from '../helpers/commenting.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import request from 'supertest';
-import { connectDatabase } from '../../src/db/connection.js';
+import { connectDatabase } from '../../src/platform/db/connection.js';
 import { buildTestApp } from '../helpers/app.js';
 import { DEMO_SLUG } from '../helpers/database.js';
 import { formFields, parsePage } from '../helpers/html.js';

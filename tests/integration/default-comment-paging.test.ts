@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import request from 'supertest';
-import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/services/discussion-settings.js';
+import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/settings/discussion-settings.js';
 import { buildTestApp } from '../helpers/app.js';
 import { DEMO_PATH } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';

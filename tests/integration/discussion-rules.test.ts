@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
-import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/queries/settings.js';
-import type { DiscussionSettings } from '../../src/services/discussion-settings.js';
-import { signValue, stampForm } from '../../src/services/signed-tokens.js';
+import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/settings/settings-queries.js';
+import type { DiscussionSettings } from '../../src/settings/discussion-settings.js';
+import { signValue, stampForm } from '../../src/platform/signed-tokens.js';
 import { TEST_COOKIE_SECRET } from '../helpers/app.js';
 import {
   DEMO_PATH,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { freePort } from '../../scripts/bench/processes.js';
-import { EmbeddedDatabaseError, startEmbeddedDatabase } from '../../src/db/embedded.js';
+import { EmbeddedDatabaseError, startEmbeddedDatabase } from '../../src/platform/db/embedded.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -79,7 +79,7 @@ describe('embedded PostgreSQL', () => {
         '--import',
         'tsx',
         '-e',
-        `import('./src/db/embedded.ts').then(async (m) => { await m.startEmbeddedDatabase({ directory: ${JSON.stringify(directory)}, password: 'secret-one' }); console.log('ready'); setInterval(() => {}, 1000); });`,
+        `import('./src/platform/db/embedded.ts').then(async (m) => { await m.startEmbeddedDatabase({ directory: ${JSON.stringify(directory)}, password: 'secret-one' }); console.log('ready'); setInterval(() => {}, 1000); });`,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );

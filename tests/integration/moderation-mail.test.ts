@@ -7,8 +7,8 @@ import { DEMO_PATH, commentingApp, loadForm, postPairs, typed } from '../helpers
 import { useTestDatabase } from '../helpers/database.js';
 import { parsePage, squash } from '../helpers/html.js';
 import { insertComment, type TestComment } from '../helpers/rows.js';
-import { moderateComments } from '../../src/queries/moderation.js';
-import { unsubscribe } from '../../src/queries/notifications.js';
+import { moderateComments } from '../../src/moderation/moderation-queries.js';
+import { unsubscribe } from '../../src/mail/notification-queries.js';
 
 const testDb = useTestDatabase();
 let app: Express;

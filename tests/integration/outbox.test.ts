@@ -3,10 +3,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { claimDueMails, enqueueMail, type OutboxRow } from '../../src/queries/outbox.js';
-import { createMailer, type Mailer } from '../../src/services/mailer.js';
-import { createLogger } from '../../src/logger.js';
-import { deliverDueMail, MAX_ATTEMPTS, retryDelaySeconds, startOutboxWorker } from '../../src/services/outbox-worker.js';
+import { claimDueMails, enqueueMail, type OutboxRow } from '../../src/mail/outbox-queries.js';
+import { createMailer, type Mailer } from '../../src/mail/mailer.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { deliverDueMail, MAX_ATTEMPTS, retryDelaySeconds, startOutboxWorker } from '../../src/mail/outbox-worker.js';
 import { useTestDatabase } from '../helpers/database.js';
 
 const context = useTestDatabase();

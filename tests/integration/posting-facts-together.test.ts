@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { readOnePostingFacts, readPostingFacts, readPostingFactsTogether, type PostingQuestion } from '../../src/queries/comment-posting.js';
+import { readOnePostingFacts, readPostingFacts, readPostingFactsTogether, type PostingQuestion } from '../../src/comments/posting-queries.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { articleIdOf, insertComment } from '../helpers/rows.js';
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import knex from 'knex';
-import { connectDatabase, type Database } from '../../src/db/connection.js';
-import { readPostingFacts, storePostedComment } from '../../src/queries/comment-posting.js';
-import { createFloodControl } from '../../src/services/flood-control.js';
+import { connectDatabase, type Database } from '../../src/platform/db/connection.js';
+import { readPostingFacts, storePostedComment } from '../../src/comments/posting-queries.js';
+import { createFloodControl } from '../../src/comments/flood-control.js';
 import { inRolledBackTransaction, useTestDatabase } from '../helpers/database.js';
 import { articleIdOf } from '../helpers/rows.js';
 

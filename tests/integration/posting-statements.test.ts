@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { connectDatabase, type Database } from '../../src/db/connection.js';
-import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/queries/settings.js';
+import { connectDatabase, type Database } from '../../src/platform/db/connection.js';
+import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/settings/settings-queries.js';
 import { untilListening } from '../helpers/app.js';
 import { commentingApp, loadForm, postPairs, typed } from '../helpers/commenting.js';
 import { DEMO_SLUG, queriesDuring, useTestDatabase } from '../helpers/database.js';

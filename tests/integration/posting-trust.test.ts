@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
-import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/queries/settings.js';
-import type { DiscussionSettings } from '../../src/services/discussion-settings.js';
-import { wordMatchingWork } from '../../src/services/discussion-word-lists.js';
+import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/settings/settings-queries.js';
+import type { DiscussionSettings } from '../../src/settings/discussion-settings.js';
+import { wordMatchingWork } from '../../src/comments/discussion-word-lists.js';
 import { DEMO_PATH, commentingApp, loadForm, postPairs, typed, type Client, type PostOptions } from '../helpers/commenting.js';
 import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage, squash, textAt } from '../helpers/html.js';

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { connectDatabase, type Database } from '../../src/db/connection.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { findArticleById, listPublishedArticles } from '../../src/queries/articles.js';
-import { readPostingFacts, readPostingFactsTogether, storePostedComment } from '../../src/queries/comment-posting.js';
-import { listCommentEmails } from '../../src/queries/comment-emails.js';
-import { findComment, findCommentBySubmissionId, listVisibleComments } from '../../src/queries/comments.js';
-import { countByStatus, countPendingComments, findCommenter, findEditableComment, listQueuePage, listRecentLog } from '../../src/queries/moderation-queue.js';
-import { createAdmin } from '../../src/services/admins.js';
-import { createFloodControl } from '../../src/services/flood-control.js';
-import { containsPattern, DEFAULT_FILTERS, PAGE_SIZE, QUEUE_VIEWS, type QueueFilters } from '../../src/services/queue-address.js';
+import { connectDatabase, type Database } from '../../src/platform/db/connection.js';
+import { migrateToLatest } from '../../src/platform/db/migrate.js';
+import { findArticleById, listPublishedArticles } from '../../src/articles/article-queries.js';
+import { readPostingFacts, readPostingFactsTogether, storePostedComment } from '../../src/comments/posting-queries.js';
+import { listCommentEmails } from '../../src/mail/comment-email-queries.js';
+import { findComment, findCommentBySubmissionId, listVisibleComments } from '../../src/comments/comment-queries.js';
+import { countByStatus, countPendingComments, findCommenter, findEditableComment, listQueuePage, listRecentLog } from '../../src/moderation/queue-queries.js';
+import { createAdmin } from '../../src/admin-auth/admins.js';
+import { createFloodControl } from '../../src/comments/flood-control.js';
+import { containsPattern, DEFAULT_FILTERS, PAGE_SIZE, QUEUE_VIEWS, type QueueFilters } from '../../src/moderation/queue-address.js';
 import { DEMO_SLUG, resetDatabase } from '../helpers/database.js';
 
 /**

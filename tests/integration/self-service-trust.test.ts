@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/queries/settings.js';
+import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/settings/settings-queries.js';
 import { signInAdmin } from '../helpers/admin.js';
 import { commentingApp, loadForm, postPairs, typed, type Client } from '../helpers/commenting.js';
 import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
-import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/queries/settings.js';
-import type { DiscussionSettings } from '../../src/services/discussion-settings.js';
-import { unsubscribeToken } from '../../src/services/notifications.js';
-import { selfServiceToken } from '../../src/services/self-service.js';
+import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/settings/settings-queries.js';
+import type { DiscussionSettings } from '../../src/settings/discussion-settings.js';
+import { unsubscribeToken } from '../../src/mail/notifications.js';
+import { selfServiceToken } from '../../src/comments/self-service.js';
 import { TEST_COOKIE_SECRET } from '../helpers/app.js';
 import { DEMO_PATH, commentingApp, loadForm, postPairs, typed, type Client } from '../helpers/commenting.js';
 import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAdmin } from '../../src/services/admins.js';
+import { createAdmin } from '../../src/admin-auth/admins.js';
 import { ADMIN_PASSWORD, csrfOf } from '../helpers/admin.js';
 import { loginFormCookieOf, sessionCookieOf, startAppInstance, stopAppInstance, type AppInstance } from '../helpers/app-instance.js';
 import { DEMO_PATH, TEST_USER_AGENT, typed } from '../helpers/commenting.js';

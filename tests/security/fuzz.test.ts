@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createAdmin } from '../../src/services/admins.js';
+import { createAdmin } from '../../src/admin-auth/admins.js';
 import { ADMIN_PASSWORD } from '../helpers/admin.js';
 import { APP_ORIGIN, COMMENTS_PATH, loadForm } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { Database } from '../../src/db/connection.js';
+import type { Database } from '../../src/platform/db/connection.js';
 import { signInAdmin, type AdminClient } from '../helpers/admin.js';
 import { buildTestApp } from '../helpers/app.js';
 import { APP_ORIGIN, COMMENTS_PATH, DEMO_PATH } from '../helpers/commenting.js';

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createMailer, type Mailer } from '../../src/services/mailer.js';
+import { createMailer, type Mailer } from '../../src/mail/mailer.js';
 import { signInAdmin } from '../helpers/admin.js';
 import { DEMO_PATH } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';

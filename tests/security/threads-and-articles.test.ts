@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/queries/settings.js';
+import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/settings/settings-queries.js';
 import { DEMO_PATH } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { squash } from '../helpers/html.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { batchedReads } from '../../src/db/batched-reads.js';
+import { batchedReads } from '../../src/platform/db/batched-reads.js';
 
 /** A reader over numbers that records each call and answers when released. */
 function recorder() {

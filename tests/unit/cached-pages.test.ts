@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createHmac } from 'node:crypto';
-import { addressOf, parseAcceptEncoding } from '../../src/middleware/cached-pages.js';
-import { commenterKey, isKnownCommenterByHeader } from '../../src/services/commenter-cookies.js';
+import { addressOf, parseAcceptEncoding } from '../../src/platform/page-cache/cached-pages.js';
+import { commenterKey, isKnownCommenterByHeader } from '../../src/comments/commenter-cookies.js';
 
 const SLUG = 'xi-ducks-putins-push-for-expanded-military-ties';
 const SECRET = 'a-cookie-secret-for-these-tests-only-123';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChangeFollowedMemo } from '../../src/services/change-followed-memo.js';
+import { ChangeFollowedMemo } from '../../src/platform/page-cache/change-followed-memo.js';
 
 /** A loader that counts its reads and answers `value` under `tags`. */
 function loader(value: string | null, tags: string[] = ['settings']) {

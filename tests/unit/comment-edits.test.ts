@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { OwnCommentRow } from '../../src/queries/comment-edits.js';
-import { ownCommentState, planEditStatus } from '../../src/services/comment-edits.js';
-import type { Decision } from '../../src/services/discussion-rules.js';
+import type { OwnCommentRow } from '../../src/comments/comment-edit-queries.js';
+import { ownCommentState, planEditStatus } from '../../src/comments/comment-edits.js';
+import type { Decision } from '../../src/comments/discussion-rules.js';
 
 /** A commenter's edit only ever makes a comment's standing stricter, and only for what the edit itself adds. */
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { COMMENT_LIMITS, normaliseWebsite, parseCommentForm, type CommentFormResult } from '../../src/services/comment-form.js';
+import { COMMENT_LIMITS, normaliseWebsite, parseCommentForm, type CommentFormResult } from '../../src/comments/comment-form.js';
 
 const SUBMISSION_ID = '3f1c2a9e-5b7d-4e21-9c3a-0d6f8b2e4a17';
 

@@ -10,8 +10,8 @@ import {
   selectCommentPage,
   type CommentPaging,
   type CommentPlacement,
-} from '../../src/services/comment-pages.js';
-import { threadComments, type ThreadNode } from '../../src/services/threading.js';
+} from '../../src/comments/comment-pages.js';
+import { threadComments, type ThreadNode } from '../../src/comments/threading.js';
 
 interface Row {
   id: string;

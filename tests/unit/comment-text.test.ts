@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as cheerio from 'cheerio';
 import fc from 'fast-check';
-import { plainTextHtml, renderCommentMarkdown, renderCommentText } from '../../src/services/comment-text.js';
+import { plainTextHtml, renderCommentMarkdown, renderCommentText } from '../../src/comments/comment-text.js';
 
 const ALLOWED = new Set(['p', 'br', 'em', 'strong', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a']);
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import knex from 'knex';
-import type { Database } from '../../src/db/connection.js';
-import { compiledOnce } from '../../src/db/prepared.js';
+import type { Database } from '../../src/platform/db/connection.js';
+import { compiledOnce } from '../../src/platform/db/prepared.js';
 
 // Compiling needs no connection: knex builds PostgreSQL's SQL text offline.
 const db = knex({ client: 'pg' }) as unknown as Database;

@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { CONFIG_VARIABLES, loadConfig } from '../../src/config.js';
-import { projectRoot } from '../../src/paths.js';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/platform/config.js';
+import { projectRoot } from '../../src/platform/paths.js';
 
 /**
  * docker-compose.yml read as Compose reads it, without a Docker daemon:

@@ -6,8 +6,8 @@ import {
   findListedWords,
   type CommentCandidate,
   type CommenterFacts,
-} from '../../src/services/discussion-rules.js';
-import { DEFAULT_DISCUSSION_SETTINGS, parseWordList, settingsFromStored } from '../../src/services/discussion-settings.js';
+} from '../../src/comments/discussion-rules.js';
+import { DEFAULT_DISCUSSION_SETTINGS, parseWordList, settingsFromStored } from '../../src/settings/discussion-settings.js';
 
 const candidate: CommentCandidate = {
   authorName: 'Ann Reader',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_DISCUSSION_SETTINGS, settingsFromStored } from '../../src/services/discussion-settings.js';
+import { DEFAULT_DISCUSSION_SETTINGS, settingsFromStored } from '../../src/settings/discussion-settings.js';
 
 describe('the avatar source setting', () => {
   it('is the site’s own identicons unless Gravatar was chosen', () => {

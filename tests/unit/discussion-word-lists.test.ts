@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { decideComment, findListedWords, type CommentCandidate } from '../../src/services/discussion-rules.js';
-import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/services/discussion-settings.js';
-import { findWordsInFields, wordMatchingWork, type WordMatchingWork } from '../../src/services/discussion-word-lists.js';
+import { decideComment, findListedWords, type CommentCandidate } from '../../src/comments/discussion-rules.js';
+import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/settings/discussion-settings.js';
+import { findWordsInFields, wordMatchingWork, type WordMatchingWork } from '../../src/comments/discussion-word-lists.js';
 
 /**
  * The word lists against a comment: the same answers as a case-insensitive

@@ -8,7 +8,7 @@ import {
   isSupportedTimeZone,
   namedDateFormatsIn,
   parseLocalDateTime,
-} from '../../src/rendering/format.js';
+} from '../../src/platform/rendering/format.js';
 
 describe('date formats', () => {
   it('reads like WordPress, in UTC', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createHeldMailBudget, HELD_MAILS_PER_MINUTE, surgeMinute } from '../../src/services/held-mail-budget.js';
-import { mailForNewComment, noteNewCommentMailQueued } from '../../src/services/comment-notifications.js';
-import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/services/discussion-settings.js';
+import { createHeldMailBudget, HELD_MAILS_PER_MINUTE, surgeMinute } from '../../src/mail/held-mail-budget.js';
+import { mailForNewComment, noteNewCommentMailQueued } from '../../src/mail/comment-notifications.js';
+import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/settings/discussion-settings.js';
 
 describe('held-comment mail budget', () => {
   it('allows the set number in any 60 seconds, then refuses until the oldest is a minute old', () => {

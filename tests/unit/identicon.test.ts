@@ -9,7 +9,7 @@ import {
   identiconCells,
   identiconColour,
   identiconSvg,
-} from '../../src/services/identicon.js';
+} from '../../src/comments/identicon.js';
 
 const SECRET = 'a-site-secret-that-is-long-enough-1234';
 

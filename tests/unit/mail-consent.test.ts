@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { consentFor } from '../../src/services/mail-consent.js';
-import { askingCommentOf, readUnsubscribeToken, unsubscribeToken } from '../../src/services/notifications.js';
+import { consentFor } from '../../src/mail/mail-consent.js';
+import { askingCommentOf, readUnsubscribeToken, unsubscribeToken } from '../../src/mail/notifications.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123';
 const at = (day: number) => new Date(Date.UTC(2025, 0, day));

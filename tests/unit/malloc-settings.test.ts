@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { MALLOC_SETTINGS } from '../../src/malloc-settings.js';
+import { MALLOC_SETTINGS } from '../../src/platform/malloc-settings.js';
 
 /**
  * glibc reads its malloc settings only at process start, so they are written
  * where processes start: `npm start`, the Docker image, and the cluster
- * primary (src/cluster.ts passes MALLOC_SETTINGS to each worker). The first
+ * primary (src/platform/cluster.ts passes MALLOC_SETTINGS to each worker). The first
  * two cannot import the constant; this keeps them saying the same.
  */
 

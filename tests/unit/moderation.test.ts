@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { COMMENT_STATUSES, type CommentStatus } from '../../src/queries/comments.js';
+import { COMMENT_STATUSES, type CommentStatus } from '../../src/comments/comment-queries.js';
 import {
   actionForStatus,
   bulkActionsFor,
@@ -18,7 +18,7 @@ import {
   trashWarning,
   type BulkAction,
   type Move,
-} from '../../src/services/moderation.js';
+} from '../../src/moderation/moderation.js';
 import {
   containsPattern,
   decodeCursor,
@@ -29,7 +29,7 @@ import {
   parseQueueQuery,
   queueHref,
   safeQueuePath,
-} from '../../src/services/queue-address.js';
+} from '../../src/moderation/queue-address.js';
 
 const to = (status: CommentStatus): Move => ({ kind: 'status', to: status });
 const unchanged: Move = { kind: 'skip', reason: 'unchanged' };

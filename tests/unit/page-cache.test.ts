@@ -10,9 +10,9 @@ import {
   type PageSource,
   type PrivatePage,
   type Ticket,
-} from '../../src/services/page-cache.js';
-import { crc32, gzipPieces, identityPieces, preparePage, preparePrivatePage } from '../../src/services/page-encoding.js';
-import { applyPageChange } from '../../src/services/page-change-listener.js';
+} from '../../src/platform/page-cache/page-cache.js';
+import { crc32, gzipPieces, identityPieces, preparePage, preparePrivatePage } from '../../src/platform/page-cache/page-encoding.js';
+import { applyPageChange } from '../../src/platform/page-cache/page-change-listener.js';
 
 const FORM = '<form><input name="submission_id" value="ID-1"><input name="rendered_at" value="STAMP-1"></form>';
 const ticketAt = (at = 0): Ticket => ({ seq: 0, at });

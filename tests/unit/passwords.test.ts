@@ -7,7 +7,7 @@ import {
   MIN_PASSWORD_LENGTH,
   passwordProblem,
   verifyPassword,
-} from '../../src/services/passwords.js';
+} from '../../src/admin-auth/passwords.js';
 
 /** The algorithm and parameters a PHC string names (argon2 writes them as m=…,p=…,t=…, in no fixed order). */
 function phcParameters(hash: string): { algorithm: string; version: string; parameters: Record<string, string> } {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countWords, paragraphsOf, readingBarLabel, readingMinutes, truncateTitle } from '../../src/services/reading.js';
+import { countWords, paragraphsOf, readingBarLabel, readingMinutes, truncateTitle } from '../../src/articles/reading.js';
 
 const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i}`).join(' ');
 

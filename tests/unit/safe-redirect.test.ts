@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ADMIN_HOME, safeNextPath } from '../../src/services/safe-redirect.js';
+import { ADMIN_HOME, safeNextPath } from '../../src/admin-auth/safe-redirect.js';
 
 describe('the next path after sign-in', () => {
   it('keeps a path on this site, with its query and fragment', () => {

@@ -4,8 +4,8 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { assetPath, assetSize, buildAssetManifest } from '../../src/middleware/static-assets.js';
-import { publicDir, viewsDir } from '../../src/paths.js';
+import { assetPath, assetSize, buildAssetManifest } from '../../src/platform/http/static-assets.js';
+import { publicDir, viewsDir } from '../../src/platform/paths.js';
 
 const sha256Prefix = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 8);
 

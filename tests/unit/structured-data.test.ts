@@ -7,7 +7,7 @@ import {
   encodeJsonLd,
   websiteSocialMeta,
   type ArticleFacts,
-} from '../../src/services/structured-data.js';
+} from '../../src/articles/structured-data.js';
 
 const FACTS: ArticleFacts = {
   url: 'https://news.example/articles/a-piece',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_THREAD_DEPTH, threadComments, type ThreadNode } from '../../src/services/threading.js';
+import { DEFAULT_THREAD_DEPTH, threadComments, type ThreadNode } from '../../src/comments/threading.js';
 
 const REMOVED = '(removed)';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import type { Database } from '../../../src/db/connection.js';
+import type { Database } from '../../../src/platform/db/connection.js';
 import { DEMO_SLUG } from '../../helpers/database.js';
 import { ADMIN } from './server.js';
 

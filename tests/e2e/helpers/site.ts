@@ -1,7 +1,7 @@
 import { after, afterEach, before, beforeEach } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { connectDatabase, type Database } from '../../../src/db/connection.js';
-import { createAdmin } from '../../../src/services/admins.js';
+import { connectDatabase, type Database } from '../../../src/platform/db/connection.js';
+import { createAdmin } from '../../../src/admin-auth/admins.js';
 import { resetDatabase } from '../../helpers/database.js';
 import { launchChromium } from './browser.js';
 import { ADMIN, startApp, type RunningApp } from './server.js';

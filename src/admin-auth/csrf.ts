@@ -1,0 +1,73 @@
+import type { NextFunction, Request, Response } from 'express';
+import { csrfSync } from 'csrf-sync';
+import { contextOf } from '../platform/context.js';
+import { HttpError } from '../platform/http-error.js';
+
+const protection = csrfSync({
+  getTokenFromRequest: (req) => {
+    const token = (req.body as Record<string, unknown> | undefined)?._csrf;
+    return typeof token === 'string' ? token : undefined;
+  },
+});
+
+/** The synchroniser token for this admin session (made on first use). */
+export function csrfToken(req: Request, fresh = false): string {
+  return protection.generateToken(req, fresh);
+}
+
+/** Exposes the token to admin templates as `csrfToken`. */
+export function provideCsrfToken(req: Request, res: Response, next: NextFunction) {
+  res.locals.csrfToken = csrfToken(req);
+  next();
+}
+
+/** Every state-changing admin request must carry the session's token in `_csrf`. */
+export function verifyCsrf(req: Request, _res: Response, next: NextFunction) {
+  if (!protection.isRequestValid(req)) {
+    return next(
+      new HttpError(403, 'This form has expired or did not come from this site. Go back, reload the page and try again.'),
+    );
+  }
+  next();
+}
+
+/**
+ * The sign-in form has no session to keep its token in: a session row per
+ * anonymous visit to it was unbounded growth. Its token lives in a signed,
+ * HttpOnly cookie instead (a double submit: a page on another site can
+ * neither read it nor forge its signature), sent only to the sign-in path.
+ */
+export const LOGIN_CSRF_COOKIE = 'broadsheet_login';
+const LOGIN_CSRF_PATH = '/admin/login';
+
+const loginProtection = csrfSync({
+  size: 32,
+  getTokenFromState: (req) => {
+    const token = (req.signedCookies as Record<string, unknown> | undefined)?.[LOGIN_CSRF_COOKIE];
+    return typeof token === 'string' ? token : undefined;
+  },
+  storeTokenInState: (req, token) => {
+    (req.signedCookies as Record<string, unknown>)[LOGIN_CSRF_COOKIE] = token;
+    const secure = new URL(contextOf(req).config.baseUrl).protocol === 'https:' || req.secure;
+    req.res?.cookie(LOGIN_CSRF_COOKIE, token, { signed: true, httpOnly: true, sameSite: 'lax', secure, path: LOGIN_CSRF_PATH });
+  },
+  getTokenFromRequest: (req) => {
+    const token = (req.body as Record<string, unknown> | undefined)?._csrf;
+    return typeof token === 'string' ? token : undefined;
+  },
+});
+
+/** The sign-in form's token: the one its cookie holds, else a new one set in the cookie. */
+export function loginCsrfToken(req: Request): string {
+  return loginProtection.generateToken(req);
+}
+
+/** Whether a sign-in was sent by the form this browser was given. */
+export function isLoginRequestValid(req: Request): boolean {
+  return loginProtection.isRequestValid(req);
+}
+
+/** After sign-in the session's own token takes over. */
+export function clearLoginCsrfToken(res: Response): void {
+  res.clearCookie(LOGIN_CSRF_COOKIE, { path: LOGIN_CSRF_PATH });
+}

@@ -1,0 +1,87 @@
+import type { Database } from '../platform/db/connection.js';
+
+export type ArticleStatus = 'draft' | 'published';
+
+export interface ArticleRow {
+  id: string;
+  slug: string;
+  title: string;
+  author_name: string;
+  body: string;
+  figure_caption: string | null;
+  /** A path under /images/ in public/, or null for no image. */
+  figure_image: string | null;
+  /** The image's alternative text; '' for a decorative image. */
+  figure_alt: string | null;
+  figure_after_paragraph: number;
+  status: ArticleStatus;
+  comments_open: boolean;
+  published_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type NewArticle = Omit<ArticleRow, 'id' | 'created_at' | 'updated_at'>;
+
+export interface ArticleSummaryRow extends ArticleRow {
+  approved_comment_count: number;
+}
+
+export async function findPublishedArticleBySlug(db: Database, slug: string) {
+  const row = await db<ArticleRow>('articles')
+    .where({ slug, status: 'published' })
+    .where('published_at', '<=', db.fn.now())
+    .first();
+  return row ?? null;
+}
+
+export async function findArticleById(db: Database, id: string) {
+  return (await db<ArticleRow>('articles').where({ id }).first()) ?? null;
+}
+
+export async function countPublishedArticles(db: Database): Promise<number> {
+  const row = await db('articles')
+    .where({ status: 'published' })
+    .where('published_at', '<=', db.fn.now())
+    .count<{ count: string }>({ count: '*' })
+    .first();
+  return Number(row?.count ?? 0);
+}
+
+/** Newest first, with each article's approved-comment count. */
+export async function listPublishedArticles(db: Database, limit: number, offset: number) {
+  const rows = await db('articles as a')
+    .select('a.*')
+    .select(
+      db.raw(
+        `(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved')::int AS approved_comment_count`,
+      ),
+    )
+    .where('a.status', 'published')
+    .where('a.published_at', '<=', db.fn.now())
+    .orderBy([
+      { column: 'a.published_at', order: 'desc' },
+      { column: 'a.id', order: 'desc' },
+    ])
+    .limit(limit)
+    .offset(offset);
+  return rows as ArticleSummaryRow[];
+}
+
+export async function insertArticleIfMissing(db: Database, article: NewArticle): Promise<boolean> {
+  const inserted = await db('articles').insert(article).onConflict('slug').ignore().returning('id');
+  return inserted.length > 0;
+}
+
+/**
+ * Gives an article its figure image if it has none yet: databases made
+ * before articles named their image keep the demo article's picture.
+ */
+export async function setFigureImageWhereUnset(db: Database, slug: string, image: string, alt: string): Promise<boolean> {
+  const updated = await db('articles')
+    .where({ slug })
+    .whereNull('figure_image')
+    .whereNull('figure_alt')
+    .update({ figure_image: image, figure_alt: alt });
+  return updated > 0;
+}

@@ -1,0 +1,117 @@
+import type { Knex } from 'knex';
+import type { Database } from '../platform/db/connection.js';
+import { logRow, type Actor } from './moderation-queries.js';
+
+export type BlockKind = 'email' | 'ip' | 'domain';
+
+export interface BlockRow {
+  id: string;
+  kind: BlockKind;
+  value: string;
+  note: string;
+  expires_at: Date | null;
+  created_by: string | null;
+  created_at: Date;
+}
+
+export interface ListedBlock extends BlockRow {
+  /** Null once that admin is removed. */
+  created_by_name: string | null;
+}
+
+export interface NewBlock {
+  kind: BlockKind;
+  value: string;
+  note: string;
+  expires_at: Date | null;
+}
+
+function whereActive(query: Knex.QueryBuilder, db: Database, column = 'expires_at') {
+  query.where((q) => q.whereNull(column).orWhere(column, '>', db.fn.now()));
+}
+
+/** Active blocks matching this commenter's email, its domain, or IP, oldest first. */
+export function matchingBlocksQuery(db: Database, email: string, ip: string | null) {
+  return db<BlockRow>('commenter_blocks')
+    .where((match) => {
+      match.where((q) => q.where({ kind: 'email' }).whereRaw('lower(value) = lower(?)', [email]));
+      // The domain is what follows the email's last @, taken in SQL so the email is the only value bound.
+      match.orWhere((q) => q.where({ kind: 'domain' }).whereRaw("lower(value) = lower(substring(? from '[^@]*$'))", [email]));
+      if (ip) match.orWhere((q) => q.where({ kind: 'ip' }).where({ value: ip }));
+    })
+    .modify((query) => whereActive(query, db))
+    .orderBy('id');
+}
+
+export async function findMatchingBlock(db: Database, email: string, ip: string | null): Promise<BlockRow | null> {
+  return (await matchingBlocksQuery(db, email, ip).first()) ?? null;
+}
+
+/** Active blocks, newest first, with the name of the admin who made each. */
+export async function listActiveBlocks(db: Database): Promise<ListedBlock[]> {
+  return db('commenter_blocks as b')
+    .leftJoin('users as u', 'u.id', 'b.created_by')
+    .select('b.*', 'u.display_name AS created_by_name')
+    .modify((query) => whereActive(query, db, 'b.expires_at'))
+    .orderBy([{ column: 'b.created_at', order: 'desc' }, { column: 'b.id', order: 'desc' }]);
+}
+
+/** Lifts a block; the lifted block, or null when there was none. */
+export async function deleteBlock(db: Database, id: string): Promise<BlockRow | null> {
+  const [row] = await db<BlockRow>('commenter_blocks').where({ id }).delete().returning('*');
+  return row ?? null;
+}
+
+/** The pending comments a block covers, in SQL: the same matching as findMatchingBlock, seen from the comment. */
+function whereCommentMatches(query: Knex.QueryBuilder, block: Pick<NewBlock, 'kind' | 'value'>) {
+  if (block.kind === 'email') query.whereRaw('lower(author_email) = lower(?)', [block.value]);
+  else if (block.kind === 'domain') query.whereRaw(`lower(regexp_replace(author_email, '^.*@', '')) = lower(?)`, [block.value]);
+  else query.whereRaw('ip = ?::inet', [block.value]);
+}
+
+export interface BlockOutcome {
+  block: BlockRow;
+  /** The pending comments moved to spam. */
+  movedIds: string[];
+}
+
+/**
+ * Blocks a commenter and moves every pending comment of theirs to spam, with
+ * the reason and a log row each, in one transaction. Blocking again updates
+ * the expiry and note of the block already there.
+ */
+export async function blockCommenter(
+  db: Database,
+  block: NewBlock,
+  actor: Actor,
+  at: Date,
+  reason: { code: 'blocked'; text: string },
+): Promise<BlockOutcome> {
+  return db.transaction(async (trx) => {
+    const inserted = await trx.raw<{ rows: BlockRow[] }>(
+      `INSERT INTO commenter_blocks (kind, value, note, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (kind, lower(value)) DO UPDATE SET note = EXCLUDED.note, expires_at = EXCLUDED.expires_at
+       RETURNING *`,
+      [block.kind, block.value, block.note, block.expires_at, actor.id, at],
+    );
+    const pending: Array<{ id: string }> = await trx('comments')
+      .select('id')
+      .where({ status: 'pending' })
+      .modify((query) => whereCommentMatches(query, block))
+      .orderBy('id')
+      .forUpdate();
+    const movedIds = pending.map((row) => String(row.id));
+    if (movedIds.length > 0) {
+      await trx('comments').whereIn('id', movedIds).update({
+        status: 'spam',
+        status_reasons: JSON.stringify([reason]),
+        approved_at: null,
+        moderated_by: actor.id,
+        moderated_at: at,
+        updated_at: at,
+      });
+      await trx('moderation_log').insert(movedIds.map((id: string) => logRow(actor, at, id, 'status', 'pending', 'spam')));
+    }
+    return { block: inserted.rows[0]!, movedIds };
+  });
+}

@@ -1,0 +1,240 @@
+import type { Knex } from 'knex';
+import type { Database } from '../platform/db/connection.js';
+import type { CommentStatus } from '../comments/comment-queries.js';
+import type { LogAction } from './queue-queries.js';
+import type { Move } from './moderation.js';
+
+/** Every change a moderator makes, each with its log row in one transaction. The pages' reads are in moderation-queue.ts. */
+
+export interface Actor {
+  id: string;
+  name: string;
+}
+
+/**
+ * Called inside a change's transaction with the comments it made approved,
+ * so what follows from an approval (its mail) commits with it or not at all.
+ */
+export type ApprovalHook = (trx: Knex.Transaction, commentIds: string[]) => Promise<void>;
+
+export interface LockedComment {
+  id: string;
+  status: CommentStatus;
+  /** The status it had before its current one, as the log remembers. */
+  previous: CommentStatus | null;
+}
+
+export interface ModerationResult {
+  changes: Array<{ id: string; from: CommentStatus; to: CommentStatus | null }>;
+  unchanged: string[];
+  notAllowed: string[];
+  missing: string[];
+}
+
+async function previousStatuses(trx: Knex.Transaction, rows: Array<{ id: string; status: CommentStatus }>) {
+  const latest = await trx('moderation_log')
+    .distinctOn('comment_id')
+    .select('comment_id', 'from_status', 'to_status')
+    .whereIn('comment_id', rows.map((row) => row.id))
+    .where({ action: 'status' })
+    .orderBy([{ column: 'comment_id' }, { column: 'id', order: 'desc' }]);
+  const byId = new Map(latest.map((entry) => [String(entry.comment_id), entry]));
+  return (row: { id: string; status: CommentStatus }) => {
+    const entry = byId.get(row.id);
+    return entry && entry.to_status === row.status ? (entry.from_status as CommentStatus) : null;
+  };
+}
+
+export const logRow = (actor: Actor, at: Date, commentId: string, action: LogAction, from: CommentStatus | null, to: CommentStatus | null) => ({
+  comment_id: commentId,
+  actor_id: actor.id,
+  actor_name: actor.name,
+  action,
+  from_status: from,
+  to_status: to,
+  created_at: at,
+});
+
+async function applyMove(trx: Knex.Transaction, actor: Actor, at: Date, comment: { id: string; status: CommentStatus }, move: Move) {
+  if (move.kind === 'delete') {
+    await trx('comments').where({ id: comment.id }).delete();
+    await trx('moderation_log').insert(logRow(actor, at, comment.id, 'delete', comment.status, null));
+  } else if (move.kind === 'status') {
+    await trx('comments').where({ id: comment.id }).update({
+      status: move.to,
+      approved_at: move.to === 'approved' ? at : null,
+      moderated_by: actor.id,
+      moderated_at: at,
+      updated_at: at,
+    });
+    await trx('moderation_log').insert(logRow(actor, at, comment.id, 'status', comment.status, move.to));
+  }
+}
+
+/**
+ * Locks the comments (in id order, so two moderators never deadlock), asks
+ * `plan` what to do with each as it is now, applies that and logs it, all in
+ * one transaction: the log's from-status is the status that was really changed.
+ */
+export async function moderateComments(
+  db: Database,
+  ids: readonly string[],
+  actor: Actor,
+  at: Date,
+  plan: (comment: LockedComment) => Move,
+  onApproved?: ApprovalHook,
+): Promise<ModerationResult> {
+  return db.transaction(async (trx) => {
+    const locked = (await trx('comments').select('id', 'status').whereIn('id', ids).orderBy('id').forUpdate()).map(
+      (row: { id: string | number; status: CommentStatus }) => ({ id: String(row.id), status: row.status }),
+    );
+    const previousOf = await previousStatuses(trx, locked);
+    const result: ModerationResult = { changes: [], unchanged: [], notAllowed: [], missing: [] };
+    const found = new Set(locked.map((row) => row.id));
+    result.missing = ids.filter((id) => !found.has(id));
+    for (const comment of locked) {
+      const move = plan({ ...comment, previous: previousOf(comment) });
+      if (move.kind === 'skip') {
+        (move.reason === 'unchanged' ? result.unchanged : result.notAllowed).push(comment.id);
+        continue;
+      }
+      await applyMove(trx, actor, at, comment, move);
+      result.changes.push({ id: comment.id, from: comment.status, to: move.kind === 'status' ? move.to : null });
+    }
+    const approved = result.changes.filter((change) => change.to === 'approved').map((change) => change.id);
+    if (onApproved && approved.length > 0) await onApproved(trx, approved);
+    return result;
+  });
+}
+
+/** Every comment in one status, in id order: what "Empty spam" and "Empty trash" delete. */
+export async function listIdsInStatus(db: Database, status: CommentStatus): Promise<string[]> {
+  const rows = await db('comments').select<Array<{ id: string }>>('id').where({ status }).orderBy('id');
+  return rows.map((row) => String(row.id));
+}
+
+export interface SiteReply {
+  authorName: string;
+  authorEmail: string;
+  body: string;
+}
+
+export type ReplyResult =
+  | { kind: 'stored'; replyId: string; approvedParent: boolean }
+  | { kind: 'missing' }
+  | { kind: 'not-allowed'; status: CommentStatus };
+
+/**
+ * Stores the site's reply under a comment; `planParent` says whether the
+ * parent must be approved first. The reply is approved as it is stored.
+ */
+export async function insertSiteReply(
+  db: Database,
+  parentId: string,
+  actor: Actor,
+  at: Date,
+  reply: SiteReply,
+  planParent: (status: CommentStatus) => Move,
+  onApproved?: ApprovalHook,
+): Promise<ReplyResult> {
+  return db.transaction(async (trx) => {
+    const parent = await trx('comments').select('id', 'article_id', 'status').where({ id: parentId }).forUpdate().first();
+    if (!parent) return { kind: 'missing' };
+    const move = planParent(parent.status);
+    if (move.kind === 'skip' && move.reason === 'not-allowed') return { kind: 'not-allowed', status: parent.status };
+    await applyMove(trx, actor, at, { id: String(parent.id), status: parent.status }, move);
+    const [inserted] = await trx('comments')
+      .insert({
+        article_id: parent.article_id,
+        parent_id: parent.id,
+        status: 'approved',
+        status_reasons: JSON.stringify([]),
+        author_name: reply.authorName,
+        author_email: reply.authorEmail,
+        author_url: '',
+        body: reply.body,
+        user_id: actor.id,
+        is_site_reply: true,
+        created_at: at,
+        approved_at: at,
+      })
+      .returning<Array<{ id: string }>>('id');
+    const replyId = String(inserted!.id);
+    await trx('moderation_log').insert(logRow(actor, at, replyId, 'reply', null, 'approved'));
+    const approvedParent = move.kind === 'status' && move.to === 'approved';
+    // After the parent's approval, so the reply's mail finds its parent published.
+    await onApproved?.(trx, approvedParent ? [String(parent.id), replyId] : [replyId]);
+    return { kind: 'stored', replyId, approvedParent };
+  });
+}
+
+export interface CommentEdit {
+  authorName: string;
+  authorEmail: string;
+  authorUrl: string;
+  body: string;
+}
+
+/**
+ * A moderator rewrites a comment's words and author, logged as an edit, and
+ * marked so that its author's own edit can no longer write over it.
+ * False when the comment is gone.
+ */
+export async function updateCommentText(db: Database, id: string, actor: Actor, at: Date, edit: CommentEdit): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const comment = await trx('comments').select('id', 'status').where({ id }).forUpdate().first();
+    if (!comment) return false;
+    await trx('comments').where({ id }).update({
+      author_name: edit.authorName,
+      author_email: edit.authorEmail,
+      author_url: edit.authorUrl,
+      body: edit.body,
+      updated_at: at,
+      moderator_edited_at: at,
+    });
+    await trx('moderation_log').insert(logRow(actor, at, id, 'edit', comment.status, comment.status));
+    return true;
+  });
+}
+
+export interface ApprovedForMail {
+  comment: { id: string; status: CommentStatus; author_name: string; author_email: string; body: string; notify_on_approval: boolean };
+  article: { title: string; slug: string };
+  parent: { id: string; status: CommentStatus; author_name: string; author_email: string; body: string; notify_on_reply: boolean } | null;
+}
+
+/** What the mail about these comments needs: each comment with its article and the comment it replies to. In id order. */
+export async function listApprovedForMail(db: Database, ids: readonly string[]): Promise<ApprovedForMail[]> {
+  const rows = await db('comments as c')
+    .join('articles as a', 'a.id', 'c.article_id')
+    .leftJoin('comments as p', 'p.id', 'c.parent_id')
+    .select(
+      'c.id', 'c.status', 'c.author_name', 'c.author_email', 'c.body', 'c.notify_on_approval', 'a.title', 'a.slug',
+      'p.id AS p_id', 'p.status AS p_status', 'p.author_name AS p_author_name', 'p.author_email AS p_author_email',
+      'p.body AS p_body', 'p.notify_on_reply AS p_notify_on_reply',
+    )
+    .whereIn('c.id', ids)
+    .orderBy('c.id');
+  return rows.map((row) => ({
+    comment: {
+      id: String(row.id),
+      status: row.status,
+      author_name: row.author_name,
+      author_email: row.author_email,
+      body: row.body,
+      notify_on_approval: row.notify_on_approval,
+    },
+    article: { title: row.title, slug: row.slug },
+    parent:
+      row.p_id === null
+        ? null
+        : {
+            id: String(row.p_id),
+            status: row.p_status,
+            author_name: row.p_author_name,
+            author_email: row.p_author_email,
+            body: row.p_body,
+            notify_on_reply: row.p_notify_on_reply,
+          },
+  }));
+}

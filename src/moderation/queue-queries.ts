@@ -1,0 +1,280 @@
+import type { Knex } from 'knex';
+import type { Database } from '../platform/db/connection.js';
+import { countCommentsByStatus, type CommentRow, type CommentStatus } from '../comments/comment-queries.js';
+import type { Commenter } from './commenter-blocks.js';
+import type { Cursor, QueueFilters } from './queue-address.js';
+
+/** What the moderation pages read: the queue, its counts, the log, a comment to edit. Changes are in moderation.ts. */
+
+export type LogAction = 'status' | 'delete' | 'edit' | 'reply';
+
+/** A comment as the queue shows it: the stored row's fields plus what the query joins in. */
+export interface QueueRow
+  extends Pick<
+    CommentRow,
+    'id' | 'article_id' | 'parent_id' | 'status' | 'author_name' | 'author_email' | 'author_url' | 'body' | 'ip' | 'created_at' | 'is_site_reply'
+  > {
+  status_reasons: Array<{ code: string; text: string }>;
+  moderated_at: Date | null;
+  article_slug: string;
+  article_title: string;
+  parent_author_name: string | null;
+  moderator_name: string | null;
+  /** Its newest few log entries, newest first. */
+  recent_log: RecentLogEntry[];
+  /** Replies readers see under it: trashing it leaves them under a placeholder, so the moderator is told. */
+  approved_replies: number;
+  cursor_time: string;
+}
+
+/** A log entry as the queue shows it under its comment. */
+export type RecentLogEntry = Pick<LogRow, 'actor_name' | 'action' | 'from_status' | 'to_status' | 'created_at'>;
+
+/** How many log entries the queue shows under each comment. */
+export const RECENT_LOG_SIZE = 3;
+
+export interface LogRow {
+  id: string;
+  comment_id: string;
+  actor_name: string;
+  action: LogAction;
+  from_status: CommentStatus | null;
+  to_status: CommentStatus | null;
+  created_at: Date;
+  cursor_time: string;
+  /** Null once the comment is deleted. */
+  comment_status: CommentStatus | null;
+  comment_author_name: string | null;
+}
+
+
+export interface QueuePage {
+  rows: QueueRow[];
+  older: Cursor | null;
+  newer: Cursor | null;
+}
+
+/** The exact time as text, so a cursor survives the trip through JavaScript's millisecond dates. */
+const cursorTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_time`;
+const cursorOf = (row: { cursor_time: string; id: string }): Cursor => ({ createdAt: row.cursor_time, id: String(row.id) });
+
+/** Rows after or before a cursor, newest first either way; one extra row tells whether more follow. */
+async function keysetPage<Row extends { cursor_time: string; id: string }>(
+  query: () => Knex.QueryBuilder,
+  table: string,
+  position: { before: Cursor | null; after: Cursor | null },
+  limit: number,
+): Promise<{ rows: Row[]; older: Cursor | null; newer: Cursor | null }> {
+  const key = `(${table}.created_at, ${table}.id)`;
+  const beyond = (cursor: Cursor, operator: '<' | '>') =>
+    query().whereRaw(`${key} ${operator} (?::timestamptz, ?::bigint)`, [cursor.createdAt, cursor.id]);
+  const order = (direction: 'asc' | 'desc') => [
+    { column: `${table}.created_at`, order: direction },
+    { column: `${table}.id`, order: direction },
+  ];
+  const anyBeyond = async (cursor: Cursor, operator: '<' | '>') =>
+    (await beyond(cursor, operator).clearSelect().select(`${table}.id`).first()) !== undefined;
+
+  if (position.after) {
+    const found = (await beyond(position.after, '>').orderBy(order('asc')).limit(limit + 1)) as Row[];
+    const rows = found.slice(0, limit).reverse();
+    const last = rows.at(-1);
+    return {
+      rows,
+      newer: found.length > limit && rows[0] ? cursorOf(rows[0]) : null,
+      older: last && (await anyBeyond(cursorOf(last), '<')) ? cursorOf(last) : null,
+    };
+  }
+  const scoped = position.before ? beyond(position.before, '<') : query();
+  const found = (await scoped.orderBy(order('desc')).limit(limit + 1)) as Row[];
+  const rows = found.slice(0, limit);
+  const first = rows[0];
+  return {
+    rows,
+    older: found.length > limit ? cursorOf(rows.at(-1)!) : null,
+    newer: position.before && first && (await anyBeyond(cursorOf(first), '>')) ? cursorOf(first) : null,
+  };
+}
+
+/**
+ * What the queue's search looks through: name, email, website, text and IP
+ * joined by line breaks. It must stay identical to the expression of the
+ * comments_search_trgm_idx index (its migration says why one index and why
+ * this is as exact as searching each field), or the search reads every row.
+ */
+const SEARCHED_TEXT = `(c.author_name || E'\\n' || c.author_email || E'\\n' || c.author_url || E'\\n' || c.body || E'\\n' || coalesce(host(c.ip), ''))`;
+
+/**
+ * A comment's newest log entries, read with its row rather than by a query
+ * of their own after the page. Above a sort PostgreSQL evaluates it only for
+ * the rows the LIMIT keeps.
+ */
+const RECENT_LOG = `(
+  SELECT coalesce(json_agg(l ORDER BY l.created_at DESC, l.id DESC), '[]')
+    FROM (SELECT id, actor_name, action, from_status, to_status, created_at FROM moderation_log
+           WHERE comment_id = c.id ORDER BY created_at DESC, id DESC LIMIT ${RECENT_LOG_SIZE}) AS l
+) AS recent_log`;
+
+const APPROVED_REPLIES = `(SELECT count(*)::int FROM comments r WHERE r.parent_id = c.id AND r.status = 'approved') AS approved_replies`;
+
+/** What narrows the queue besides its status: article, search text, exact address, one comment. */
+function whereNarrowed(query: Knex.QueryBuilder, filters: QueueFilters, articleId: string | null, pattern: string | null) {
+  if (articleId) query.where('c.article_id', articleId);
+  if (filters.commentId) query.where('c.id', filters.commentId);
+  // Equality on inet: 127.0.0.1 is not 127.0.0.11, as a text search would have it.
+  if (filters.ip) query.whereRaw('c.ip = ?::inet', [filters.ip]);
+  // `pattern` comes from containsPattern(): its % and _ are escaped and it
+  // holds no line break, so no match spans two fields.
+  if (pattern) query.whereRaw(`${SEARCHED_TEXT} ILIKE ?`, [pattern]);
+  return query;
+}
+
+function queueQuery(db: Database, filters: QueueFilters, articleId: string | null, pattern: string | null) {
+  const query = db('comments as c')
+    .join('articles as a', 'a.id', 'c.article_id')
+    .leftJoin('comments as p', 'p.id', 'c.parent_id')
+    .leftJoin('users as u', 'u.id', 'c.moderated_by')
+    .select(
+      'c.id', 'c.article_id', 'c.parent_id', 'c.status', 'c.author_name', 'c.author_email', 'c.author_url', 'c.body',
+      db.raw('host(c.ip) AS ip'), 'c.created_at', 'c.status_reasons', 'c.is_site_reply', 'c.moderated_at',
+      'a.slug AS article_slug', 'a.title AS article_title', 'p.author_name AS parent_author_name',
+      'u.display_name AS moderator_name', db.raw(RECENT_LOG), db.raw(APPROVED_REPLIES), db.raw(cursorTime('c.created_at')),
+    );
+  if (filters.view !== 'all') query.where('c.status', filters.view);
+  return whereNarrowed(query, filters, articleId, pattern);
+}
+
+/** A queue row as read: JSON carries the log's times as text. */
+type ReadQueueRow = Omit<QueueRow, 'recent_log'> & { recent_log: Array<Omit<RecentLogEntry, 'created_at'> & { created_at: string }> };
+
+/** One page of the queue, newest first, by keyset (created_at, id): never OFFSET. */
+export async function listQueuePage(
+  db: Database,
+  filters: QueueFilters,
+  articleId: string | null,
+  pattern: string | null,
+  limit: number,
+): Promise<QueuePage> {
+  const page = filters.page
+    ? await numberedPage(queueQuery(db, filters, articleId, pattern), filters.page, limit)
+    : await keysetPage<ReadQueueRow>(() => queueQuery(db, filters, articleId, pattern), 'c', filters, limit);
+  const rows = page.rows.map((row) => ({
+    ...row,
+    recent_log: row.recent_log.map((entry) => ({ ...entry, created_at: new Date(entry.created_at) })),
+  }));
+  return { ...page, rows };
+}
+
+/**
+ * A page jumped to by its number. OFFSET reads the pages before it, so only
+ * the page list uses it; Newer/Older from there go on by cursor.
+ */
+async function numberedPage(query: Knex.QueryBuilder, page: number, limit: number): Promise<{ rows: ReadQueueRow[]; older: Cursor | null; newer: Cursor | null }> {
+  const found = (await query
+    .orderBy([{ column: 'c.created_at', order: 'desc' }, { column: 'c.id', order: 'desc' }])
+    .offset((page - 1) * limit)
+    .limit(limit + 1)) as ReadQueueRow[];
+  const rows = found.slice(0, limit);
+  return {
+    rows,
+    older: found.length > limit ? cursorOf(rows.at(-1)!) : null,
+    newer: rows[0] ? cursorOf(rows[0]) : null,
+  };
+}
+
+/** Exact count per status, for the tabs: read from the trigger-kept counts, never by counting rows. */
+export function countByStatus(db: Database, articleId: string | null): Promise<Record<CommentStatus, number>> {
+  return countCommentsByStatus(db, articleId ?? undefined);
+}
+
+/**
+ * Count per status within the search or address: the trigger-kept counts
+ * when neither is given, else by counting the matching rows.
+ */
+export async function countMatchingByStatus(
+  db: Database,
+  filters: QueueFilters,
+  articleId: string | null,
+  pattern: string | null,
+): Promise<Record<CommentStatus, number>> {
+  if (!pattern && !filters.ip && !filters.commentId) return countByStatus(db, articleId);
+  const query = whereNarrowed(db('comments as c').select('c.status').count({ count: '*' }).groupBy('c.status'), filters, articleId, pattern);
+  const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
+  for (const row of (await query) as Array<{ status: CommentStatus; count: string }>) counts[row.status] = Number(row.count);
+  return counts;
+}
+
+/** How many rows of the queue come before this one (newer), for the page number of a page reached by cursor. */
+export async function countNewerThan(db: Database, filters: QueueFilters, articleId: string | null, pattern: string | null, cursor: Cursor): Promise<number> {
+  const query = db('comments as c').count<{ count: string }>({ count: '*' }).whereRaw('(c.created_at, c.id) > (?::timestamptz, ?::bigint)', [cursor.createdAt, cursor.id]);
+  if (filters.view !== 'all') query.where('c.status', filters.view);
+  const row = await whereNarrowed(query, filters, articleId, pattern).first();
+  return Number(row?.count ?? 0);
+}
+
+export async function countPendingComments(db: Database): Promise<number> {
+  return (await countCommentsByStatus(db)).pending;
+}
+
+export async function commentExists(db: Database, id: string): Promise<boolean> {
+  return (await db('comments').select('id').where({ id }).first()) !== undefined;
+}
+
+/** Any article, published or not: moderators see comments on drafts too. */
+export async function findArticleIdBySlug(db: Database, slug: string): Promise<string | null> {
+  const row = await db('articles').select<{ id: string }>('id').where({ slug }).first();
+  return row ? String(row.id) : null;
+}
+
+export async function listArticleChoices(db: Database): Promise<Array<{ slug: string; title: string }>> {
+  return db('articles').select('slug', 'title').orderBy([{ column: 'published_at', order: 'desc', nulls: 'first' }, { column: 'id', order: 'desc' }]).limit(500);
+}
+
+/** The newest few log rows of each comment (the queue reads them with its rows: see RECENT_LOG). */
+export async function listRecentLog(db: Database, commentIds: readonly string[], perComment = RECENT_LOG_SIZE): Promise<LogRow[]> {
+  if (commentIds.length === 0) return [];
+  const ranked = db('moderation_log')
+    .select('*', db.raw(cursorTime('created_at')), db.raw('row_number() OVER (PARTITION BY comment_id ORDER BY created_at DESC, id DESC) AS rank'))
+    .whereIn('comment_id', commentIds)
+    .as('ranked');
+  return db.select('*').from(ranked).where('rank', '<=', perComment).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+}
+
+/** The whole log, newest first, by keyset. */
+export async function listLogPage(db: Database, position: { before: Cursor | null; after: Cursor | null }, limit: number) {
+  const query = () =>
+    db('moderation_log as l')
+      .leftJoin('comments as c', 'c.id', 'l.comment_id')
+      .select('l.*', 'c.status AS comment_status', 'c.author_name AS comment_author_name', db.raw(cursorTime('l.created_at')));
+  return keysetPage<LogRow>(query, 'l', position, limit);
+}
+
+export interface EditableComment {
+  id: string;
+  status: CommentStatus;
+  author_name: string;
+  author_email: string;
+  author_url: string;
+  body: string;
+  created_at: Date;
+  article_title: string;
+  article_slug: string;
+}
+
+export async function findEditableComment(db: Database, id: string): Promise<EditableComment | null> {
+  const row = await db('comments as c')
+    .join('articles as a', 'a.id', 'c.article_id')
+    .select('c.id', 'c.status', 'c.author_name', 'c.author_email', 'c.author_url', 'c.body', 'c.created_at', 'a.title AS article_title', 'a.slug AS article_slug')
+    .where('c.id', id)
+    .first();
+  return row ? { ...row, id: String(row.id) } : null;
+}
+
+/** Who wrote a comment, as a block sees them; the IP as PostgreSQL prints it, so it compares equal to a later request's. */
+export async function findCommenter(db: Database, id: string): Promise<Commenter | null> {
+  const row = await db('comments')
+    .select('author_email', db.raw('host(ip) AS ip'), 'is_site_reply')
+    .where({ id })
+    .first<{ author_email: string; ip: string | null; is_site_reply: boolean } | undefined>();
+  return row ? { email: row.author_email, ip: row.ip, isSiteReply: row.is_site_reply } : null;
+}

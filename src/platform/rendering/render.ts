@@ -1,0 +1,54 @@
+import type { Response } from 'express';
+import { contextOf } from '../context.js';
+import { rememberedDiscussionSettings } from '../page-cache/remembered-lookups.js';
+import { SITE_IMAGE_PATH } from '../../articles/structured-data.js';
+import { dateFormatsIn, DEFAULT_TIME_ZONE, namedDateFormatsIn, type DateFormats } from './format.js';
+import type { PageModels } from './models.js';
+
+/**
+ * The date helpers a page formats with, in the site's zone: read from the
+ * settings as every instance reads them (kept while the change listener
+ * hears every change), so a new zone shows at once everywhere. Staff pages
+ * name the zone after each time. The error page shows no dates and must
+ * render when the database cannot answer: it does not ask.
+ */
+async function dateFormatsFor(res: Response, page: keyof PageModels): Promise<DateFormats> {
+  if (page === 'error') return dateFormatsIn(DEFAULT_TIME_ZONE);
+  const { db, memo } = contextOf(res.req);
+  // A page answering a database failure (a comment form given back) still renders, in UTC.
+  const timeZone = await rememberedDiscussionSettings(db, memo).then(
+    (settings) => settings.timeZone,
+    () => DEFAULT_TIME_ZONE,
+  );
+  return page.startsWith('admin/') ? namedDateFormatsIn(timeZone) : dateFormatsIn(timeZone);
+}
+
+/** Renders a page inside its layout and returns the HTML. */
+export async function renderPageToString<Page extends keyof PageModels>(
+  res: Response,
+  page: Page,
+  model: PageModels[Page],
+): Promise<string> {
+  const dates = await dateFormatsFor(res, page);
+  const render = (view: string, locals: object) =>
+    new Promise<string>((resolve, reject) =>
+      res.app.render(view, { ...res.locals, ...dates, ...locals }, (error, html) => (error ? reject(error) : resolve(html))),
+    );
+  const body = await render(`pages/${page}`, model);
+  const layout = page.startsWith('admin/') ? 'layouts/admin' : 'layouts/site';
+  return render(layout, { ...model, body, siteImagePath: SITE_IMAGE_PATH });
+}
+
+/**
+ * Renders a page into the site layout. Each page has one view-model type,
+ * so a template only ever formats what its controller gave it.
+ */
+export async function renderPage<Page extends keyof PageModels>(
+  res: Response,
+  status: number,
+  page: Page,
+  model: PageModels[Page],
+): Promise<void> {
+  const html = await renderPageToString(res, page, model);
+  res.status(status).type('html').send(html);
+}
