@@ -4,29 +4,24 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import helmet, { type HelmetOptions } from 'helmet';
 import type pg from 'pg';
 import type { AppContext } from './platform/context.js';
-import type { Database } from './platform/db/connection.js';
 import type { Logger } from './platform/logger.js';
 import { errorHandler, notFound } from './platform/http/errors.js';
 import { adminSession } from './admin-auth/admin-session.js';
-import { cachedPages } from './platform/page-cache/cached-pages.js';
+import { ChangeFollowedMemo, PageCache, serveCachedPages } from './platform/page-cache/index.js';
 import { formBodyParser } from './platform/http/form-body.js';
 import { requestLog } from './platform/http/request-log.js';
 import { methodNotAllowed } from './platform/http/method-not-allowed.js';
 import { sameOriginOnly } from './platform/http/same-origin.js';
 import { serveStaticAssets } from './platform/http/static-assets.js';
-import { ChangeFollowedMemo } from './platform/page-cache/change-followed-memo.js';
 import { createFloodControl } from './comments/flood-control.js';
 import { createHeldMailBudget } from './mail/held-mail-budget.js';
 import { createLoginThrottle } from './admin-auth/login-throttle.js';
-import { PageCache } from './platform/page-cache/page-cache.js';
 import { viewsDir } from './platform/paths.js';
 import { viewHelpers } from './platform/rendering/format.js';
 import { createRoutes } from './routes.js';
 
-export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle' | 'flood' | 'heldMailBudget' | 'pageCache' | 'memo' | 'postingDb'> {
+export interface AppDependencies extends Omit<AppContext, 'now' | 'loginThrottle' | 'flood' | 'heldMailBudget' | 'pageCache' | 'memo'> {
   logger: Logger;
-  /** The pool for comment posts' two statements (platform/db/connection.ts, 'posting'); `db` when left out. */
-  postingDb?: Database;
   /** The pool behind admin sessions (connect-pg-simple). */
   sessionPool: pg.Pool;
   now?: () => number;
@@ -101,7 +96,6 @@ export function createApp(dependencies: AppDependencies): Express {
   const context: AppContext = {
     config,
     db: dependencies.db,
-    postingDb: dependencies.postingDb ?? dependencies.db,
     cookieSecret: dependencies.cookieSecret,
     now: dependencies.now ?? Date.now,
     loginThrottle: createLoginThrottle(dependencies.db),
@@ -116,7 +110,7 @@ export function createApp(dependencies: AppDependencies): Express {
   const security = helmet(securityOptions(production));
   // Cached pages go out first, before the per-request work of everything
   // below (request log included: it logs hits more cheaply itself).
-  app.use(cachedPages(headersSetBy(security), logger));
+  app.use(serveCachedPages(headersSetBy(security), logger));
   app.use(requestLog(logger));
   app.use(security);
   app.use(serveStaticAssets({ production }));

@@ -19,7 +19,7 @@ import type { RequestFigures } from './request-load.js';
  * comment must never be lost.
  */
 
-export const POSTS_PER_SECOND_TARGET = 1000;
+export const POSTS_PER_SECOND_TARGET = 700;
 
 /**
  * Word lists that never match the posts, so the moderation and disallowed

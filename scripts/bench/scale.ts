@@ -2,7 +2,6 @@ import path from 'node:path';
 import { BENCH_MODERATOR_EMAIL, changeDiscussionSettings, removeBenchTraces } from './bench-settings.js';
 import { DEMO_SLUG, type BenchDatabase } from './database.js';
 import { measureLongThread } from './long-thread.js';
-import { measurePendingPage } from './pending-page.js';
 import { measurePostRate } from './post-rate.js';
 import { megabytes, memoryAfterLoad, SETTLE_MS } from './proc.js';
 import { measureQueue } from './queue-timing.js';
@@ -14,22 +13,21 @@ import { measureWorkers, type MemorySample } from './workers.js';
 
 /**
  * The scale rows beyond the anonymous article page and the home page:
- * a commenter's uncacheable page, comment POSTs, the moderation queue at a
- * million comments, a 5,000-comment article, memory, restart time, and one
- * against two worker processes. Every row starts the compiled app itself
+ * comment POSTs, the moderation queue at a million comments, a
+ * 5,000-comment article, memory, restart time, and one against two worker
+ * processes. Every row starts the compiled app itself
  * (production mode) with what it needs; the caller provides a prepared bench
  * database (the demo article with its 100 approved comments) and a folder.
  */
 
-export const SCALE_ROWS = ['pending', 'posts', 'queue', 'long', 'memory', 'restart', 'workers'] as const;
+export const SCALE_ROWS = ['posts', 'queue', 'long', 'memory', 'restart', 'workers'] as const;
 export type ScaleRow = (typeof SCALE_ROWS)[number];
 
 export const MEMORY_TARGET_BYTES = 150 * 1024 * 1024;
 
 /** How each row is named and judged when it could not be measured at all. */
 const ROW_TITLES: Record<ScaleRow, { title: string; target: string }> = {
-  pending: { title: 'article page, commenter with a pending comment', target: '≥ 20 % of bare Express' },
-  posts: { title: 'comment POST, every rule on, distinct IPs', target: '≥ 1,000/s, 0 lost' },
+  posts: { title: 'comment POST, every rule on, distinct IPs', target: '≥ 700/s, 0 lost' },
   queue: { title: 'moderation queue', target: '≤ 10 ms median, exact counts' },
   long: { title: 'article with 5,000 comments', target: '≤ 2×' },
   memory: { title: 'memory per app process after the run', target: '≤ 150 MB RSS' },
@@ -108,7 +106,7 @@ function memoryVerdict(samples: MemorySample[]): Verdict {
   );
 }
 
-/** Rows 1, 2, 4 share one app (TRUST_PROXY=loopback for the POSTs' addresses); its memory is read after them. */
+/** The long-thread and POST rows share one app (TRUST_PROXY=loopback for the POSTs' addresses); its memory is read after them. */
 async function runMainAppRows(context: ScaleContext, build: Build, loader: Loader, wanted: (row: ScaleRow) => boolean) {
   const { database, folder, load, say, onCleanUp } = context;
   const sizes = scaleSizes(context.small);
@@ -124,13 +122,6 @@ async function runMainAppRows(context: ScaleContext, build: Build, loader: Loade
   );
   const memory: MemorySample[] = [];
   try {
-    if (wanted('pending')) {
-      await attempt('pending', verdicts, context, async () => {
-        const row = await measurePendingPage({ app, loader, articlePath, folder, say, onCleanUp });
-        measured.push(...row.measured);
-        verdicts.set('pending', [row.verdict]);
-      });
-    }
     if (wanted('long')) {
       await attempt('long', verdicts, context, async () => {
         const row = await measureLongThread({ app, loader, db: database.db, say, onCleanUp });
@@ -170,9 +161,9 @@ export async function measureScaleRows(context: ScaleContext): Promise<ScaleResu
   const verdicts: Verdicts = new Map();
   const memory: MemorySample[] = [...(context.memory ?? [])];
   try {
-    const underLoad = (['pending', 'long', 'posts', 'workers'] as const).some(wanted);
+    const underLoad = (['long', 'posts', 'workers'] as const).some(wanted);
     const loader = underLoad ? await startLoader(context.load, say, onCleanUp) : undefined;
-    const mainRows = (['pending', 'long', 'posts'] as const).filter(wanted);
+    const mainRows = (['long', 'posts'] as const).filter(wanted);
     if (loader && mainRows.length > 0) {
       try {
         const main = await runMainAppRows(context, build, loader, wanted);

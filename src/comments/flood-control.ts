@@ -6,17 +6,11 @@ export interface FloodControl {
   /**
    * The counters one comment counts against, by IP and by email. They live
    * in PostgreSQL, so the interval holds across every app instance, and are
-   * counted by the statement that stores the comment (queries/comment-posting).
+   * counted in the transaction that stores the comment (posting.ts).
    */
   countingFor(ip: string | null, email: string): { keys: string[]; durationMs: number; nowMs: number };
   /** Seconds until the comment so counted may go ahead; 0 when it may now. */
   waitAfter(counts: readonly RateLimitCount[], nowMs: number): number;
-  /**
-   * The same from the counters as they stand before this comment is counted:
-   * read with the posting facts, so a flood is refused before the rules do
-   * any work on the text. The storing statement still counts and decides.
-   */
-  waitBefore(current: readonly RateLimitCount[], nowMs: number): number;
 }
 
 export function createFloodControl(now: () => number = Date.now): FloodControl {
@@ -33,10 +27,6 @@ export function createFloodControl(now: () => number = Date.now): FloodControl {
     },
     waitAfter(counts, nowMs) {
       const waits = counts.map(({ points, expiresAtMs }) => (points <= 1 ? 0 : Math.max(1, Math.ceil((expiresAtMs - nowMs) / 1000))));
-      return Math.max(0, ...waits);
-    },
-    waitBefore(current, nowMs) {
-      const waits = current.map(({ points, expiresAtMs }) => (points < 1 || expiresAtMs <= nowMs ? 0 : Math.max(1, Math.ceil((expiresAtMs - nowMs) / 1000))));
       return Math.max(0, ...waits);
     },
   };

@@ -5,7 +5,7 @@ import { renderPage } from '../platform/rendering/render.js';
 import { parseCommentForm, type CommentSubmission } from './comment-form.js';
 import { addPendingId, parsePendingIds, PENDING_COOKIE, REMEMBER_COOKIES, rememberedCommenter } from './commenter-cookies.js';
 import { areCommentsOpen, CLOSED_MESSAGE, DUPLICATE_MESSAGE, EXPIRED_MESSAGE, floodMessage, postComment } from './posting.js';
-import { rememberedDiscussionSettings } from '../platform/page-cache/remembered-lookups.js';
+import { rememberedDiscussionSettings } from '../platform/page-cache/index.js';
 import { articlePath, buildArticlePage, loadPublishedArticle, ownCommentLocation, type FormState } from '../articles/article-page.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -60,7 +60,7 @@ export async function createComment(req: Request, res: Response) {
 }
 
 async function storeComment(req: Request, res: Response) {
-  const { db, postingDb, flood, heldMailBudget, cookieSecret, config, now, memo } = contextOf(req);
+  const { db, flood, heldMailBudget, cookieSecret, config, now, memo } = contextOf(req);
   const [article, settings] = await Promise.all([loadPublishedArticle(db, String(req.params.slug), memo), rememberedDiscussionSettings(db, memo)]);
   const parsed = parseCommentForm(req.body, { requireNameAndEmail: settings.requireNameAndEmail });
 
@@ -77,7 +77,7 @@ async function storeComment(req: Request, res: Response) {
   if (!areCommentsOpen(article, settings, now())) return refuse(403, { notice: CLOSED_MESSAGE });
   if (!parsed.ok) return refuse(422, { errors: parsed.errors });
   const outcome = await postComment(
-    { db, postingDb, flood, heldMailBudget, secret: cookieSecret, baseUrl: config.baseUrl, now },
+    { db, flood, heldMailBudget, secret: cookieSecret, baseUrl: config.baseUrl, now },
     article,
     parsed.submission,
     { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? '', saved: rememberedCommenter(req.cookies ?? {}) },

@@ -1,13 +1,13 @@
 import type { Database } from '../platform/db/connection.js';
 import type { ArticleRow } from '../articles/article-queries.js';
-import { readPostingFacts, storePostedComment, type PostingFacts } from './posting-queries.js';
+import { countFloodAttempt, insertPostedComment, readPostingChecks, type PostingChecks } from './posting-queries.js';
 import { findCommentBySubmissionId, type CommentStatus } from './comment-queries.js';
 import type { CommentSubmission, FieldErrors } from './comment-form.js';
 import { decideComment, type Decision } from './discussion-rules.js';
 import type { DiscussionSettings } from '../settings/discussion-settings.js';
 import type { FloodControl } from './flood-control.js';
 import type { HeldMailBudget } from '../mail/held-mail-budget.js';
-import { mailForNewComment, noteNewCommentMailQueued } from '../mail/comment-notifications.js';
+import { queueNotificationsForNewComment } from '../mail/comment-notifications.js';
 import { isExpiredStamp, secondsSinceStamp } from '../platform/signed-tokens.js';
 
 export interface RequestFacts {
@@ -19,8 +19,6 @@ export interface RequestFacts {
 
 export interface CommentingContext {
   db: Database;
-  /** Runs the two posting statements (a pool of their own: platform/db/connection.ts). */
-  postingDb: Database;
   flood: FloodControl;
   heldMailBudget: HeldMailBudget;
   secret: string;
@@ -53,10 +51,10 @@ export function areCommentsOpen(article: ArticleRow, settings: DiscussionSetting
   return nowMs - article.published_at.getTime() <= settings.closeAfterDays * DAY_MS;
 }
 
-function parentProblem(parentId: string | null, facts: PostingFacts, articleId: string): string | undefined {
+function parentProblem(parentId: string | null, parent: PostingChecks['parent'], articleId: string): string | undefined {
   if (parentId === null) return undefined;
-  if (!facts.parent || facts.parent.article_id !== articleId) return PARENT_MISSING;
-  if (facts.parent.status !== 'approved') return PARENT_NOT_PUBLISHED;
+  if (!parent || parent.article_id !== articleId) return PARENT_MISSING;
+  if (parent.status !== 'approved') return PARENT_NOT_PUBLISHED;
   return undefined;
 }
 
@@ -70,7 +68,7 @@ function decide(
   settings: DiscussionSettings,
   submission: CommentSubmission,
   request: RequestFacts,
-  facts: PostingFacts,
+  checks: PostingChecks,
   secondsSinceRender: number | null,
 ): Decision {
   return decideComment(
@@ -84,11 +82,11 @@ function decide(
     },
     settings,
     {
-      previouslyApproved: facts.previouslyApproved,
+      previouslyApproved: checks.previouslyApproved,
       savedDetails: hasSavedDetails(request.saved, submission),
       honeypotFilled: submission.honeypotFilled,
       secondsSinceRender,
-      block: facts.block ? `${facts.block.kind} ${facts.block.value}` : null,
+      block: checks.block ? `${checks.block.kind} ${checks.block.value}` : null,
     },
   );
 }
@@ -105,10 +103,9 @@ async function storedBefore(db: Database, submissionId: string | null, articleId
 /**
  * The whole decision for one posted comment, in the contract's order:
  * closed; the form (an expired stamp, the parent); duplicate; flood; then
- * the discussion rules choose its status. The facts, the flood counters
- * among them, are read in one statement, so a flood is refused before the
- * rules read a word of the text; the comment, its flood count and its mail
- * are stored in another, all or nothing, which counts the flood again.
+ * the discussion rules choose its status. One transaction reads what the
+ * rules need and stores the comment, its flood count and its mail, all or
+ * nothing. The flood is counted before the rules read a word of the text.
  */
 export async function postComment(
   context: CommentingContext,
@@ -120,7 +117,6 @@ export async function postComment(
   if (!areCommentsOpen(article, rules, context.now())) return { kind: 'closed' };
   const secondsSinceRender = secondsSinceStamp(context.secret, submission.renderedAt, context.now());
   if (isExpiredStamp(secondsSinceRender)) return { kind: 'expired' };
-  const { db, postingDb } = context;
   const comment = {
     article_id: article.id,
     parent_id: submission.parentId,
@@ -129,35 +125,23 @@ export async function postComment(
     author_url: submission.authorUrl,
     body: submission.body,
   };
-  const flood = context.flood.countingFor(request.ip, submission.authorEmail);
-  const facts = await readPostingFacts(postingDb, { submissionId: submission.submissionId, comment, ip: request.ip, flood });
-  let submissionId = submission.submissionId;
-  if (facts.earlier?.article_id === article.id) return alreadyStored(facts.earlier);
-  // The same id on another article is a forged or broken form, not a resend.
-  if (facts.earlier) submissionId = null;
+  return context.db.transaction(async (trx): Promise<PostCommentOutcome> => {
+    const checks = await readPostingChecks(trx, submission.submissionId, comment, request.ip);
+    if (checks.earlier?.article_id === article.id) return alreadyStored(checks.earlier);
+    // The same id on another article is a forged or broken form, not a resend.
+    const submissionId = checks.earlier ? null : submission.submissionId;
+    const problem = parentProblem(submission.parentId, checks.parent, article.id);
+    if (problem) return { kind: 'invalid', errors: { parent_id: problem } };
+    if (checks.duplicate) return { kind: 'duplicate' };
 
-  const problem = parentProblem(submission.parentId, facts, article.id);
-  if (problem) return { kind: 'invalid', errors: { parent_id: problem } };
-  if (facts.duplicate) return { kind: 'duplicate' };
-  const floodWait = context.flood.waitBefore(facts.flood, context.now());
-  if (floodWait > 0) return { kind: 'flooded', retryAfterSeconds: floodWait };
+    const { keys, durationMs, nowMs } = context.flood.countingFor(request.ip, submission.authorEmail);
+    const floodWait = context.flood.waitAfter(await countFloodAttempt(trx, keys, durationMs, nowMs), context.now());
+    // Over the limit, or a copy of this very form got in first: the copy held
+    // the counters until it committed, so by now it can be read.
+    if (floodWait > 0) return (await storedBefore(trx, submissionId, article.id)) ?? { kind: 'flooded', retryAfterSeconds: floodWait };
 
-  const { status, reasons } = decide(rules, submission, request, facts, secondsSinceRender);
-  const mailEvent = {
-    baseUrl: context.baseUrl,
-    secret: context.secret,
-    settings: rules,
-    article,
-    comment: { id: facts.newId, ...comment, status },
-    parent: facts.parent,
-    reasons: reasons.map((reason) => reason.text),
-    nowMs: context.now(),
-    heldMailBudget: context.heldMailBudget,
-  };
-  const mail = mailForNewComment(mailEvent);
-  const result = await storePostedComment(postingDb, {
-    comment: {
-      id: facts.newId,
+    const { status, reasons } = decide(rules, submission, request, checks, secondsSinceRender);
+    const id = await insertPostedComment(trx, {
       ...comment,
       status,
       status_reasons: reasons,
@@ -167,20 +151,24 @@ export async function postComment(
       submission_id: submissionId,
       notify_on_reply: submission.notifyOnReply,
       notify_on_approval: submission.notifyOnApproval,
-    },
-    flood,
-    staffMail: mail.staff,
-    commenterMail: mail.commenter,
+    });
+    if (id === null) {
+      // A copy of this very form was stored while this one was being read.
+      const copy = await storedBefore(trx, submissionId, article.id);
+      if (copy) return copy;
+      throw new Error('a comment was neither stored nor refused');
+    }
+    await queueNotificationsForNewComment(trx, {
+      baseUrl: context.baseUrl,
+      secret: context.secret,
+      settings: rules,
+      article,
+      comment: { id, ...comment, status },
+      parent: checks.parent,
+      reasons: reasons.map((reason) => reason.text),
+      nowMs: context.now(),
+      heldMailBudget: context.heldMailBudget,
+    });
+    return { kind: 'stored', commentId: id, status, approvedOnArticle: checks.approvedOnArticle };
   });
-  if (result.storedId !== null) {
-    noteNewCommentMailQueued(mailEvent, mail.staff);
-    return { kind: 'stored', commentId: result.storedId, status, approvedOnArticle: facts.approvedOnArticle };
-  }
-  // Not stored: a flood counter was over, or a copy of this very form got in
-  // first. The copy holds the counters until it commits, so by now it can be read.
-  const copy = await storedBefore(db, submissionId, article.id);
-  if (copy) return copy;
-  const retryAfterSeconds = context.flood.waitAfter(result.flood, context.now());
-  if (retryAfterSeconds > 0) return { kind: 'flooded', retryAfterSeconds };
-  throw new Error('a comment was neither stored nor refused');
 }

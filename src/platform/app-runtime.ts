@@ -6,14 +6,7 @@ import { connectDatabase, createSessionPool } from './db/connection.js';
 import type { Logger } from './logger.js';
 import { createMailer } from '../mail/mailer.js';
 import { startOutboxWorker } from '../mail/outbox-worker.js';
-import { startPageChangeListener } from './page-cache/page-change-listener.js';
-
-/**
- * Connections for comment posts' statements: two short statements each, so a
- * few serve many posts at once. Measured with 50 posting connections: 4 held
- * posts back (about 985 a second), 6 and more did not differ (1,100 to 1,130).
- */
-const POSTING_POOL_SIZE = 6;
+import { startPageChangeListener } from './page-cache/index.js';
 
 /** What a serving process needs from the one that prepared the database. */
 export interface PreparedDatabase {
@@ -35,9 +28,8 @@ export interface AppRuntime {
  */
 export function startAppRuntime(config: Config, logger: Logger, database: PreparedDatabase): AppRuntime {
   const db = connectDatabase(database.url);
-  const postingDb = connectDatabase(database.url, POSTING_POOL_SIZE, 'posting');
   const sessionPool = createSessionPool(database.url, (error) => logger.warn({ err: error }, 'session pool connection lost'));
-  const app = createApp({ config, db, postingDb, cookieSecret: database.cookieSecret, logger, sessionPool });
+  const app = createApp({ config, db, cookieSecret: database.cookieSecret, logger, sessionPool });
   const pageChanges = startPageChangeListener({ connectionString: database.url, logger });
   pageChanges.attach(pageCacheOf(app), db);
   pageChanges.attach(memoOf(app), db);
@@ -57,7 +49,6 @@ export function startAppRuntime(config: Config, logger: Logger, database: Prepar
       mailer.close();
       await pageChanges.close();
       await sessionPool.end();
-      await postingDb.destroy();
       await db.destroy();
     },
   };

@@ -5,12 +5,11 @@ import pg from 'pg';
 import { connectDatabase, type Database } from '../../src/platform/db/connection.js';
 import { migrateToLatest } from '../../src/platform/db/migrate.js';
 import { findArticleById, listPublishedArticles } from '../../src/articles/article-queries.js';
-import { readPostingFacts, readPostingFactsTogether, storePostedComment } from '../../src/comments/posting-queries.js';
+import { insertPostedComment, readPostingChecks } from '../../src/comments/posting-queries.js';
 import { listCommentEmails } from '../../src/mail/comment-email-queries.js';
 import { findComment, findCommentBySubmissionId, listVisibleComments } from '../../src/comments/comment-queries.js';
 import { countByStatus, countPendingComments, findCommenter, findEditableComment, listQueuePage, listRecentLog } from '../../src/moderation/queue-queries.js';
 import { createAdmin } from '../../src/admin-auth/admins.js';
-import { createFloodControl } from '../../src/comments/flood-control.js';
 import { containsPattern, DEFAULT_FILTERS, PAGE_SIZE, QUEUE_VIEWS, type QueueFilters } from '../../src/moderation/queue-address.js';
 import { DEMO_SLUG, resetDatabase } from '../helpers/database.js';
 
@@ -252,33 +251,22 @@ describe(`query plans over ${COMMENTS.toLocaleString('en-US')} comments`, () => 
     await assertIndexedReads('countPendingComments', () => countPendingComments(db), false);
   });
 
-  it('posting a comment: the statement of facts, and the one that counts the flood limit and stores', async () => {
+  it('posting a comment: the rules’ reads, and the insert', async () => {
     const comment = { article_id: sample.article_id, parent_id: sample.id, author_name: sample.author_name, author_email: sample.author_email, body: sample.body };
-    const question = { submissionId: randomUUID(), comment, ip: sample.ip };
-    await assertIndexedReads('readPostingFacts', () => readPostingFacts(db, question));
-    await assertIndexedReads('readPostingFacts of a new comment', () => readPostingFacts(db, { ...question, comment: { ...comment, parent_id: null } }));
-    await assertIndexedReads('readPostingFactsTogether', () =>
-      readPostingFactsTogether(db, [question, { ...question, submissionId: null, comment: { ...comment, parent_id: null } }]),
-    );
-    const { newId } = await readPostingFacts(db, question);
-    const mail = { dedupe_key: `plan-${newId}`, kind: 'plan', recipient: sample.author_email, subject: 'Plan', body: 'Plan' };
-    const write = {
-      comment: { ...comment, author_url: '', id: newId, status: 'pending' as const, status_reasons: [], ip: sample.ip, user_agent: 'planner', submission_id: question.submissionId },
-      flood: createFloodControl().countingFor(sample.ip, sample.author_email),
-      staffMail: [mail],
-      commenterMail: [{ ...mail, dedupe_key: `plan-reply-${newId}` }],
-    };
+    await assertIndexedReads('readPostingChecks', () => readPostingChecks(db, randomUUID(), comment, sample.ip));
+    await assertIndexedReads('readPostingChecks of a new comment', () => readPostingChecks(db, randomUUID(), { ...comment, parent_id: null }, sample.ip));
+    const stored = { ...comment, author_url: '', status: 'pending' as const, status_reasons: [], ip: sample.ip, user_agent: 'planner', submission_id: randomUUID() };
     // Planned as sent, then undone: the other plans here expect the comments seeded.
     const undone = new Error('undone');
     const storeAndUndo = () =>
       db
         .transaction(async (trx) => {
-          await storePostedComment(trx, write);
+          await insertPostedComment(trx, stored);
           throw undone;
         })
         .catch((error: unknown) => assert.equal(error, undone));
-    await assertIndexedReads('storePostedComment', storeAndUndo);
-    await assertIndexedReads('findCommentBySubmissionId', () => findCommentBySubmissionId(db, question.submissionId));
+    await assertIndexedReads('insertPostedComment', storeAndUndo);
+    await assertIndexedReads('findCommentBySubmissionId', () => findCommentBySubmissionId(db, stored.submission_id));
   });
 
   it('a comment’s permalink, its queue row facts and its log', async () => {
