@@ -19,6 +19,7 @@ import * as accountDisplayNames from './20261207_17_account_display_names.js';
 import * as accountQueuePreferences from './20261207_18_account_queue_preferences.js';
 import * as conversationUnsubscribes from './20261207_19_conversation_unsubscribes.js';
 import * as expireRateLimits from './20261207_20_expire_rate_limits.js';
+import * as unshardCommentCounts from './20261207_21_unshard_comment_counts.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -50,6 +51,7 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_18_account_queue_preferences', accountQueuePreferences],
   ['20261207_19_conversation_unsubscribes', conversationUnsubscribes],
   ['20261207_20_expire_rate_limits', expireRateLimits],
+  ['20261207_21_unshard_comment_counts', unshardCommentCounts],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

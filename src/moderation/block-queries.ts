@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
-import { logRow, type Actor } from './moderation-queries.js';
+import { lockCountsOf, logRow, type Actor } from './moderation-queries.js';
 
 export type BlockKind = 'email' | 'ip' | 'domain';
 
@@ -102,6 +102,7 @@ export async function blockCommenter(
       .forUpdate();
     const movedIds = pending.map((row) => String(row.id));
     if (movedIds.length > 0) {
+      await lockCountsOf(trx, movedIds);
       await trx('comments').whereIn('id', movedIds).update({
         status: 'spam',
         status_reasons: JSON.stringify([reason]),

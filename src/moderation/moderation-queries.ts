@@ -72,6 +72,22 @@ async function applyMove(trx: Knex.Transaction, actor: Actor, at: Date, comment:
 }
 
 /**
+ * The status counts of these comments' articles change when the transaction
+ * commits, one counted change at a time. Taking their rows now, in one order
+ * for everyone, keeps two moderators moving many comments at once from
+ * deadlocking on them.
+ */
+export async function lockCountsOf(trx: Knex.Transaction, commentIds: readonly string[]): Promise<void> {
+  if (commentIds.length === 0) return;
+  await trx.raw(
+    `SELECT 1 FROM comment_counts
+      WHERE article_id IN (SELECT article_id FROM comments WHERE id = ANY(?::bigint[]))
+      ORDER BY article_id, status FOR UPDATE`,
+    [[...commentIds]],
+  );
+}
+
+/**
  * Locks the comments (in id order, so two moderators never deadlock), asks
  * `plan` what to do with each as it is now, applies that and logs it, all in
  * one transaction: the log's from-status is the status that was really changed.
@@ -88,6 +104,7 @@ export async function moderateComments(
     const locked = (await trx('comments').select('id', 'status').whereIn('id', ids).orderBy('id').forUpdate()).map(
       (row: { id: string | number; status: CommentStatus }) => ({ id: String(row.id), status: row.status }),
     );
+    await lockCountsOf(trx, locked.map((row) => row.id));
     const previousOf = await previousStatuses(trx, locked);
     const result: ModerationResult = { changes: [], unchanged: [], notAllowed: [], missing: [] };
     const found = new Set(locked.map((row) => row.id));

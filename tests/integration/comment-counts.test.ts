@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import * as shardCommentCounts from '../../migrations/20261204_15_shard_comment_counts.js';
+import * as unshardCommentCounts from '../../migrations/20261207_21_unshard_comment_counts.js';
 import type { Database } from '../../src/platform/db/connection.js';
 import { countCommentsByStatus } from '../../src/comments/comment-queries.js';
+import { moderateComments } from '../../src/moderation/moderation-queries.js';
+import { createAdmin } from '../../src/admin-auth/admins.js';
+import { commentingApp, loadForm, postPairs, typed } from '../helpers/commenting.js';
 import { inRolledBackTransaction, useTestDatabase } from '../helpers/database.js';
 import { articleIdOf, insertArticle, insertComment, type TestCommentStatus } from '../helpers/rows.js';
 
 /**
- * The status counts the moderation queue shows come from comment_counts,
- * kept by deferred triggers in shards (one per database session) so that
- * concurrent commits do not queue on one row. Whatever the sessions, the
- * sums must equal counting the comments themselves.
+ * The status counts the moderation queue shows come from comment_counts:
+ * one row per article and status, kept by triggers that run at commit.
+ * Whatever the sessions, each row must equal counting the comments themselves.
  */
 
 const database = useTestDatabase();
@@ -22,25 +24,40 @@ async function countedByHand(db: Database, articleId: string): Promise<Record<Te
   return counts;
 }
 
+/** The kept rows of one article, as status → count, with no status counted twice. */
+async function keptRows(db: Database, articleId: string): Promise<Record<string, number>> {
+  const rows = await db('comment_counts').select<Array<{ status: string; count: string }>>('status', 'count').where({ article_id: articleId });
+  assert.equal(new Set(rows.map((row) => row.status)).size, rows.length, 'one row per article and status');
+  return Object.fromEntries(rows.filter((row) => Number(row.count) !== 0).map((row) => [row.status, Number(row.count)]));
+}
+
 const STATUSES: TestCommentStatus[] = ['pending', 'approved', 'spam', 'trash'];
 
-/** Adds comments and moves some of them, in `sessions` transactions open at the same time. */
+/**
+ * Changes comments as the app does, one comment per transaction, from
+ * `sessions` sessions at once: posts, moves both ways between two statuses,
+ * and deletions. Each transaction is held open a moment, so they overlap.
+ */
 async function changeFromManySessions(db: Database, sessions: number) {
+  const ids = [];
+  for (let n = 0; n < sessions; n += 1) ids.push(await insertComment(db, { status: STATUSES[n % 4]! }));
+  const changes = ids.flatMap((id, n) => [
+    (trx: Database) => insertComment(trx, { status: STATUSES[(n + 1) % 4]! }),
+    (trx: Database) => (n % 3 === 2 ? trx('comments').where({ id }).delete() : trx('comments').where({ id }).update({ status: n % 2 ? 'pending' : 'approved' })),
+  ]);
   await Promise.all(
-    Array.from({ length: sessions }, (_, session) =>
+    changes.map((change) =>
       db.transaction(async (trx) => {
-        const ids = [];
-        for (let n = 0; n < 6; n += 1) ids.push(await insertComment(trx as unknown as Database, { status: STATUSES[(session + n) % 4]! }));
-        await trx('comments').whereIn('id', ids.slice(0, 2)).update({ status: 'trash' });
-        await trx('comments').whereIn('id', ids.slice(2, 3)).delete();
-        // Hold the transaction open a moment, so the sessions overlap.
+        await change(trx as unknown as Database);
         await trx.raw('SELECT pg_sleep(0.02)');
       }),
     ),
   );
 }
 
-describe('comment counts kept in shards', () => {
+const nonZero = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([, count]) => count !== 0));
+
+describe('comment counts', () => {
   it('stay exact when comments are added, moved and deleted from many sessions at once', async () => {
     const articleId = await articleIdOf(database.db);
     await changeFromManySessions(database.db, 6);
@@ -48,10 +65,67 @@ describe('comment counts kept in shards', () => {
     await database.db('comments').where({ article_id: articleId, status: 'pending' }).update({ status: 'approved' });
     await changeFromManySessions(database.db, 4);
 
-    assert.deepEqual(await countCommentsByStatus(database.db, articleId), await countedByHand(database.db, articleId));
-    assert.deepEqual(await countCommentsByStatus(database.db), await countedByHand(database.db, articleId), 'one article holds every comment');
-    const shards = await database.db('comment_counts').distinct('shard').where({ article_id: articleId });
-    assert.ok(shards.length > 1, 'concurrent sessions count in rows of their own');
+    const expected = await countedByHand(database.db, articleId);
+    assert.deepEqual(await countCommentsByStatus(database.db, articleId), expected);
+    assert.deepEqual(await countCommentsByStatus(database.db), expected, 'one article holds every comment');
+    assert.deepEqual(await keptRows(database.db, articleId), nonZero(expected));
+  });
+
+  it('stay exact when 50 comments are posted to one article at once', async () => {
+    const harness = commentingApp(database.db);
+    const posts = 50;
+    const forms = [];
+    for (let n = 0; n < posts; n += 1) {
+      const browser = harness.browser();
+      forms.push({ browser, fields: (await loadForm(browser)).fields });
+    }
+    harness.advanceSeconds(5);
+    const answers = await Promise.all(
+      forms.map(({ browser, fields }, n) =>
+        postPairs(browser, typed(fields, { author: `Reader ${n}`, email: `reader${n}@example.org`, comment: `Point number ${n} about the talks.` }), {
+          ip: `198.51.100.${n + 1}`,
+        }),
+      ),
+    );
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      Array<number>(posts).fill(303),
+    );
+
+    const articleId = await articleIdOf(database.db);
+    const expected = await countedByHand(database.db, articleId);
+    assert.equal(Object.values(expected).reduce((sum, count) => sum + count, 0), posts, 'every post stored');
+    assert.deepEqual(await countCommentsByStatus(database.db, articleId), expected);
+    assert.deepEqual(await keptRows(database.db, articleId), nonZero(expected));
+  });
+
+  it('are taken up front, in one order, by a moderator’s move, so two moves of one article cannot deadlock at commit', async () => {
+    const articleId = await articleIdOf(database.db);
+    const user = await createAdmin(database.db, 'counter', 'a long enough test password 1');
+    const actor = { id: String(user.id), name: 'Counter' };
+    await insertComment(database.db, { status: 'spam' });
+    const pending = await insertComment(database.db, { status: 'pending' });
+    const holder = await database.db.transaction();
+    try {
+      // Another transaction holds the spam row: a move from pending to approved does not count in it,
+      // but it must still wait for it, because it takes every count row of the article first.
+      await holder.raw(`SELECT 1 FROM comment_counts WHERE article_id = ? AND status = 'spam' FOR UPDATE`, [articleId]);
+      const moving = moderateComments(database.db, [pending], actor, new Date(), () => ({ kind: 'status', to: 'approved' }));
+      let waiting = false;
+      for (let poll = 0; poll < 100 && !waiting; poll += 1) {
+        const found = await database.db.raw<{ rows: unknown[] }>(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%comment_counts%'`,
+        );
+        waiting = found.rows.length > 0;
+        if (!waiting) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await holder.commit();
+      await moving;
+      assert.ok(waiting, 'the move waited for the count rows before changing anything');
+    } finally {
+      if (!holder.isCompleted()) await holder.rollback();
+    }
+    assert.deepEqual(await keptRows(database.db, articleId), nonZero(await countedByHand(database.db, articleId)));
   });
 
   it('lets an article with comments be deleted, its counts with it, and leaves the counts of the other articles alone', async () => {
@@ -64,20 +138,29 @@ describe('comment counts kept in shards', () => {
     assert.deepEqual(await countCommentsByStatus(database.db), await countedByHand(database.db, demoId));
   });
 
-  it('has a down that folds the shards into one row per article and status, and an up that shards again', async () => {
+  it('has a down that counts in shards again, and an up that sums the shards into one row per article and status', async () => {
     const articleId = await articleIdOf(database.db);
     await changeFromManySessions(database.db, 4);
     const expected = await countedByHand(database.db, articleId);
     await inRolledBackTransaction(database.db, async (trx) => {
       // The counting triggers run at commit, which never comes here: have them run at each change instead.
       await trx.raw('SET CONSTRAINTS ALL IMMEDIATE');
-      await shardCommentCounts.down(trx);
+      await unshardCommentCounts.down(trx);
+      assert.ok(Object.keys(await trx('comment_counts').columnInfo()).includes('shard'));
+      await insertComment(trx, { status: 'spam' });
+      await trx('comments').where({ article_id: articleId, status: 'pending' }).update({ status: 'trash' });
+      // As sessions counted: a comment added in one shard and moved away in another leaves a -1 there.
+      await trx('comment_counts').insert([
+        { article_id: articleId, status: 'approved', shard: 14, count: 1 },
+        { article_id: articleId, status: 'approved', shard: 15, count: -1 },
+      ]);
+      const moved = { ...expected, spam: expected.spam + 1, pending: 0, trash: expected.trash + expected.pending };
+      assert.deepEqual(await countCommentsByStatus(trx, articleId), moved);
+      await unshardCommentCounts.up(trx);
       assert.ok(!Object.keys(await trx('comment_counts').columnInfo()).includes('shard'));
-      assert.deepEqual(await countCommentsByStatus(trx, articleId), expected);
+      assert.deepEqual(await keptRows(trx, articleId), nonZero(moved));
       await insertComment(trx, { status: 'spam' });
-      await shardCommentCounts.up(trx);
-      await insertComment(trx, { status: 'spam' });
-      assert.deepEqual(await countCommentsByStatus(trx, articleId), { ...expected, spam: expected.spam + 2 });
+      assert.deepEqual(await countCommentsByStatus(trx, articleId), { ...moved, spam: moved.spam + 1 });
     });
   });
 });
