@@ -21,9 +21,9 @@ import { cleanUpOnExit } from './lib/clean-up.js';
  * three measured in turns. The app, the ceiling servers and the load
  * generator are three processes. Says PASS or FAIL per page.
  *
- * Then the scale rows (scripts/bench/scale.ts): a commenter's own page,
- * comment POSTs, the moderation queue at a million comments, a 5,000-comment
- * article, memory, restart time, and two worker processes against one.
+ * Then the scale rows (scripts/bench/scale.ts): comment POSTs, the
+ * moderation queue at a million comments, a 5,000-comment article, memory,
+ * restart time, and two worker processes against one.
  */
 
 const COMMENTS = 100;

@@ -4,7 +4,7 @@ import type { BenchClient } from './http-client.js';
 
 /**
  * A commenter as a browser behaves: loads the article, reads the comment
- * form's fields (hidden ones included), waits as a person would, posts.
+ * form's fields (hidden ones included), and waits as a person would before posting.
  */
 
 export interface RenderedForm {
@@ -28,16 +28,4 @@ export async function waitLikeAPerson(form: RenderedForm): Promise<void> {
   const readyAt = form.loadedAt + MINIMUM_SECONDS_TO_WRITE * 1000 + 300;
   const wait = readyAt - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-}
-
-export interface Typed {
-  comment: string;
-  author: string;
-  email: string;
-}
-
-/** Posts the form with what the commenter typed; the answer keeps its Set-Cookie in the client. */
-export async function postCommentForm(client: BenchClient, form: RenderedForm, typed: Typed, headers: Record<string, string> = {}) {
-  await waitLikeAPerson(form);
-  return client.postForm(form.action, { ...form.fields, ...typed }, headers);
 }

@@ -14,8 +14,8 @@ import { troubleOf, verdict, whole, type Loader, type OnCleanUp, type Say, type 
  * Row: an article with 5,000 approved comments, paginated per the discussion
  * setting, against the 100-comment article under the same load. Both are
  * measured side by side with the same setting, for an anonymous reader (the
- * page cache answers) and for a commenter with a held comment (their
- * private page cache, checked against their comments on every request).
+ * page cache answers) and for a commenter with a held comment (their page
+ * is rendered for them on every request).
  */
 
 export const LONG_THREAD_TARGET = 2;
@@ -98,7 +98,7 @@ export async function measureLongThread(input: LongThreadInput): Promise<{ measu
       const trouble = [troubleOf(shortFigures), troubleOf(longFigures)].filter(Boolean).join('; ');
       verdicts.push(
         verdict(
-          `article with ${whole(LONG_THREAD_COMMENTS)} comments, ${reader === 'anonymous' ? 'anonymous reader (page cache)' : 'commenter (private page cache)'}`,
+          `article with ${whole(LONG_THREAD_COMMENTS)} comments, ${reader === 'anonymous' ? 'anonymous reader (page cache)' : 'commenter (rendered for them)'}`,
           Number.isFinite(times)
             ? `${times.toFixed(2)}× the 100-comment page's time (p50 ${longFigures.latencyP50} vs ${shortFigures.latencyP50} ms)`
             : `no answer within the run (100-comment page: ${whole(shortFigures.requestsPerSecond)} req/s)`,

@@ -1,32 +1,22 @@
 import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
-import {
-  articleAddressFor,
-  homeAddressFor,
-  readHomeListVersion,
-  sendCachedPage,
-  serveCachedPage,
-  type PageAddress,
-} from '../platform/page-cache/cached-pages.js';
-import { countPublishedArticles, findArticleById, listPublishedArticles, type ArticleRow } from './article-queries.js';
+import { articleTag, cachePage, HOME_TAG, SETTINGS_TAG, type RenderedPage } from '../platform/page-cache/index.js';
+import { countPublishedArticles, findArticleById, listPublishedArticles, nextScheduledPublishing, type ArticleRow } from './article-queries.js';
 import { findComment, listRemovedParents, listVisibleComments } from '../comments/comment-queries.js';
-import { readArticlePageVersion } from '../platform/page-cache/page-versions.js';
 import { loadDiscussionSettings } from '../settings/settings-queries.js';
 import type { PageModels } from '../platform/rendering/models.js';
-import { renderPage, renderPageToString } from '../platform/rendering/render.js';
+import { renderPageToString } from '../platform/rendering/render.js';
 import { commentLocations } from '../comments/comment-pages.js';
 import type { DiscussionSettings } from '../settings/discussion-settings.js';
-import { articleTag, HOME_TAG, SETTINGS_TAG, type CachedPage, type PageSource } from '../platform/page-cache/page-cache.js';
-import { preparePage } from '../platform/page-cache/page-encoding.js';
 import { paragraphsOf, readingMinutes } from './reading.js';
 import { websiteSocialMeta } from './structured-data.js';
 import { isKnownCommenter, PENDING_COOKIE } from '../comments/commenter-cookies.js';
 import { articlePath, blankFormValues, buildArticlePage, loadPublishedArticle, siteOf } from './article-page.js';
-import { commenterPageAddress, sendCommenterPage } from '../comments/commenter-page.js';
 
 const ARTICLES_PER_PAGE = 10;
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const COMMENT_ID = /^[1-9]\d{0,17}$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 function pageNumber(value: unknown): number {
@@ -40,64 +30,19 @@ function pageNumber(value: unknown): number {
 /** The footer shows the year: every cached page is redone when it turns. */
 const nextNewYear = (nowMs: number) => Date.UTC(new Date(nowMs).getUTCFullYear() + 1, 0, 1);
 
-/**
- * Answers from the cache if it holds a current copy; when another request
- * is rendering this very page, waits for that render rather than repeating
- * it (after a change, under load, every reader would otherwise render).
- */
-async function servedFromCache(req: Request, res: Response, address: PageAddress): Promise<boolean> {
-  if (await serveCachedPage(req, res, address)) return true;
-  const underWay = contextOf(req).pageCache.renderUnderWay(address.key);
-  if (!underWay) return false;
-  return serveCachedPage(req, res, address, [], await underWay);
-}
-
-/**
- * Renders a cacheable page, keeps it, and sends it as the cache would.
- * The ticket is taken before `render` reads anything; `render` answers null
- * when it has answered itself (a redirect).
- */
-async function renderAndKeep(
-  req: Request,
-  res: Response,
-  address: PageAddress,
-  render: () => Promise<{ html: string; source: Omit<PageSource, 'html'> } | null>,
-): Promise<void> {
-  const { pageCache } = contextOf(req);
-  const finish = pageCache.startRender(address.key);
-  let cached: CachedPage | null = null;
-  try {
-    const ticket = await pageCache.freshTicket();
-    const rendered = await render();
-    if (!rendered) return;
-    cached = await preparePage({ html: rendered.html, ...rendered.source }, ticket);
-    if (!cached) return void res.status(200).type('html').send(rendered.html);
-    pageCache.store(address.key, cached);
-    sendCachedPage(req, res, cached, 'miss');
-  } finally {
-    finish(cached);
-  }
-}
-
-/** GET / — published articles, newest first; the same for every reader, so cached per page number (other query parameters ignored). */
+/** GET / — published articles, newest first; the same for every reader, so cached per page number (?page, the one parameter it declares). */
 export async function showHome(req: Request, res: Response) {
   const page = pageNumber(req.query.page);
-  const address = homeAddressFor(req.originalUrl);
-  if (!address) {
-    await renderPage(res, 200, 'home', await homePage(req, page));
-    return;
-  }
-  if (await servedFromCache(req, res, address)) return;
-  await renderAndKeep(req, res, address, async () => {
+  await cachePage(req, res, `home:${page}`, async () => {
     const { db, now } = contextOf(req);
-    // Read before the list: a change in between makes the version older, never newer.
-    const version = await readHomeListVersion(db);
-    const html = await renderPageToString(res, 'home', await homePage(req, page));
-    const nextPublish = version.nextPublishAt?.getTime() ?? Infinity;
+    // Read before the list: an article whose time comes in between makes the page expire at once.
+    const nextPublish = (await nextScheduledPublishing(db))?.getTime() ?? Infinity;
     return {
-      html,
+      html: await renderPageToString(res, 'home', await homePage(req, page)),
       // Settings too: the dates shown follow the site's time zone.
-      source: { perResponse: [], tags: [HOME_TAG, SETTINGS_TAG], version: version.version, expiresAt: Math.min(nextPublish, nextNewYear(now())) },
+      tags: [HOME_TAG, SETTINGS_TAG],
+      expiresAt: Math.min(nextPublish, nextNewYear(now())),
+      formValues: null,
     };
   });
 }
@@ -156,50 +101,35 @@ function articlePageExpiry(article: ArticleRow, settings: DiscussionSettings, no
 }
 
 /**
- * The article page: for an anonymous reader from the page cache, or
- * rendered once and kept for the next one; for a commenter, their own page,
- * kept for them alone. Each comment page, and each reply form
- * (?replytocom=), is cached under its own key; other query parameters are
- * ignored, so they cannot make every request a render.
+ * The article page. A commenter's (prefilled with their name, showing their
+ * held comments) is theirs alone and rendered for each request; everyone
+ * else's comes from the page cache. Each comment page, and each reply form
+ * (?replytocom, the one query parameter the route declares), is a page of
+ * its own; other query parameters are ignored, so they cannot make every
+ * request a render.
  */
 async function sendArticlePage(req: Request, res: Response, commentPage: number | null) {
   const slug = String(req.params.slug);
   // No article has any other slug (a CHECK says so); PostgreSQL would refuse some (a NUL) with an error.
   if (!SLUG.test(slug)) throw new HttpError(404, 'There is no article at this address.');
-  const address = articleAddressFor(slug, commentPage, req.originalUrl);
-  const replyTo = address.kind === 'article' ? address.replyTo : null;
-  const render = () => renderKeepable(req, res, slug, commentPage, replyTo);
+  const replyTo = typeof req.query.replytocom === 'string' && COMMENT_ID.test(req.query.replytocom) ? req.query.replytocom : null;
   if (isKnownCommenter(req.cookies ?? {}, req.signedCookies?.[PENDING_COOKIE])) {
-    // Prefilled with the commenter's name and showing their held comments: theirs alone.
-    await sendCommenterPage(req, res, commenterPageAddress(req, slug, address.key), render);
+    const rendered = await renderArticlePage(req, res, slug, commentPage, replyTo);
+    if (rendered) res.set('Cache-Control', 'private, no-cache').status(200).type('html').send(rendered.html);
     return;
   }
-  if (await servedFromCache(req, res, address)) return;
-  await renderAndKeep(req, res, address, render);
-}
-
-/** Renders the article page with what the cache keeps of it; the version is read before the page's data. */
-async function renderKeepable(req: Request, res: Response, slug: string, commentPage: number | null, replyTo: string | null) {
-  const { db, now } = contextOf(req);
-  // Read before the page's data: a change in between makes the version older, never newer.
-  const version = await readArticlePageVersion(db, slug);
-  const rendered = await renderArticlePage(req, res, slug, commentPage, replyTo);
-  if (!rendered) return null;
-  const { html, model, article, settings } = rendered;
-  const { submission_id: submissionId, rendered_at: renderedAt } = model.form.values;
-  const source: Omit<PageSource, 'html'> = {
-    perResponse: model.form.open
-      ? [
-          { kind: 'submission-id', rendered: submissionId },
-          { kind: 'form-stamp', rendered: renderedAt },
-        ]
-      : [],
-    tags: [articleTag(article.id), SETTINGS_TAG],
-    // No version: published between the two reads; this page answers but is not kept.
-    version: version ?? '',
-    expiresAt: version ? articlePageExpiry(article, settings, now()) : 0,
-  };
-  return { html, source };
+  const key = `article:${slug}${commentPage === null ? '' : `:page:${commentPage}`}${replyTo === null ? '' : `:replytocom:${replyTo}`}`;
+  await cachePage(req, res, key, async (): Promise<RenderedPage | null> => {
+    const rendered = await renderArticlePage(req, res, slug, commentPage, replyTo);
+    if (!rendered) return null;
+    const { html, model, article, settings } = rendered;
+    return {
+      html,
+      tags: [articleTag(article.id), SETTINGS_TAG],
+      expiresAt: articlePageExpiry(article, settings, contextOf(req).now()),
+      formValues: model.form.open ? { submissionId: model.form.values.submission_id, stamp: model.form.values.rendered_at } : null,
+    };
+  });
 }
 
 /** Renders the article page (a reply form when `replyTo` names a comment); null when it answered with a redirect instead. */
@@ -225,7 +155,7 @@ async function renderArticlePage(req: Request, res: Response, slug: string, comm
 export async function showCommentPermalink(req: Request, res: Response) {
   const { db } = contextOf(req);
   const id = String(req.params.id);
-  const comment = /^[1-9]\d{0,17}$/.test(id) ? await findComment(db, id) : null;
+  const comment = COMMENT_ID.test(id) ? await findComment(db, id) : null;
   const article = comment?.status === 'approved' ? await findArticleById(db, comment.article_id) : null;
   if (!comment || !article) throw new HttpError(404, 'There is no comment at this address.');
   const published = await loadPublishedArticle(db, article.slug);

@@ -15,9 +15,8 @@ import { commentLocations, commentsIn } from '../comments/comment-pages.js';
 import type { DiscussionSettings } from '../settings/discussion-settings.js';
 import { absoluteImageUrl, articleSocialMeta, articleStructuredData, encodeJsonLd, type ArticleFacts } from './structured-data.js';
 import type { ArticleFigure, ArticlePageModel, CommentFormModel, PageMeta, ShownComment } from '../platform/rendering/models.js';
-import { addAvatars, pageOfDiscussion, readDiscussion, type DiscussionPage } from './article-discussion.js';
-import type { ChangeFollowedMemo } from '../platform/page-cache/change-followed-memo.js';
-import { rememberedPublishedArticle } from '../platform/page-cache/remembered-lookups.js';
+import { addAvatars, readDiscussion, type DiscussionPage } from './article-discussion.js';
+import { rememberedPublishedArticle, type ChangeFollowedMemo } from '../platform/page-cache/index.js';
 
 /** The shape of the hidden submission id: anything else sent back is replaced, never echoed. */
 const SUBMISSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

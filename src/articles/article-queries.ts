@@ -85,3 +85,11 @@ export async function setFigureImageWhereUnset(db: Database, slug: string, image
     .update({ figure_image: image, figure_alt: alt });
   return updated > 0;
 }
+
+/** When the next article already set to publish goes up, changing the article list with no write; null when none is. */
+export async function nextScheduledPublishing(db: Database): Promise<Date | null> {
+  const result = await db.raw<{ rows: Array<{ at: Date | null }> }>(
+    `SELECT min(published_at) AS at FROM articles WHERE status = 'published' AND published_at > now()`,
+  );
+  return result.rows[0]?.at ?? null;
+}

@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import cookieParser from 'cookie-parser';
-
 /**
  * A commenter is recognised by cookies, never by a server session: a signed
  * list of their own pending comment ids, and (only when they ask) the name,
@@ -43,7 +40,7 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
  * writes them: all three together (the website possibly empty), each within
  * the form's limits, the email and website shaped as the form accepts them.
  * Anything else is treated as no cookie at all, so junk neither prefills a
- * form nor makes a reader's page their own (and uncacheable).
+ * form nor makes a reader's page their own (and uncached).
  */
 export function rememberedCommenter(cookies: Record<string, unknown>): RememberedCommenter | null {
   const remembered = {
@@ -68,60 +65,4 @@ export function rememberedCommenter(cookies: Record<string, unknown>): Remembere
  */
 export function isKnownCommenter(cookies: Record<string, unknown>, signedPending: unknown): boolean {
   return parsePendingIds(signedPending).length > 0 || rememberedCommenter(cookies) !== null;
-}
-
-/**
- * The same judgement from the raw Cookie header, read as cookie-parser
- * reads it (first of a name wins, values URL-decoded, `s:` signed, `j:`
- * JSON): the cached-page fast path runs before cookie-parser.
- */
-export function isKnownCommenterByHeader(cookieHeader: string | undefined, secret: string): boolean {
-  if (!cookieHeader || !COMMENTER_COOKIE_NAME.test(cookieHeader)) return false;
-  const cookies: Record<string, unknown> = {};
-  for (const pair of cookieHeader.split(';')) {
-    const equals = pair.indexOf('=');
-    if (equals < 0) continue;
-    const name = pair.slice(0, equals).trim();
-    if (!COMMENTER_COOKIE_NAMES.has(name) || Object.hasOwn(cookies, name)) continue;
-    cookies[name] = cookieValue(pair.slice(equals + 1).trim());
-  }
-  const pending = cookies[PENDING_COOKIE];
-  const signedPending = typeof pending === 'string' && pending.startsWith('s:') ? cookieParser.signedCookie(pending, secret) : undefined;
-  if (typeof pending === 'string' && pending.startsWith('s:')) delete cookies[PENDING_COOKIE];
-  return isKnownCommenter(cookies, signedPending);
-}
-
-const COMMENTER_COOKIE_NAMES = new Set<string>([PENDING_COOKIE, ...Object.values(REMEMBER_COOKIES)]);
-const COMMENTER_COOKIE_NAME = /broadsheet_pending|comment_author/;
-
-function cookieValue(raw: string): unknown {
-  let value = raw.length > 1 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
-  if (value.includes('%')) {
-    try {
-      value = decodeURIComponent(value);
-    } catch {
-      // cookie-parser keeps a value it cannot decode as it came.
-    }
-  }
-  if (value.startsWith('j:')) {
-    try {
-      return JSON.parse(value.slice(2)) as unknown;
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
-
-/**
- * What makes a commenter's article page theirs, as part of a cache key: their
- * own comment ids (each once, sorted) and a hash of what the form is
- * prefilled with, so no email sits in a key.
- */
-export function commenterKey(ownIds: readonly string[], remembered: RememberedCommenter | null): string {
-  const ids = [...new Set(ownIds)].sort().join('.');
-  const prefill = remembered
-    ? createHash('sha256').update(JSON.stringify([remembered.author, remembered.email, remembered.url])).digest('base64url')
-    : '-';
-  return `own:${ids}:prefill:${prefill}`;
 }

@@ -6,7 +6,7 @@ import { blockCommenter, deleteBlock, listActiveBlocks, type ListedBlock } from 
 import { findCommenter } from './queue-queries.js';
 import type { BlockModel } from './admin-models.js';
 import { namedDateFormatsIn } from '../platform/rendering/format.js';
-import { rememberedDiscussionSettings } from '../platform/page-cache/remembered-lookups.js';
+import { rememberedDiscussionSettings } from '../platform/page-cache/index.js';
 import { renderPage } from '../platform/rendering/render.js';
 import {
   BLOCK_DURATIONS,

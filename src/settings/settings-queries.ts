@@ -20,9 +20,3 @@ export async function saveDiscussionSettings(db: Database, settings: DiscussionS
     .onConflict('key')
     .merge();
 }
-
-/** When any setting last changed, as PostgreSQL prints it: part of every cached page's version (dates follow the site's zone). */
-export async function readSettingsVersion(db: Database): Promise<string> {
-  const row = await db('settings').max<{ changed: string | null }>({ changed: db.raw('updated_at::text') }).first();
-  return row?.changed ?? '';
-}

@@ -5,7 +5,7 @@ import { createApp, memoOf, pageCacheOf } from '../../src/app.js';
 import { loadConfig } from '../../src/platform/config.js';
 import type { Database } from '../../src/platform/db/connection.js';
 import { createLogger, type Logger } from '../../src/platform/logger.js';
-import { startPageChangeListener, type PageChangeListener } from '../../src/platform/page-cache/page-change-listener.js';
+import { startPageChangeListener, type PageChangeListener } from '../../src/platform/page-cache/index.js';
 
 export const TEST_COOKIE_SECRET = 'test-cookie-secret-that-is-long-enough-123';
 
@@ -64,8 +64,8 @@ export interface TestAppOptions {
 /**
  * The real app over the test database, configured as in production where it
  * matters: its page cache is fed by a page-change listener, which starts
- * listening within milliseconds (until then pages are checked against the
- * database, as after a lost connection).
+ * listening within milliseconds (until then nothing is cached and every page
+ * is rendered, as after a lost connection).
  */
 export function buildTestApp(db: Database, environment: NodeJS.ProcessEnv = {}, options: TestAppOptions = {}): Express {
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: tmpdir(), ...environment });

@@ -7,34 +7,31 @@ import {
   PageCache,
   SETTINGS_TAG,
   type CachedPage,
-  type PageSource,
-  type PrivatePage,
-  type Ticket,
+  type PageCacheOptions,
+  type ReadStart,
+  type RenderedPage,
 } from '../../src/platform/page-cache/page-cache.js';
-import { crc32, gzipPieces, identityPieces, preparePage, preparePrivatePage } from '../../src/platform/page-cache/page-encoding.js';
+import { crc32, gzipPieces, identityPieces, preparePage } from '../../src/platform/page-cache/page-encoding.js';
 import { applyPageChange } from '../../src/platform/page-cache/page-change-listener.js';
+import { parseAcceptEncoding } from '../../src/platform/page-cache/send-page.js';
 
 const FORM = '<form><input name="submission_id" value="ID-1"><input name="rendered_at" value="STAMP-1"></form>';
-const ticketAt = (at = 0): Ticket => ({ seq: 0, at });
+const readAt = (at = 0): ReadStart => ({ seq: 0, at });
 
-function source(html: string, overrides: Partial<PageSource> = {}): PageSource {
+function source(html: string, overrides: Partial<RenderedPage> = {}): RenderedPage {
   return {
     html,
-    perResponse: [
-      { kind: 'submission-id', rendered: 'ID-1' },
-      { kind: 'form-stamp', rendered: 'STAMP-1' },
-    ],
+    formValues: { submissionId: 'ID-1', stamp: 'STAMP-1' },
     tags: [articleTag('1'), SETTINGS_TAG],
-    version: 'v1',
     expiresAt: Infinity,
     ...overrides,
   };
 }
 
-const staticSource = (html: string, overrides: Partial<PageSource> = {}) => source(html, { perResponse: [], tags: [HOME_TAG], ...overrides });
+const staticSource = (html: string, overrides: Partial<RenderedPage> = {}) => source(html, { formValues: null, tags: [HOME_TAG], ...overrides });
 
-async function prepared(page: PageSource, ticket: Ticket = ticketAt()): Promise<CachedPage> {
-  const result = await preparePage(page, ticket);
+async function prepared(page: RenderedPage, readStart: ReadStart = readAt()): Promise<CachedPage> {
+  const result = await preparePage(page, readStart);
   assert.ok(result, 'expected the page to be cacheable');
   return result;
 }
@@ -48,10 +45,17 @@ function clock(start = 1_700_000_000_000) {
   return { now: () => now, advance: (ms: number) => void (now += ms) };
 }
 
+/** A cache fed by a listener: only then does it keep pages. */
+function listeningCache(options: PageCacheOptions = {}): PageCache {
+  const cache = new PageCache(options);
+  cache.listening = true;
+  return cache;
+}
+
 describe('preparing a page for the cache', () => {
-  it('fills fresh per-response values in, in the order the page has them', async () => {
+  it('fills fresh form values in, in the order the page has them', async () => {
     const page = await prepared(source(FORM));
-    assert.deepEqual(page.gaps, ['submission-id', 'form-stamp']);
+    assert.deepEqual(page.slots, ['submission-id', 'form-stamp']);
     const filled = bytes(identityPieces(page, values('ID-2', 'STAMP-2'))).toString();
     assert.equal(filled, FORM.replace('ID-1', 'ID-2').replace('STAMP-1', 'STAMP-2'));
   });
@@ -62,9 +66,9 @@ describe('preparing a page for the cache', () => {
     assert.equal(bytes(identityPieces(page, values('X', 'Y'))).toString(), html.replace('ID-1', 'X').replace('STAMP-1', 'Y'));
   });
 
-  it('refuses a page where a per-response value is missing or repeated', async () => {
-    assert.equal(await preparePage(source(FORM.replace('STAMP-1', 'STAMP-X')), ticketAt()), null);
-    assert.equal(await preparePage(source(FORM + 'ID-1'), ticketAt()), null);
+  it('refuses a page where a form value is missing or repeated', async () => {
+    assert.equal(await preparePage(source(FORM.replace('STAMP-1', 'STAMP-X')), readAt()), null);
+    assert.equal(await preparePage(source(FORM + 'ID-1'), readAt()), null);
   });
 
   it('precomputes a gzip form that decompresses to the very page, whatever the values', async () => {
@@ -98,7 +102,7 @@ describe('preparing a page for the cache', () => {
     assert.equal(crc32(Buffer.from(''), 12345), 12345);
   });
 
-  it('precomputes brotli only for a page with no per-response values', async () => {
+  it('precomputes brotli only for a page with no form values', async () => {
     const html = `<ol>${'<li>Xi Ducks Putin’s Push</li>'.repeat(200)}</ol>`;
     const still = await prepared(staticSource(html));
     assert.ok(still.brotli);
@@ -110,10 +114,7 @@ describe('preparing a page for the cache', () => {
   it('gives the same weak ETag to the same page with other values, another to other text', async () => {
     const first = await prepared(source(FORM));
     const again = await prepared(source(FORM.replace('ID-1', 'ID-9').replace('STAMP-1', 'STAMP-9'), {
-      perResponse: [
-        { kind: 'submission-id', rendered: 'ID-9' },
-        { kind: 'form-stamp', rendered: 'STAMP-9' },
-      ],
+      formValues: { submissionId: 'ID-9', stamp: 'STAMP-9' },
     }));
     const other = await prepared(source(FORM.replace('<form>', '<form class="x">')));
     assert.match(first.etag, /^W\/"[\w-]{27}"$/);
@@ -122,18 +123,17 @@ describe('preparing a page for the cache', () => {
   });
 
   it('says Last-Modified to the second the page was read, rounded down', async () => {
-    const page = await prepared(source(FORM), ticketAt(Date.UTC(2026, 10, 29, 8, 30, 15, 999)));
+    const page = await prepared(source(FORM), readAt(Date.UTC(2026, 10, 29, 8, 30, 15, 999)));
     assert.equal(page.lastModified, 'Sun, 29 Nov 2026 08:30:15 GMT');
   });
 });
 
 describe('the page cache', () => {
   it('keeps pages by key until a change to one of their tags', async () => {
-    const cache = new PageCache();
-    cache.listening = true;
-    assert.ok(cache.store('article:a', await prepared(source(FORM, { tags: [articleTag('1'), SETTINGS_TAG] }), cache.ticket())));
-    assert.ok(cache.store('article:b', await prepared(source(FORM, { tags: [articleTag('2'), SETTINGS_TAG] }), cache.ticket())));
-    assert.ok(cache.store('home:1', await prepared(staticSource('<ol></ol>'), cache.ticket())));
+    const cache = listeningCache();
+    assert.ok(cache.store('article:a', await prepared(source(FORM, { tags: [articleTag('1'), SETTINGS_TAG] }), cache.readStart())));
+    assert.ok(cache.store('article:b', await prepared(source(FORM, { tags: [articleTag('2'), SETTINGS_TAG] }), cache.readStart())));
+    assert.ok(cache.store('home:1', await prepared(staticSource('<ol></ol>'), cache.readStart())));
     cache.invalidate(articleTag('1'));
     assert.equal(cache.peek('article:a'), null);
     assert.ok(cache.peek('article:b'));
@@ -145,61 +145,56 @@ describe('the page cache', () => {
   });
 
   it('refuses a page read before a change whose notification came before it was stored', async () => {
-    const cache = new PageCache();
-    cache.listening = true;
-    const ticket = cache.ticket();
+    const cache = listeningCache();
+    const ticket = cache.readStart();
     const page = await prepared(source(FORM), ticket);
     cache.invalidate(articleTag('1'));
     assert.equal(cache.store('article:a', page), false);
     assert.equal(cache.peek('article:a'), null);
-    assert.ok(cache.store('article:a', await prepared(source(FORM), cache.ticket())), 'a page read after the change is kept');
+    assert.ok(cache.store('article:a', await prepared(source(FORM), cache.readStart())), 'a page read after the change is kept');
   });
 
   it('is not put off by changes to other pages', async () => {
-    const cache = new PageCache();
-    const ticket = cache.ticket();
+    const cache = listeningCache();
+    const ticket = cache.readStart();
     cache.invalidate(articleTag('2'));
     cache.invalidate(HOME_TAG);
     assert.ok(cache.store('article:a', await prepared(source(FORM), ticket)));
   });
 
   it('refuses every page read before a clear, such as a lost connection', async () => {
-    const cache = new PageCache();
-    const ticket = cache.ticket();
+    const cache = listeningCache();
+    const ticket = cache.readStart();
     cache.clear();
     assert.equal(cache.store('article:a', await prepared(source(FORM), ticket)), false);
   });
 
-  it('starts empty whenever it starts or stops listening', async () => {
+  it('keeps nothing while not listening, and starts empty whenever it starts or stops listening', async () => {
     const cache = new PageCache();
-    const ticket = cache.ticket();
-    const page = await prepared(source(FORM), ticket);
-    assert.ok(cache.store('article:a', page));
-    cache.listening = false;
-    assert.equal(cache.size, 1, 'another failed attempt to listen changes nothing');
+    const page = await prepared(source(FORM), cache.readStart());
+    assert.equal(cache.store('article:a', page), false, 'nobody would tell it of a change');
     cache.listening = true;
-    assert.equal(cache.size, 0, 'what was kept unheard is not trusted');
-    assert.equal(cache.store('article:a', page), false, 'nor what was read before');
-    assert.ok(cache.store('article:a', await prepared(source(FORM), cache.ticket())));
+    assert.equal(cache.store('article:a', page), false, 'nor what was read before it listened');
+    assert.ok(cache.store('article:a', await prepared(source(FORM), cache.readStart())));
     cache.listening = false;
     assert.equal(cache.size, 0);
   });
 
   it('lets a page go when its time comes, with no write at all', async () => {
     const time = clock();
-    const cache = new PageCache({ now: time.now });
-    assert.ok(cache.store('home:1', await prepared(staticSource('<ol></ol>', { expiresAt: time.now() + 1000 }), cache.ticket())));
+    const cache = listeningCache({ now: time.now });
+    assert.ok(cache.store('home:1', await prepared(staticSource('<ol></ol>', { expiresAt: time.now() + 1000 }), cache.readStart())));
     time.advance(999);
     assert.ok(cache.peek('home:1'));
     time.advance(1);
     assert.equal(cache.peek('home:1'), null);
-    assert.equal(cache.store('home:1', await prepared(staticSource('<ol></ol>', { expiresAt: time.now() }), cache.ticket())), false);
+    assert.equal(cache.store('home:1', await prepared(staticSource('<ol></ol>', { expiresAt: time.now() }), cache.readStart())), false);
   });
 
   it('stays within its memory, forgetting the least recently used page first', async () => {
     const page = await prepared(staticSource('<p>x</p>'.repeat(100)));
-    const cache = new PageCache({ maxBytes: page.bytes * 2 });
-    const store = async (key: string) => cache.store(key, await prepared(staticSource('<p>x</p>'.repeat(100)), cache.ticket()));
+    const cache = listeningCache({ maxBytes: page.bytes * 2 });
+    const store = async (key: string) => cache.store(key, await prepared(staticSource('<p>x</p>'.repeat(100)), cache.readStart()));
     await store('a');
     await store('b');
     assert.ok(cache.peek('a'), 'a is now more recent than b');
@@ -213,22 +208,16 @@ describe('the page cache', () => {
 
   it('honours If-Modified-Since only for a page read in a later second than the last change to it', async () => {
     const time = clock(Date.UTC(2026, 10, 29, 8, 0, 0, 100));
-    const cache = new PageCache({ now: time.now });
-    cache.listening = true;
+    const cache = listeningCache({ now: time.now });
     time.advance(1000);
     cache.invalidate(articleTag('1'));
-    const sameSecond = await prepared(source(FORM), cache.ticket());
+    const sameSecond = await prepared(source(FORM), cache.readStart());
     assert.ok(cache.store('article:a', sameSecond));
     assert.equal(sameSecond.honoursIfModifiedSince, false, 'a copy from earlier in this second would carry the same date');
     time.advance(1000);
-    const later = await prepared(source(FORM), cache.ticket());
+    const later = await prepared(source(FORM), cache.readStart());
     assert.ok(cache.store('article:a', later));
     assert.equal(later.honoursIfModifiedSince, true);
-    cache.listening = false;
-    const unheard = await prepared(source(FORM), cache.ticket());
-    time.advance(2000);
-    cache.store('article:a', unheard);
-    assert.equal(unheard.honoursIfModifiedSince, false, 'without a listener no change time is known');
   });
 
   it('lets concurrent misses wait for the render under way', async () => {
@@ -247,10 +236,10 @@ describe('the page cache', () => {
 
   it('hands a page too large to keep to those who waited, while nothing it shows has changed', async () => {
     const time = clock();
-    const cache = new PageCache({ maxBytes: 100, now: time.now });
+    const cache = listeningCache({ maxBytes: 100, now: time.now });
     const finish = cache.startRender('article:a');
     const underWay = cache.renderUnderWay('article:a')!;
-    const page = await prepared(staticSource(`<p>${'words '.repeat(200)}</p>`, { tags: [articleTag('1'), SETTINGS_TAG] }), cache.ticket());
+    const page = await prepared(staticSource(`<p>${'words '.repeat(200)}</p>`, { tags: [articleTag('1'), SETTINGS_TAG] }), cache.readStart());
     assert.equal(cache.store('article:a', page), false, 'larger than the whole cache');
     finish(page);
     const handed = await underWay;
@@ -259,72 +248,38 @@ describe('the page cache', () => {
     cache.invalidate(articleTag('2'));
     assert.equal(cache.isCurrent(handed), true, 'another article changed');
     cache.invalidate(articleTag('1'));
-    assert.equal(cache.isCurrent(handed), false, 'its article changed after its ticket');
-    const expiring = await prepared(source(FORM, { expiresAt: time.now() + 1000 }), cache.ticket());
+    assert.equal(cache.isCurrent(handed), false, 'its article changed after its read start');
+    const expiring = await prepared(source(FORM, { expiresAt: time.now() + 1000 }), cache.readStart());
     assert.equal(cache.isCurrent(expiring), true);
     time.advance(1000);
     assert.equal(cache.isCurrent(expiring), false, 'expired');
-  });
-});
-
-describe('pages kept for one reader', () => {
-  const privatePage = (ticket: Ticket, overrides: Partial<PageSource> = {}): PrivatePage => {
-    const page = preparePrivatePage({ ...source(`<p>Yours</p>${FORM}`, overrides), ownComments: '7:pending:' }, ticket);
-    assert.ok(page, 'expected the page to be cacheable');
-    return page;
-  };
-
-  it('fill fresh per-response values in, and are refused when a value is missing', () => {
-    const page = privatePage(ticketAt());
-    assert.equal(bytes(identityPieces(page, values('ID-2', 'STAMP-2'))).toString(), `<p>Yours</p>${FORM}`.replace('ID-1', 'ID-2').replace('STAMP-1', 'STAMP-2'));
-    assert.equal(preparePrivatePage({ ...source('<p>no form</p>'), ownComments: '' }, ticketAt()), null);
+    cache.listening = false;
+    assert.equal(cache.isCurrent(handed), false, 'nothing is current without a listener');
   });
 
-  it('live on their own shelf, dropped with their tags and refused after a change since their ticket', () => {
-    const cache = new PageCache();
-    cache.listening = true;
-    assert.ok(cache.storePrivate('private:a', privatePage(cache.ticket())));
-    assert.equal(cache.size, 0, 'not among the pages every reader gets');
-    assert.equal(cache.peek('private:a'), null);
-    assert.ok(cache.peekPrivate('private:a'));
-    cache.invalidate(SETTINGS_TAG);
-    assert.equal(cache.peekPrivate('private:a'), null);
-    const ticket = cache.ticket();
+  it('remembers which page a request was given, URL and cookies alike, while the page is kept', async () => {
+    const cache = listeningCache();
+    assert.ok(cache.store('article:a', await prepared(source(FORM), cache.readStart())));
+    cache.rememberRequest('/articles/a?utm_source=x', undefined, 'article:a');
+    cache.rememberRequest('/articles/a', '_ga=1', 'article:a');
+    assert.ok(cache.pageForRequest('/articles/a?utm_source=x', undefined));
+    assert.ok(cache.pageForRequest('/articles/a', '_ga=1'));
+    assert.equal(cache.pageForRequest('/articles/a', undefined), null, 'a request never answered');
+    assert.equal(cache.pageForRequest('/articles/a', 'comment_author=Ada'), null, 'other cookies: the handler decides');
+    cache.rememberRequest(`/articles/a?${'x'.repeat(3000)}`, undefined, 'article:a');
+    assert.equal(cache.pageForRequest(`/articles/a?${'x'.repeat(3000)}`, undefined), null, 'too long to remember');
     cache.invalidate(articleTag('1'));
-    assert.equal(cache.storePrivate('private:a', privatePage(ticket)), false);
-    assert.ok(cache.storePrivate('private:a', privatePage(cache.ticket())));
-    cache.clear();
-    assert.equal(cache.privateSize, 0);
-  });
-
-  it('stay within their own count and memory, never pushing out a page for every reader', async () => {
-    const one = privatePage(ticketAt());
-    const cache = new PageCache({ privatePages: { maxBytes: one.bytes * 3, maxPages: 2 } });
-    assert.ok(cache.store('home:1', await prepared(staticSource('<ol></ol>'), cache.ticket())));
-    for (const key of ['private:a', 'private:b', 'private:c']) assert.ok(cache.storePrivate(key, privatePage(cache.ticket())));
-    assert.equal(cache.privateSize, 2);
-    assert.equal(cache.peekPrivate('private:a'), null, 'the least recently used goes first');
-    assert.ok(cache.peek('home:1'));
-    const large = privatePage(cache.ticket(), { html: `<p>${'x'.repeat(one.bytes * 3)}</p>${FORM}` });
-    assert.equal(cache.storePrivate('private:d', large), false, 'a page larger than the shelf is not kept');
-  });
-
-  it('expire when their time comes', () => {
-    const time = clock();
-    const cache = new PageCache({ now: time.now });
-    assert.ok(cache.storePrivate('private:a', privatePage(cache.ticket(), { expiresAt: time.now() + 1000 })));
-    time.advance(1000);
-    assert.equal(cache.peekPrivate('private:a'), null);
+    assert.equal(cache.pageForRequest('/articles/a?utm_source=x', undefined), null, 'the page is gone');
   });
 });
 
 describe('change notifications', () => {
   it('drop the pages named by their payload, and everything for anything else', async () => {
-    const cache = new PageCache();
+    const cache = listeningCache();
     const fill = async () => {
       cache.clear();
-      cache.store('article:a', await prepared(source(FORM, { tags: [articleTag('7'), SETTINGS_TAG] }), cache.ticket()));
-      cache.store('home:1', await prepared(staticSource('<ol></ol>'), cache.ticket()));
+      cache.store('article:a', await prepared(source(FORM, { tags: [articleTag('7'), SETTINGS_TAG] }), cache.readStart()));
+      cache.store('home:1', await prepared(staticSource('<ol></ol>'), cache.readStart()));
     };
     await fill();
     applyPageChange(cache, 'article:8');
@@ -342,5 +297,17 @@ describe('change notifications', () => {
       applyPageChange(cache, payload);
       assert.equal(cache.size, 0, `payload ${JSON.stringify(payload)}`);
     }
+  });
+});
+
+describe('Accept-Encoding', () => {
+  it('reads q-values, the wildcard and x-gzip', () => {
+    assert.deepEqual(parseAcceptEncoding('gzip, deflate, br, zstd'), { br: 1, gzip: 1 });
+    assert.deepEqual(parseAcceptEncoding('gzip;q=0.8, br;q=0.9'), { br: 0.9, gzip: 0.8 });
+    assert.deepEqual(parseAcceptEncoding('br;q=0, *'), { br: 0, gzip: 1 });
+    assert.deepEqual(parseAcceptEncoding('identity'), { br: 0, gzip: 0 });
+    assert.deepEqual(parseAcceptEncoding('X-GZIP'), { br: 0, gzip: 1 });
+    assert.deepEqual(parseAcceptEncoding('gzip;q=banana'), { br: 0, gzip: 0 });
+    assert.deepEqual(parseAcceptEncoding(' , ;q=1'), { br: 0, gzip: 0 });
   });
 });

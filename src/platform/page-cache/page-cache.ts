@@ -1,91 +1,67 @@
 import { ChangeFollower } from './change-follower.js';
-import { PageShelf } from './page-shelf.js';
+import { PageStore } from './page-store.js';
 
 /**
  * Rendered pages that many readers see alike, kept in this process with
  * their gzip and brotli forms and validators, so a hit costs no rendering,
- * no compression and, while a listener hears every change, no query.
+ * no compression and no query. Pages are kept only while the page-change
+ * listener hears every committed change: without it nothing is known to be
+ * current, so nothing is kept and every page is rendered.
  *
  * A page depends on tags (an article, the article list, the settings). A
  * change notification drops every page with that tag. To keep a page read
  * before a change but stored after its notification from living on, a
- * render takes a ticket before reading anything; a page whose tags were
- * invalidated since its ticket is not stored.
- *
- * Without a listener (or after losing it) nothing is known to be current:
- * callers then compare the version each page was stored with against the
- * database before serving it.
- *
- * Pages rendered for one reader alone (a commenter's own article page) are
- * kept on a shelf of their own, with their own small budget, under the same
- * tags and tickets: they never push an anonymous page out.
+ * render notes its read start before reading anything; a page whose tags
+ * were invalidated since its read start is not stored.
  */
 
 export const HOME_TAG = 'home';
 export const SETTINGS_TAG = 'settings';
 export const articleTag = (articleId: string) => `article:${articleId}`;
 
-/** A value that differs in every response; the sender makes a fresh one each time. */
-export type PerResponseValue = 'submission-id' | 'form-stamp';
-
-export interface Ticket {
-  seq: number;
-  /** When the render started reading, in ms: the page is at least this fresh. */
-  at: number;
-}
-
-export interface PageSource {
+/** What a handler's render hands the cache. */
+export interface RenderedPage {
   html: string;
-  /** Each per-response value as rendered in `html` (where it must occur exactly once). */
-  perResponse: ReadonlyArray<{ kind: PerResponseValue; rendered: string }>;
+  /** What the page shows: a change to any of them drops it. */
   tags: readonly string[];
-  /** The database version read before the page's data. */
-  version: string;
   /** When the page goes stale with no write at all (a scheduled article, comments closing); ms. */
   expiresAt: number;
+  /** The comment form's submission id and time stamp as rendered in `html`, if it has the form: every response gets its own. */
+  formValues: { submissionId: string; stamp: string } | null;
+}
+
+/** A value that differs in every response; the sender makes a fresh one for each slot. */
+export type Slot = 'submission-id' | 'form-stamp';
+
+/** When a render started reading: `seq` orders it among the changes heard, `at` is the clock in ms. */
+export interface ReadStart {
+  seq: number;
+  at: number;
 }
 
 export interface CachedPage {
   tags: readonly string[];
-  version: string;
   expiresAt: number;
-  ticket: Ticket;
-  /** Weak: per-response values differ, the page read is the same. */
+  readStart: ReadStart;
+  /** Weak: the form values differ, the page read is the same. */
   etag: string;
   lastModified: string;
   lastModifiedMs: number;
   /** Only set by store(): whether If-Modified-Since can be trusted for this page. */
   honoursIfModifiedSince: boolean;
-  /** Fixed bytes around the per-response values, and which value fills each gap. */
+  /** Fixed bytes around the slots, and which value fills each slot. */
   parts: Buffer[];
-  gaps: PerResponseValue[];
+  slots: Slot[];
   /** The gzip header and one raw-deflate segment per part; every segment but the last ends byte-aligned and not final. */
   gzipSegments: Buffer[];
   /** CRC-32 of parts[0]: a response only checksums what follows it. */
   firstPartCrc: number;
-  /** Only pages without per-response values: brotli output cannot be spliced. */
+  /** Only pages without slots: brotli output cannot be joined around a value. */
   brotli: Buffer | null;
   bytes: number;
 }
 
-/**
- * A page as rendered for one reader, sent only to requests that would render
- * it alike. Sent as the uncached page is (uncompressed, no validators), so
- * only its text is kept.
- */
-export interface PrivatePage {
-  parts: Buffer[];
-  gaps: PerResponseValue[];
-  tags: readonly string[];
-  version: string;
-  /** The state of the reader's own comments, read before the page's data: checked on every hit. */
-  ownComments: string;
-  expiresAt: number;
-  ticket: Ticket;
-  bytes: number;
-}
-
-interface Invalidation {
+interface Change {
   seq: number;
   at: number;
 }
@@ -93,50 +69,47 @@ interface Invalidation {
 export interface PageCacheOptions {
   /** Memory for pages, their compressed forms included. */
   maxBytes?: number;
-  /** The shelf for pages rendered for one reader alone. */
-  privatePages?: { maxBytes: number; maxPages: number };
   now?: () => number;
 }
 
+/** How many request URLs (with their cookies) the fast path remembers the page of. */
+const MAX_REMEMBERED_REQUESTS = 10_000;
+/** Longer URLs and cookie headers are left to the router rather than kept. */
+const MAX_REQUEST_LENGTH = 2048;
+
 export class PageCache extends ChangeFollower {
-  private readonly shared: PageShelf<CachedPage>;
-  /** Pages rendered for one reader; see storePrivate(). */
-  private readonly privatePages: PageShelf<PrivatePage>;
-  private readonly invalidated = new Map<string, Invalidation>();
+  private readonly pages: PageStore<CachedPage>;
+  private readonly changed = new Map<string, Change>();
   private readonly renders = new Map<string, Promise<CachedPage | null>>();
+  /** Which page the handlers gave a request (URL and Cookie header): the fast path answers the same request alike. */
+  private readonly keyByRequest = new Map<string, string>();
   private seq = 0;
-  private cleared: Invalidation = { seq: 0, at: 0 };
+  private cleared: Change = { seq: 0, at: 0 };
   private readonly now: () => number;
 
   constructor(options: PageCacheOptions = {}) {
     super();
     this.now = options.now ?? Date.now;
-    this.shared = new PageShelf({ maxBytes: options.maxBytes ?? 32 * 1024 * 1024, maxPages: Infinity }, this.now);
-    this.privatePages = new PageShelf(options.privatePages ?? { maxBytes: 8 * 1024 * 1024, maxPages: 300 }, this.now);
+    this.pages = new PageStore(options.maxBytes ?? 32 * 1024 * 1024, this.now);
   }
 
-  /** Taken before a render reads anything from the database. */
-  ticket(): Ticket {
+  /** Noted before a render reads anything from the database. */
+  readStart(): ReadStart {
     return { seq: this.seq, at: this.now() };
   }
 
   /**
-   * A ticket taken once this process's own writes have been heard, so that
-   * their notifications, still on their way, cannot refuse the page.
+   * A read start noted once this process's own writes have been heard, so
+   * that their notifications, still on their way, cannot refuse the page.
    */
-  async freshTicket(): Promise<Ticket> {
+  async freshReadStart(): Promise<ReadStart> {
     await this.localWritesHeard();
-    return this.ticket();
+    return this.readStart();
   }
 
   /** The page under `key`, unless it has expired. */
   peek(key: string): CachedPage | null {
-    return this.shared.peek(key);
-  }
-
-  /** The page kept for one reader under `key`, unless it has expired; the caller checks what is theirs alone. */
-  peekPrivate(key: string): PrivatePage | null {
-    return this.privatePages.peek(key);
+    return this.pages.peek(key);
   }
 
   /**
@@ -163,71 +136,75 @@ export class PageCache extends ChangeFollower {
 
   /** Whether a page not in the cache (a render's, too large to keep) is still as current as a stored one would be. */
   isCurrent(page: CachedPage): boolean {
-    return page.expiresAt > this.now() && this.lastChangeBefore(page.ticket, page.tags) !== null;
+    return this.listening && page.expiresAt > this.now() && this.lastChangeBefore(page.readStart, page.tags) !== null;
   }
 
-  /** Keeps the page unless something it shows changed since its ticket was taken. */
+  /** Keeps the page unless nobody listens for changes or something it shows changed since its read start. */
   store(key: string, page: CachedPage): boolean {
-    if (!this.shared.fits(page) || page.expiresAt <= this.now()) return false;
-    const lastChange = this.lastChangeBefore(page.ticket, page.tags);
+    if (!this.listening || !this.pages.fits(page) || page.expiresAt <= this.now()) return false;
+    const lastChange = this.lastChangeBefore(page.readStart, page.tags);
     if (lastChange === null) return false;
     // A copy read in the same second as the last change may predate it, with
     // the same Last-Modified: only a page read in a later second can tell.
-    page.honoursIfModifiedSince = this.listening && Math.floor(page.ticket.at / 1000) > Math.floor(lastChange / 1000);
-    return this.shared.put(key, page);
+    page.honoursIfModifiedSince = Math.floor(page.readStart.at / 1000) > Math.floor(lastChange / 1000);
+    return this.pages.put(key, page);
   }
 
-  /**
-   * Keeps a page rendered for one reader on its own shelf, under the same
-   * rule as store(). Whatever is theirs alone (their own comments) the
-   * caller checks on every hit: no notification tells of it.
-   */
-  storePrivate(key: string, page: PrivatePage): boolean {
-    if (page.expiresAt <= this.now() || this.lastChangeBefore(page.ticket, page.tags) === null) return false;
-    return this.privatePages.put(key, page);
+  /** Remembers that this request (URL and Cookie header) is answered with the page under `key`. */
+  rememberRequest(url: string, cookieHeader: string | undefined, key: string): void {
+    const request = requestKey(url, cookieHeader);
+    if (request === null || this.keyByRequest.get(request) === key) return;
+    if (this.keyByRequest.size >= MAX_REMEMBERED_REQUESTS) this.keyByRequest.delete(this.keyByRequest.keys().next().value!);
+    this.keyByRequest.set(request, key);
   }
 
-  /** When a page with these tags last changed; null when that was after the ticket was taken. */
-  private lastChangeBefore(ticket: Ticket, tags: readonly string[]): number | null {
-    if (ticket.seq < this.cleared.seq) return null;
+  /** The page a handler gave this very request before, if it is still kept. */
+  pageForRequest(url: string, cookieHeader: string | undefined): CachedPage | null {
+    const request = requestKey(url, cookieHeader);
+    const key = request === null ? undefined : this.keyByRequest.get(request);
+    return key === undefined ? null : this.pages.peek(key);
+  }
+
+  /** When a page with these tags last changed; null when that was after its read start. */
+  private lastChangeBefore(readStart: ReadStart, tags: readonly string[]): number | null {
+    if (readStart.seq < this.cleared.seq) return null;
     let lastChange = this.cleared.at;
     for (const tag of tags) {
-      const change = this.invalidated.get(tag);
+      const change = this.changed.get(tag);
       if (!change) continue;
-      if (change.seq > ticket.seq) return null;
+      if (change.seq > readStart.seq) return null;
       lastChange = Math.max(lastChange, change.at);
     }
     return lastChange;
   }
 
-  /** Drops every page with this tag, and any render of one already under way. */
+  /** Drops every page with this tag, and refuses any render of one already under way. */
   override invalidate(tag: string): void {
     // Remembering every tag ever changed would grow without end; forgetting
-    // them all at once is safe because clear() refuses older tickets too.
-    if (this.invalidated.size >= 10_000) return this.clear();
-    this.invalidated.set(tag, { seq: ++this.seq, at: this.now() });
-    this.shared.dropTag(tag);
-    this.privatePages.dropTag(tag);
+    // them all at once is safe because clear() refuses older renders too.
+    if (this.changed.size >= 10_000) return this.clear();
+    this.changed.set(tag, { seq: ++this.seq, at: this.now() });
+    this.pages.dropTag(tag);
   }
 
-  /** Drops every page, and any render under way. */
+  /** Drops every page, and refuses any render under way. */
   override clear(): void {
     this.cleared = { seq: ++this.seq, at: this.now() };
-    this.shared.clear();
-    this.privatePages.clear();
-    this.invalidated.clear();
+    this.pages.clear();
+    this.changed.clear();
+    this.keyByRequest.clear();
   }
 
-  /** Pages for every reader (those kept for one reader are counted apart). */
   get size(): number {
-    return this.shared.size;
+    return this.pages.size;
   }
 
   get storedBytes(): number {
-    return this.shared.storedBytes;
+    return this.pages.storedBytes;
   }
+}
 
-  get privateSize(): number {
-    return this.privatePages.size;
-  }
+function requestKey(url: string, cookieHeader: string | undefined): string | null {
+  const key = cookieHeader === undefined ? url : `${url}\n${cookieHeader}`;
+  return key.length > MAX_REQUEST_LENGTH ? null : key;
 }

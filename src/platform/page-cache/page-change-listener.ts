@@ -15,7 +15,7 @@ export const PAGE_CHANGES_CHANNEL = 'page_changes';
  *
  * A notification missed is a stale page served for ever, so nothing is
  * trusted while the connection is not listening: the attached caches are
- * emptied and fall back to checking each page's version with the database,
+ * emptied and keep nothing (every page is rendered, every value read),
  * until the listener has reconnected (with back-off) and LISTENs again.
  * A heartbeat finds a connection that died without a word.
  *
@@ -105,7 +105,7 @@ export function startPageChangeListener(options: PageChangeListenerOptions): Pag
     lost.end().catch(() => {});
     // Said once per outage, not once per failed attempt.
     if (listening || delay === retry.first) {
-      logger.warn({ err: error }, 'page-change listener is not listening; cached pages are checked against the database until it is back');
+      logger.warn({ err: error }, 'page-change listener is not listening; pages are rendered for each request until it is back');
     }
     setListening(false);
     if (!closed) {

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import type { CachedPage, PageSource, PrivatePage, Ticket } from './page-cache.js';
+import type { CachedPage, ReadStart, RenderedPage, Slot } from './page-cache.js';
 
 /**
- * A rendered page made ready for the page cache, and put back together for
- * the wire: split around its per-response values, compressed once (gzip as
- * raw deflate pieces that the values are spliced between, brotli for pages
- * without such values), fingerprinted for its ETag.
+ * A rendered page made ready for the cache, and put back together for the
+ * wire. The comment form carries two values that must differ in every
+ * response (its submission id and signed time stamp), so the page is kept
+ * as the fixed text around those slots. It is compressed once: gzip as raw
+ * deflate segments, one per fixed part, that a response joins with its own
+ * values in between as stored (uncompressed) blocks; brotli, whose output
+ * cannot be joined that way, only for pages without slots.
  */
 
 const deflateRaw = promisify(zlib.deflateRaw);
@@ -15,14 +18,14 @@ const brotliCompress = promisify(zlib.brotliCompress);
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
 
 /**
- * Splits, compresses and fingerprints a rendered page. Null when a
- * per-response value is missing or repeated: such a page cannot be filled
- * in safely and is not cached.
+ * Splits, compresses and fingerprints a rendered page. Null when a form
+ * value is missing or repeated: such a page cannot be filled in safely and
+ * is not cached.
  */
-export async function preparePage(source: PageSource, ticket: Ticket): Promise<CachedPage | null> {
-  const split = splitAround(source.html, source.perResponse);
+export async function preparePage(source: RenderedPage, readStart: ReadStart): Promise<CachedPage | null> {
+  const split = splitAround(source);
   if (!split) return null;
-  const { parts, gaps } = split;
+  const { parts, slots } = split;
   const last = parts.length - 1;
   const [segments, brotli] = await Promise.all([
     Promise.all(
@@ -30,7 +33,7 @@ export async function preparePage(source: PageSource, ticket: Ticket): Promise<C
         deflateRaw(part, { finishFlush: index === last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }),
       ),
     ),
-    gaps.length === 0
+    slots.length === 0
       ? brotliCompress(parts[0]!, {
           params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 6, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: parts[0]!.length },
         })
@@ -38,20 +41,19 @@ export async function preparePage(source: PageSource, ticket: Ticket): Promise<C
   ]);
   segments[0] = Buffer.concat([GZIP_HEADER, segments[0]!]);
   const fingerprint = createHash('sha256');
-  for (const [index, part] of parts.entries()) fingerprint.update(part).update(gaps[index] ?? '');
-  const lastModifiedMs = Math.floor(ticket.at / 1000) * 1000;
+  for (const [index, part] of parts.entries()) fingerprint.update(part).update(slots[index] ?? '');
+  const lastModifiedMs = Math.floor(readStart.at / 1000) * 1000;
   const sizeOf = (buffers: Buffer[]) => buffers.reduce((sum, buffer) => sum + buffer.length, 0);
   return {
     tags: source.tags,
-    version: source.version,
     expiresAt: source.expiresAt,
-    ticket,
+    readStart,
     etag: `W/"${fingerprint.digest('base64url').slice(0, 27)}"`,
     lastModified: new Date(lastModifiedMs).toUTCString(),
     lastModifiedMs,
     honoursIfModifiedSince: false,
     parts,
-    gaps,
+    slots,
     gzipSegments: segments,
     firstPartCrc: crc32(parts[0]!, 0),
     brotli,
@@ -59,23 +61,14 @@ export async function preparePage(source: PageSource, ticket: Ticket): Promise<C
   };
 }
 
-/** Splits a page rendered for one reader around its per-response values; null when it cannot be filled in safely. */
-export function preparePrivatePage(source: PageSource & { ownComments: string }, ticket: Ticket): PrivatePage | null {
-  const split = splitAround(source.html, source.perResponse);
-  if (!split) return null;
-  return {
-    ...split,
-    tags: source.tags,
-    version: source.version,
-    ownComments: source.ownComments,
-    expiresAt: source.expiresAt,
-    ticket,
-    bytes: split.parts.reduce((sum, part) => sum + part.length, 0),
-  };
-}
-
-function splitAround(html: string, values: PageSource['perResponse']): Pick<CachedPage, 'parts' | 'gaps'> | null {
-  const positions = values.map(({ kind, rendered }) => ({ kind, rendered, at: html.indexOf(rendered) }));
+function splitAround({ html, formValues }: RenderedPage): Pick<CachedPage, 'parts' | 'slots'> | null {
+  const values: Array<{ slot: Slot; rendered: string }> = formValues
+    ? [
+        { slot: 'submission-id', rendered: formValues.submissionId },
+        { slot: 'form-stamp', rendered: formValues.stamp },
+      ]
+    : [];
+  const positions = values.map(({ slot, rendered }) => ({ slot, rendered, at: html.indexOf(rendered) }));
   for (const { rendered, at } of positions) {
     if (rendered.length === 0 || at < 0 || html.indexOf(rendered, at + 1) >= 0) return null;
   }
@@ -88,35 +81,35 @@ function splitAround(html: string, values: PageSource['perResponse']): Pick<Cach
     from = at + rendered.length;
   }
   parts.push(Buffer.from(html.slice(from)));
-  return { parts, gaps: positions.map((position) => position.kind) };
+  return { parts, slots: positions.map((position) => position.slot) };
 }
 
-/** The page's bytes with these per-response values, one per gap, as pieces to write in order. */
-export function identityPieces(page: Pick<CachedPage, 'parts' | 'gaps'>, values: readonly Buffer[]): Buffer[] {
+/** The page's bytes with these values, one per slot, as pieces to write in order. */
+export function identityPieces(page: Pick<CachedPage, 'parts' | 'slots'>, values: readonly Buffer[]): Buffer[] {
   const pieces: Buffer[] = [page.parts[0]!];
-  for (let gap = 0; gap < page.gaps.length; gap++) pieces.push(values[gap]!, page.parts[gap + 1]!);
+  for (let slot = 0; slot < page.slots.length; slot++) pieces.push(values[slot]!, page.parts[slot + 1]!);
   return pieces;
 }
 
 /**
  * The gzip form with these values: one gzip member whose deflate stream is
  * the precompressed segments with each value between them as a stored
- * (uncompressed) block. Segments were compressed independently, so none
- * refers back across a value; only the trailer's checksum is per response.
+ * block. Segments were compressed independently, so none refers back
+ * across a value; only the trailer's checksum is per response.
  */
 export function gzipPieces(page: CachedPage, values: readonly Buffer[]): Buffer[] {
   const pieces: Buffer[] = [page.gzipSegments[0]!];
   let crc = page.firstPartCrc;
   let size = page.parts[0]!.length;
-  for (let gap = 0; gap < page.gaps.length; gap++) {
-    const value = values[gap]!;
-    const part = page.parts[gap + 1]!;
+  for (let slot = 0; slot < page.slots.length; slot++) {
+    const value = values[slot]!;
+    const part = page.parts[slot + 1]!;
     // A stored block holds at most 65,535 bytes (ours hold a few dozen).
     for (let offset = 0; offset < value.length; offset += 0xffff) {
       const chunk = value.subarray(offset, offset + 0xffff);
       pieces.push(storedBlockHeader(chunk.length), chunk);
     }
-    pieces.push(page.gzipSegments[gap + 1]!);
+    pieces.push(page.gzipSegments[slot + 1]!);
     crc = crc32(part, crc32(value, crc));
     size += value.length + part.length;
   }

@@ -1,32 +1,25 @@
-/** What a shelf needs to know of a page it holds. */
-export interface ShelvedPage {
+/** What the store needs to know of a page it holds. */
+export interface StoredPage {
   tags: readonly string[];
   /** When the page goes stale with no write at all; ms. */
   expiresAt: number;
   bytes: number;
 }
 
-export interface ShelfLimits {
-  maxBytes: number;
-  maxPages: number;
-}
-
 /**
- * Pages by key within a memory bound and a count, the least recently used
+ * Pages by key within a memory bound, the least recently used
  * evicted first, indexed by tag so that a change drops every page it makes
  * stale. Whether a page may be kept at all is the PageCache's decision.
  */
-export class PageShelf<Page extends ShelvedPage> {
+export class PageStore<Page extends StoredPage> {
   private readonly pages = new Map<string, Page>();
   private readonly keysByTag = new Map<string, Set<string>>();
   private bytes = 0;
-  private readonly limits: ShelfLimits;
-  private readonly now: () => number;
 
-  constructor(limits: ShelfLimits, now: () => number) {
-    this.limits = limits;
-    this.now = now;
-  }
+  constructor(
+    private readonly maxBytes: number,
+    private readonly now: () => number,
+  ) {}
 
   /** The page under `key`, unless it has expired. */
   peek(key: string): Page | null {
@@ -44,7 +37,7 @@ export class PageShelf<Page extends ShelvedPage> {
 
   /** Whether a page this large can be held at all. */
   fits(page: Page): boolean {
-    return page.bytes <= this.limits.maxBytes && this.limits.maxPages > 0;
+    return page.bytes <= this.maxBytes;
   }
 
   /** Holds the page, making room by evicting the least recently used; false when it cannot fit. */
@@ -52,7 +45,7 @@ export class PageShelf<Page extends ShelvedPage> {
     if (!this.fits(page)) return false;
     const previous = this.pages.get(key);
     if (previous) this.remove(key, previous);
-    while (this.bytes + page.bytes > this.limits.maxBytes || this.pages.size >= this.limits.maxPages) {
+    while (this.bytes + page.bytes > this.maxBytes) {
       const [oldestKey, oldest] = this.pages.entries().next().value!;
       this.remove(oldestKey, oldest);
     }
