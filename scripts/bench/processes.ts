@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { MALLOC_SETTINGS } from '../../src/platform/malloc-settings.js';
+import { stopChild } from '../../tests/helpers/processes.js';
+
+// One copy of the process helpers, kept with the tests that use them too.
+export { freePort, hasExited, stopChild, waitForOk } from '../../tests/helpers/processes.js';
 
 /** Children started by the bench, so that any way out stops all of them. */
 const children = new Set<ChildProcess>();
@@ -19,22 +22,6 @@ export function startTypeScript(
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
-}
-
-export const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
-
-/** Asks a child to stop, forcing it after `graceMs`; resolves with how it ended. */
-export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000) {
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    const done = () => resolve({ code: child.exitCode, signal: child.signalCode });
-    if (hasExited(child)) return done();
-    const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(force);
-      done();
-    });
-    child.kill(signal);
-  });
 }
 
 export async function stopAllChildren(): Promise<void> {
@@ -70,32 +57,6 @@ export function nextMessage<T>(child: ChildProcess, key: string, timeoutMs = 60_
     child.on('message', onMessage);
     child.once('exit', onExit);
   });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** Polls `url` until it answers 200, failing early if `child` dies. */
-export async function waitForOk(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (hasExited(child)) throw new Error(`the app exited (code ${child.exitCode}) before ${url} answered`);
-    const status = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
-      (response) => response.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** The shell's settings of the app, none of which a script's app may inherit (an SMTP_URL would send real mail). */

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, stopChild, waitForOk } from '../../scripts/bench/processes.js';
+import { freePort, stopChild, waitForOk } from './processes.js';
 import { startServerProcess } from './server-process.js';
 
 /**

@@ -6,7 +6,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { freePort, waitForOk } from '../../scripts/bench/processes.js';
+import { freePort, waitForOk } from '../helpers/processes.js';
 import { startServerProcess } from '../helpers/server-process.js';
 import { MALLOC_SETTINGS } from '../../src/platform/malloc-settings.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { freePort } from '../../scripts/bench/processes.js';
+import { freePort } from '../helpers/processes.js';
 import { EmbeddedDatabaseError, startEmbeddedDatabase } from '../../src/platform/db/embedded.js';
 
 const isRoot = process.getuid?.() === 0;

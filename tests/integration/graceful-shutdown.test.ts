@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, waitForOk } from '../../scripts/bench/processes.js';
+import { freePort, waitForOk } from '../helpers/processes.js';
 import { DEMO_PATH, TEST_USER_AGENT, typed } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage } from '../helpers/html.js';

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, stopChild, waitForOk } from '../../scripts/bench/processes.js';
+import { freePort, stopChild, waitForOk } from '../helpers/processes.js';
 import { projectRoot } from '../../src/platform/paths.js';
 import { createAdmin } from '../../src/admin-auth/admins.js';
 import { ADMIN_PASSWORD, csrfOf } from '../helpers/admin.js';

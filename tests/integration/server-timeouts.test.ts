@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, waitForOk } from '../../scripts/bench/processes.js';
+import { freePort, waitForOk } from '../helpers/processes.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { SERVER_TIMEOUTS, type ServerTimeouts } from '../../src/platform/http-server.js';
 import { createLogger } from '../../src/platform/logger.js';

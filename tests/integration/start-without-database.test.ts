@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { freePort, stopChild, waitForOk } from '../../scripts/bench/processes.js';
+import { freePort, stopChild, waitForOk } from '../helpers/processes.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/platform/db/embedded.js';
 import { DEMO_PATH } from '../helpers/commenting.js';
 import { startServerProcess } from '../helpers/server-process.js';
