@@ -16,9 +16,7 @@ export async function up(knex: Knex): Promise<void> {
     table.check(`status IN ('draft', 'published')`, [], 'articles_status_check');
     table.check(`slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`, [], 'articles_slug_check');
   });
-  await knex.raw(
-    `CREATE INDEX articles_published_idx ON articles (published_at DESC, id DESC) WHERE status = 'published'`,
-  );
+  await knex.raw(`CREATE INDEX articles_published_idx ON articles (published_at DESC, id DESC) WHERE status = 'published'`);
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -22,9 +22,7 @@ export async function up(knex: Knex): Promise<void> {
   });
   // The article page reads one article's approved comments in order;
   // the moderation queue reads one status, newest first.
-  await knex.raw(
-    'CREATE INDEX comments_article_status_created_idx ON comments (article_id, status, created_at, id)',
-  );
+  await knex.raw('CREATE INDEX comments_article_status_created_idx ON comments (article_id, status, created_at, id)');
   await knex.raw('CREATE INDEX comments_status_created_idx ON comments (status, created_at DESC, id DESC)');
   await knex.raw('CREATE INDEX comments_parent_idx ON comments (parent_id) WHERE parent_id IS NOT NULL');
 }

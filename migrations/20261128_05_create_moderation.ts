@@ -20,11 +20,7 @@ export async function up(knex: Knex): Promise<void> {
     table.text('from_status');
     table.text('to_status');
     table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-    table.check(
-      `action IN ('status', 'delete', 'edit', 'reply')`,
-      [],
-      'moderation_log_action_check',
-    );
+    table.check(`action IN ('status', 'delete', 'edit', 'reply')`, [], 'moderation_log_action_check');
   });
   await knex.raw('CREATE INDEX moderation_log_comment_idx ON moderation_log (comment_id, id DESC)');
   await knex.raw('CREATE INDEX moderation_log_created_idx ON moderation_log (created_at DESC, id DESC)');

@@ -34,7 +34,9 @@ async function ensureTrigramExtension(knex: Knex): Promise<void> {
       throw new Error(`The comment search index needs the PostgreSQL extension pg_trgm, which this database role may not create. ${ask}`);
     }
     if (code === '58P01') {
-      throw new Error(`The comment search index needs the PostgreSQL extension pg_trgm, which this server does not have (it ships with PostgreSQL's contrib modules). ${ask}`);
+      throw new Error(
+        `The comment search index needs the PostgreSQL extension pg_trgm, which this server does not have (it ships with PostgreSQL's contrib modules). ${ask}`,
+      );
     }
     throw error;
   }

@@ -14,5 +14,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex('users').where({ display_name: DEFAULT_DISPLAY_NAME }).update({ display_name: knex.ref('username') });
+  await knex('users')
+    .where({ display_name: DEFAULT_DISPLAY_NAME })
+    .update({ display_name: knex.ref('username') });
 }

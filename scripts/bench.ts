@@ -112,7 +112,8 @@ async function fetchPage(url: string): Promise<Buffer> {
 async function main(): Promise<number> {
   say(`Node ${process.version}, ${cpus().length} cores; ${connections} connections, ${warmup} s warm-up, ${duration} s per target.`);
   const [loadBefore = 0] = loadavg();
-  if (loadBefore > 0.5) say(`warning: load average ${loadBefore.toFixed(2)} before starting: other work shares the CPU, figures will be noisy.`);
+  if (loadBefore > 0.5)
+    say(`warning: load average ${loadBefore.toFixed(2)} before starting: other work shares the CPU, figures will be noisy.`);
   await sweepMarkedFolders(tmpdir(), FOLDER_PREFIX, say);
   const folder = await mkdtemp(path.join(tmpdir(), FOLDER_PREFIX));
   cleanUpSteps.push(() => rm(folder, { recursive: true, force: true }));
@@ -137,7 +138,9 @@ async function main(): Promise<number> {
   await Promise.all([writeFile(articleFile, article), writeFile(homeFile, home)]);
 
   say('Starting the ceiling servers (node:http and bare Express, same bytes) in a child process…');
-  const ceiling = startTypeScript(path.join(projectRoot, 'scripts/bench/ceiling.ts'), [`article=${articleFile}`, `home=${homeFile}`], { ipc: true });
+  const ceiling = startTypeScript(path.join(projectRoot, 'scripts/bench/ceiling.ts'), [`article=${articleFile}`, `home=${homeFile}`], {
+    ipc: true,
+  });
   cleanUpSteps.push(async () => void (await stopChild(ceiling)));
   const ports = await nextMessage<CeilingPorts>(ceiling, 'ports');
 
@@ -187,7 +190,9 @@ async function main(): Promise<number> {
     );
   }
 
-  process.stdout.write(`\n${new Date().toISOString()}, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`);
+  process.stdout.write(
+    `\n${new Date().toISOString()}, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}\n`,
+  );
   process.stdout.write(
     `${connections} connections; per target ${warmup} s warm-up, then ${turns} turns of ${turnSeconds} s taken in rotation; ` +
       `load average before ${loadBefore.toFixed(2)}.\n` +

@@ -65,10 +65,13 @@ const cleaning = cleanUpOnExit(say);
 const cleanUpSteps = cleaning.steps;
 const cleanUp = cleaning.run;
 
-setTimeout(() => {
-  say(`still running ${Math.round((seconds * 1000 + OVERTIME_MS) / 60_000)} min after the start: giving up`);
-  void cleanUp().finally(() => process.exit(2));
-}, seconds * 1000 + OVERTIME_MS).unref();
+setTimeout(
+  () => {
+    say(`still running ${Math.round((seconds * 1000 + OVERTIME_MS) / 60_000)} min after the start: giving up`);
+    void cleanUp().finally(() => process.exit(2));
+  },
+  seconds * 1000 + OVERTIME_MS,
+).unref();
 
 /** Kills PostgreSQL `killAt` seconds after `startedAt`, keeps it down, starts it again. */
 async function injectFault(database: FaultDatabase, startedAt: number, outage: Outage): Promise<void> {
@@ -140,7 +143,9 @@ async function main(): Promise<number> {
   const { verdicts, notes } = judge(tally, stored, outage, app.restarts);
 
   process.stdout.write(`\n${new Date().toISOString()}, Node ${process.version}, app pid ${appPid}\n`);
-  process.stdout.write(`${commenters} commenters for ${seconds} s; PostgreSQL killed (SIGKILL) at ${killAt} s, restarted ${down} s later.\n\n`);
+  process.stdout.write(
+    `${commenters} commenters for ${seconds} s; PostgreSQL killed (SIGKILL) at ${killAt} s, restarted ${down} s later.\n\n`,
+  );
   process.stdout.write(`${formatVerdicts(verdicts)}\n\n`);
   for (const note of notes) process.stdout.write(`${note}\n`);
   for (const [error, count] of app.errors) process.stdout.write(`the app logged ${count} × ${error}\n`);

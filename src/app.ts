@@ -88,8 +88,10 @@ export function createApp(dependencies: AppDependencies): Express {
   app.set('views', viewsDir);
   // EJS 7 ignores Express's `view options`: give it its options here, or
   // production would compile every template with line tracking on.
-  app.engine('ejs', (file: string, data: object, done: (error: Error | null, html?: string) => void) =>
-    void ejs.renderFile(file, data as ejs.Data, { cache: production, compileDebug: !production, views: [viewsDir] }, done),
+  app.engine(
+    'ejs',
+    (file: string, data: object, done: (error: Error | null, html?: string) => void) =>
+      void ejs.renderFile(file, data as ejs.Data, { cache: production, compileDebug: !production, views: [viewsDir] }, done),
   );
   app.set('view engine', 'ejs');
   app.set('view cache', production);

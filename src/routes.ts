@@ -20,7 +20,12 @@ import { showDiscussionSettings, updateDiscussionSettings } from './settings/set
 import { showArticle, showCommentPage, showCommentPermalink, showHome } from './articles/article-handlers.js';
 import { showAvatar } from './comments/avatar-handlers.js';
 import { createComment } from './comments/posting-handlers.js';
-import { confirmWithdrawOwnComment, showOwnCommentEdit, updateOwnCommentText, withdrawOwnComment } from './comments/own-comment-handlers.js';
+import {
+  confirmWithdrawOwnComment,
+  showOwnCommentEdit,
+  updateOwnCommentText,
+  withdrawOwnComment,
+} from './comments/own-comment-handlers.js';
 import { showArticleFeed, showCommentFeed } from './feeds/feed-handlers.js';
 import { showHealth, showReadiness } from './platform/health-handlers.js';
 import { showRobots, showSitemap } from './feeds/seo-handlers.js';

@@ -35,7 +35,9 @@ async function readPassword(fromEnvironment: string | undefined): Promise<string
   }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function main(): Promise<number> {
@@ -52,7 +54,9 @@ async function main(): Promise<number> {
   try {
     await migrateToLatest(database.db);
     const user = await createAdmin(database.db, create.username, password, { displayName: create.displayName });
-    process.stdout.write(`Created admin "${user.username}" (signs replies as "${user.display_name}"). Sign in at ${config.baseUrl}/admin/login\n`);
+    process.stdout.write(
+      `Created admin "${user.username}" (signs replies as "${user.display_name}"). Sign in at ${config.baseUrl}/admin/login\n`,
+    );
     return 0;
   } finally {
     await database.close();

@@ -17,8 +17,58 @@ import { runCommand } from './run-command.js';
  * dropped; the counts, page versions and index are rebuilt once at the end.
  */
 
-const FIRST_NAMES = ['Ada', 'Ben', 'Chloé', 'Dmitri', 'Eun-ji', 'Farah', 'Gustavo', 'Hana', 'Ivan', 'Jade', 'Kwame', 'Lena', 'Mateo', 'Nadia', 'Olu', 'Priya', 'Quinn', 'Rosa', 'Sven', 'Tariq', 'Uma', 'Viktor', 'Wen', 'Ximena', 'Yusuf', 'Zoë'];
-const LAST_NAMES = ['Abara', 'Berg', 'Chen', 'Dubois', 'Evans', 'Fischer', 'García', 'Haddad', 'Ito', 'Jensen', 'Kowalski', 'Larsen', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Rossi', 'Silva', 'Tanaka', 'Umarov', 'Varga', 'Wong'];
+const FIRST_NAMES = [
+  'Ada',
+  'Ben',
+  'Chloé',
+  'Dmitri',
+  'Eun-ji',
+  'Farah',
+  'Gustavo',
+  'Hana',
+  'Ivan',
+  'Jade',
+  'Kwame',
+  'Lena',
+  'Mateo',
+  'Nadia',
+  'Olu',
+  'Priya',
+  'Quinn',
+  'Rosa',
+  'Sven',
+  'Tariq',
+  'Uma',
+  'Viktor',
+  'Wen',
+  'Ximena',
+  'Yusuf',
+  'Zoë',
+];
+const LAST_NAMES = [
+  'Abara',
+  'Berg',
+  'Chen',
+  'Dubois',
+  'Evans',
+  'Fischer',
+  'García',
+  'Haddad',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Larsen',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Petrov',
+  'Rossi',
+  'Silva',
+  'Tanaka',
+  'Umarov',
+  'Varga',
+  'Wong',
+];
 const SENTENCES = [
   'This is the clearest account of the meeting I have read so far.',
   'I am not convinced the sanctions argument holds up over a longer period.',
@@ -120,7 +170,9 @@ async function main(): Promise<number> {
     say('Rebuilding comment counts and page versions…');
     await db.transaction(async (trx) => {
       await trx('comment_counts').delete();
-      await trx.raw('INSERT INTO comment_counts (article_id, status, count) SELECT article_id, status, count(*) FROM comments GROUP BY article_id, status');
+      await trx.raw(
+        'INSERT INTO comment_counts (article_id, status, count) SELECT article_id, status, count(*) FROM comments GROUP BY article_id, status',
+      );
       await trx.raw(`UPDATE articles SET cache_version = nextval('page_version_seq')`);
     });
     say('Rebuilding the comment search index…');

@@ -6,12 +6,48 @@ import type { NewComment } from '../../src/comments/comment-queries.js';
 export const BENCH_EMAIL_DOMAIN = 'bench.invalid';
 
 const FIRST_NAMES = [
-  'Amara', 'Jonas', 'Priya', 'Tomás', 'Mei', 'Olusegun', 'Hannah', 'Dmitri', 'Leila', 'Connor',
-  'Yuki', 'Fatima', 'Marco', 'Ingrid', 'Samuel', 'Aisha', 'Pierre', 'Sofia', 'Kwame', 'Elena',
+  'Amara',
+  'Jonas',
+  'Priya',
+  'Tomás',
+  'Mei',
+  'Olusegun',
+  'Hannah',
+  'Dmitri',
+  'Leila',
+  'Connor',
+  'Yuki',
+  'Fatima',
+  'Marco',
+  'Ingrid',
+  'Samuel',
+  'Aisha',
+  'Pierre',
+  'Sofia',
+  'Kwame',
+  'Elena',
 ];
 const LAST_NAMES = [
-  'Okafor', 'Lindqvist', 'Raman', 'Herrera', 'Chen', 'Adeyemi', 'Becker', 'Volkov', 'Haddad', 'Walsh',
-  'Tanaka', 'Rahimi', 'Bianchi', 'Nilsen', 'Mensah', 'Kaur', 'Dubois', 'Moreau', 'Park', 'Novak',
+  'Okafor',
+  'Lindqvist',
+  'Raman',
+  'Herrera',
+  'Chen',
+  'Adeyemi',
+  'Becker',
+  'Volkov',
+  'Haddad',
+  'Walsh',
+  'Tanaka',
+  'Rahimi',
+  'Bianchi',
+  'Nilsen',
+  'Mensah',
+  'Kaur',
+  'Dubois',
+  'Moreau',
+  'Park',
+  'Novak',
 ];
 const OPENINGS = [
   'Interesting piece.',
@@ -98,9 +134,7 @@ export async function insertBenchComments(
       const parentId = isReply ? ids[Math.max(0, ids.length - 1 - Math.floor(random.next() * 8))]! : null;
       const body = isReply
         ? random.pick(REPLIES)
-        : [random.pick(OPENINGS), random.pick(MIDDLES), random.pick(MIDDLES), random.pick(CLOSINGS)]
-            .filter(Boolean)
-            .join(' ');
+        : [random.pick(OPENINGS), random.pick(MIDDLES), random.pick(MIDDLES), random.pick(CLOSINGS)].filter(Boolean).join(' ');
       const createdAt = new Date(start + index * 37 * 60 * 1000);
       const comment: NewComment = {
         article_id: article.id,

@@ -21,7 +21,7 @@ type OnCleanUp = (step: () => Promise<void>) => void;
 
 /** Resolves when `file` is gone (PostgreSQL removes postmaster.pid as it stops) or time is up. */
 async function whenGone(file: string, timeoutMs: number): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; existsSync(file) && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + timeoutMs; existsSync(file) && Date.now() < deadline;) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -31,12 +31,7 @@ async function whenGone(file: string, timeoutMs: number): Promise<void> {
  * with the demo article and `commentCount` approved bench comments on it.
  * Every step registers how to undo it.
  */
-export async function prepareDatabase(
-  folder: string,
-  commentCount: number,
-  say: Say,
-  onCleanUp: OnCleanUp,
-): Promise<BenchDatabase> {
+export async function prepareDatabase(folder: string, commentCount: number, say: Say, onCleanUp: OnCleanUp): Promise<BenchDatabase> {
   let url = process.env.DATABASE_URL;
   if (url) {
     say(`Using DATABASE_URL (${new URL(url).host}); bench comments are removed again at the end.`);

@@ -52,7 +52,7 @@ async function stopProcessesRunning(folder: string): Promise<void> {
     if (pid !== process.pid && commandLine.includes(`${folder}${path.sep}`)) running.push(pid);
   }
   for (const pid of running) process.kill(pid, 'SIGTERM');
-  for (const deadline = Date.now() + 20_000; running.some(isAlive) && Date.now() < deadline; ) await sleep(100);
+  for (const deadline = Date.now() + 20_000; running.some(isAlive) && Date.now() < deadline;) await sleep(100);
   for (const pid of running.filter(isAlive)) process.kill(pid, 'SIGKILL');
 }
 
@@ -64,7 +64,7 @@ async function stopLeftoverCluster(folder: string): Promise<void> {
     const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0]);
     if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) continue;
     process.kill(pid, 'SIGINT');
-    for (const deadline = Date.now() + 20_000; existsSync(pidFile) && Date.now() < deadline; ) await sleep(100);
+    for (const deadline = Date.now() + 20_000; existsSync(pidFile) && Date.now() < deadline;) await sleep(100);
   }
 }
 

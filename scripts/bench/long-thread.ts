@@ -79,7 +79,8 @@ export async function measureLongThread(input: LongThreadInput): Promise<{ measu
     const client = createClient(app.base);
     const [shortPage, longPage] = [await client.get(short), await client.get(long)];
     client.close();
-    if (shortPage.status !== 200 || longPage.status !== 200) throw new Error(`the pages answered ${shortPage.status} and ${longPage.status}`);
+    if (shortPage.status !== 200 || longPage.status !== 200)
+      throw new Error(`the pages answered ${shortPage.status} and ${longPage.status}`);
     if (!longPage.body.includes('comment-page-')) throw new Error('the long article shows no links to other comment pages');
     say(`  landing pages: ${commentsShown(shortPage.body)} and ${commentsShown(longPage.body)} comments shown.`);
 

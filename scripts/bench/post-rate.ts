@@ -84,7 +84,10 @@ export async function measurePostRate(input: PostRateInput): Promise<{ measured:
     const warmMarker = `bench-posts-warm-${randomBytes(4).toString('hex')}`;
     const warmAmount = Math.max(connections, Math.round(posts / 5));
     say(`  warming up with ${whole(warmAmount)} posts…`);
-    const warm = await loader.run({ url, connections, amount: warmAmount, posts: plan(warmMarker) }, Math.max(300, (warmAmount * 5) / connections + 120) * 1000);
+    const warm = await loader.run(
+      { url, connections, amount: warmAmount, posts: plan(warmMarker) },
+      Math.max(300, (warmAmount * 5) / connections + 120) * 1000,
+    );
     built = warm.postsBuilt;
 
     const marker = `bench-posts-${randomBytes(4).toString('hex')}`;
@@ -99,7 +102,9 @@ export async function measurePostRate(input: PostRateInput): Promise<{ measured:
     const stored = await storedWith(db, marker);
     const rows = Object.values(stored).reduce((sum, count) => sum + count, 0);
     const perSecond = accepted / figures.elapsedSeconds;
-    say(`  ${whole(accepted)} accepted (303) in ${figures.elapsedSeconds.toFixed(1)} s: ${whole(perSecond)}/s; rows stored: ${describe(stored)}.`);
+    say(
+      `  ${whole(accepted)} accepted (303) in ${figures.elapsedSeconds.toFixed(1)} s: ${whole(perSecond)}/s; rows stored: ${describe(stored)}.`,
+    );
 
     const refused = Object.entries(figures.statusCodes).filter(([code]) => code !== '303');
     const notes = [

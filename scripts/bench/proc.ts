@@ -56,7 +56,10 @@ export async function memoryAfterLoad(pids: readonly number[], settleMs = SETTLE
 async function statFields(pid: number): Promise<string[] | null> {
   const stat = await read(`/proc/${pid}/stat`);
   if (stat === null) return null;
-  return stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
+  return stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .trim()
+    .split(' ');
 }
 
 let ticksPerSecond: number | undefined;
@@ -124,7 +127,7 @@ export const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)}
 export async function waitUntilIdle(pids: readonly number[], maxMs = 30_000): Promise<void> {
   const windowMs = 250;
   const used = async () => (await Promise.all(pids.map(cpuSecondsOf))).reduce((sum, seconds) => sum + seconds, 0);
-  for (const deadline = Date.now() + maxMs; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + maxMs; Date.now() < deadline;) {
     const before = await used();
     await new Promise((resolve) => setTimeout(resolve, windowMs));
     if ((await used()) - before < 0.1 * (windowMs / 1000)) return;

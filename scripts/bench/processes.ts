@@ -40,7 +40,7 @@ export function nextMessage<T>(child: ChildProcess, key: string, timeoutMs = 60_
       if (typeof message !== 'object' || message === null) return;
       if ('error' in message) {
         cleanUp();
-        reject(new Error(String((message as { error: unknown }).error)));
+        reject(new Error(String((message).error)));
       } else if (key in message) {
         cleanUp();
         resolve((message as Record<string, T>)[key]!);
@@ -61,8 +61,19 @@ export function nextMessage<T>(child: ChildProcess, key: string, timeoutMs = 60_
 
 /** The shell's settings of the app, none of which a script's app may inherit (an SMTP_URL would send real mail). */
 const APP_SETTINGS = [
-  'PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'SESSION_SECRET', 'ADMIN_USERNAME', 'ADMIN_PASSWORD',
-  'TRUST_PROXY', 'BASE_URL', 'SMTP_URL', 'LOG_LEVEL', 'NODE_ENV', 'WEB_CONCURRENCY',
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'DATA_DIR',
+  'SESSION_SECRET',
+  'ADMIN_USERNAME',
+  'ADMIN_PASSWORD',
+  'TRUST_PROXY',
+  'BASE_URL',
+  'SMTP_URL',
+  'LOG_LEVEL',
+  'NODE_ENV',
+  'WEB_CONCURRENCY',
 ];
 
 /**

@@ -74,9 +74,13 @@ async function scratchDatabase(databaseUrl: string, say: Say): Promise<{ url: st
 const SEED_BATCH = 2_500;
 
 async function seed(url: string, comments: number, folder: string): Promise<void> {
-  const child = startTypeScript(path.join(projectRoot, 'tools/seed-load.ts'), ['--comments', String(comments), '--batch', String(SEED_BATCH)], {
-    env: { ...process.env, DATABASE_URL: url, DATA_DIR: path.join(folder, 'seed-data'), LOG_LEVEL: 'warn' },
-  });
+  const child = startTypeScript(
+    path.join(projectRoot, 'tools/seed-load.ts'),
+    ['--comments', String(comments), '--batch', String(SEED_BATCH)],
+    {
+      env: { ...process.env, DATABASE_URL: url, DATA_DIR: path.join(folder, 'seed-data'), LOG_LEVEL: 'warn' },
+    },
+  );
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`seed:load exited with code ${code}`);
 }
@@ -175,7 +179,9 @@ export async function measureQueue(input: QueueInput): Promise<{ verdict: Verdic
       const stored = await storedCounts(scratch.url);
       const mismatched = Object.keys(stored).filter((status) => shown[status] !== stored[status]);
       const countsLine = Object.entries(stored)
-        .map(([status, count]) => `${status} ${whole(count)}${shown[status] === count ? '' : ` (page shows ${shown[status] ?? 'nothing'})`}`)
+        .map(
+          ([status, count]) => `${status} ${whole(count)}${shown[status] === count ? '' : ` (page shows ${shown[status] ?? 'nothing'})`}`,
+        )
         .join(', ');
       const memory = (await memoryAfterLoad([app.pid])).get(app.pid);
       return {

@@ -47,7 +47,7 @@ async function firstOk(url: string, child: ChildProcess, startedAt: number, time
 async function stopAndWait(child: ChildProcess, dataDir: string): Promise<number | null> {
   const { code } = await stopChild(child, 'SIGTERM', 30_000);
   const pidFile = path.join(dataDir, 'db', 'postmaster.pid');
-  for (const deadline = Date.now() + 20_000; existsSync(pidFile) && Date.now() < deadline; ) await sleep(100);
+  for (const deadline = Date.now() + 20_000; existsSync(pidFile) && Date.now() < deadline;) await sleep(100);
   return code;
 }
 

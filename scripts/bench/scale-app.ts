@@ -51,7 +51,9 @@ export async function buildApp(say: Say, onCleanUp: OnCleanUp): Promise<Build> {
   if (!existsSync(serverFile)) throw new Error(`the build produced no server (tsc exit ${code}):\n${output.slice(0, 2000)}`);
   if (code !== 0) {
     const errors = output.split('\n').filter((line) => line.includes('error TS'));
-    say(`  warning: tsc reported ${errors.length} type errors (first: ${errors[0]?.trim() ?? 'see above'}); timing the JavaScript it emitted anyway.`);
+    say(
+      `  warning: tsc reported ${errors.length} type errors (first: ${errors[0]?.trim() ?? 'see above'}); timing the JavaScript it emitted anyway.`,
+    );
   }
   say(`  compiled in ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`);
   return { serverFile };
@@ -86,7 +88,7 @@ export function appEnvironment(options: AppOptions, port: number, sessionSecret:
 /** Spawns the compiled server; `onLine` gets its standard output line by line. */
 export function spawnApp(build: Build, env: NodeJS.ProcessEnv, onLine: (line: string) => void): ChildProcess {
   const child = spawn(process.execPath, [build.serverFile], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  createInterface({ input: child.stdout! }).on('line', onLine);
+  createInterface({ input: child.stdout }).on('line', onLine);
   return child;
 }
 

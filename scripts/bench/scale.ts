@@ -138,7 +138,12 @@ async function runMainAppRows(context: ScaleContext, build: Build, loader: Loade
       });
     }
     const sample = (await memoryAfterLoad([app.pid])).get(app.pid);
-    if (sample) memory.push({ label: `app after the ${[...verdicts.keys()].join(', ')} row${verdicts.size === 1 ? '' : 's'}`, pid: app.pid, memory: sample });
+    if (sample)
+      memory.push({
+        label: `app after the ${[...verdicts.keys()].join(', ')} row${verdicts.size === 1 ? '' : 's'}`,
+        pid: app.pid,
+        memory: sample,
+      });
   } finally {
     await app.stop();
   }
@@ -177,7 +182,16 @@ export async function measureScaleRows(context: ScaleContext): Promise<ScaleResu
     }
     if (loader && wanted('workers')) {
       await attempt('workers', verdicts, context, async () => {
-        const row = await measureWorkers({ build, databaseUrl: database.url, folder, loader, load: context.load, articlePath: `/articles/${DEMO_SLUG}`, say, onCleanUp });
+        const row = await measureWorkers({
+          build,
+          databaseUrl: database.url,
+          folder,
+          loader,
+          load: context.load,
+          articlePath: `/articles/${DEMO_SLUG}`,
+          say,
+          onCleanUp,
+        });
         measured.push(...row.measured);
         verdicts.set('workers', [row.verdict]);
         memory.push(...row.memory);
@@ -185,7 +199,15 @@ export async function measureScaleRows(context: ScaleContext): Promise<ScaleResu
     }
     if (wanted('queue')) {
       await attempt('queue', verdicts, context, async () => {
-        const row = await measureQueue({ build, databaseUrl: database.url, folder, comments: sizes.queueComments, samples: sizes.queueSamples, say, onCleanUp });
+        const row = await measureQueue({
+          build,
+          databaseUrl: database.url,
+          folder,
+          comments: sizes.queueComments,
+          samples: sizes.queueSamples,
+          say,
+          onCleanUp,
+        });
         verdicts.set('queue', [row.verdict]);
         memory.push(...row.memory);
       });
@@ -208,7 +230,11 @@ export function formatVerdicts(verdicts: readonly Verdict[]): string {
   const header = ['row', 'measured', 'target', 'result'];
   const cells = [header, ...verdicts.map((line) => [line.row, line.measured, line.target, line.result])];
   const widths = header.map((_, column) => Math.max(...cells.map((line) => line[column]!.length)));
-  const format = (line: string[]) => line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const format = (line: string[]) =>
+    line
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   const table = [format(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.slice(1).map(format)];
   const notes = verdicts.flatMap((line) => (line.notes.length ? [`${line.row}:`, ...line.notes.map((note) => `  - ${note}`)] : []));
   return [...table, '', ...notes].join('\n');

@@ -75,12 +75,16 @@ const lastCore = () => String(cpus().length - 1);
 
 async function measureWithAutocannon(label: string, url: string, loader: Loader, processes: number[]) {
   let stopCounting: (() => Promise<CpuUse>) | undefined;
-  const figures = await loader.measure(label, { url }, {
-    idle: processes,
-    beforeMeasured: async () => {
-      stopCounting = await startCountingCpu(processes, loader.pid);
+  const figures = await loader.measure(
+    label,
+    { url },
+    {
+      idle: processes,
+      beforeMeasured: async () => {
+        stopCounting = await startCountingCpu(processes, loader.pid);
+      },
     },
-  });
+  );
   return { figures, usage: await stopCounting!() };
 }
 
@@ -94,7 +98,9 @@ async function measureWithWrk(wrk: string, label: string, url: string, input: Wo
     if (pinning) await pin([run.pid], lastCore());
     return run;
   };
-  await (await start(warmup)).figures;
+  await (
+    await start(warmup)
+  ).figures;
   const run = await start(duration);
   const stopCounting = await startCountingCpu(processes, run.pid);
   // Read before wrk exits (its /proc entry goes with it), over all but the last half second.
@@ -163,7 +169,9 @@ export async function measureWorkers(input: WorkersInput): Promise<{ measured: M
       : 'load generator: autocannon (install wrk, Debian package `wrk`, for a lighter one: autocannon takes most of a core here)',
     describeCpuUse('CPU with 1 worker', one.usage),
     describeCpuUse('CPU with 2 workers', two.usage),
-    ...(loaderBound ? ['the load generator used most of its one core: it, not the app, limited these runs, so the ratio says little about the workers'] : []),
+    ...(loaderBound
+      ? ['the load generator used most of its one core: it, not the app, limited these runs, so the ratio says little about the workers']
+      : []),
     pinning
       ? 'load generator and app pinned to separate cores (taskset); PostgreSQL unpinned'
       : `not pinned: on ${cpus().length} cores the load generator and PostgreSQL share the cores the second worker needs, so the ratio shows what this machine has to spare, not how far the app scales`,

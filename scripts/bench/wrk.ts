@@ -56,14 +56,21 @@ export function parseWrkReport(url: string, report: string, seconds: number): Re
 }
 
 /** One wrk run (one thread, like the one autocannon process); its pid is known at once, its figures at the end. */
-export function startWrk(wrk: string, url: string, connections: number, seconds: number): { pid: number; figures: Promise<RequestFigures> } {
+export function startWrk(
+  wrk: string,
+  url: string,
+  connections: number,
+  seconds: number,
+): { pid: number; figures: Promise<RequestFigures> } {
   const child = spawn(wrk, ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const figures = new Promise<RequestFigures>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(parseWrkReport(url, output, seconds)) : reject(new Error(`wrk exited with ${code}: ${output.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(parseWrkReport(url, output, seconds)) : reject(new Error(`wrk exited with ${code}: ${output.trim()}`)),
+    );
   });
   return { pid: child.pid!, figures };
 }

@@ -60,7 +60,7 @@ export class FaultDatabase {
       { ...this.account, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
     );
     this.child = child;
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       this.recentLog.push(...chunk.trimEnd().split('\n'));
       this.recentLog.splice(0, Math.max(0, this.recentLog.length - LOG_LINES_KEPT));
     });

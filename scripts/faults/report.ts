@@ -72,12 +72,17 @@ export function judge(tally: Tally, stored: StoredRows, outage: Outage, appResta
     { label: 'app restarts', value: String(appRestarts), bar: '0', pass: appRestarts === 0 },
   ];
   const { duringOutage } = tally.networkFailures(outage);
-  const startUp = outage.readyAt !== undefined && outage.restartedAt !== undefined ? (outage.readyAt - outage.restartedAt) / 1000 : undefined;
+  const startUp =
+    outage.readyAt !== undefined && outage.restartedAt !== undefined ? (outage.readyAt - outage.restartedAt) / 1000 : undefined;
   const notes = [
     `restart times are counted from the moment the restarted PostgreSQL answered; its own start-up (crash recovery) took ${startUp === undefined ? '?' : `${startUp.toFixed(1)} s`} before that`,
     `submissions ${tally.submissions}, page loads ${tally.pagesLoaded}, 503 answers to posts ${tally.answers503}, resends ${tally.retries}, given up after every resend failed ${tally.gaveUp}`,
     `refused/reset/timed-out requests while the database was down (expected): ${duringOutage.length}`,
-    `stored rows by status: ${Object.entries(stored.byStatus).map(([status, count]) => `${status} ${count}`).join(', ') || 'none'}`,
+    `stored rows by status: ${
+      Object.entries(stored.byStatus)
+        .map(([status, count]) => `${status} ${count}`)
+        .join(', ') || 'none'
+    }`,
     ...[...errors.kinds].map(([kind, count]) => `error ${count} × ${kind}`),
   ];
   return { verdicts, notes };

@@ -27,7 +27,10 @@ export function cleanUpOnExit(say: (message: string) => void): CleanUp {
     })();
     return cleaning;
   };
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.on(signal, () => {
       // tsx passes the terminal's Ctrl-C on as well, so the same signal can come twice.
       if (!cleaning) say(`${signal}: stopping and cleaning up…`);

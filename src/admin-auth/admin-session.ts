@@ -214,6 +214,6 @@ export function saveSessionBeforeRedirect(req: Request, res: Response, next: Nex
     // Only a signed-in session is stored early; an anonymous one must not be created by a redirect.
     if (!req.session?.userId) return redirect(...args);
     req.session.save((error) => (error ? next(error) : redirect(...args)));
-  }) as typeof res.redirect;
+  });
   next();
 }

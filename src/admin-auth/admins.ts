@@ -7,7 +7,12 @@ import { hashPassword, passwordProblem } from './passwords.js';
 export class AdminAccountError extends Error {}
 
 /** A new admin; without a display name it signs replies as DEFAULT_DISPLAY_NAME, never as its username. */
-export async function createAdmin(db: Database, username: string, password: string, options: { displayName?: string } = {}): Promise<UserRow> {
+export async function createAdmin(
+  db: Database,
+  username: string,
+  password: string,
+  options: { displayName?: string } = {},
+): Promise<UserRow> {
   if (!USERNAME_PATTERN.test(username)) {
     throw new AdminAccountError('A username is 1 to 60 letters, digits, dots, dashes or underscores.');
   }
@@ -23,18 +28,13 @@ export async function createAdmin(db: Database, username: string, password: stri
 }
 
 export type StartupAdmin =
-  | { kind: 'none' }
-  | { kind: 'configured'; username: string }
-  | { kind: 'generated'; username: string; password: string };
+  { kind: 'none' } | { kind: 'configured'; username: string } | { kind: 'generated'; username: string; password: string };
 
 /**
  * At start: create ADMIN_USERNAME when it is missing; with no admin at all and
  * nothing configured, create `admin` with a random password shown once.
  */
-export async function ensureStartupAdmin(
-  db: Database,
-  configured: { username?: string; password?: string },
-): Promise<StartupAdmin> {
+export async function ensureStartupAdmin(db: Database, configured: { username?: string; password?: string }): Promise<StartupAdmin> {
   if (configured.username && configured.password) {
     if (await findUserByUsername(db, configured.username)) return { kind: 'none' };
     await createAdmin(db, configured.username, configured.password);

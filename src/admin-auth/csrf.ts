@@ -24,9 +24,7 @@ export function provideCsrfToken(req: Request, res: Response, next: NextFunction
 /** Every state-changing admin request must carry the session's token in `_csrf`. */
 export function verifyCsrf(req: Request, _res: Response, next: NextFunction) {
   if (!protection.isRequestValid(req)) {
-    return next(
-      new HttpError(403, 'This form has expired or did not come from this site. Go back, reload the page and try again.'),
-    );
+    return next(new HttpError(403, 'This form has expired or did not come from this site. Go back, reload the page and try again.'));
   }
   next();
 }

@@ -32,9 +32,24 @@ export interface LoginThrottle {
  */
 export function createLoginThrottle(db: Database): LoginThrottle {
   const common = { storeClient: db, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false };
-  const byAccountAndIp = new RateLimiterPostgres({ ...common, keyPrefix: 'login:user-ip', points: CONSECUTIVE_FAILURES_ALLOWED, duration: HOUR_SECONDS });
-  const byAccount = new RateLimiterPostgres({ ...common, keyPrefix: 'login:user', points: HOURLY_FAILURES_PER_ACCOUNT, duration: HOUR_SECONDS });
-  const byAddress = new RateLimiterPostgres({ ...common, keyPrefix: 'login:ip', points: HOURLY_FAILURES_PER_ADDRESS, duration: HOUR_SECONDS });
+  const byAccountAndIp = new RateLimiterPostgres({
+    ...common,
+    keyPrefix: 'login:user-ip',
+    points: CONSECUTIVE_FAILURES_ALLOWED,
+    duration: HOUR_SECONDS,
+  });
+  const byAccount = new RateLimiterPostgres({
+    ...common,
+    keyPrefix: 'login:user',
+    points: HOURLY_FAILURES_PER_ACCOUNT,
+    duration: HOUR_SECONDS,
+  });
+  const byAddress = new RateLimiterPostgres({
+    ...common,
+    keyPrefix: 'login:ip',
+    points: HOURLY_FAILURES_PER_ADDRESS,
+    duration: HOUR_SECONDS,
+  });
   const keys = (username: string, ip: string) => {
     const account = accountKey(username) ?? NO_SUCH_ACCOUNT;
     return { accountAndIp: `${account}|${ip}`, account, address: ip };

@@ -19,7 +19,12 @@ const loginForm = z.strictObject({
   _csrf: z.string().max(1000).optional(),
 });
 
-function renderLogin(req: Request, res: Response, status: number, state: { username?: string; next?: unknown; error?: string; notice?: string }) {
+function renderLogin(
+  req: Request,
+  res: Response,
+  status: number,
+  state: { username?: string; next?: unknown; error?: string; notice?: string },
+) {
   return renderPage(res, status, 'admin/login', {
     meta: { title: 'Sign in' },
     username: state.username ?? '',

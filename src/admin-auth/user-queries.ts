@@ -31,10 +31,7 @@ export async function updateDisplayName(db: Database, id: string, displayName: s
   await db('users').where({ id }).update({ display_name: displayName, updated_at: db.fn.now() });
 }
 
-export async function insertUser(
-  db: Database,
-  user: Pick<UserRow, 'username' | 'display_name' | 'password_hash'>,
-): Promise<UserRow> {
+export async function insertUser(db: Database, user: Pick<UserRow, 'username' | 'display_name' | 'password_hash'>): Promise<UserRow> {
   const [row] = await db<UserRow>('users').insert(user).returning('*');
   return row as UserRow;
 }

@@ -120,7 +120,14 @@ export async function readDiscussion(
   const replyTarget = shown.find((comment) => comment.id === request.replyToId);
   if (replyTarget) wanted.push(replyTarget);
   const texts = new Map(
-    (await listVisibleCommentsById(db, articleId, ownIds, wanted.map((comment) => comment.id))).map((row) => [row.id, row]),
+    (
+      await listVisibleCommentsById(
+        db,
+        articleId,
+        ownIds,
+        wanted.map((comment) => comment.id),
+      )
+    ).map((row) => [row.id, row]),
   );
   if (wanted.some((comment) => !texts.has(comment.id))) return inFull();
   for (const comment of wanted) {
@@ -146,11 +153,13 @@ const GRAVATAR_SIZE = 96;
  * per comment (see avatarHash).
  */
 export async function addAvatars(db: Database, secret: string, comments: ShownComment[], source: AvatarSource) {
-  const emails = await listCommentEmails(db, comments.map((comment) => comment.id));
+  const emails = await listCommentEmails(
+    db,
+    comments.map((comment) => comment.id),
+  );
   for (const comment of comments) {
     const email = emails.get(comment.id) ?? '';
     comment.avatarHref =
       source === 'gravatar' && email.trim() !== '' ? gravatarUrl(email, GRAVATAR_SIZE) : avatarPath(avatarHash(secret, email, comment.id));
   }
 }
-

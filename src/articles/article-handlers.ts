@@ -2,7 +2,13 @@ import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
 import { articleTag, cachePage, HOME_TAG, SETTINGS_TAG, type RenderedPage } from '../platform/page-cache/index.js';
-import { countPublishedArticles, findArticleById, listPublishedArticles, nextScheduledPublishing, type ArticleRow } from './article-queries.js';
+import {
+  countPublishedArticles,
+  findArticleById,
+  listPublishedArticles,
+  nextScheduledPublishing,
+  type ArticleRow,
+} from './article-queries.js';
 import { findComment, listRemovedParents, listVisibleComments } from '../comments/comment-queries.js';
 import { loadDiscussionSettings } from '../settings/settings-queries.js';
 import type { PageModels } from '../platform/rendering/models.js';
@@ -141,13 +147,7 @@ async function renderArticlePage(req: Request, res: Response, slug: string, comm
     res.redirect(301, articlePath(article.slug));
     return null;
   }
-  const model = await buildArticlePage(
-    req,
-    db,
-    article,
-    { values: blankFormValues(req), replyToId: replyTo },
-    { commentPage, settings },
-  );
+  const model = await buildArticlePage(req, db, article, { values: blankFormValues(req), replyToId: replyTo }, { commentPage, settings });
   return { html: await renderPageToString(res, 'article', model), model, article, settings };
 }
 

@@ -26,7 +26,7 @@ markdown.validateLink = (url: string) => {
 
 /** What browsers skip inside a URL (controls and spaces), so a scheme is read as they read it. */
 function stripIgnored(url: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return url.replace(/[\x00-\x20]+/g, '');
 }
 
@@ -42,8 +42,32 @@ const DIMENSION = /^\d{1,5}$/;
 
 const ALLOW_LIST: sanitizeHtml.IOptions = {
   allowedTags: [
-    'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'a', 'em', 'strong', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'hr', 'br',
-    'img', 'figure', 'figcaption', 'table', 'thead', 'tbody', 'tr', 'th', 'td',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'p',
+    'a',
+    'em',
+    'strong',
+    'code',
+    'pre',
+    'blockquote',
+    'ul',
+    'ol',
+    'li',
+    'hr',
+    'br',
+    'img',
+    'figure',
+    'figcaption',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
   ],
   allowedAttributes: {
     a: ['href', 'rel', 'title'],
@@ -99,10 +123,34 @@ export function renderArticleBody(source: string, format: ArticleFormat): string
  * would lead to it. A unit test keeps this list in step with the templates.
  */
 const PAGE_IDS = new Set([
-  'main', 'post-title', 'reading-bar-label', 'comments', 'comments-title', 'respond', 'respond-home', 'reply-title',
-  'commentform', 'comment', 'author', 'email', 'url', 'comment_parent', 'comment_subject', 'comment-copy',
-  'comment-cookies-consent', 'cancel-comment-reply-link', 'avatar-note', 'email-notes', 'form-notice',
-  'notify-approval', 'notify-replies', 'error-summary-title', 'comment-error', 'author-error', 'email-error', 'url-error',
+  'main',
+  'post-title',
+  'reading-bar-label',
+  'comments',
+  'comments-title',
+  'respond',
+  'respond-home',
+  'reply-title',
+  'commentform',
+  'comment',
+  'author',
+  'email',
+  'url',
+  'comment_parent',
+  'comment_subject',
+  'comment-copy',
+  'comment-cookies-consent',
+  'cancel-comment-reply-link',
+  'avatar-note',
+  'email-notes',
+  'form-notice',
+  'notify-approval',
+  'notify-replies',
+  'error-summary-title',
+  'comment-error',
+  'author-error',
+  'email-error',
+  'url-error',
 ]);
 
 export function isPageId(id: string): boolean {
@@ -153,7 +201,12 @@ const BLOCK_TAG = /<(?:\/?(?:p|h[2-6]|li|blockquote|pre|figure|figcaption|tr|th|
  * are taken from this.
  */
 export function articleText(html: string): string {
-  return decodeText(html.replace(/\s+/g, ' ').replace(BLOCK_TAG, '\n').replace(/<[^>]*>/g, ''))
+  return decodeText(
+    html
+      .replace(/\s+/g, ' ')
+      .replace(BLOCK_TAG, '\n')
+      .replace(/<[^>]*>/g, ''),
+  )
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '')
@@ -163,7 +216,9 @@ export function articleText(html: string): string {
 /** The first paragraph of a rendered body that holds any text, as one line; '' when there is none. The default excerpt. */
 export function firstParagraphText(html: string): string {
   for (const [, inner] of html.matchAll(/<p>([\s\S]*?)<\/p>/g)) {
-    const text = decodeText(inner!.replace(/<br \/>/g, ' ').replace(/<[^>]*>/g, '')).replace(/\s+/g, ' ').trim();
+    const text = decodeText(inner!.replace(/<br \/>/g, ' ').replace(/<[^>]*>/g, ''))
+      .replace(/\s+/g, ' ')
+      .trim();
     if (text !== '') return text;
   }
   return '';

@@ -28,10 +28,7 @@ export interface ArticleSummaryRow extends ArticleRow {
 }
 
 export async function findPublishedArticleBySlug(db: Database, slug: string) {
-  const row = await db<ArticleRow>('articles')
-    .where({ slug, status: 'published' })
-    .where('published_at', '<=', db.fn.now())
-    .first();
+  const row = await db<ArticleRow>('articles').where({ slug, status: 'published' }).where('published_at', '<=', db.fn.now()).first();
   return row ?? null;
 }
 
@@ -52,11 +49,7 @@ export async function countPublishedArticles(db: Database): Promise<number> {
 export async function listPublishedArticles(db: Database, limit: number, offset: number) {
   const rows = await db('articles as a')
     .select('a.*')
-    .select(
-      db.raw(
-        `(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved')::int AS approved_comment_count`,
-      ),
-    )
+    .select(db.raw(`(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved')::int AS approved_comment_count`))
     .where('a.status', 'published')
     .where('a.published_at', '<=', db.fn.now())
     .orderBy([

@@ -25,7 +25,12 @@ export function readingMinutes(text: string): number {
 export function truncateTitle(title: string, maxLength = READING_BAR_TITLE_LENGTH): string {
   const characters = Array.from(title);
   if (characters.length <= maxLength) return title;
-  return characters.slice(0, maxLength - 1).join('').trimEnd() + '…';
+  return (
+    characters
+      .slice(0, maxLength - 1)
+      .join('')
+      .trimEnd() + '…'
+  );
 }
 
 export function readingBarLabel(article: { title: string; author_name: string; body: string }): string {

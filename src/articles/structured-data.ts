@@ -82,9 +82,7 @@ export function articleStructuredData(facts: ArticleFacts): Record<string, unkno
  * older JavaScript parsers choke on.
  */
 export function encodeJsonLd(data: unknown): string {
-  return JSON.stringify(data).replace(/[<>&\u2028\u2029]/g, (character) =>
-    `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return JSON.stringify(data).replace(/[<>&\u2028\u2029]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function articleSocialMeta(facts: ArticleFacts): SocialMetaTag[] {

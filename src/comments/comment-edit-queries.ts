@@ -72,7 +72,12 @@ export async function saveCommenterChange(
 }
 
 /** Counts one edit against each key in a fixed window (PostgreSQL, so every instance shares the count). */
-export async function countEditAttempt(db: Database, keys: readonly string[], durationMs: number, nowMs: number): Promise<RateLimitCount[]> {
+export async function countEditAttempt(
+  db: Database,
+  keys: readonly string[],
+  durationMs: number,
+  nowMs: number,
+): Promise<RateLimitCount[]> {
   const { sql, bindings } = rateLimitCountingSql(keys, durationMs, nowMs);
   const result = await db.raw<{ rows: Array<{ key: string; points: number; expire: string }> }>(sql, bindings);
   return result.rows.map(rateLimitCountOf);

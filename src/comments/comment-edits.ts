@@ -75,7 +75,10 @@ export function planEditStatus(
   }
   if (after.status === 'spam') return { status: 'spam', reasons: after.reasons };
   // Held it stays: the reasons it was held for stand, and any new one joins them.
-  return { status: 'pending', reasons: [...current.reasons, ...fresh.filter((reason) => !current.reasons.some((old) => sameReason(old, reason)))] };
+  return {
+    status: 'pending',
+    reasons: [...current.reasons, ...fresh.filter((reason) => !current.reasons.some((old) => sameReason(old, reason)))],
+  };
 }
 
 const candidateOf = (text: CommentEditText, comment: OwnCommentRow): CommentCandidate => ({
@@ -84,10 +87,25 @@ const candidateOf = (text: CommentEditText, comment: OwnCommentRow): CommentCand
   userAgent: comment.user_agent,
 });
 
-function decideEdit(comment: OwnCommentRow, text: CommentEditText, settings: DiscussionSettings, facts: { previouslyApproved: boolean; block: string | null }) {
+function decideEdit(
+  comment: OwnCommentRow,
+  text: CommentEditText,
+  settings: DiscussionSettings,
+  facts: { previouslyApproved: boolean; block: string | null },
+) {
   const judge = (candidate: CommentCandidate, block: string | null) =>
-    decideComment(candidate, settings, { previouslyApproved: facts.previouslyApproved, honeypotFilled: false, secondsSinceRender: Number.POSITIVE_INFINITY, block });
-  const original = { body: comment.body, authorName: comment.author_name, authorEmail: comment.author_email, authorUrl: comment.author_url };
+    decideComment(candidate, settings, {
+      previouslyApproved: facts.previouslyApproved,
+      honeypotFilled: false,
+      secondsSinceRender: Number.POSITIVE_INFINITY,
+      block,
+    });
+  const original = {
+    body: comment.body,
+    authorName: comment.author_name,
+    authorEmail: comment.author_email,
+    authorUrl: comment.author_url,
+  };
   return planEditStatus(
     { status: comment.status as DecidedStatus, reasons: comment.status_reasons },
     judge(candidateOf(original, comment), null),
@@ -111,7 +129,12 @@ export type EditOutcome = { kind: 'saved'; status: DecidedStatus } | { kind: 're
  * is still that one (same version and status, untouched by a moderator);
  * otherwise nothing is written and the caller learns how it stands now.
  */
-export async function editOwnComment(context: EditContext, comment: OwnCommentRow, text: CommentEditText, article: ArticleRow): Promise<EditOutcome> {
+export async function editOwnComment(
+  context: EditContext,
+  comment: OwnCommentRow,
+  text: CommentEditText,
+  article: ArticleRow,
+): Promise<EditOutcome> {
   const { db } = context;
   const [settings, otherApproved, block] = await Promise.all([
     loadDiscussionSettings(db),

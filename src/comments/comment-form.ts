@@ -44,8 +44,7 @@ export interface CommentFormOptions {
 export type FieldErrors = Partial<Record<CommentFieldName, string>>;
 
 export type CommentFormResult =
-  | { ok: true; submission: CommentSubmission; values: CommentFormValues }
-  | { ok: false; errors: FieldErrors; values: CommentFormValues };
+  { ok: true; submission: CommentSubmission; values: CommentFormValues } | { ok: false; errors: FieldErrors; values: CommentFormValues };
 
 const characterCount = (text: string) => Array.from(text).length;
 /** C0 controls but tab and line breaks, DEL, and the noncharacters (U+FDD0–FDEF, every plane's xFFFE and xFFFF). */
@@ -106,9 +105,7 @@ const oneLine = (label: string) =>
   z.string().refine((value) => !/[\r\n\u0085\u2028\u2029]/.test(value), { message: `${label} must be on one line.` });
 
 const fieldSchemas = {
-  comment: noControls('Your comment')
-    .pipe(z.string().trim().min(1, 'Type your comment.'))
-    .pipe(limited('comment', 'Your comment')),
+  comment: noControls('Your comment').pipe(z.string().trim().min(1, 'Type your comment.')).pipe(limited('comment', 'Your comment')),
   author: noControls('Your name')
     .pipe(z.string().transform(withoutBidiControls))
     .pipe(z.string().trim().min(1, 'Enter your name.'))
@@ -163,12 +160,8 @@ function keptValues(body: Record<string, unknown>): CommentFormValues {
  * Parses a posted comment form. Every field must be a single string: repeated
  * fields (arrays), nested objects and unknown keys are refused, never coerced.
  */
-export function parseCommentForm(
-  body: unknown,
-  options: CommentFormOptions = { requireNameAndEmail: true },
-): CommentFormResult {
-  const fields: Record<string, unknown> =
-    body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+export function parseCommentForm(body: unknown, options: CommentFormOptions = { requireNameAndEmail: true }): CommentFormResult {
+  const fields: Record<string, unknown> = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const values = keptValues(fields);
   const errors: FieldErrors = {};
   const parsed: Record<string, unknown> = {};
@@ -208,7 +201,7 @@ export function parseCommentForm(
       parentId: parentId === '' || parentId === '0' ? null : parentId,
       submissionId: (parsed.submission_id as string) || null,
       renderedAt: (parsed.rendered_at as string | undefined) ?? '',
-      honeypotFilled: typeof parsed[HONEYPOT_FIELD] === 'string' && (parsed[HONEYPOT_FIELD] as string).length > 0,
+      honeypotFilled: typeof parsed[HONEYPOT_FIELD] === 'string' && (parsed[HONEYPOT_FIELD]).length > 0,
       notifyOnReply: parsed.notify_replies === 'yes',
       notifyOnApproval: parsed.notify_approval === 'yes',
     },
@@ -228,8 +221,7 @@ export type CommentEditResult =
 
 /** An edit of an existing comment: the same four fields and rules as the public form, plus `token`. */
 export function parseCommentEdit(body: unknown): CommentEditResult {
-  const fields: Record<string, unknown> =
-    body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const fields: Record<string, unknown> = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const values = { comment: textOf(fields.comment), author: textOf(fields.author), email: textOf(fields.email), url: textOf(fields.url) };
   const errors: FieldErrors = {};
   if (Object.keys(fields).some((key) => !['comment', 'author', 'email', 'url', 'token', '_csrf'].includes(key))) {

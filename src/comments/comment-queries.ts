@@ -32,16 +32,7 @@ export type PublicCommentRow = Pick<
 
 export type NewComment = Pick<
   CommentRow,
-  | 'article_id'
-  | 'parent_id'
-  | 'status'
-  | 'author_name'
-  | 'author_email'
-  | 'author_url'
-  | 'body'
-  | 'ip'
-  | 'user_agent'
-  | 'submission_id'
+  'article_id' | 'parent_id' | 'status' | 'author_name' | 'author_email' | 'author_url' | 'body' | 'ip' | 'user_agent' | 'submission_id'
 > & {
   status_reasons?: string;
   approved_at?: Date | null;
@@ -49,14 +40,19 @@ export type NewComment = Pick<
   notify_on_approval?: boolean;
 };
 
-const PUBLIC_COLUMNS: Array<keyof PublicCommentRow> = ['id', 'parent_id', 'status', 'author_name', 'author_url', 'body', 'created_at', 'is_site_reply'];
+const PUBLIC_COLUMNS: Array<keyof PublicCommentRow> = [
+  'id',
+  'parent_id',
+  'status',
+  'author_name',
+  'author_url',
+  'body',
+  'created_at',
+  'is_site_reply',
+];
 
 /** The article's approved comments, plus the viewer's own pending ones, oldest first. */
-export async function listVisibleComments(
-  db: Database,
-  articleId: string,
-  ownPendingIds: readonly string[],
-): Promise<PublicCommentRow[]> {
+export async function listVisibleComments(db: Database, articleId: string, ownPendingIds: readonly string[]): Promise<PublicCommentRow[]> {
   const rows = await db<CommentRow>('comments')
     .select<PublicCommentRow[]>(PUBLIC_COLUMNS)
     .where({ article_id: articleId })
@@ -124,7 +120,9 @@ export async function listRemovedParents(
   shown: ReadonlyArray<Pick<CommentRow, 'id' | 'parent_id'>>,
 ): Promise<Map<string, string | null>> {
   const shownIds = new Set(shown.map((comment) => comment.id));
-  const missing = [...new Set(shown.flatMap((comment) => (comment.parent_id && !shownIds.has(comment.parent_id) ? [comment.parent_id] : [])))];
+  const missing = [
+    ...new Set(shown.flatMap((comment) => (comment.parent_id && !shownIds.has(comment.parent_id) ? [comment.parent_id] : []))),
+  ];
   if (missing.length === 0) return new Map();
   const { rows } = await db.raw<{ rows: Array<{ id: string; parent_id: string | null }> }>(
     `WITH RECURSIVE chain (id, parent_id) AS (
@@ -204,7 +202,12 @@ export async function updateOwnComment(db: Database, comment: CommentRow, change
   });
 }
 
-export async function hasOtherApprovedComment(db: Database, comment: Pick<CommentRow, 'id' | 'author_name' | 'author_email'>, name: string, email: string) {
+export async function hasOtherApprovedComment(
+  db: Database,
+  comment: Pick<CommentRow, 'id' | 'author_name' | 'author_email'>,
+  name: string,
+  email: string,
+) {
   return (await approvedCommentQuery(db, name, email).whereNot({ id: comment.id }).first()) !== undefined;
 }
 

@@ -13,7 +13,19 @@ import sanitizeHtml from 'sanitize-html';
  */
 
 const markdown = new MarkdownIt('default', { html: false, linkify: true, breaks: true, typographer: false });
-markdown.disable(['table', 'hr', 'reference', 'html_block', 'heading', 'lheading', 'strikethrough', 'link', 'image', 'html_inline', 'entity']);
+markdown.disable([
+  'table',
+  'hr',
+  'reference',
+  'html_block',
+  'heading',
+  'lheading',
+  'strikethrough',
+  'link',
+  'image',
+  'html_inline',
+  'entity',
+]);
 
 // Addresses that start http://, https:// or www., as WordPress's make_clickable
 // links them: not every word with a dot (file.py, Node.js), nor mail addresses.
@@ -22,7 +34,9 @@ markdown.linkify.set({ fuzzyLink: true, fuzzyEmail: false });
 markdown.validateLink = (url: string) => /^https?:\/\//i.test(url);
 const findLinks = markdown.linkify.match.bind(markdown.linkify);
 markdown.linkify.match = (text: string) =>
-  (findLinks(text) ?? []).filter((link) => link.schema === 'http:' || link.schema === 'https:' || (link.schema === '' && /^www\./i.test(link.raw)));
+  (findLinks(text) ?? []).filter(
+    (link) => link.schema === 'http:' || link.schema === 'https:' || (link.schema === '' && /^www\./i.test(link.raw)),
+  );
 
 /**
  * A second line of defence after Markdown (which already escapes all HTML):

@@ -83,11 +83,7 @@ function tooFastReason(secondsSinceRender: number | null): StatusReason | null {
  * Every rule that fires is recorded, not only the first. Each field is
  * scanned once for the words of both lists.
  */
-export function decideComment(
-  candidate: CommentCandidate,
-  settings: DiscussionSettings,
-  facts: CommenterFacts,
-): Decision {
+export function decideComment(candidate: CommentCandidate, settings: DiscussionSettings, facts: CommenterFacts): Decision {
   const [moderationWords, disallowedWords] = findWordsInFields(fieldsOf(candidate), [settings.moderationWords, settings.disallowedWords]);
   const held: StatusReason[] = [];
   if (settings.holdEveryComment) held.push({ code: 'manual_approval', text: 'held: manual approval required' });

@@ -30,10 +30,7 @@ export const AVATAR_HASH_PATTERN = /^[0-9a-f]{32}$/;
  * everything else the same secret signs.
  */
 export function avatarHash(secret: string, email: string, commentId: string): string {
-  return createHmac('sha256', secret)
-    .update(`${AVATAR_PURPOSE}\n${commentId}\n${email.trim().toLowerCase()}`)
-    .digest('hex')
-    .slice(0, 32);
+  return createHmac('sha256', secret).update(`${AVATAR_PURPOSE}\n${commentId}\n${email.trim().toLowerCase()}`).digest('hex').slice(0, 32);
 }
 
 export function avatarPath(hash: string): string {
@@ -100,8 +97,10 @@ function hslToHex(hue: number, saturation: number, lightness: number): string {
   const chroma = (1 - Math.abs(2 * lightness - 1)) * saturation;
   const channel = (n: number) => {
     const k = (n + hue / 30) % 12;
-    const value = lightness - chroma / 2 * Math.max(-1, Math.min(k - 3, 9 - k, 1));
-    return Math.round(value * 255).toString(16).padStart(2, '0');
+    const value = lightness - (chroma / 2) * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+    return Math.round(value * 255)
+      .toString(16)
+      .padStart(2, '0');
   };
   return `#${channel(0)}${channel(8)}${channel(4)}`;
 }

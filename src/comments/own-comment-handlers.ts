@@ -6,7 +6,14 @@ import { findOwnComment, type OwnCommentRow } from './comment-edit-queries.js';
 import type { CommentEditPageModel } from '../platform/rendering/models.js';
 import { renderPage } from '../platform/rendering/render.js';
 import { parseCommentEdit, type CommentEditValues, type FieldErrors } from './comment-form.js';
-import { editOwnComment, editWait, ownCommentState, withdrawCommentByAuthor, type EditContext, type OwnCommentState } from './comment-edits.js';
+import {
+  editOwnComment,
+  editWait,
+  ownCommentState,
+  withdrawCommentByAuthor,
+  type EditContext,
+  type OwnCommentState,
+} from './comment-edits.js';
 import { parsePendingIds, PENDING_COOKIE } from './commenter-cookies.js';
 import { commentIdFromToken, minutesLeft } from './self-service.js';
 import { articlePath } from '../articles/article-page.js';
@@ -79,7 +86,10 @@ async function articleOf(req: Request, comment: OwnCommentRow): Promise<ArticleR
   return article;
 }
 
-type PageState = Partial<Pick<OwnCommentPageModel, 'view' | 'notice' | 'closedReason' | 'keptText'>> & { values?: CommentEditValues; errors?: FieldErrors };
+type PageState = Partial<Pick<OwnCommentPageModel, 'view' | 'notice' | 'closedReason' | 'keptText'>> & {
+  values?: CommentEditValues;
+  errors?: FieldErrors;
+};
 
 async function renderOwn(req: Request, res: Response, status: number, { comment, token }: Owned, state: PageState = {}) {
   const article = await articleOf(req, comment);
@@ -107,14 +117,26 @@ async function renderOwn(req: Request, res: Response, status: number, { comment,
 }
 
 /** The page for a comment its author can no longer change, with whatever they typed kept to copy. */
-function renderClosed(req: Request, res: Response, owned: Owned, state: Exclude<OwnCommentState, 'open'>, values?: CommentEditValues, justWithdrawn = false) {
+function renderClosed(
+  req: Request,
+  res: Response,
+  owned: Owned,
+  state: Exclude<OwnCommentState, 'open'>,
+  values?: CommentEditValues,
+  justWithdrawn = false,
+) {
   if (state === 'withdrawn') {
     const notice = { text: CLOSED_REASONS.withdrawn, href: null };
     return renderOwn(req, res, justWithdrawn ? 200 : 410, owned, { view: 'closed', notice, values, keptText: values !== undefined });
   }
   // A save refused because a moderator got there first is a conflict; anything else is simply not allowed now.
   const status = state === 'moderated' && values ? 409 : 403;
-  return renderOwn(req, res, status, owned, { view: 'closed', closedReason: CLOSED_REASONS[state], values, keptText: values !== undefined });
+  return renderOwn(req, res, status, owned, {
+    view: 'closed',
+    closedReason: CLOSED_REASONS[state],
+    values,
+    keptText: values !== undefined,
+  });
 }
 
 function savedNotice(comment: OwnCommentRow, href: string) {
@@ -185,7 +207,8 @@ export async function withdrawOwnComment(req: Request, res: Response) {
   const owned = await ownComment(req);
   const state = ownCommentState(owned.comment, contextOf(req).now());
   if (state !== 'open') return renderClosed(req, res, owned, state);
-  if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'yes') return renderOwn(req, res, 200, owned, { view: 'confirm-withdraw' });
+  if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'yes')
+    return renderOwn(req, res, 200, owned, { view: 'confirm-withdraw' });
   if (!(await withdrawCommentByAuthor(editContext(req), owned.comment))) {
     const now = await findOwnComment(contextOf(req).db, owned.comment.id);
     if (!now) throw new HttpError(403, NOT_YOURS);

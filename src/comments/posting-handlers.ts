@@ -52,7 +52,8 @@ export async function createComment(req: Request, res: Response) {
         open: true,
         requireNameAndEmail: true,
         gravatarNote: false,
-        notice: 'The site cannot reach its database just now, so your comment was not saved. Your text is kept below: send it again in a moment.',
+        notice:
+          'The site cannot reach its database just now, so your comment was not saved. Your text is kept below: send it again in a moment.',
       },
       articlePath: articlePath(slug),
     });
@@ -61,7 +62,10 @@ export async function createComment(req: Request, res: Response) {
 
 async function storeComment(req: Request, res: Response) {
   const { db, flood, heldMailBudget, cookieSecret, config, now, memo } = contextOf(req);
-  const [article, settings] = await Promise.all([loadPublishedArticle(db, String(req.params.slug), memo), rememberedDiscussionSettings(db, memo)]);
+  const [article, settings] = await Promise.all([
+    loadPublishedArticle(db, String(req.params.slug), memo),
+    rememberedDiscussionSettings(db, memo),
+  ]);
   const parsed = parseCommentForm(req.body, { requireNameAndEmail: settings.requireNameAndEmail });
 
   const refuse = async (status: number, state: Omit<FormState, 'values'>) => {
@@ -105,9 +109,14 @@ async function storeComment(req: Request, res: Response) {
       // With comment pages, straight to the page that holds the new comment. It
       // is stored already: failing to find that page must not read as a failed post.
       const onArticle = `${articlePath(article.slug)}#comment-${outcome.commentId}`;
-      const location = await ownCommentLocation(db, article, settings, parsePendingIds(ownIds), outcome.commentId, outcome.approvedOnArticle).catch(
-        () => onArticle,
-      );
+      const location = await ownCommentLocation(
+        db,
+        article,
+        settings,
+        parsePendingIds(ownIds),
+        outcome.commentId,
+        outcome.approvedOnArticle,
+      ).catch(() => onArticle);
       res.redirect(303, location);
   }
 }

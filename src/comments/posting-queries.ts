@@ -36,24 +36,42 @@ interface ChecksRow {
  * statement: every statement is a round trip, and round trips are most of
  * what a post costs the app and the database.
  */
-export async function readPostingChecks(db: Database, submissionId: string | null, comment: PostedCommentText, ip: string | null): Promise<PostingChecks> {
+export async function readPostingChecks(
+  db: Database,
+  submissionId: string | null,
+  comment: PostedCommentText,
+  ip: string | null,
+): Promise<PostingChecks> {
   const firstAsJson = (query: Knex.QueryBuilder) => db.raw('(SELECT row_to_json(found) FROM (?) AS found)', [query.limit(1)]);
   const none = db.raw('NULL::json');
   const [row]: ChecksRow[] = await db.select({
     earlier: submissionId
-      ? firstAsJson(db('comments').select(db.raw('id::text AS id, article_id::text AS article_id, status')).where({ submission_id: submissionId }))
+      ? firstAsJson(
+          db('comments').select(db.raw('id::text AS id, article_id::text AS article_id, status')).where({ submission_id: submissionId }),
+        )
       : none,
     parent: comment.parent_id
       ? firstAsJson(
           db('comments')
-            .select(db.raw('id::text AS id, article_id::text AS article_id'), 'status', 'author_name', 'author_email', 'body', 'notify_on_reply')
+            .select(
+              db.raw('id::text AS id, article_id::text AS article_id'),
+              'status',
+              'author_name',
+              'author_email',
+              'body',
+              'notify_on_reply',
+            )
             .where({ id: comment.parent_id }),
         )
       : none,
     duplicate: db.raw('EXISTS (?)', [duplicateCommentQuery(db, comment)]),
-    previously_approved: comment.author_email ? db.raw('EXISTS (?)', [approvedCommentQuery(db, comment.author_name, comment.author_email)]) : db.raw('false'),
+    previously_approved: comment.author_email
+      ? db.raw('EXISTS (?)', [approvedCommentQuery(db, comment.author_name, comment.author_email)])
+      : db.raw('false'),
     block: firstAsJson(matchingBlocksQuery(db, comment.author_email, ip).select('kind', 'value')),
-    approved_on_article: db.raw("(SELECT coalesce(sum(count), 0)::int FROM comment_counts WHERE article_id = ? AND status = 'approved')", [comment.article_id]),
+    approved_on_article: db.raw("(SELECT coalesce(sum(count), 0)::int FROM comment_counts WHERE article_id = ? AND status = 'approved')", [
+      comment.article_id,
+    ]),
   });
   return {
     earlier: row!.earlier,
@@ -70,7 +88,12 @@ export async function readPostingChecks(db: Database, submissionId: string | nul
  * window. The row lock it takes holds a second post of the same commenter
  * until this one commits, so the second sees the first's comment.
  */
-export async function countFloodAttempt(db: Database, keys: readonly string[], durationMs: number, nowMs: number): Promise<RateLimitCount[]> {
+export async function countFloodAttempt(
+  db: Database,
+  keys: readonly string[],
+  durationMs: number,
+  nowMs: number,
+): Promise<RateLimitCount[]> {
   if (keys.length === 0) return [];
   const { sql, bindings } = rateLimitCountingSql(keys, durationMs, nowMs);
   const result = await db.raw<{ rows: Array<{ key: string; points: number; expire: string }> }>(sql, bindings);

@@ -91,7 +91,11 @@ function decide(
   );
 }
 
-const alreadyStored = (comment: { id: string; status: CommentStatus }): PostCommentOutcome => ({ kind: 'stored', commentId: comment.id, status: comment.status });
+const alreadyStored = (comment: { id: string; status: CommentStatus }): PostCommentOutcome => ({
+  kind: 'stored',
+  commentId: comment.id,
+  status: comment.status,
+});
 
 /** The comment a resent form already stored (double click, browser retry), when it is for this article. */
 async function storedBefore(db: Database, submissionId: string | null, articleId: string): Promise<PostCommentOutcome | null> {

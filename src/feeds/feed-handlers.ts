@@ -94,7 +94,13 @@ export async function showCommentFeed(req: Request, res: Response) {
     loadDiscussionSettings(db),
     listCommentChangeTimes(db, article.id),
   ]);
-  const locations = commentLocations(approved, settings, articlePath(article.slug), undefined, await listRemovedParents(db, article.id, approved));
+  const locations = commentLocations(
+    approved,
+    settings,
+    articlePath(article.slug),
+    undefined,
+    await listRemovedParents(db, article.id, approved),
+  );
   const newest = approved.slice(-COMMENTS_IN_FEED).reverse();
   // Its last visible change: a moderator's edit or a late approval moves it, as it moves the feed's own.
   const changedAt = (comment: (typeof newest)[number]) => changeTimes.get(String(comment.id)) ?? comment.created_at;

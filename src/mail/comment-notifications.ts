@@ -33,7 +33,13 @@ export function moderatorAddress(settings: DiscussionSettings, baseUrl: string):
 type ParentComment = Pick<CommentRow, 'id' | 'author_name' | 'author_email' | 'body' | 'notify_on_reply' | 'status'>;
 
 /** The mail telling a parent comment's author of an approved reply, if they asked for it and it is not their own. */
-function replyMailFor(baseUrl: string, secret: string, article: Pick<ArticleRow, 'title' | 'slug'>, reply: NotifiedComment, parent: ParentComment | null) {
+function replyMailFor(
+  baseUrl: string,
+  secret: string,
+  article: Pick<ArticleRow, 'title' | 'slug'>,
+  reply: NotifiedComment,
+  parent: ParentComment | null,
+) {
   if (!parent || !parent.notify_on_reply || parent.status !== 'approved' || !parent.author_email) return null;
   if (parent.author_email.toLowerCase() === reply.author_email.toLowerCase()) return null;
   return replyMail(baseUrl, secret, asMail({ ...parent, id: parent.id }), asMail(reply), articleFor(article));
@@ -69,7 +75,10 @@ export function mailForNewComment(event: NewCommentEvent): { staff: NewMail[]; c
     } else {
       const periodMs = settings.digestMinutes * 60 * 1000;
       const periodEnd = Math.floor(event.nowMs / periodMs) * periodMs + periodMs;
-      staff.push({ ...heldDigestMail(baseUrl, recipient, String(periodEnd), settings.digestMinutes), next_attempt_at: new Date(periodEnd) });
+      staff.push({
+        ...heldDigestMail(baseUrl, recipient, String(periodEnd), settings.digestMinutes),
+        next_attempt_at: new Date(periodEnd),
+      });
     }
   }
   if (comment.status === 'approved') {

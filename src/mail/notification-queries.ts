@@ -25,7 +25,10 @@ export async function unsubscribeFromConversation(db: Database, email: string, c
 
 /** The article a comment is on, for naming the conversation on the unsubscribe page. */
 export async function conversationOf(db: Database, commentId: string): Promise<{ title: string } | null> {
-  const row = await db('comments as c').join('articles as a', 'a.id', 'c.article_id').where('c.id', commentId).first<{ title: string } | undefined>('a.title');
+  const row = await db('comments as c')
+    .join('articles as a', 'a.id', 'c.article_id')
+    .where('c.id', commentId)
+    .first<{ title: string } | undefined>('a.title');
   return row ?? null;
 }
 

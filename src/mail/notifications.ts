@@ -72,7 +72,13 @@ export function askingCommentOf(mail: Pick<NewMail, 'kind' | 'dedupe_key'>): Ask
 
 const excerpt = (text: string) => (Array.from(text).length > 500 ? Array.from(text).slice(0, 500).join('') + '…' : text);
 
-export function heldCommentMail(baseUrl: string, recipient: string, comment: MailComment, article: MailArticle, reasons: string[]): NewMail {
+export function heldCommentMail(
+  baseUrl: string,
+  recipient: string,
+  comment: MailComment,
+  article: MailArticle,
+  reasons: string[],
+): NewMail {
   return {
     dedupe_key: `held:${comment.id}`,
     kind: 'held',
@@ -149,13 +155,7 @@ export function approvedCommentMail(baseUrl: string, secret: string, comment: Ma
   };
 }
 
-export function replyMail(
-  baseUrl: string,
-  secret: string,
-  parent: MailComment,
-  reply: MailComment,
-  article: MailArticle,
-): NewMail {
+export function replyMail(baseUrl: string, secret: string, parent: MailComment, reply: MailComment, article: MailArticle): NewMail {
   // The link leaves this conversation unless the reader chooses everything.
   const unsubscribe = unsubscribeUrl(baseUrl, secret, parent.authorEmail, { commentId: parent.id, scope: 'conversation' });
   return {

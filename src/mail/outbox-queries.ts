@@ -52,7 +52,10 @@ export async function claimDueMails(db: Database, limit: number, leaseSeconds: n
 
 export async function markMailsSent(db: Database, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db('mail_outbox').whereIn('id', ids).where({ status: 'pending' }).update({ status: 'sent', sent_at: db.fn.now(), locked_until: null });
+  await db('mail_outbox')
+    .whereIn('id', ids)
+    .where({ status: 'pending' })
+    .update({ status: 'sent', sent_at: db.fn.now(), locked_until: null });
 }
 
 export async function markMailFailed(db: Database, id: string, error: string, retryInSeconds: number | null) {

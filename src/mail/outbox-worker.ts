@@ -29,7 +29,13 @@ export async function deliverDueMail(db: Database, mailer: Mailer, logger?: Logg
         await discardMail(db, mail.id);
         continue;
       }
-      await mailer.send({ id: mail.id, to: mail.recipient, subject: mail.subject, text: mail.body, listUnsubscribe: mail.list_unsubscribe });
+      await mailer.send({
+        id: mail.id,
+        to: mail.recipient,
+        subject: mail.subject,
+        text: mail.body,
+        listUnsubscribe: mail.list_unsubscribe,
+      });
       sent.push(mail.id);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

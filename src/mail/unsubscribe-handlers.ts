@@ -25,7 +25,14 @@ function requestFrom(req: Request, token: unknown): UnsubscribeRequest {
   return request;
 }
 
-async function renderChoice(req: Request, res: Response, request: UnsubscribeRequest, token: string, done: boolean, scope: UnsubscribeScope) {
+async function renderChoice(
+  req: Request,
+  res: Response,
+  request: UnsubscribeRequest,
+  token: string,
+  done: boolean,
+  scope: UnsubscribeScope,
+) {
   const conversation = request.commentId ? await conversationOf(contextOf(req).db, request.commentId) : null;
   const page: UnsubscribeChoicePage = {
     meta: { title: done ? 'Unsubscribed' : 'Unsubscribe' },

@@ -53,7 +53,10 @@ export async function listActiveBlocks(db: Database): Promise<ListedBlock[]> {
     .leftJoin('users as u', 'u.id', 'b.created_by')
     .select('b.*', 'u.display_name AS created_by_name')
     .modify((query) => whereActive(query, db, 'b.expires_at'))
-    .orderBy([{ column: 'b.created_at', order: 'desc' }, { column: 'b.id', order: 'desc' }]);
+    .orderBy([
+      { column: 'b.created_at', order: 'desc' },
+      { column: 'b.id', order: 'desc' },
+    ]);
 }
 
 /** Lifts a block; the lifted block, or null when there was none. */
@@ -103,14 +106,16 @@ export async function blockCommenter(
     const movedIds = pending.map((row) => String(row.id));
     if (movedIds.length > 0) {
       await lockCountsOf(trx, movedIds);
-      await trx('comments').whereIn('id', movedIds).update({
-        status: 'spam',
-        status_reasons: JSON.stringify([reason]),
-        approved_at: null,
-        moderated_by: actor.id,
-        moderated_at: at,
-        updated_at: at,
-      });
+      await trx('comments')
+        .whereIn('id', movedIds)
+        .update({
+          status: 'spam',
+          status_reasons: JSON.stringify([reason]),
+          approved_at: null,
+          moderated_by: actor.id,
+          moderated_at: at,
+          updated_at: at,
+        });
       await trx('moderation_log').insert(movedIds.map((id: string) => logRow(actor, at, id, 'status', 'pending', 'spam')));
     }
     return { block: inserted.rows[0]!, movedIds };

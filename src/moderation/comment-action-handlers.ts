@@ -4,7 +4,14 @@ import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
 import { signedInAdmin } from '../admin-auth/admin-session.js';
 import { COMMENT_STATUSES } from '../comments/comment-queries.js';
-import { insertSiteReply, listIdsInStatus, moderateComments, type Actor, type LockedComment, type ModerationResult } from './moderation-queries.js';
+import {
+  insertSiteReply,
+  listIdsInStatus,
+  moderateComments,
+  type Actor,
+  type LockedComment,
+  type ModerationResult,
+} from './moderation-queries.js';
 import { parseCommentForm } from '../comments/comment-form.js';
 import { mailOnApproval } from '../mail/moderation-mail.js';
 import {
@@ -89,9 +96,7 @@ function report(req: Request, action: BulkAction, result: ModerationResult) {
     notAllowed: result.notAllowed.length,
     missing: result.missing.length,
   };
-  const undoable = isUndoable(action)
-    ? result.changes.filter((change): change is StatusChange => change.to !== null)
-    : [];
+  const undoable = isUndoable(action) ? result.changes.filter((change): change is StatusChange => change.to !== null) : [];
   setFlash(req, tally.done === 0 && tally.unchanged === 0 ? 'error' : 'success', describeOutcome(action, tally), undoable);
 }
 
@@ -156,11 +161,17 @@ export async function emptyStatus(req: Request, res: Response) {
   const ids = await listIdsInStatus(contextOf(req).db, form.status);
   const where = form.status === 'spam' ? 'Spam' : 'The trash';
   if (ids.length !== Number(form.count)) {
-    setFlash(req, 'error', `${where} now holds ${ids.length} comment${ids.length === 1 ? '' : 's'}, not ${form.count}: nothing was deleted. Check the list and empty it again.`);
+    setFlash(
+      req,
+      'error',
+      `${where} now holds ${ids.length} comment${ids.length === 1 ? '' : 's'}, not ${form.count}: nothing was deleted. Check the list and empty it again.`,
+    );
     return res.redirect(303, back);
   }
   const target = form.status;
-  const result = await moderate(req, res, ids, (comment) => (comment.status === target ? { kind: 'delete' } : { kind: 'skip', reason: 'not-allowed' }));
+  const result = await moderate(req, res, ids, (comment) =>
+    comment.status === target ? { kind: 'delete' } : { kind: 'skip', reason: 'not-allowed' },
+  );
   report(req, 'delete', result);
   res.redirect(303, back);
 }
@@ -203,7 +214,11 @@ export async function replyToComment(req: Request, res: Response) {
   const admin = signedInAdmin(res);
   const { db, config } = contextOf(req);
   const { actor, at } = moderator(req, res);
-  const reply = { authorName: admin.displayName, authorEmail: siteReplyEmail(admin.username, config.baseUrl), body: parsed.submission.body };
+  const reply = {
+    authorName: admin.displayName,
+    authorEmail: siteReplyEmail(admin.username, config.baseUrl),
+    body: parsed.submission.body,
+  };
   const result = await insertSiteReply(db, id, actor, at, reply, planReplyParent, approvalMail(req));
   if (result.kind === 'missing') throw new HttpError(404, 'That comment no longer exists.');
   if (result.kind === 'not-allowed') {

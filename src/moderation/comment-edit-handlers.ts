@@ -12,7 +12,12 @@ import { loadAdminChrome, setFlash } from './admin-chrome.js';
 
 const EDIT_FIELDS: readonly EditField[] = ['comment', 'author', 'email', 'url'];
 const FORM_KEYS = new Set<string>([...EDIT_FIELDS, '_csrf', 'return_to']);
-const LIMITS: Record<EditField, number> = { comment: COMMENT_LIMITS.comment, author: COMMENT_LIMITS.author, email: COMMENT_LIMITS.email, url: COMMENT_LIMITS.url };
+const LIMITS: Record<EditField, number> = {
+  comment: COMMENT_LIMITS.comment,
+  author: COMMENT_LIMITS.author,
+  email: COMMENT_LIMITS.email,
+  url: COMMENT_LIMITS.url,
+};
 
 async function loadComment(req: Request): Promise<EditableComment> {
   const id = String(req.params.id);
@@ -43,7 +48,7 @@ async function renderEdit(
     returnTo: state.returnTo,
     values: state.values,
     errors,
-    errorSummary: (['form', ...EDIT_FIELDS] as const).flatMap((field) => (errors[field] ? [{ field, message: errors[field]! }] : [])),
+    errorSummary: (['form', ...EDIT_FIELDS] as const).flatMap((field) => (errors[field] ? [{ field, message: errors[field] }] : [])),
     limits: LIMITS,
   });
 }

@@ -61,9 +61,6 @@ export function describeBlock(kind: BlockKind, value: string): string {
 /** The flash message after blocking: what is blocked, until when, and how many held comments went to spam. */
 export function describeBlocking(kind: BlockKind, value: string, expiresAt: string | null, moved: number): string {
   const until = expiresAt ? ` until ${expiresAt}` : '';
-  const swept =
-    moved === 0
-      ? 'No pending comments matched.'
-      : `${moved} pending comment${moved === 1 ? '' : 's'} moved to spam.`;
+  const swept = moved === 0 ? 'No pending comments matched.' : `${moved} pending comment${moved === 1 ? '' : 's'} moved to spam.`;
   return `Blocked ${describeBlock(kind, value)}${until}. ${swept}`;
 }

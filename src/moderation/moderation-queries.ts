@@ -35,7 +35,10 @@ async function previousStatuses(trx: Knex.Transaction, rows: Array<{ id: string;
   const latest = await trx('moderation_log')
     .distinctOn('comment_id')
     .select('comment_id', 'from_status', 'to_status')
-    .whereIn('comment_id', rows.map((row) => row.id))
+    .whereIn(
+      'comment_id',
+      rows.map((row) => row.id),
+    )
     .where({ action: 'status' })
     .orderBy([{ column: 'comment_id' }, { column: 'id', order: 'desc' }]);
   const byId = new Map(latest.map((entry) => [String(entry.comment_id), entry]));
@@ -45,7 +48,14 @@ async function previousStatuses(trx: Knex.Transaction, rows: Array<{ id: string;
   };
 }
 
-export const logRow = (actor: Actor, at: Date, commentId: string, action: LogAction, from: CommentStatus | null, to: CommentStatus | null) => ({
+export const logRow = (
+  actor: Actor,
+  at: Date,
+  commentId: string,
+  action: LogAction,
+  from: CommentStatus | null,
+  to: CommentStatus | null,
+) => ({
   comment_id: commentId,
   actor_id: actor.id,
   actor_name: actor.name,
@@ -60,13 +70,15 @@ async function applyMove(trx: Knex.Transaction, actor: Actor, at: Date, comment:
     await trx('comments').where({ id: comment.id }).delete();
     await trx('moderation_log').insert(logRow(actor, at, comment.id, 'delete', comment.status, null));
   } else if (move.kind === 'status') {
-    await trx('comments').where({ id: comment.id }).update({
-      status: move.to,
-      approved_at: move.to === 'approved' ? at : null,
-      moderated_by: actor.id,
-      moderated_at: at,
-      updated_at: at,
-    });
+    await trx('comments')
+      .where({ id: comment.id })
+      .update({
+        status: move.to,
+        approved_at: move.to === 'approved' ? at : null,
+        moderated_by: actor.id,
+        moderated_at: at,
+        updated_at: at,
+      });
     await trx('moderation_log').insert(logRow(actor, at, comment.id, 'status', comment.status, move.to));
   }
 }
@@ -104,7 +116,10 @@ export async function moderateComments(
     const locked = (await trx('comments').select('id', 'status').whereIn('id', ids).orderBy('id').forUpdate()).map(
       (row: { id: string | number; status: CommentStatus }) => ({ id: String(row.id), status: row.status }),
     );
-    await lockCountsOf(trx, locked.map((row) => row.id));
+    await lockCountsOf(
+      trx,
+      locked.map((row) => row.id),
+    );
     const previousOf = await previousStatuses(trx, locked);
     const result: ModerationResult = { changes: [], unchanged: [], notAllowed: [], missing: [] };
     const found = new Set(locked.map((row) => row.id));
@@ -137,9 +152,7 @@ export interface SiteReply {
 }
 
 export type ReplyResult =
-  | { kind: 'stored'; replyId: string; approvedParent: boolean }
-  | { kind: 'missing' }
-  | { kind: 'not-allowed'; status: CommentStatus };
+  { kind: 'stored'; replyId: string; approvedParent: boolean } | { kind: 'missing' } | { kind: 'not-allowed'; status: CommentStatus };
 
 /**
  * Stores the site's reply under a comment; `planParent` says whether the
@@ -226,9 +239,20 @@ export async function listApprovedForMail(db: Database, ids: readonly string[]):
     .join('articles as a', 'a.id', 'c.article_id')
     .leftJoin('comments as p', 'p.id', 'c.parent_id')
     .select(
-      'c.id', 'c.status', 'c.author_name', 'c.author_email', 'c.body', 'c.notify_on_approval', 'a.title', 'a.slug',
-      'p.id AS p_id', 'p.status AS p_status', 'p.author_name AS p_author_name', 'p.author_email AS p_author_email',
-      'p.body AS p_body', 'p.notify_on_reply AS p_notify_on_reply',
+      'c.id',
+      'c.status',
+      'c.author_name',
+      'c.author_email',
+      'c.body',
+      'c.notify_on_approval',
+      'a.title',
+      'a.slug',
+      'p.id AS p_id',
+      'p.status AS p_status',
+      'p.author_name AS p_author_name',
+      'p.author_email AS p_author_email',
+      'p.body AS p_body',
+      'p.notify_on_reply AS p_notify_on_reply',
     )
     .whereIn('c.id', ids)
     .orderBy('c.id');

@@ -236,7 +236,8 @@ export function explainStatus(comment: {
     return { decidedBy: 'block', reasons: comment.reasons };
   }
   if (comment.moderated) return { decidedBy: 'moderator', reasons: comment.reasons };
-  const reasons = comment.reasons.length > 0 ? comment.reasons : [comment.status === 'approved' ? 'passed every check' : 'no reason recorded'];
+  const reasons =
+    comment.reasons.length > 0 ? comment.reasons : [comment.status === 'approved' ? 'passed every check' : 'no reason recorded'];
   return { decidedBy: 'rules', reasons };
 }
 

@@ -55,7 +55,16 @@ export interface QueueFilters {
   page: number | null;
 }
 
-export const DEFAULT_FILTERS: QueueFilters = { view: 'pending', article: null, q: '', commentId: null, ip: null, before: null, after: null, page: null };
+export const DEFAULT_FILTERS: QueueFilters = {
+  view: 'pending',
+  article: null,
+  q: '',
+  commentId: null,
+  ip: null,
+  before: null,
+  after: null,
+  page: null,
+};
 
 const PAGE_NUMBER_PATTERN = /^[1-9]\d{0,5}$/;
 
@@ -70,7 +79,16 @@ function single(query: Record<string, unknown>, key: string): string | undefined
 /** Reads the queue's query string. Blank values mean "not set"; anything malformed is refused, never guessed. */
 export function parseQueueQuery(query: Record<string, unknown>): QueueQueryResult {
   const read = (key: string) => single(query, key);
-  const values = { status: read('status'), article: read('article'), q: read('q'), comment: read('comment'), ip: read('ip'), before: read('before'), after: read('after'), page: read('page') };
+  const values = {
+    status: read('status'),
+    article: read('article'),
+    q: read('q'),
+    comment: read('comment'),
+    ip: read('ip'),
+    before: read('before'),
+    after: read('after'),
+    page: read('page'),
+  };
   if (Object.values(values).some((value) => value === null)) return { ok: false, message: 'A filter was given more than once.' };
   const filters: QueueFilters = { ...DEFAULT_FILTERS };
 
@@ -94,7 +112,8 @@ export function parseQueueQuery(query: Record<string, unknown>): QueueQueryResul
     if (values.ip.length > 45 || isIP(values.ip) === 0) return { ok: false, message: 'That is not an IP address.' };
     filters.ip = values.ip;
   }
-  if ([values.before, values.after, values.page].filter(Boolean).length > 1) return { ok: false, message: 'A page cannot start and end at once.' };
+  if ([values.before, values.after, values.page].filter(Boolean).length > 1)
+    return { ok: false, message: 'A page cannot start and end at once.' };
   if (values.page) {
     if (!PAGE_NUMBER_PATTERN.test(values.page)) return { ok: false, message: 'There is no such page.' };
     filters.page = Number(values.page) > 1 ? Number(values.page) : null;
@@ -148,6 +167,8 @@ export function parseIds(value: unknown, max = BULK_IDS_MAX): string[] | null {
 /** The page list: every page when there are few, else the first, the last and the current one's neighbours, null for a gap. */
 export function pageNumbers(current: number, pageCount: number): Array<number | null> {
   if (pageCount <= 7) return Array.from({ length: pageCount }, (_v, n) => n + 1);
-  const shown = [...new Set([1, current - 1, current, current + 1, pageCount])].filter((n) => n >= 1 && n <= pageCount).sort((a, b) => a - b);
+  const shown = [...new Set([1, current - 1, current, current + 1, pageCount])]
+    .filter((n) => n >= 1 && n <= pageCount)
+    .sort((a, b) => a - b);
   return shown.flatMap((n, index) => (index > 0 && n - shown[index - 1]! > 1 ? [null, n] : [n]));
 }

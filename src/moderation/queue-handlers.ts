@@ -94,7 +94,11 @@ function rowModel(row: QueueRow, filters: QueueFilters, returnQuery: string, pro
       filterHref: queueHref({ view: filters.view, article: row.article_slug }),
     },
     inReplyTo: row.parent_id
-      ? { id: String(row.parent_id), authorName: row.parent_author_name ?? '', href: queueHref({ view: 'all', commentId: String(row.parent_id) }) }
+      ? {
+          id: String(row.parent_id),
+          authorName: row.parent_author_name ?? '',
+          href: queueHref({ view: 'all', commentId: String(row.parent_id) }),
+        }
       : null,
     body: row.body,
     isSiteReply: row.is_site_reply,
@@ -117,7 +121,11 @@ function rowModel(row: QueueRow, filters: QueueFilters, returnQuery: string, pro
 function screenOptionsModel(preferences: QueuePreferences, problem: ScreenOptionsProblem | null): ScreenOptionsModel {
   return {
     action: '/admin/comments/preferences',
-    values: problem?.values ?? { shortcuts: preferences.shortcutsEnabled, perPage: String(preferences.perPage), density: preferences.density },
+    values: problem?.values ?? {
+      shortcuts: preferences.shortcutsEnabled,
+      perPage: String(preferences.perPage),
+      density: preferences.density,
+    },
     perPageMin: PER_PAGE_MIN,
     perPageMax: PER_PAGE_MAX,
     error: problem?.message ?? null,
@@ -125,7 +133,12 @@ function screenOptionsModel(preferences: QueuePreferences, problem: ScreenOption
 }
 
 /** Which page this is: its number when jumped to, else counted from the rows before it. */
-async function paginationModel(req: Request, filters: QueueFilters, page: QueuePage, at: { total: number; perPage: number; articleId: string | null; pattern: string | null }): Promise<QueuePaginationModel> {
+async function paginationModel(
+  req: Request,
+  filters: QueueFilters,
+  page: QueuePage,
+  at: { total: number; perPage: number; articleId: string | null; pattern: string | null },
+): Promise<QueuePaginationModel> {
   const pageCount = Math.max(1, Math.ceil(at.total / at.perPage));
   let current = filters.page ?? 1;
   const first = page.rows[0];
@@ -141,7 +154,9 @@ async function paginationModel(req: Request, filters: QueueFilters, page: QueueP
     firstHref: current > 1 || filters.before || filters.after ? atPage(1) : null,
     current,
     pageCount,
-    numbers: pageNumbers(current, pageCount).map((number) => (number === null ? null : { number, href: atPage(number), current: number === current })),
+    numbers: pageNumbers(current, pageCount).map((number) =>
+      number === null ? null : { number, href: atPage(number), current: number === current },
+    ),
   };
 }
 
@@ -203,7 +218,11 @@ export async function buildQueueModel(
     },
     screenOptions: screenOptionsModel(preferences, screenProblem),
     flash,
-    emptyMessage: paged ? 'No comments on this page any more.' : narrowed ? 'No comments match these filters.' : EMPTY_MESSAGES[filters.view],
+    emptyMessage: paged
+      ? 'No comments on this page any more.'
+      : narrowed
+        ? 'No comments match these filters.'
+        : EMPTY_MESSAGES[filters.view],
   };
 }
 
@@ -228,7 +247,7 @@ export async function renderQueue(
 
 /** GET /admin/comments — the moderation queue: one status (pending by default), filtered, searched, paged as the account chose. */
 export async function showQueue(req: Request, res: Response) {
-  const parsed = parseQueueQuery(req.query as Record<string, unknown>);
+  const parsed = parseQueueQuery(req.query);
   if (!parsed.ok) throw new HttpError(400, parsed.message);
   await renderQueue(req, res, 200, parsed.filters);
 }

@@ -29,7 +29,12 @@ export async function saveScreenOptions(req: Request, res: Response) {
     return renderQueue(req, res, 422, filtersOfQueuePath(back), null, { values, message });
   }
   const { db, now } = contextOf(req);
-  await saveQueuePreferences(db, signedInAdmin(res).id, { shortcutsEnabled: form.shortcuts === 'on', perPage, density: form.density }, new Date(now()));
+  await saveQueuePreferences(
+    db,
+    signedInAdmin(res).id,
+    { shortcutsEnabled: form.shortcuts === 'on', perPage, density: form.density },
+    new Date(now()),
+  );
   setFlash(req, 'success', 'Screen options saved.');
   res.redirect(303, back);
 }

@@ -24,7 +24,13 @@ export async function findQueuePreferences(db: Database, userId: string): Promis
 
 export async function saveQueuePreferences(db: Database, userId: string, preferences: QueuePreferences, at: Date): Promise<void> {
   await db('account_queue_preferences')
-    .insert({ user_id: userId, shortcuts_enabled: preferences.shortcutsEnabled, per_page: preferences.perPage, density: preferences.density, updated_at: at })
+    .insert({
+      user_id: userId,
+      shortcuts_enabled: preferences.shortcutsEnabled,
+      per_page: preferences.perPage,
+      density: preferences.density,
+      updated_at: at,
+    })
     .onConflict('user_id')
     .merge();
 }

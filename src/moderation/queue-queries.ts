@@ -9,11 +9,20 @@ import type { Cursor, QueueFilters } from './queue-address.js';
 export type LogAction = 'status' | 'delete' | 'edit' | 'reply';
 
 /** A comment as the queue shows it: the stored row's fields plus what the query joins in. */
-export interface QueueRow
-  extends Pick<
-    CommentRow,
-    'id' | 'article_id' | 'parent_id' | 'status' | 'author_name' | 'author_email' | 'author_url' | 'body' | 'ip' | 'created_at' | 'is_site_reply'
-  > {
+export interface QueueRow extends Pick<
+  CommentRow,
+  | 'id'
+  | 'article_id'
+  | 'parent_id'
+  | 'status'
+  | 'author_name'
+  | 'author_email'
+  | 'author_url'
+  | 'body'
+  | 'ip'
+  | 'created_at'
+  | 'is_site_reply'
+> {
   status_reasons: Array<{ code: string; text: string }>;
   moderated_at: Date | null;
   article_slug: string;
@@ -47,7 +56,6 @@ export interface LogRow {
   comment_author_name: string | null;
 }
 
-
 export interface QueuePage {
   rows: QueueRow[];
   older: Cursor | null;
@@ -76,7 +84,9 @@ async function keysetPage<Row extends { cursor_time: string; id: string }>(
     (await beyond(cursor, operator).clearSelect().select(`${table}.id`).first()) !== undefined;
 
   if (position.after) {
-    const found = (await beyond(position.after, '>').orderBy(order('asc')).limit(limit + 1)) as Row[];
+    const found = (await beyond(position.after, '>')
+      .orderBy(order('asc'))
+      .limit(limit + 1)) as Row[];
     const rows = found.slice(0, limit).reverse();
     const last = rows.at(-1);
     return {
@@ -135,10 +145,26 @@ function queueQuery(db: Database, filters: QueueFilters, articleId: string | nul
     .leftJoin('comments as p', 'p.id', 'c.parent_id')
     .leftJoin('users as u', 'u.id', 'c.moderated_by')
     .select(
-      'c.id', 'c.article_id', 'c.parent_id', 'c.status', 'c.author_name', 'c.author_email', 'c.author_url', 'c.body',
-      db.raw('host(c.ip) AS ip'), 'c.created_at', 'c.status_reasons', 'c.is_site_reply', 'c.moderated_at',
-      'a.slug AS article_slug', 'a.title AS article_title', 'p.author_name AS parent_author_name',
-      'u.display_name AS moderator_name', db.raw(RECENT_LOG), db.raw(APPROVED_REPLIES), db.raw(cursorTime('c.created_at')),
+      'c.id',
+      'c.article_id',
+      'c.parent_id',
+      'c.status',
+      'c.author_name',
+      'c.author_email',
+      'c.author_url',
+      'c.body',
+      db.raw('host(c.ip) AS ip'),
+      'c.created_at',
+      'c.status_reasons',
+      'c.is_site_reply',
+      'c.moderated_at',
+      'a.slug AS article_slug',
+      'a.title AS article_title',
+      'p.author_name AS parent_author_name',
+      'u.display_name AS moderator_name',
+      db.raw(RECENT_LOG),
+      db.raw(APPROVED_REPLIES),
+      db.raw(cursorTime('c.created_at')),
     );
   if (filters.view !== 'all') query.where('c.status', filters.view);
   return whereNarrowed(query, filters, articleId, pattern);
@@ -169,9 +195,16 @@ export async function listQueuePage(
  * A page jumped to by its number. OFFSET reads the pages before it, so only
  * the page list uses it; Newer/Older from there go on by cursor.
  */
-async function numberedPage(query: Knex.QueryBuilder, page: number, limit: number): Promise<{ rows: ReadQueueRow[]; older: Cursor | null; newer: Cursor | null }> {
+async function numberedPage(
+  query: Knex.QueryBuilder,
+  page: number,
+  limit: number,
+): Promise<{ rows: ReadQueueRow[]; older: Cursor | null; newer: Cursor | null }> {
   const found = (await query
-    .orderBy([{ column: 'c.created_at', order: 'desc' }, { column: 'c.id', order: 'desc' }])
+    .orderBy([
+      { column: 'c.created_at', order: 'desc' },
+      { column: 'c.id', order: 'desc' },
+    ])
     .offset((page - 1) * limit)
     .limit(limit + 1)) as ReadQueueRow[];
   const rows = found.slice(0, limit);
@@ -198,15 +231,28 @@ export async function countMatchingByStatus(
   pattern: string | null,
 ): Promise<Record<CommentStatus, number>> {
   if (!pattern && !filters.ip && !filters.commentId) return countByStatus(db, articleId);
-  const query = whereNarrowed(db('comments as c').select('c.status').count({ count: '*' }).groupBy('c.status'), filters, articleId, pattern);
+  const query = whereNarrowed(
+    db('comments as c').select('c.status').count({ count: '*' }).groupBy('c.status'),
+    filters,
+    articleId,
+    pattern,
+  );
   const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0, trash: 0 };
   for (const row of (await query) as Array<{ status: CommentStatus; count: string }>) counts[row.status] = Number(row.count);
   return counts;
 }
 
 /** How many rows of the queue come before this one (newer), for the page number of a page reached by cursor. */
-export async function countNewerThan(db: Database, filters: QueueFilters, articleId: string | null, pattern: string | null, cursor: Cursor): Promise<number> {
-  const query = db('comments as c').count<{ count: string }>({ count: '*' }).whereRaw('(c.created_at, c.id) > (?::timestamptz, ?::bigint)', [cursor.createdAt, cursor.id]);
+export async function countNewerThan(
+  db: Database,
+  filters: QueueFilters,
+  articleId: string | null,
+  pattern: string | null,
+  cursor: Cursor,
+): Promise<number> {
+  const query = db('comments as c')
+    .count<{ count: string }>({ count: '*' })
+    .whereRaw('(c.created_at, c.id) > (?::timestamptz, ?::bigint)', [cursor.createdAt, cursor.id]);
   if (filters.view !== 'all') query.where('c.status', filters.view);
   const row = await whereNarrowed(query, filters, articleId, pattern).first();
   return Number(row?.count ?? 0);
@@ -227,17 +273,34 @@ export async function findArticleIdBySlug(db: Database, slug: string): Promise<s
 }
 
 export async function listArticleChoices(db: Database): Promise<Array<{ slug: string; title: string }>> {
-  return db('articles').select('slug', 'title').orderBy([{ column: 'published_at', order: 'desc', nulls: 'first' }, { column: 'id', order: 'desc' }]).limit(500);
+  return db('articles')
+    .select('slug', 'title')
+    .orderBy([
+      { column: 'published_at', order: 'desc', nulls: 'first' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(500);
 }
 
 /** The newest few log rows of each comment (the queue reads them with its rows: see RECENT_LOG). */
 export async function listRecentLog(db: Database, commentIds: readonly string[], perComment = RECENT_LOG_SIZE): Promise<LogRow[]> {
   if (commentIds.length === 0) return [];
   const ranked = db('moderation_log')
-    .select('*', db.raw(cursorTime('created_at')), db.raw('row_number() OVER (PARTITION BY comment_id ORDER BY created_at DESC, id DESC) AS rank'))
+    .select(
+      '*',
+      db.raw(cursorTime('created_at')),
+      db.raw('row_number() OVER (PARTITION BY comment_id ORDER BY created_at DESC, id DESC) AS rank'),
+    )
     .whereIn('comment_id', commentIds)
     .as('ranked');
-  return db.select('*').from(ranked).where('rank', '<=', perComment).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  return db
+    .select('*')
+    .from(ranked)
+    .where('rank', '<=', perComment)
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ]);
 }
 
 /** The whole log, newest first, by keyset. */
@@ -264,7 +327,17 @@ export interface EditableComment {
 export async function findEditableComment(db: Database, id: string): Promise<EditableComment | null> {
   const row = await db('comments as c')
     .join('articles as a', 'a.id', 'c.article_id')
-    .select('c.id', 'c.status', 'c.author_name', 'c.author_email', 'c.author_url', 'c.body', 'c.created_at', 'a.title AS article_title', 'a.slug AS article_slug')
+    .select(
+      'c.id',
+      'c.status',
+      'c.author_name',
+      'c.author_email',
+      'c.author_url',
+      'c.body',
+      'c.created_at',
+      'a.title AS article_title',
+      'a.slug AS article_slug',
+    )
     .where('c.id', id)
     .first();
   return row ? { ...row, id: String(row.id) } : null;

@@ -39,10 +39,7 @@ const postgresUrl = z.preprocess(
 );
 
 const environmentSchema = z.object({
-  NODE_ENV: z.preprocess(
-    blankToUndefined,
-    z.enum(['development', 'production', 'test']).default('development'),
-  ),
+  NODE_ENV: z.preprocess(blankToUndefined, z.enum(['development', 'production', 'test']).default('development')),
   PORT: z.preprocess(
     blankToUndefined,
     z
@@ -55,10 +52,7 @@ const environmentSchema = z.object({
   HOST: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
   DATABASE_URL: postgresUrl,
   DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
-  SESSION_SECRET: z.preprocess(
-    blankToUndefined,
-    z.string().min(32, 'must be at least 32 characters').optional(),
-  ),
+  SESSION_SECRET: z.preprocess(blankToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
   ADMIN_USERNAME: optionalText,
   // The rule every password set through the admin or the command line follows.
   ADMIN_PASSWORD: z.preprocess(
@@ -67,7 +61,11 @@ const environmentSchema = z.object({
       .string()
       .superRefine((value, context) => {
         const problem = passwordProblem(value);
-        if (problem) context.addIssue({ code: 'custom', message: problem.replace(/^The password/, 'the password').replace(/^This password/, 'this password') });
+        if (problem)
+          context.addIssue({
+            code: 'custom',
+            message: problem.replace(/^The password/, 'the password').replace(/^This password/, 'this password'),
+          });
       })
       .optional(),
   ),
@@ -90,10 +88,7 @@ const environmentSchema = z.object({
       })
       .optional(),
   ),
-  LOG_LEVEL: z.preprocess(
-    blankToUndefined,
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
-  ),
+  LOG_LEVEL: z.preprocess(blankToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
   // Capped well below what would exhaust PostgreSQL's connections (each worker holds its own pools).
   WEB_CONCURRENCY: z.preprocess(
     blankToUndefined,
@@ -126,9 +121,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   }
   const values = parsed.data;
   if (values.NODE_ENV === 'production' && !values.SESSION_SECRET) {
-    throw new ConfigError(
-      'Missing SESSION_SECRET: it is required when NODE_ENV=production (at least 32 random characters)',
-    );
+    throw new ConfigError('Missing SESSION_SECRET: it is required when NODE_ENV=production (at least 32 random characters)');
   }
   if (values.ADMIN_USERNAME && !values.ADMIN_PASSWORD) {
     throw new ConfigError('Missing ADMIN_PASSWORD: it is required when ADMIN_USERNAME is set');

@@ -43,8 +43,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     complain(`Broadsheet ${running ? 'is stopping' : 'could not start'}: ${reason}`);
     void stop(1);
   };
-  const serving =
-    config.webConcurrency > 1 ? serveWithWorkers(config.webConcurrency, say, fail) : serveInProcess(config, logger);
+  const serving = config.webConcurrency > 1 ? serveWithWorkers(config.webConcurrency, say, fail) : serveInProcess(config, logger);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
       if (!stopping) say(`Received ${signal}: finishing in-flight requests and stopping…`);

@@ -36,7 +36,8 @@ export function stampForm(secret: string, renderedAtMs: number): string {
  */
 export const FORM_STAMP_MAX_AGE_SECONDS = 24 * 60 * 60;
 
-export const isExpiredStamp = (secondsSinceRender: number | null) => secondsSinceRender !== null && secondsSinceRender > FORM_STAMP_MAX_AGE_SECONDS;
+export const isExpiredStamp = (secondsSinceRender: number | null) =>
+  secondsSinceRender !== null && secondsSinceRender > FORM_STAMP_MAX_AGE_SECONDS;
 
 /** Seconds since the form was rendered, or null when the stamp is missing, forged or from the future. */
 export function secondsSinceStamp(secret: string, stamp: unknown, nowMs: number): number | null {

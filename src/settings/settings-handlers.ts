@@ -34,7 +34,10 @@ const formatNumber = (n: number) => n.toLocaleString('en-US');
 const emailAddress = z.email();
 
 /** A ticked box sends "1"; an unticked one sends nothing. */
-const checkbox = z.literal('1', sentOnce).optional().transform((value) => value === '1');
+const checkbox = z
+  .literal('1', sentOnce)
+  .optional()
+  .transform((value) => value === '1');
 
 function wholeNumber(label: string, min: number, max: number) {
   const message = `${label} must be a whole number from ${formatNumber(min)} to ${formatNumber(max)}.`;
@@ -52,7 +55,10 @@ function wordList(label: string) {
     .max(500_000, `${label}: the list is too long.`)
     .transform(parseWordList)
     .refine((entries) => entries.length <= WORD_LIST_MAX_ENTRIES, `${label}: at most ${formatNumber(WORD_LIST_MAX_ENTRIES)} entries.`)
-    .refine((entries) => entries.every((entry) => Array.from(entry).length <= WORD_MAX), `${label}: each entry must be ${WORD_MAX} characters or fewer.`);
+    .refine(
+      (entries) => entries.every((entry) => Array.from(entry).length <= WORD_MAX),
+      `${label}: each entry must be ${WORD_MAX} characters or fewer.`,
+    );
 }
 
 function choice<const Options extends readonly [string, ...string[]]>(options: Options) {
@@ -76,7 +82,10 @@ const discussionForm = z.strictObject({
     .string(sentOnce)
     .trim()
     .max(100, 'The email address must be 100 characters or fewer.')
-    .refine((value) => value === '' || emailAddress.safeParse(value).success, 'Enter an email address like name@example.com, or leave it empty.'),
+    .refine(
+      (value) => value === '' || emailAddress.safeParse(value).success,
+      'Enter an email address like name@example.com, or leave it empty.',
+    ),
   comment_moderation: checkbox,
   comment_previously_approved: checkbox,
   comment_max_links: wholeNumber('The number of links', 0, 100),
@@ -87,7 +96,10 @@ const discussionForm = z.strictObject({
   timezone_string: z
     .string(sentOnce)
     .trim()
-    .refine((value) => canonicalTimeZone(value) !== null, 'Choose a time zone from the list, such as UTC or a city in the same time zone as you.')
+    .refine(
+      (value) => canonicalTimeZone(value) !== null,
+      'Choose a time zone from the list, such as UTC or a city in the same time zone as you.',
+    )
     .transform((value) => canonicalTimeZone(value)!),
 });
 
@@ -143,7 +155,7 @@ function valuesOf(settings: DiscussionSettings): DiscussionFormValues {
 
 /** What was typed, kept as typed so a refused form comes back intact. */
 function typedValues(body: Record<string, unknown>): DiscussionFormValues {
-  const text = (key: DiscussionField) => (typeof body[key] === 'string' ? (body[key] as string) : '');
+  const text = (key: DiscussionField) => (typeof body[key] === 'string' ? (body[key]) : '');
   const ticked = (key: DiscussionField) => body[key] === '1';
   return {
     require_name_email: ticked('require_name_email'),
@@ -181,10 +193,26 @@ function errorsOf(error: z.ZodError): FormErrors {
 }
 
 const FIELD_ORDER: Array<DiscussionField | 'form'> = [
-  'form', 'require_name_email', 'close_comments_for_old_posts', 'close_comments_days_old', 'thread_comments_depth',
-  'page_comments', 'comments_per_page', 'default_comments_page', 'comment_order', 'admin_notification', 'digest_minutes',
-  'notification_email', 'comment_moderation', 'comment_previously_approved', 'comment_max_links', 'moderation_keys',
-  'disallowed_keys', 'show_avatars', 'avatar_source', 'timezone_string',
+  'form',
+  'require_name_email',
+  'close_comments_for_old_posts',
+  'close_comments_days_old',
+  'thread_comments_depth',
+  'page_comments',
+  'comments_per_page',
+  'default_comments_page',
+  'comment_order',
+  'admin_notification',
+  'digest_minutes',
+  'notification_email',
+  'comment_moderation',
+  'comment_previously_approved',
+  'comment_max_links',
+  'moderation_keys',
+  'disallowed_keys',
+  'show_avatars',
+  'avatar_source',
+  'timezone_string',
 ];
 
 let timeZoneGroups: AdminSettingsPageModel['timeZoneGroups'] | null = null;
@@ -209,7 +237,7 @@ async function renderSettings(req: Request, res: Response, status: number, value
     action: SETTINGS_PATH,
     values,
     errors,
-    errorSummary: FIELD_ORDER.flatMap((field) => (errors[field] ? [{ field, message: errors[field]! }] : [])),
+    errorSummary: FIELD_ORDER.flatMap((field) => (errors[field] ? [{ field, message: errors[field] }] : [])),
     threadDepths: THREAD_DEPTHS,
     defaultNotificationEmail: moderatorAddress(DEFAULT_DISCUSSION_SETTINGS, contextOf(req).config.baseUrl),
     heldMailsPerMinute: HELD_MAILS_PER_MINUTE,

@@ -1,9 +1,5 @@
 import type { Database } from '../platform/db/connection.js';
-import {
-  DEFAULT_DISCUSSION_SETTINGS,
-  settingsFromStored,
-  type DiscussionSettings,
-} from './discussion-settings.js';
+import { DEFAULT_DISCUSSION_SETTINGS, settingsFromStored, type DiscussionSettings } from './discussion-settings.js';
 
 const DISCUSSION_KEY = 'discussion';
 

@@ -152,7 +152,10 @@ describe('error pages, in the site’s layout with a way back', () => {
     assert.equal(response.status(), 429);
     assert.match(String(response.headers()['retry-after']), /^\d+$/);
     await assertInSiteLayout(page);
-    assert.match(await page.getByRole('alert').filter({ hasText: 'too quickly' }).innerText(), /Please wait \d+ seconds? and send it again/);
+    assert.match(
+      await page.getByRole('alert').filter({ hasText: 'too quickly' }).innerText(),
+      /Please wait \d+ seconds? and send it again/,
+    );
     await page.locator('.form-notice:focus').waitFor({ timeout: 2000 });
     assert.ok(await isInViewport(page, '.form-notice'), 'the reader is taken to the message, not left at the top of the article');
     assert.equal(await commentForm(page).comment.inputValue(), second, 'the way back is the form itself, with the text kept');

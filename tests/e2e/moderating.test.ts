@@ -21,7 +21,12 @@ const site = useSite();
 
 /** A held comment, as the rules would have left it. */
 function heldComment(author: string, body: string): Promise<string> {
-  return insertComment(site.db, { status: 'pending', author_name: author, author_email: `${author.split(' ')[0]!.toLowerCase()}@example.net`, body });
+  return insertComment(site.db, {
+    status: 'pending',
+    author_name: author,
+    author_email: `${author.split(' ')[0]!.toLowerCase()}@example.net`,
+    body,
+  });
 }
 
 /** The ids of the queue's rows, top to bottom. */
@@ -76,7 +81,10 @@ describe('a moderator', () => {
     await admin.keyboard.press('a');
     await admin.locator(`#comment-${id}`).waitFor({ state: 'detached' });
     assert.equal(await flashMessage(admin), '1 comment approved.');
-    assert.deepEqual(await queueIds(admin), rows.filter((row) => row !== id));
+    assert.deepEqual(
+      await queueIds(admin),
+      rows.filter((row) => row !== id),
+    );
     assert.equal(await statusOf(site.db, id), 'approved');
     await saveScreenshot(admin, 'admin-queue-after-approving');
 
@@ -115,7 +123,8 @@ describe('a moderator', () => {
 
   it('acts on the row that has focus: Tab to the fourth row, press t, and the fourth is trashed', async () => {
     const ids: string[] = [];
-    for (const name of ['Ann One', 'Ben Two', 'Cy Three', 'Di Four', 'Ed Five']) ids.push(await heldComment(name, `Held comment by ${name}.`));
+    for (const name of ['Ann One', 'Ben Two', 'Cy Three', 'Di Four', 'Ed Five'])
+      ids.push(await heldComment(name, `Held comment by ${name}.`));
     const admin = await site.visitor();
     await signInAsAdmin(admin);
     const rows = await queueIds(admin);
@@ -150,7 +159,10 @@ describe('a moderator', () => {
     await admin.keyboard.press('x');
     await loadingNextPage(admin, () => admin.keyboard.press('Shift+A'));
     assert.equal(await flashMessage(admin), '2 comments approved.');
-    assert.deepEqual([await statusOf(site.db, first!), await statusOf(site.db, second!), await statusOf(site.db, third!)], ['approved', 'pending', 'approved']);
+    assert.deepEqual(
+      [await statusOf(site.db, first!), await statusOf(site.db, second!), await statusOf(site.db, third!)],
+      ['approved', 'pending', 'approved'],
+    );
     await admin.keyboard.press('z');
     await admin.locator(`#comment-${first}`).waitFor();
     assert.match(await flashMessage(admin), /^Undone: 2 comments restored\./);
@@ -182,13 +194,20 @@ describe('a moderator', () => {
 
   it('on a 412 px wide screen, spaces the website and IP links as targets of at least 24 px', async () => {
     const id = await insertComment(site.db, {
-      status: 'pending', author_name: 'Jo Ten', author_email: 'jo@example.net', author_url: 'https://jo.example.net/', ip: '198.51.100.4', body: 'Hello.',
+      status: 'pending',
+      author_name: 'Jo Ten',
+      author_email: 'jo@example.net',
+      author_url: 'https://jo.example.net/',
+      ip: '198.51.100.4',
+      body: 'Hello.',
     });
     const admin = await site.visitor({ viewport: { width: 412, height: 915 } });
     await signInAsAdmin(admin);
-    const boxes = await admin.locator(`#comment-${id} .author-facts a`).evaluateAll((links) =>
-      links.map((link) => link.getBoundingClientRect()).map((box) => ({ top: box.top, bottom: box.bottom, height: box.height })),
-    );
+    const boxes = await admin
+      .locator(`#comment-${id} .author-facts a`)
+      .evaluateAll((links) =>
+        links.map((link) => link.getBoundingClientRect()).map((box) => ({ top: box.top, bottom: box.bottom, height: box.height })),
+      );
     assert.equal(boxes.length, 3, 'email, website and IP links');
     for (const box of boxes) assert.ok(box.height >= 24, `a target ${box.height}px high`);
     for (let n = 1; n < boxes.length; n += 1) assert.ok(boxes[n]!.top >= boxes[n - 1]!.bottom, 'targets do not overlap');

@@ -49,8 +49,15 @@ describe('a reader', () => {
     }
 
     assert.equal(seen.at(-1), 100, `the bar reached 100 at the end of the article (went ${seen.join(' → ')})`);
-    assert.deepEqual([...seen].sort((a, b) => a - b), seen, `the bar only ever fills up (went ${seen.join(' → ')})`);
-    assert.ok(seen.some((value) => value > 0 && value < 100), `the bar fills gradually (went ${seen.join(' → ')})`);
+    assert.deepEqual(
+      [...seen].sort((a, b) => a - b),
+      seen,
+      `the bar only ever fills up (went ${seen.join(' → ')})`,
+    );
+    assert.ok(
+      seen.some((value) => value > 0 && value < 100),
+      `the bar fills gradually (went ${seen.join(' → ')})`,
+    );
     assert.equal(await bar.getAttribute('aria-valuetext'), '100% read');
     const end = await lastParagraph.boundingBox();
     assert.ok(end && end.y + end.height <= 700, 'the bar is full once the end of the article is on screen');
@@ -60,7 +67,10 @@ describe('a reader', () => {
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`reads the discussion in the ${colorScheme} colour scheme: site reply badge, placeholder and formatted text all legible`, async () => {
       const removed = await insertComment(site.db, { status: 'trash', author_name: 'Gone' });
-      const reply = await insertComment(site.db, { parent_id: removed, body: 'Still *here*, see https://example.org/ and `code`.\n\n> quoted' });
+      const reply = await insertComment(site.db, {
+        parent_id: removed,
+        body: 'Still *here*, see https://example.org/ and `code`.\n\n> quoted',
+      });
       const siteReply = await insertComment(site.db, { parent_id: reply, author_name: 'Broadsheet', body: 'Thanks.' });
       await site.db('comments').where({ id: siteReply }).update({ is_site_reply: true });
       const page = await site.visitor();

@@ -2,15 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allComments, insertComment } from '../helpers/rows.js';
 import { assertNoSeriousAxeViolations, saveScreenshot } from './helpers/browser.js';
-import {
-  ARTICLE_PATH,
-  AWAITING_MODERATION,
-  commentForm,
-  open,
-  postComment,
-  postedCommentId,
-  writeComment,
-} from './helpers/people.js';
+import { ARTICLE_PATH, AWAITING_MODERATION, commentForm, open, postComment, postedCommentId, writeComment } from './helpers/people.js';
 import { useSite } from './helpers/site.js';
 
 const site = useSite();

@@ -25,7 +25,13 @@ export interface AppInstance {
 export async function startAppInstance(env: Record<string, string>): Promise<AppInstance> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'broadsheet-instance-'));
-  const { child, output } = startServerProcess({ DATABASE_URL: process.env.DATABASE_URL, DATA_DIR: dataDir, PORT: String(port), SESSION_SECRET, ...env });
+  const { child, output } = startServerProcess({
+    DATABASE_URL: process.env.DATABASE_URL,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    SESSION_SECRET,
+    ...env,
+  });
   const base = `http://127.0.0.1:${port}`;
   await waitForOk(`${base}/readyz`, child, 90_000).catch((error: Error) => assert.fail(`${error.message}\n${output()}`));
   return { port, base, child, output, dataDir };

@@ -59,7 +59,7 @@ export async function inRolledBackTransaction(db: Database, body: (trx: Database
   const rollback = new Error('rolled back on purpose');
   await db
     .transaction(async (trx) => {
-      await body(trx as unknown as Database);
+      await body(trx);
       throw rollback;
     })
     .catch((error: unknown) => {

@@ -44,8 +44,14 @@ export const HOSTILE_BODIES: readonly HostileBody[] = [
   { name: 'HTML link, named tab entity inside the scheme', source: '<a href="jav&Tab;ascript:alert(1)">x</a>' },
   { name: 'HTML link, a real newline inside the scheme', source: '<a href="java\nscript:alert(1)">x</a>' },
   { name: 'HTML link, leading newline entity and control character', source: '<a href="&NewLine;&#14; javascript:alert(1)">x</a>' },
-  { name: 'HTML link, every character a decimal entity', source: '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>' },
-  { name: 'HTML link, hex entities without semicolons', source: '<a href="&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A;alert(1)">x</a>' },
+  {
+    name: 'HTML link, every character a decimal entity',
+    source: '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>',
+  },
+  {
+    name: 'HTML link, hex entities without semicolons',
+    source: '<a href="&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A;alert(1)">x</a>',
+  },
   { name: 'HTML link, zero-padded entity', source: '<a href="&#0000106avascript:alert(1)">x</a>' },
   { name: 'HTML link, null byte inside the scheme', source: '<a href="java\0script:alert(1)">x</a>' },
   { name: 'HTML link to a data: page', source: '<a href="data:text/html,<script>alert(1)</script>">x</a>' },
@@ -54,7 +60,10 @@ export const HOSTILE_BODIES: readonly HostileBody[] = [
   { name: 'image with onerror', source: '<img src=x onerror=alert(1)>' },
   { name: 'image from javascript:, mixed case', source: "<IMG SRC=JaVaScRiPt:alert('XSS')>" },
   { name: 'image with a javascript: srcset', source: '<img src="/media/a.png" srcset="javascript:alert(1) 1x" alt="a">' },
-  { name: 'image attribute breakout with quotes', source: '<img src="/media/a.png" alt="x" onerror="alert(1)" title=\'"><script>alert(1)</script>\'>' },
+  {
+    name: 'image attribute breakout with quotes',
+    source: '<img src="/media/a.png" alt="x" onerror="alert(1)" title=\'"><script>alert(1)</script>\'>',
+  },
   { name: 'image with backticks', source: '<img src="x` `<script>alert(1)</script>"` `>' },
 
   // Event handlers
@@ -75,7 +84,10 @@ export const HOSTILE_BODIES: readonly HostileBody[] = [
   { name: 'iframe with srcdoc', source: '<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>' },
   { name: 'object', source: '<object data="javascript:alert(1)"></object>' },
   { name: 'embed of an SVG', source: '<embed src="data:image/svg+xml,<svg onload=alert(1)>">' },
-  { name: 'form with a password field', source: '<form action="https://evil.example/"><input name=password><button formaction="javascript:alert(1)">Go</button></form>' },
+  {
+    name: 'form with a password field',
+    source: '<form action="https://evil.example/"><input name=password><button formaction="javascript:alert(1)">Go</button></form>',
+  },
   { name: 'isindex', source: '<isindex action=javascript:alert(1) type=image>' },
   { name: 'base', source: '<base href="https://evil.example/">' },
   { name: 'meta refresh', source: '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">' },
@@ -95,18 +107,50 @@ export const HOSTILE_BODIES: readonly HostileBody[] = [
   { name: 'xmp breakout', source: '<xmp><p title="</xmp><img src=x onerror=alert(1)>"></xmp>' },
   { name: 'noembed breakout', source: '<noembed><a title="</noembed><img src=x onerror=alert(1)>">x</a></noembed>' },
   { name: 'textarea breakout', source: '<textarea><img title="</textarea><img src=x onerror=alert(1)>"></textarea>' },
-  { name: 'ids and names that clobber the page', source: '<a id="comments" name="cookie" href="/x">x</a> <img name="getElementById" id="respond" src="/media/a.png" alt="a">' },
+  {
+    name: 'ids and names that clobber the page',
+    source: '<a id="comments" name="cookie" href="/x">x</a> <img name="getElementById" id="respond" src="/media/a.png" alt="a">',
+  },
 ];
 
 /** Elements that must never reach a reader from an article body. */
 const FORBIDDEN_ELEMENTS = [
-  'script', 'style', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'form', 'input', 'button', 'textarea',
-  'select', 'base', 'meta', 'link', 'svg', 'math', 'template', 'noscript', 'xmp', 'noembed', 'noframes', 'isindex',
-  'video', 'audio', 'source', 'details', 'body', 'html', 'head', 'title',
+  'script',
+  'style',
+  'iframe',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'form',
+  'input',
+  'button',
+  'textarea',
+  'select',
+  'base',
+  'meta',
+  'link',
+  'svg',
+  'math',
+  'template',
+  'noscript',
+  'xmp',
+  'noembed',
+  'noframes',
+  'isindex',
+  'video',
+  'audio',
+  'source',
+  'details',
+  'body',
+  'html',
+  'head',
+  'title',
 ];
 
 /** Without what browsers skip inside a URL (controls and spaces), so a scheme is read as they read it. */
-// eslint-disable-next-line no-control-regex
+ 
 const withoutIgnored = (value: string) => value.replace(/[\x00-\x20]+/g, '');
 const schemeOf = (value: string) => /^([a-z][a-z0-9+.-]*):/i.exec(withoutIgnored(value))?.[1]?.toLowerCase();
 
@@ -122,17 +166,21 @@ export function inertnessProblems(html: string): string[] {
   for (const name of FORBIDDEN_ELEMENTS) {
     if (page(name).length > 0) problems.push(`<${name}> element`);
   }
-  page.root().find('*').each((_index, element) => {
-    for (const [attribute, value] of Object.entries(element.attribs)) {
-      const where = `${attribute} on <${element.tagName}>`;
-      if (/^on/i.test(attribute)) problems.push(`event handler ${where}`);
-      if (attribute.toLowerCase() === 'style') problems.push(`style attribute ${where}`);
-      if (attribute === 'name' || (attribute === 'id' && !/^h[2-6]$/.test(element.tagName))) problems.push(`page-clobbering ${where}`);
-      const scheme = schemeOf(value);
-      if (scheme === 'javascript' || scheme === 'data' || scheme === 'vbscript') problems.push(`${scheme}: URL in ${where}`);
-      if (attribute === 'srcset' && /(?:javascript|data|vbscript):/i.test(value.replace(/\s+/g, ''))) problems.push(`dangerous srcset on <${element.tagName}>`);
-    }
-  });
+  page
+    .root()
+    .find('*')
+    .each((_index, element) => {
+      for (const [attribute, value] of Object.entries(element.attribs)) {
+        const where = `${attribute} on <${element.tagName}>`;
+        if (/^on/i.test(attribute)) problems.push(`event handler ${where}`);
+        if (attribute.toLowerCase() === 'style') problems.push(`style attribute ${where}`);
+        if (attribute === 'name' || (attribute === 'id' && !/^h[2-6]$/.test(element.tagName))) problems.push(`page-clobbering ${where}`);
+        const scheme = schemeOf(value);
+        if (scheme === 'javascript' || scheme === 'data' || scheme === 'vbscript') problems.push(`${scheme}: URL in ${where}`);
+        if (attribute === 'srcset' && /(?:javascript|data|vbscript):/i.test(value.replace(/\s+/g, '')))
+          problems.push(`dangerous srcset on <${element.tagName}>`);
+      }
+    });
   return problems;
 }
 
@@ -143,9 +191,26 @@ export function assertInert(html: string, label = 'article body'): void {
 
 /** The elements and attributes an article body may hold at all (src/articles/article-markdown.ts). */
 const ARTICLE_MARKUP: Record<string, readonly string[]> = {
-  h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'],
-  p: [], em: [], strong: [], pre: [], blockquote: [], ul: [], li: [], hr: [], br: [],
-  figure: [], figcaption: [], table: [], thead: [], tbody: [], tr: [],
+  h2: ['id'],
+  h3: ['id'],
+  h4: ['id'],
+  h5: ['id'],
+  h6: ['id'],
+  p: [],
+  em: [],
+  strong: [],
+  pre: [],
+  blockquote: [],
+  ul: [],
+  li: [],
+  hr: [],
+  br: [],
+  figure: [],
+  figcaption: [],
+  table: [],
+  thead: [],
+  tbody: [],
+  tr: [],
   a: ['href', 'rel', 'title'],
   img: ['src', 'alt', 'title', 'width', 'height', 'loading', 'decoding'],
   code: ['class'],
@@ -157,19 +222,22 @@ const ARTICLE_MARKUP: Record<string, readonly string[]> = {
 /** Stricter than inertness: nothing beyond the articles' allow-list, links and images to allowed places only. */
 export function assertOnlyArticleMarkup(html: string): void {
   const page = cheerio.load(html, null, false);
-  page.root().find('*').each((_index, element) => {
-    const allowed = ARTICLE_MARKUP[element.tagName];
-    assert.ok(allowed, `<${element.tagName}> is not allowed: ${html}`);
-    for (const attribute of Object.keys(element.attribs)) {
-      assert.ok(allowed.includes(attribute), `${attribute} on <${element.tagName}> is not allowed: ${html}`);
-    }
-    const { href, src } = element.attribs;
-    if (href !== undefined) {
-      assert.ok([undefined, 'http', 'https', 'mailto'].includes(schemeOf(href)), `link to ${href}: ${html}`);
-      assert.doesNotMatch(withoutIgnored(href), /^[/\\]{2}/, `link off the site by a protocol-relative address: ${html}`);
-    }
-    if (src !== undefined) assert.match(src, /^(?:https?:\/\/[^/\\]|\/(?:media|images)\/)/i, html);
-    if (element.tagName === 'img') assert.ok(element.attribs.alt !== undefined, `an image without alt: ${html}`);
-    if (element.tagName === 'code' && element.attribs.class !== undefined) assert.match(element.attribs.class, /^language-[\w-]+$/, html);
-  });
+  page
+    .root()
+    .find('*')
+    .each((_index, element) => {
+      const allowed = ARTICLE_MARKUP[element.tagName];
+      assert.ok(allowed, `<${element.tagName}> is not allowed: ${html}`);
+      for (const attribute of Object.keys(element.attribs)) {
+        assert.ok(allowed.includes(attribute), `${attribute} on <${element.tagName}> is not allowed: ${html}`);
+      }
+      const { href, src } = element.attribs;
+      if (href !== undefined) {
+        assert.ok([undefined, 'http', 'https', 'mailto'].includes(schemeOf(href)), `link to ${href}: ${html}`);
+        assert.doesNotMatch(withoutIgnored(href), /^[/\\]{2}/, `link off the site by a protocol-relative address: ${html}`);
+      }
+      if (src !== undefined) assert.match(src, /^(?:https?:\/\/[^/\\]|\/(?:media|images)\/)/i, html);
+      if (element.tagName === 'img') assert.ok(element.attribs.alt !== undefined, `an image without alt: ${html}`);
+      if (element.tagName === 'code' && element.attribs.class !== undefined) assert.match(element.attribs.class, /^language-[\w-]+$/, html);
+    });
 }

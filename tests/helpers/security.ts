@@ -64,10 +64,7 @@ export function attackHarness(db: Database, environment: NodeJS.ProcessEnv = {})
       return postPairs(browser, typed(fields, overrides), { ip: nextAddress(), ...options });
     },
     /** Posts exactly these pairs (repeats allowed), with the hidden fields of a freshly rendered form first. */
-    async postPairs(
-      pairs: Array<[string, string]>,
-      options: PostOptions & { browser?: Client } = {},
-    ): Promise<request.Response> {
+    async postPairs(pairs: Array<[string, string]>, options: PostOptions & { browser?: Client } = {}): Promise<request.Response> {
       const browser = options.browser ?? harness.browser();
       const { fields } = await loadForm(browser);
       harness.advanceSeconds(5);
@@ -125,11 +122,15 @@ function decodeWords(value: string): string {
 export function parseMail(eml: string): DeliveredMail {
   const split = eml.indexOf('\n\n');
   assert.ok(split > 0, 'a mail has headers and a body');
-  const rawHeaders = eml.slice(0, split).replace(/\r/g, '').split('\n').reduce<string[]>((lines, line) => {
-    if (/^[ \t]/.test(line) && lines.length > 0) lines[lines.length - 1] += line;
-    else lines.push(line);
-    return lines;
-  }, []);
+  const rawHeaders = eml
+    .slice(0, split)
+    .replace(/\r/g, '')
+    .split('\n')
+    .reduce<string[]>((lines, line) => {
+      if (/^[ \t]/.test(line) && lines.length > 0) lines[lines.length - 1] += line;
+      else lines.push(line);
+      return lines;
+    }, []);
   const headers = new Map<string, string>();
   for (const line of rawHeaders) {
     const colon = line.indexOf(':');
@@ -140,7 +141,9 @@ export function parseMail(eml: string): DeliveredMail {
   let body: string;
   if (transfer === 'base64') body = Buffer.from(encoded, 'base64').toString('utf8');
   else if (transfer === 'quoted-printable') {
-    const bytes = encoded.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    const bytes = encoded
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/gi, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)));
     body = Buffer.from(bytes, 'latin1').toString('utf8');
   } else body = encoded;
   return { headers, rawHeaders, contentType: headers.get('content-type') ?? '', body: body.replace(/\n$/, '') };
@@ -276,12 +279,17 @@ export interface RequestSpec {
 /** One request on `agent`'s connections, its body exactly these bytes. */
 function exchange(port: number, agent: http.Agent | false, spec: RequestSpec): Promise<PlainResponse> {
   return new Promise<PlainResponse>((resolve, reject) => {
-    const outgoing = http.request({ host: '127.0.0.1', port, method: spec.method ?? 'POST', path: spec.path, headers: spec.headers, agent }, (incoming) => {
-      const chunks: Buffer[] = [];
-      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      incoming.on('error', reject);
-    });
+    const outgoing = http.request(
+      { host: '127.0.0.1', port, method: spec.method ?? 'POST', path: spec.path, headers: spec.headers, agent },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('end', () =>
+          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        incoming.on('error', reject);
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(spec.body);
   });

@@ -39,7 +39,9 @@ export async function dropTestDatabases(url: string): Promise<void> {
   const base = databaseNameOf(url);
   const ours = (name: string) => name === `${base}_template` || /^\d+$/.test(name.slice(base.length + 1));
   const names = await withServer(url, async (client) => {
-    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [`${base}_`]);
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [
+      `${base}_`,
+    ]);
     return rows.map((row) => row.datname).filter(ours);
   });
   // A few connections at once: each drop may wait for the server's checkpoint.

@@ -13,7 +13,8 @@ describe('migration 17: account display names', () => {
         { username: 'admin', display_name: 'admin', password_hash: 'x' },
         { username: 'kareem', display_name: 'Kareem Salem', password_hash: 'x' },
       ]);
-      const names = async () => (await trx('users').select('username', 'display_name').orderBy('username')).map((row) => `${row.username}:${row.display_name}`);
+      const names = async () =>
+        (await trx('users').select('username', 'display_name').orderBy('username')).map((row) => `${row.username}:${row.display_name}`);
       await displayNames.up(trx);
       assert.deepEqual(await names(), ['admin:Site admin', 'kareem:Kareem Salem']);
       await displayNames.down(trx);
@@ -24,7 +25,8 @@ describe('migration 17: account display names', () => {
 
 describe('migration 20: expiring rate limits', () => {
   it('indexes rate_limits by expiry, and its down removes the index', async () => {
-    const indexes = async (trx: typeof testDb.db) => (await trx('pg_indexes').where({ tablename: 'rate_limits' }).select('indexname')).map((row) => row.indexname);
+    const indexes = async (trx: typeof testDb.db) =>
+      (await trx('pg_indexes').where({ tablename: 'rate_limits' }).select('indexname')).map((row) => row.indexname);
     assert.ok((await indexes(testDb.db)).includes('rate_limits_expire_idx'));
     await inRolledBackTransaction(testDb.db, async (trx) => {
       await expireRateLimits.down(trx);

@@ -76,11 +76,17 @@ describe('changing one’s password on the account page', () => {
 
   it('needs the current password and a new one that follows the rules: 422, nothing changed', async () => {
     const before = (await findUserByUsername(testDb.db, 'moderator'))!.password_hash;
-    const wrong = parsePage((await admin.post('/admin/account/password', { current_password: 'not my password', new_password: NEW_PASSWORD }).expect(422)).text);
+    const wrong = parsePage(
+      (await admin.post('/admin/account/password', { current_password: 'not my password', new_password: NEW_PASSWORD }).expect(422)).text,
+    );
     assert.match(textAt(wrong, '#current_password-error'), /not your current password/);
-    const short = parsePage((await admin.post('/admin/account/password', { current_password: ADMIN_PASSWORD, new_password: 'too short' }).expect(422)).text);
+    const short = parsePage(
+      (await admin.post('/admin/account/password', { current_password: ADMIN_PASSWORD, new_password: 'too short' }).expect(422)).text,
+    );
     assert.match(textAt(short, '#new_password-error'), /at least 12 characters/);
-    const common = parsePage((await admin.post('/admin/account/password', { current_password: ADMIN_PASSWORD, new_password: 'Qwerty123456' }).expect(422)).text);
+    const common = parsePage(
+      (await admin.post('/admin/account/password', { current_password: ADMIN_PASSWORD, new_password: 'Qwerty123456' }).expect(422)).text,
+    );
     assert.match(textAt(common, '#new_password-error'), /commonly used/);
     assert.equal(common('input[name="new_password"]').attr('value'), undefined, 'passwords are never echoed back');
     assert.equal((await findUserByUsername(testDb.db, 'moderator'))!.password_hash, before);
@@ -89,10 +95,16 @@ describe('changing one’s password on the account page', () => {
   it('sets it, keeps this session, and ends every other session of the account', async () => {
     const elsewhere = request.agent(app);
     const form = await elsewhere.get('/admin/login').expect(200);
-    await elsewhere.post('/admin/login').type('form').send({ username: 'moderator', password: ADMIN_PASSWORD, _csrf: csrfOf(form.text) }).expect(303);
+    await elsewhere
+      .post('/admin/login')
+      .type('form')
+      .send({ username: 'moderator', password: ADMIN_PASSWORD, _csrf: csrfOf(form.text) })
+      .expect(303);
     await elsewhere.get('/admin/comments').expect(200);
 
-    const changed = await admin.post('/admin/account/password', { current_password: ADMIN_PASSWORD, new_password: NEW_PASSWORD }).expect(303);
+    const changed = await admin
+      .post('/admin/account/password', { current_password: ADMIN_PASSWORD, new_password: NEW_PASSWORD })
+      .expect(303);
     assert.equal(changed.headers.location, '/admin/account');
     assert.match(squash((await accountPage())('.flash__message').text()), /Your password was changed/);
     assert.equal(await verifyPassword((await findUserByUsername(testDb.db, 'moderator'))!.password_hash, NEW_PASSWORD), true);
@@ -104,7 +116,11 @@ describe('changing one’s password on the account page', () => {
     await admin.post('/admin/account/password', { current_password: ADMIN_PASSWORD, new_password: NEW_PASSWORD }).expect(303);
     const again = request.agent(app);
     const form = await again.get('/admin/login').expect(200);
-    await again.post('/admin/login').type('form').send({ username: 'moderator', password: NEW_PASSWORD, _csrf: csrfOf(form.text) }).expect(303);
+    await again
+      .post('/admin/login')
+      .type('form')
+      .send({ username: 'moderator', password: NEW_PASSWORD, _csrf: csrfOf(form.text) })
+      .expect(303);
   });
 });
 

@@ -147,7 +147,9 @@ describe('signing in', () => {
   });
 
   it('signs in over plain http in production when the site’s address is http (the compose profiles on localhost)', async () => {
-    const agent = request.agent(buildTestApp(testDb.db, { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), BASE_URL: 'http://localhost:8080' }));
+    const agent = request.agent(
+      buildTestApp(testDb.db, { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), BASE_URL: 'http://localhost:8080' }),
+    );
     const { res } = await signIn(agent);
     assert.doesNotMatch(adminCookie(res)!, /; Secure/);
     await expectSignedIn(agent);
@@ -230,14 +232,22 @@ describe('the next path after sign-in', () => {
   it('checks next the same way when a signed-in admin opens the form again', async () => {
     const agent = request.agent(buildTestApp(testDb.db));
     await signIn(agent);
-    await agent.get(`/admin/login?next=${encodeURIComponent('/admin/log')}`).expect(303).expect('Location', '/admin/log');
+    await agent
+      .get(`/admin/login?next=${encodeURIComponent('/admin/log')}`)
+      .expect(303)
+      .expect('Location', '/admin/log');
     for (const attempt of ['//evil.example', '/.//evil.example']) {
-      await agent.get(`/admin/login?next=${encodeURIComponent(attempt)}`).expect(303).expect('Location', '/admin/comments');
+      await agent
+        .get(`/admin/login?next=${encodeURIComponent(attempt)}`)
+        .expect(303)
+        .expect('Location', '/admin/comments');
     }
   });
 
   it('does not put an unsafe next into the form', async () => {
-    const res = await request(buildTestApp(testDb.db)).get(`/admin/login?next=${encodeURIComponent('//evil.example')}`).expect(200);
+    const res = await request(buildTestApp(testDb.db))
+      .get(`/admin/login?next=${encodeURIComponent('//evil.example')}`)
+      .expect(200);
     assert.match(res.text, /name="next" value="\/admin\/comments"/);
     assert.doesNotMatch(res.text, /evil\.example/);
   });
@@ -282,7 +292,11 @@ describe('signing out', () => {
     const agent = request.agent(app);
     const { res: login, sid } = await signIn(agent);
     const oldCookie = adminCookie(login)!.split(';')[0]!;
-    const res = await agent.post('/admin/logout').type('form').send({ _csrf: await csrfTokenOfSession(sid) }).expect(303);
+    const res = await agent
+      .post('/admin/logout')
+      .type('form')
+      .send({ _csrf: await csrfTokenOfSession(sid) })
+      .expect(303);
     assert.equal(res.headers.location, '/');
     assert.match(adminCookie(res) ?? '', /^broadsheet_admin=;.*Expires=Thu, 01 Jan 1970/);
     assert.equal(await sessionRow(sid), undefined);
@@ -365,7 +379,11 @@ describe('the sign-in throttle', () => {
   const app = () => buildTestApp(testDb.db, { TRUST_PROXY: '1' });
   const attempt = (target: ReturnType<typeof app>, ip: string, password: string, username = USERNAME) =>
     loginPost(target).set('X-Forwarded-For', ip).type('form').send({ username, password, _csrf: pass.token });
-  const pairRow = (ip: string) => testDb.db('rate_limits').where({ key: `login:user-ip:${USERNAME}|${ip}` }).first();
+  const pairRow = (ip: string) =>
+    testDb
+      .db('rate_limits')
+      .where({ key: `login:user-ip:${USERNAME}|${ip}` })
+      .first();
 
   it('answers 429 with Retry-After after 10 failures from one address, even to the right password', async () => {
     const target = app();
@@ -376,7 +394,10 @@ describe('the sign-in throttle', () => {
     const blocked = await attempt(target, '198.51.100.7', PASSWORD).expect(429);
     const retryAfter = Number(blocked.headers['retry-after']);
     // The tenth failure starts a 15-minute lock-out.
-    assert.ok(Number.isInteger(retryAfter) && retryAfter > 14 * 60 && retryAfter <= 15 * 60, `Retry-After: ${blocked.headers['retry-after']}`);
+    assert.ok(
+      Number.isInteger(retryAfter) && retryAfter > 14 * 60 && retryAfter <= 15 * 60,
+      `Retry-After: ${blocked.headers['retry-after']}`,
+    );
     assert.match(blocked.text, /Too many failed attempts/);
     assert.equal(await signedInSessionCount(), 0);
 
@@ -404,7 +425,15 @@ describe('the sign-in throttle', () => {
     for (let address = 1; address <= 10; address += 1) {
       for (let failure = 1; failure <= 10; failure += 1) await attempt(target, `192.0.2.${address}`, 'wrong').expect(401);
     }
-    assert.equal((await testDb.db('rate_limits').where({ key: `login:user:${USERNAME}` }).first())?.points, 100);
+    assert.equal(
+      (
+        await testDb
+          .db('rate_limits')
+          .where({ key: `login:user:${USERNAME}` })
+          .first()
+      )?.points,
+      100,
+    );
     const clean = await attempt(target, '192.0.2.200', PASSWORD).expect(303);
     assert.ok(adminCookie(clean), 'a correct password from a clean address signs in');
     // While the account is under attack, an address with any failure this hour may not try it again.
@@ -432,7 +461,8 @@ describe('the sign-in throttle', () => {
     const target = app();
     // Not a name any account can have (usernames are ASCII), so it signs no one in, whatever the database's lower() does.
     await attempt(target, '198.51.100.60', PASSWORD, 'ALİCE').expect(401);
-    for (let failure = 1; failure <= 10; failure += 1) await attempt(target, '198.51.100.61', 'wrong', failure % 2 ? 'ALICE' : 'alice').expect(401);
+    for (let failure = 1; failure <= 10; failure += 1)
+      await attempt(target, '198.51.100.61', 'wrong', failure % 2 ? 'ALICE' : 'alice').expect(401);
     for (const name of ['alice', 'ALICE', 'ALİCE', 'alİce']) {
       const res = await attempt(target, '198.51.100.61', PASSWORD, name);
       assert.ok([401, 429].includes(res.status), `${name}: ${res.status}`);
@@ -447,7 +477,10 @@ describe('the sign-in form stores nothing until it is sent', () => {
     for (let visit = 0; visit < 5; visit += 1) {
       const form = await request(app).get('/admin/login').expect(200);
       assert.equal(adminCookie(form), undefined);
-      assert.match(setCookies(form).find((line) => line.startsWith('broadsheet_login=')) ?? '', /; Path=\/admin\/login; HttpOnly; SameSite=Lax/);
+      assert.match(
+        setCookies(form).find((line) => line.startsWith('broadsheet_login=')) ?? '',
+        /; Path=\/admin\/login; HttpOnly; SameSite=Lax/,
+      );
     }
     assert.equal(await sessionCount(), 0);
   });
@@ -458,7 +491,11 @@ describe('the sign-in form stores nothing until it is sent', () => {
     assert.equal(await sessionCount(), 0);
     const signedIn = await loginPost(app).type('form').send({ username: USERNAME, password: PASSWORD, _csrf: pass.token }).expect(303);
     assert.equal(await sessionCount(), 1);
-    assert.match(setCookies(signedIn).find((line) => line.startsWith('broadsheet_login=')) ?? '', /Expires=Thu, 01 Jan 1970/, 'the form cookie is cleared');
+    assert.match(
+      setCookies(signedIn).find((line) => line.startsWith('broadsheet_login=')) ?? '',
+      /Expires=Thu, 01 Jan 1970/,
+      'the form cookie is cleared',
+    );
   });
 
   it('refuses a sign-in without the form’s token, or with a token of another browser, with 403', async () => {
@@ -470,7 +507,11 @@ describe('the sign-in form stores nothing until it is sent', () => {
       loginPost(app).type('form').send({ username: USERNAME, password: PASSWORD }),
       loginPost(app).type('form').send({ username: USERNAME, password: PASSWORD, _csrf: other.token }),
       loginPost(app).type('form').send({ username: USERNAME, password: PASSWORD, _csrf: 'forged' }),
-      request(app).post('/admin/login').set('Cookie', `broadsheet_login=${pass.token}`).type('form').send({ username: USERNAME, password: PASSWORD, _csrf: pass.token }),
+      request(app)
+        .post('/admin/login')
+        .set('Cookie', `broadsheet_login=${pass.token}`)
+        .type('form')
+        .send({ username: USERNAME, password: PASSWORD, _csrf: pass.token }),
     ];
     for (const attempt of attempts) {
       const res = await attempt;
@@ -483,8 +524,16 @@ describe('the sign-in form stores nothing until it is sent', () => {
   it('keeps the form’s token across a failed try, as a browser re-sends the re-shown form', async () => {
     const agent = request.agent(buildTestApp(testDb.db));
     const form = await agent.get('/admin/login').expect(200);
-    const failed = await agent.post('/admin/login').type('form').send({ username: USERNAME, password: 'nope', _csrf: csrfFieldOf(form.text) }).expect(401);
-    await agent.post('/admin/login').type('form').send({ username: USERNAME, password: PASSWORD, _csrf: csrfFieldOf(failed.text) }).expect(303);
+    const failed = await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ username: USERNAME, password: 'nope', _csrf: csrfFieldOf(form.text) })
+      .expect(401);
+    await agent
+      .post('/admin/login')
+      .type('form')
+      .send({ username: USERNAME, password: PASSWORD, _csrf: csrfFieldOf(failed.text) })
+      .expect(303);
   });
 });
 
@@ -511,7 +560,13 @@ describe('the login form and other sites', () => {
       .expect(403);
     assert.equal(await sessionCount(), before);
     await agent.get('/admin').expect(303).expect('Location', LOGIN_REDIRECT);
-    await agent.post('/admin/login').set('Cookie', pass.cookie).set('Origin', 'https://blog.example.com').type('form').send({ username: USERNAME, password: PASSWORD, _csrf: pass.token }).expect(303);
+    await agent
+      .post('/admin/login')
+      .set('Cookie', pass.cookie)
+      .set('Origin', 'https://blog.example.com')
+      .type('form')
+      .send({ username: USERNAME, password: PASSWORD, _csrf: pass.token })
+      .expect(303);
   });
 });
 

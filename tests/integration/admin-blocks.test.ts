@@ -21,8 +21,7 @@ const held = (fields: Partial<TestComment> = {}) => insertComment(testDb.db, { s
 
 async function statusOf(id: string) {
   return (await testDb.db('comments').select('status', 'status_reasons').where({ id }).first()) as
-    | { status: string; status_reasons: Array<{ code: string; text: string }> }
-    | undefined;
+    { status: string; status_reasons: Array<{ code: string; text: string }> } | undefined;
 }
 
 async function queue(path = '/admin/comments'): Promise<Page> {
@@ -67,10 +66,19 @@ describe('blocking a commenter from a queue row', () => {
     assert.equal(form.attr('action'), `/admin/comments/${id}/block`);
     assert.equal(squash(page(`#comment-${id} .queue-row__block summary`).text()), 'Block this commenter');
     assert.deepEqual(
-      form.find('input[name="kind"]').map((_i, radio) => `${page(radio).attr('value')}: ${squash(page(radio).parent().text())}`).get(),
+      form
+        .find('input[name="kind"]')
+        .map((_i, radio) => `${page(radio).attr('value')}: ${squash(page(radio).parent().text())}`)
+        .get(),
       ['email: Email ada@example.org', 'ip: IP address 203.0.113.7', 'domain: Email domain example.org'],
     );
-    assert.deepEqual(form.find('select[name="expires"] option').map((_i, option) => page(option).text()).get(), ['Until lifted', '1 day', '7 days', '30 days']);
+    assert.deepEqual(
+      form
+        .find('select[name="expires"] option')
+        .map((_i, option) => page(option).text())
+        .get(),
+      ['Until lifted', '1 day', '7 days', '30 days'],
+    );
     assert.equal(form.find('input[name="note"]').length, 1);
     assert.equal(page(`#comment-${reply} .queue-row__block`).length, 0);
   });
@@ -89,14 +97,24 @@ describe('blocking a commenter from a queue row', () => {
       .expect('Location', '/admin/comments');
 
     for (const id of [first, second]) {
-      assert.deepEqual(await statusOf(id), { status: 'spam', status_reasons: [{ code: 'blocked', text: 'spam: blocked email ada@example.org' }] });
+      assert.deepEqual(await statusOf(id), {
+        status: 'spam',
+        status_reasons: [{ code: 'blocked', text: 'spam: blocked email ada@example.org' }],
+      });
     }
     assert.equal((await statusOf(approved))!.status, 'approved', 'an approved comment stays');
     assert.equal((await statusOf(someoneElse))!.status, 'pending');
 
     const log = await testDb.db('moderation_log').select('*').orderBy('id');
     assert.deepEqual(
-      log.map((entry) => [String(entry.comment_id), String(entry.actor_id), entry.actor_name, entry.action, entry.from_status, entry.to_status]),
+      log.map((entry) => [
+        String(entry.comment_id),
+        String(entry.actor_id),
+        entry.actor_name,
+        entry.action,
+        entry.from_status,
+        entry.to_status,
+      ]),
       [first, second].map((id) => [id, admin.user.id, admin.user.display_name, 'status', 'pending', 'spam']),
     );
 
@@ -126,7 +144,13 @@ describe('blocking a commenter from a queue row', () => {
     await admin.post(`/admin/comments/${subdomain}/block`, { kind: 'ip' }).expect(303);
     assert.deepEqual((await statusOf(sameIp))!.status_reasons, [{ code: 'blocked', text: 'spam: blocked ip 198.51.100.2' }]);
     assert.equal((await statusOf(subdomain))!.status, 'spam');
-    assert.deepEqual((await blocks()).map((block) => [block.kind, block.value, block.expires_at]), [['domain', 'example.org', null], ['ip', '198.51.100.2', null]]);
+    assert.deepEqual(
+      (await blocks()).map((block) => [block.kind, block.value, block.expires_at]),
+      [
+        ['domain', 'example.org', null],
+        ['ip', '198.51.100.2', null],
+      ],
+    );
   });
 
   it('blocking the same commenter again updates the expiry and note of the one block', async () => {
@@ -158,8 +182,16 @@ describe('blocking a commenter from a queue row', () => {
     const blockId = String(lifted[0].id);
     const other = await signInAdmin(app, testDb.db, 'intruder');
     const before = await snapshot();
-    for (const [path, fields] of [[`/admin/comments/${id}/block`, { kind: 'email' }], [`/admin/blocks/${blockId}/delete`, {}]] as const) {
-      await request(app).post(path).type('form').send(fields).expect(303).expect('Location', /^\/admin\/login/);
+    for (const [path, fields] of [
+      [`/admin/comments/${id}/block`, { kind: 'email' }],
+      [`/admin/blocks/${blockId}/delete`, {}],
+    ] as const) {
+      await request(app)
+        .post(path)
+        .type('form')
+        .send(fields)
+        .expect(303)
+        .expect('Location', /^\/admin\/login/);
       await postForm(admin.agent, path, fields).expect(403);
       await admin.post(path, { ...fields, _csrf: other.csrf }).expect(403);
     }
@@ -176,7 +208,9 @@ describe('the blocks page', () => {
 
     const page = parsePage((await admin.agent.get('/admin/blocks').expect(200)).text);
     assert.equal(textAt(page, 'h1'), 'Blocked commenters');
-    const rows = page('.blocks-table tbody tr').map((_i, row) => squash(page(row).text())).get();
+    const rows = page('.blocks-table tbody tr')
+      .map((_i, row) => squash(page(row).text()))
+      .get();
     assert.equal(rows.length, 2, 'the expired block is not listed');
     // Who: the account's display name, as the rest of the moderation pages show it.
     const who = admin.user.display_name;
@@ -216,7 +250,10 @@ describe('a new comment from a blocked commenter', () => {
   });
 
   it('is spam when its IP or its email’s domain is blocked', async () => {
-    await testDb.db('commenter_blocks').insert([{ kind: 'ip', value: '192.0.2.60' }, { kind: 'domain', value: 'spam.example' }]);
+    await testDb.db('commenter_blocks').insert([
+      { kind: 'ip', value: '192.0.2.60' },
+      { kind: 'domain', value: 'spam.example' },
+    ]);
     assert.equal((await postPublicComment({ email: 'grace@example.org' }, '192.0.2.60')).reasons[0], 'spam: blocked ip 192.0.2.60');
     assert.equal((await postPublicComment({ email: 'bot@SPAM.example' }, '192.0.2.61')).reasons[0], 'spam: blocked domain spam.example');
   });

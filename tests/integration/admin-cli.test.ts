@@ -155,7 +155,11 @@ describe('the admin made at start', () => {
     assert.deepEqual(await ensureStartupAdmin(testDb.db, configured), { kind: 'none' });
     assert.deepEqual(await ensureStartupAdmin(testDb.db, { ...configured, password: 'a changed password' }), { kind: 'none' });
     assert.equal(await countUsers(testDb.db), 1);
-    assert.equal((await findUserByUsername(testDb.db, 'owner'))?.password_hash, user.password_hash, 'an existing password is never overwritten');
+    assert.equal(
+      (await findUserByUsername(testDb.db, 'owner'))?.password_hash,
+      user.password_hash,
+      'an existing password is never overwritten',
+    );
   });
 
   it('creates the configured admin even when other admins exist', async () => {

@@ -51,13 +51,24 @@ async function postPublicComment(site: ReturnType<typeof commentingApp>, overrid
   assert.equal(response.status, 303, `the comment was accepted (${response.status})`);
   const id = /#comment-(\d+)$/.exec(response.headers.location ?? '')![1]!;
   const row = await testDb.db('comments').where({ id }).first();
-  return { status: row.status as string, reasons: (row.status_reasons as Array<{ code: string; text: string }>).map((reason) => reason.text) };
+  return {
+    status: row.status as string,
+    reasons: (row.status_reasons as Array<{ code: string; text: string }>).map((reason) => reason.text),
+  };
 }
 
 describe('the discussion settings page', () => {
   it('asks a visitor without a session to sign in', async () => {
-    await request(app).get(SETTINGS).expect(303).expect('Location', `/admin/login?next=${encodeURIComponent(SETTINGS)}`);
-    await request(app).post(SETTINGS).type('form').send('comment_moderation=1').expect(303).expect('Location', /^\/admin\/login/);
+    await request(app)
+      .get(SETTINGS)
+      .expect(303)
+      .expect('Location', `/admin/login?next=${encodeURIComponent(SETTINGS)}`);
+    await request(app)
+      .post(SETTINGS)
+      .type('form')
+      .send('comment_moderation=1')
+      .expect(303)
+      .expect('Location', /^\/admin\/login/);
     assert.equal(await storedSettings(), undefined);
   });
 
@@ -108,10 +119,17 @@ describe('the discussion settings page', () => {
       avatar_source: 'local',
       timezone_string: 'UTC',
     });
-    assert.deepEqual(page('#thread_comments_depth option').map((_i, option) => page(option).attr('value')).get(), ['2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    assert.deepEqual(
+      page('#thread_comments_depth option')
+        .map((_i, option) => page(option).attr('value'))
+        .get(),
+      ['2', '3', '4', '5', '6', '7', '8', '9', '10'],
+    );
     assert.equal(page('#notification_email').attr('placeholder'), 'moderation@127.0.0.1');
     assert.ok(
-      squash(page('#notification_email-description').text()).includes(`at most ${HELD_MAILS_PER_MINUTE} a minute are sent; when more are held, one email for that minute says so`),
+      squash(page('#notification_email-description').text()).includes(
+        `at most ${HELD_MAILS_PER_MINUTE} a minute are sent; when more are held, one email for that minute says so`,
+      ),
       'the per-minute limit on held-comment mail is said where the mail is set up',
     );
     assert.equal(page('button[type="submit"]').last().text(), 'Save Changes');
@@ -183,16 +201,19 @@ describe('the discussion settings page', () => {
 
   it('answers invalid values with 422, an error at each field and every typed value kept, saving nothing', async () => {
     const response = await admin
-      .post(SETTINGS, await formWith({
-        close_comments_days_old: 'two weeks',
-        comments_per_page: '0',
-        thread_comments_depth: '11',
-        digest_minutes: '1',
-        notification_email: 'not an email',
-        comment_max_links: '-1',
-        comment_moderation: '1',
-        moderation_keys: `fine\n${'x'.repeat(201)}`,
-      }))
+      .post(
+        SETTINGS,
+        await formWith({
+          close_comments_days_old: 'two weeks',
+          comments_per_page: '0',
+          thread_comments_depth: '11',
+          digest_minutes: '1',
+          notification_email: 'not an email',
+          comment_max_links: '-1',
+          comment_moderation: '1',
+          moderation_keys: `fine\n${'x'.repeat(201)}`,
+        }),
+      )
       .expect(422);
     const page = parsePage(response.text);
     assert.match(textAt(page, '#close_comments_days_old-error'), /The number of days must be a whole number from 1 to 36,500/);
@@ -263,7 +284,11 @@ describe('a settings change takes effect at once, on every instance', () => {
   it('holds a comment with as many links as the new limit', async () => {
     const site = commentingApp(testDb.db);
     await insertComment(testDb.db, { status: 'approved', author_name: 'Ada Reader', author_email: 'ada@example.org' });
-    assert.equal((await postPublicComment(site, { comment: 'See https://example.com/a for more.' })).status, 'approved', 'the default limit is 2');
+    assert.equal(
+      (await postPublicComment(site, { comment: 'See https://example.com/a for more.' })).status,
+      'approved',
+      'the default limit is 2',
+    );
     await admin.post(SETTINGS, await formWith({ comment_max_links: '1' })).expect(303);
     assert.deepEqual(await postPublicComment(site, { comment: 'See https://example.com/b for more.' }), {
       status: 'pending',
@@ -286,7 +311,9 @@ describe('avatars: the site’s identicons by default, Gravatar only when chosen
   it('offers the choice with the privacy trade-off said plainly, identicons chosen', async () => {
     const page = await settingsPage();
     assert.equal(page('input[name="avatar_source"][checked]').attr('value'), 'local');
-    const choices = page('input[name="avatar_source"]').map((_i, input) => page(input).attr('value')).get();
+    const choices = page('input[name="avatar_source"]')
+      .map((_i, input) => page(input).attr('value'))
+      .get();
     assert.deepEqual(choices, ['local', 'gravatar']);
     const fieldset = page('#avatar_source').closest('fieldset');
     assert.equal(fieldset.attr('aria-describedby'), 'avatar_source-description');

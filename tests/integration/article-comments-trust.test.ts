@@ -80,7 +80,8 @@ describe('replies to a comment that was removed', () => {
       assert.equal(page(`#comment-${removed}`).length, 0);
       assert.equal(page(`[id$="-${removed}"]`).length, 0, 'no element carries the removed comment’s id');
       assert.equal(page(`a[href*="replytocom=${removed}"]`).length, 0, 'a removed comment cannot be replied to');
-      for (const text of ['Removed Author', 'Removed words.', 'awaiting moderation']) assert.ok(!html.includes(text), `${text} is not shown`);
+      for (const text of ['Removed Author', 'Removed words.', 'awaiting moderation'])
+        assert.ok(!html.includes(text), `${text} is not shown`);
       assert.equal(textAt(page, 'article.post .comments-link'), '3 comments', 'the placeholder is not counted');
       assert.match(textAt(page, '#comments-title'), /^3 Replies/);
     });

@@ -67,7 +67,10 @@ describe('the article figure, per article', () => {
       figure_after_paragraph: 2,
     });
     const page = await articlePage('/articles/with-a-picture');
-    const blocks = page('article .entry-content').children().map((_index, element) => element.tagName).get();
+    const blocks = page('article .entry-content')
+      .children()
+      .map((_index, element) => element.tagName)
+      .get();
     assert.deepEqual(blocks, ['p', 'p', 'figure', 'p']);
     const image = page('article figure img');
     assert.equal(image.attr('src'), '/images/favicon-sized.png', 'a file public/ does not hold keeps its plain path');
@@ -93,7 +96,15 @@ describe('the article figure, per article', () => {
   });
 
   it('is refused by the database unless it is a path under /images/ with alt text', async () => {
-    for (const image of ['/etc/passwd', 'images/x.svg', '/images/../package.json', '/images/.env', '/images/a/../b.svg', 'https://example.com/x.png', '/images/']) {
+    for (const image of [
+      '/etc/passwd',
+      'images/x.svg',
+      '/images/../package.json',
+      '/images/.env',
+      '/images/a/../b.svg',
+      'https://example.com/x.png',
+      '/images/',
+    ]) {
       await assert.rejects(
         database.db('articles').where({ slug: DEMO_SLUG }).update({ figure_image: image }),
         /articles_figure_image_check/,
@@ -105,7 +116,10 @@ describe('the article figure, per article', () => {
       /articles_figure_alt_check/,
     );
     await assert.rejects(
-      database.db('articles').where({ slug: DEMO_SLUG }).update({ figure_alt: 'x'.repeat(1001) }),
+      database
+        .db('articles')
+        .where({ slug: DEMO_SLUG })
+        .update({ figure_alt: 'x'.repeat(1001) }),
       /articles_figure_alt_length_check/,
     );
     await database.db('articles').where({ slug: DEMO_SLUG }).update({ figure_image: '/images/charts/2023-exports.v2.png' });
@@ -130,7 +144,11 @@ describe('the figure migration and the seed', () => {
   it('gives a demo article stored before figures had images its image, once, and never overwrites one that has it', async () => {
     await database.db('articles').where({ slug: DEMO_SLUG }).update({ figure_image: null, figure_alt: null });
     assert.equal(await seedDemoArticle(database.db), false, 'the article is not inserted again');
-    assert.deepEqual(await figureOf(DEMO_SLUG), { figure_image: '/images/video-call.svg', figure_alt: DEMO_ALT, figure_caption: 'Source: seungyeon kim' });
+    assert.deepEqual(await figureOf(DEMO_SLUG), {
+      figure_image: '/images/video-call.svg',
+      figure_alt: DEMO_ALT,
+      figure_caption: 'Source: seungyeon kim',
+    });
     const page = await articlePage();
     assert.equal(page('article figure img').attr('src'), assetPath('images/video-call.svg'));
 
@@ -140,7 +158,9 @@ describe('the figure migration and the seed', () => {
   });
 
   it('refuses front matter with an image outside /images/, or an image without alt text, naming the field', async () => {
-    const outside = await demoArticleWith((front) => front.replace('figure_image: /images/video-call.svg', 'figure_image: ../package.json'));
+    const outside = await demoArticleWith((front) =>
+      front.replace('figure_image: /images/video-call.svg', 'figure_image: ../package.json'),
+    );
     await assert.rejects(seedDemoArticle(database.db, outside.file), /figure_image must be a path under \/images\//);
     await outside.cleanUp();
     const noAlt = await demoArticleWith((front) => front.replace(/^figure_alt:.*\n/m, ''));

@@ -74,7 +74,9 @@ describe('GET / — the list of articles', () => {
     await insertArticle(database.db, { slug: 'the-future', title: 'Tomorrow', published_at: new Date(Date.now() + 86_400_000) });
     await insertArticle(database.db, { slug: 'newer-piece', title: 'A newer piece', published_at: new Date('2023-03-01T00:00:00Z') });
     const page = parsePage((await request(app()).get('/')).text);
-    const titles = page('.post-summary__title').map((_i, element) => squash(page(element).text())).get();
+    const titles = page('.post-summary__title')
+      .map((_i, element) => squash(page(element).text()))
+      .get();
     assert.deepEqual(titles, ['A newer piece', TITLE]);
   });
 });
@@ -85,8 +87,22 @@ describe('GET / — pages of articles, and none', () => {
       await insertArticle(database.db, { slug: `piece-${day}`, title: `Piece ${day}`, published_at: new Date(Date.UTC(2023, 1, day)) });
     }
     const first = parsePage((await request(app()).get('/').expect(200)).text);
-    const titles = (page: Page) => page('.post-summary__title').map((_i, element) => squash(page(element).text())).get();
-    assert.deepEqual(titles(first), ['Piece 11', 'Piece 10', 'Piece 9', 'Piece 8', 'Piece 7', 'Piece 6', 'Piece 5', 'Piece 4', 'Piece 3', 'Piece 2']);
+    const titles = (page: Page) =>
+      page('.post-summary__title')
+        .map((_i, element) => squash(page(element).text()))
+        .get();
+    assert.deepEqual(titles(first), [
+      'Piece 11',
+      'Piece 10',
+      'Piece 9',
+      'Piece 8',
+      'Piece 7',
+      'Piece 6',
+      'Piece 5',
+      'Piece 4',
+      'Piece 3',
+      'Piece 2',
+    ]);
     assert.equal(textAt(first, '.pagination__page'), 'Page 1 of 2');
     assert.equal(first('.pagination a[rel="next"]').attr('href'), '/?page=2');
     assert.equal(first('.pagination a[rel="prev"]').length, 0);
@@ -127,9 +143,15 @@ describe('GET /articles/:slug — the article', () => {
     assert.equal(expected.length, 5);
     const { page } = await getPage(DEMO_PATH);
     const content = page('article .entry-content').first();
-    const blocks = content.children().map((_index, element) => element.tagName).get();
+    const blocks = content
+      .children()
+      .map((_index, element) => element.tagName)
+      .get();
     assert.deepEqual(blocks, ['p', 'figure', 'p', 'p', 'p', 'p']);
-    const paragraphs = content.children('p').map((_index, element) => squash(page(element).text())).get();
+    const paragraphs = content
+      .children('p')
+      .map((_index, element) => squash(page(element).text()))
+      .get();
     assert.deepEqual(paragraphs, expected);
     assert.ok(paragraphs[0]!.startsWith('China’s President Xi Jiinping met with his Russian counterpart'));
     assert.ok(paragraphs[4]!.endsWith('as is their geostrategic rivalry in Central Asia and the Arctic.'));
@@ -157,10 +179,7 @@ describe('GET /articles/:slug — the article', () => {
     const form = page('#commentform');
     assert.equal(form.attr('method')?.toLowerCase(), 'post');
     assert.equal(form.attr('action'), `${DEMO_PATH}/comments`);
-    assert.equal(
-      squash(form.find('.comment-notes').text()),
-      'Your email address will not be published. Required fields are marked *',
-    );
+    assert.equal(squash(form.find('.comment-notes').text()), 'Your email address will not be published. Required fields are marked *');
 
     const label = (name: string) => {
       const id = form.find(`[name="${name}"]`).attr('id');

@@ -24,7 +24,13 @@ describe('expired rate-limit rows', () => {
     ]);
     const store = new AdminSessionStore({ pool, tableName: 'session', createTableIfMissing: false, pruneSessionInterval: false });
     await new Promise<void>((resolve, reject) => store.pruneSessions((error) => (error ? reject(error) : resolve())));
-    assert.deepEqual((await testDb.db('rate_limits').select('key')).map((row) => row.key), ['login:ip:198.51.100.3']);
-    assert.deepEqual((await testDb.db('session').select('sid')).map((row) => row.sid), ['live']);
+    assert.deepEqual(
+      (await testDb.db('rate_limits').select('key')).map((row) => row.key),
+      ['login:ip:198.51.100.3'],
+    );
+    assert.deepEqual(
+      (await testDb.db('session').select('sid')).map((row) => row.sid),
+      ['live'],
+    );
   });
 });

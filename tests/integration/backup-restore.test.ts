@@ -115,22 +115,49 @@ async function fillSite(db: Database): Promise<void> {
   for (const status of ['pending', 'approved', 'spam', 'trash'] as const) {
     for (const body of awkward) {
       n += 1;
-      ids.push(await insertComment(db, comment(n % 2 ? demo : draft, status, n, { body, ip: n % 3 ? `2001:db8::${n}` : null, submission_id: randomUUID() })));
+      ids.push(
+        await insertComment(
+          db,
+          comment(n % 2 ? demo : draft, status, n, { body, ip: n % 3 ? `2001:db8::${n}` : null, submission_id: randomUUID() }),
+        ),
+      );
     }
   }
   const parent = ids[4]!;
-  await insertComment(db, comment(demo, 'approved', 100, { parent_id: parent, status_reasons: JSON.stringify([{ code: 'links', text: 'held: 3 links' }]), notify_on_reply: true }));
-  const reply = await insertSiteReply(db, ids[0]!, actor, new Date('2026-11-01T10:00:00.123Z'), { authorName: 'The site', authorEmail: 'site@example.org', body: 'Thanks!' }, (status) => planStatusChange(status, 'approved'));
+  await insertComment(
+    db,
+    comment(demo, 'approved', 100, {
+      parent_id: parent,
+      status_reasons: JSON.stringify([{ code: 'links', text: 'held: 3 links' }]),
+      notify_on_reply: true,
+    }),
+  );
+  const reply = await insertSiteReply(
+    db,
+    ids[0]!,
+    actor,
+    new Date('2026-11-01T10:00:00.123Z'),
+    { authorName: 'The site', authorEmail: 'site@example.org', body: 'Thanks!' },
+    (status) => planStatusChange(status, 'approved'),
+  );
   assert.equal(reply.kind, 'stored');
-  await moderateComments(db, [ids[1]!, ids[2]!], actor, new Date('2026-11-02T08:30:00.654321Z'), (locked) => planStatusChange(locked.status, 'spam'));
+  await moderateComments(db, [ids[1]!, ids[2]!], actor, new Date('2026-11-02T08:30:00.654321Z'), (locked) =>
+    planStatusChange(locked.status, 'spam'),
+  );
   const [own] = await db<CommentRow>('comments').where({ id: ids[3]! });
   await updateOwnComment(db, own!, { body: 'Edited by its author.' }, 'edit');
-  await blockCommenter(db, { kind: 'email', value: 'reader2@example.org', note: 'test', expires_at: null }, actor, new Date(), { code: 'blocked', text: 'blocked' });
+  await blockCommenter(db, { kind: 'email', value: 'reader2@example.org', note: 'test', expires_at: null }, actor, new Date(), {
+    code: 'blocked',
+    text: 'blocked',
+  });
   await saveDiscussionSettings(db, { ...DEFAULT_DISCUSSION_SETTINGS, holdEveryComment: true, moderationWords: ['casino'] }, moderator.id);
 }
 
 /** Every row as PostgreSQL prints it, to the microsecond and byte, and as the app reads it. */
-const rowsOf = (db: Database, table: string) => db(table).select('*', db.raw(`to_jsonb(${table})::text AS exact`)).orderBy('id');
+const rowsOf = (db: Database, table: string) =>
+  db(table)
+    .select('*', db.raw(`to_jsonb(${table})::text AS exact`))
+    .orderBy('id');
 
 const everything = async (db: Database) => ({
   articles: await rowsOf(db, 'articles'),
@@ -154,20 +181,25 @@ describe('backup and restore', needsClientTools, () => {
   it('restores into a fresh database every comment, user and log entry, field for field', async () => {
     await fillSite(testDb.db);
     const source = await everything(testDb.db);
-    assert.deepEqual(
-      [...new Set(source.comments.map((row) => row.status))].sort(),
-      ['approved', 'pending', 'spam', 'trash'],
-    );
+    assert.deepEqual([...new Set(source.comments.map((row) => row.status))].sort(), ['approved', 'pending', 'spam', 'trash']);
     await testDb.db('session').insert({ sid: 'signed-in', sess: JSON.stringify({ cookie: {} }), expire: new Date(Date.now() + 3600_000) });
 
     const lines: string[] = [];
-    const backup = await backupDatabase(sourceUrl(), path.join(workspace, 'backups'), (line) => lines.push(line), new Date('2026-11-29T10:15:00.500Z'));
+    const backup = await backupDatabase(
+      sourceUrl(),
+      path.join(workspace, 'backups'),
+      (line) => lines.push(line),
+      new Date('2026-11-29T10:15:00.500Z'),
+    );
     const database = new URL(sourceUrl()).pathname.slice(1);
     assert.equal(path.basename(backup.file), `${database.replace(/[^A-Za-z0-9_.-]/g, '_')}-20261129T101500Z.dump`);
     assert.equal((await stat(backup.file)).mode & 0o777, 0o600, 'a backup is readable by its owner only');
     assert.equal((await stat(backup.file)).size, backup.bytes);
     assert.deepEqual(await readdir(path.dirname(backup.file)), [path.basename(backup.file)], 'no partial file left');
-    assert.ok(lines.some((line) => line.includes('public.comments')), lines.join('\n'));
+    assert.ok(
+      lines.some((line) => line.includes('public.comments')),
+      lines.join('\n'),
+    );
 
     const fresh = await freshDatabase();
     const restored = await restoreDatabase(fresh, backup.file, quiet);
@@ -243,7 +275,10 @@ describe('backup and restore', needsClientTools, () => {
     // A backup of that database comes from a Broadsheet newer than this one.
     const newer = await backupDatabase(fresh, path.join(workspace, 'newer'), quiet);
     const other = await freshDatabase();
-    await assert.rejects(restoreDatabase(other, newer.file, quiet), /made by a newer Broadsheet \(its schema has 29990101_99_from_the_future\)/);
+    await assert.rejects(
+      restoreDatabase(other, newer.file, quiet),
+      /made by a newer Broadsheet \(its schema has 29990101_99_from_the_future\)/,
+    );
     const tables = await using(other, (db) => db.raw(`SELECT count(*)::int AS tables FROM pg_tables WHERE schemaname = 'public'`));
     assert.equal(tables.rows[0].tables, 0);
     assert.equal((await readdir(workspace)).includes('unused'), false, 'no backup of what a refused restore would replace');
@@ -252,7 +287,10 @@ describe('backup and restore', needsClientTools, () => {
   it('says which client package to install when pg_dump is older than the server', async () => {
     await assert.rejects(findClientTool('pg_dump', 99, 'to back up this PostgreSQL 99 server'), (error: Error) => {
       assert.ok(error instanceof BackupError);
-      assert.match(error.message, /^pg_dump \d+(\.\d+)? is too old to back up this PostgreSQL 99 server \(it needs version 99 or newer\)\. Install the PostgreSQL 99 client tools \(Debian or Ubuntu: apt-get install postgresql-client-99/);
+      assert.match(
+        error.message,
+        /^pg_dump \d+(\.\d+)? is too old to back up this PostgreSQL 99 server \(it needs version 99 or newer\)\. Install the PostgreSQL 99 client tools \(Debian or Ubuntu: apt-get install postgresql-client-99/,
+      );
       return true;
     });
   });
@@ -260,7 +298,9 @@ describe('backup and restore', needsClientTools, () => {
 
 describe('the restore command', () => {
   it('without a file prints its usage and touches nothing', async () => {
-    const restore = run(process.execPath, ['--import', 'tsx', 'tools/restore.ts'], { env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } });
+    const restore = run(process.execPath, ['--import', 'tsx', 'tools/restore.ts'], {
+      env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+    });
     await assert.rejects(restore, (error: { code?: number; stderr?: string }) => {
       assert.equal(error.code, 2);
       assert.match(String(error.stderr), /^Usage: npm run restore -- <backup file>/);

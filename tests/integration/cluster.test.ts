@@ -94,13 +94,17 @@ describe('WEB_CONCURRENCY=2', () => {
     assert.ok(!workers.includes(child.pid!), 'the primary itself serves nothing');
     for (const pid of workers) {
       const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-      for (const [name, value] of Object.entries(MALLOC_SETTINGS)) assert.ok(environment.includes(`${name}=${value}`), `worker ${pid} has ${name}`);
+      for (const [name, value] of Object.entries(MALLOC_SETTINGS))
+        assert.ok(environment.includes(`${name}=${value}`), `worker ${pid} has ${name}`);
     }
 
     // A worker killed outright is replaced; the site keeps answering meanwhile.
     const [victim, survivor] = workers as [number, number];
     process.kill(victim, 'SIGKILL');
-    assert.ok(await waitFor(() => server.output().includes(`Worker ${victim} stopped unexpectedly (signal SIGKILL); starting another.`), 5000), server.output());
+    assert.ok(
+      await waitFor(() => server.output().includes(`Worker ${victim} stopped unexpectedly (signal SIGKILL); starting another.`), 5000),
+      server.output(),
+    );
     // The replacement builds the app before it takes connections: no request in between fails.
     let answered = new Set<number>();
     for (let round = 0; round < 60 && answered.size < 2; round++) {

@@ -19,14 +19,20 @@ const database = useTestDatabase();
 
 async function countedByHand(db: Database, articleId: string): Promise<Record<TestCommentStatus, number>> {
   const counts = { pending: 0, approved: 0, spam: 0, trash: 0 };
-  const rows = await db('comments').select('status').count<Array<{ status: TestCommentStatus; count: string }>>({ count: '*' }).where({ article_id: articleId }).groupBy('status');
+  const rows = await db('comments')
+    .select('status')
+    .count<Array<{ status: TestCommentStatus; count: string }>>({ count: '*' })
+    .where({ article_id: articleId })
+    .groupBy('status');
   for (const row of rows) counts[row.status] = Number(row.count);
   return counts;
 }
 
 /** The kept rows of one article, as status → count, with no status counted twice. */
 async function keptRows(db: Database, articleId: string): Promise<Record<string, number>> {
-  const rows = await db('comment_counts').select<Array<{ status: string; count: string }>>('status', 'count').where({ article_id: articleId });
+  const rows = await db('comment_counts')
+    .select<Array<{ status: string; count: string }>>('status', 'count')
+    .where({ article_id: articleId });
   assert.equal(new Set(rows.map((row) => row.status)).size, rows.length, 'one row per article and status');
   return Object.fromEntries(rows.filter((row) => Number(row.count) !== 0).map((row) => [row.status, Number(row.count)]));
 }
@@ -43,12 +49,17 @@ async function changeFromManySessions(db: Database, sessions: number) {
   for (let n = 0; n < sessions; n += 1) ids.push(await insertComment(db, { status: STATUSES[n % 4]! }));
   const changes = ids.flatMap((id, n) => [
     (trx: Database) => insertComment(trx, { status: STATUSES[(n + 1) % 4]! }),
-    (trx: Database) => (n % 3 === 2 ? trx('comments').where({ id }).delete() : trx('comments').where({ id }).update({ status: n % 2 ? 'pending' : 'approved' })),
+    (trx: Database) =>
+      n % 3 === 2
+        ? trx('comments').where({ id }).delete()
+        : trx('comments')
+            .where({ id })
+            .update({ status: n % 2 ? 'pending' : 'approved' }),
   ]);
   await Promise.all(
     changes.map((change) =>
       db.transaction(async (trx) => {
-        await change(trx as unknown as Database);
+        await change(trx);
         await trx.raw('SELECT pg_sleep(0.02)');
       }),
     ),
@@ -82,9 +93,13 @@ describe('comment counts', () => {
     harness.advanceSeconds(5);
     const answers = await Promise.all(
       forms.map(({ browser, fields }, n) =>
-        postPairs(browser, typed(fields, { author: `Reader ${n}`, email: `reader${n}@example.org`, comment: `Point number ${n} about the talks.` }), {
-          ip: `198.51.100.${n + 1}`,
-        }),
+        postPairs(
+          browser,
+          typed(fields, { author: `Reader ${n}`, email: `reader${n}@example.org`, comment: `Point number ${n} about the talks.` }),
+          {
+            ip: `198.51.100.${n + 1}`,
+          },
+        ),
       ),
     );
     assert.deepEqual(
@@ -94,7 +109,11 @@ describe('comment counts', () => {
 
     const articleId = await articleIdOf(database.db);
     const expected = await countedByHand(database.db, articleId);
-    assert.equal(Object.values(expected).reduce((sum, count) => sum + count, 0), posts, 'every post stored');
+    assert.equal(
+      Object.values(expected).reduce((sum, count) => sum + count, 0),
+      posts,
+      'every post stored',
+    );
     assert.deepEqual(await countCommentsByStatus(database.db, articleId), expected);
     assert.deepEqual(await keptRows(database.db, articleId), nonZero(expected));
   });

@@ -61,7 +61,11 @@ const outboxOf = async (kind: string) => (await outbox()).filter((mail) => mail.
 
 /** An approved comment by this person already on the site, so their next one is published at once. */
 async function makeReturning(person: { author: string; email: string }) {
-  await insertComment(database.db, { author_name: person.author, author_email: person.email, body: `Earlier words from ${person.author}.` });
+  await insertComment(database.db, {
+    author_name: person.author,
+    author_email: person.email,
+    body: `Earlier words from ${person.author}.`,
+  });
 }
 
 /** Posts a comment from a fresh browser as a person would and returns its id and stored status. */
@@ -74,7 +78,7 @@ async function postComment(overrides: Record<string, string>, pagePath?: string,
   const id = /#comment-(\d+)$/.exec(response.headers.location ?? '')?.[1];
   assert.ok(id, `Location ${response.headers.location}`);
   const row = await database.db('comments').where({ id }).first<{ status: string; notify_on_reply: boolean }>();
-  return { id, status: row!.status, notifyOnReply: row!.notify_on_reply };
+  return { id, status: row.status, notifyOnReply: row.notify_on_reply };
 }
 
 /** Ada's approved comment, posted asking to hear about replies, and approved by a moderator. */
@@ -161,7 +165,10 @@ describe('mail to the moderator about held comments', () => {
 
     harness.advanceSeconds(60);
     const calm = await postComment({ author: 'Late Reader', email: 'late@example.org', comment: 'A bargain, after the wave.' });
-    assert.ok((await outboxOf('held')).some((mail) => mail.dedupe_key === `held:${calm.id}`), 'a minute later each held comment is mailed again');
+    assert.ok(
+      (await outboxOf('held')).some((mail) => mail.dedupe_key === `held:${calm.id}`),
+      'a minute later each held comment is mailed again',
+    );
   });
 
   it('gathers held comments into one digest, sent at the end of its period, without their text', async () => {
@@ -191,9 +198,13 @@ describe('mail to the moderator about held comments', () => {
     const edit = await browser.get(`/comments/${id}/edit`);
     assert.equal(edit.status, 200);
     const fields = formFields(parsePage(edit.text), '#edit-form');
-    const response = await postPairs(browser, { ...fields, comment: 'Now: https://a.example/ https://b.example/ https://c.example/' }, {
-      path: `/comments/${id}/edit`,
-    });
+    const response = await postPairs(
+      browser,
+      { ...fields, comment: 'Now: https://a.example/ https://b.example/ https://c.example/' },
+      {
+        path: `/comments/${id}/edit`,
+      },
+    );
     assert.equal(response.status, 303);
     assert.equal((await database.db('comments').where({ id }).first()).status, 'pending');
     const held = await outboxOf('held');
@@ -257,24 +268,42 @@ describe('GET and POST /unsubscribe', () => {
     const page = parsePage(confirm.text);
     assert.equal(textAt(page, 'h1'), 'Stop comment emails?');
     assert.ok(squash(page('main').text()).includes(ADA.email));
-    assert.equal(await database.db('conversation_unsubscribes').count<{ count: string }>({ count: '*' }).first().then((row) => Number(row?.count)), 0, 'a GET changes nothing');
+    assert.equal(
+      await database
+        .db('conversation_unsubscribes')
+        .count<{ count: string }>({ count: '*' })
+        .first()
+        .then((row) => Number(row?.count)),
+      0,
+      'a GET changes nothing',
+    );
 
     const fields = formFields(page, 'form[action="/unsubscribe"]');
     const done = await postPairs(reader, fields, { path: '/unsubscribe', origin: APP_ORIGIN });
     assert.equal(done.status, 200);
     assert.equal(textAt(parsePage(done.text), 'h1'), 'You are unsubscribed');
     // A reply mail's link leaves that conversation unless the reader chooses everything.
-    assert.deepEqual((await database.db('conversation_unsubscribes').select('email')).map((row: { email: string }) => row.email), [ADA.email]);
+    assert.deepEqual(
+      (await database.db('conversation_unsubscribes').select('email')).map((row: { email: string }) => row.email),
+      [ADA.email],
+    );
     const again = await postPairs(reader, fields, { path: '/unsubscribe' });
     assert.equal(again.status, 200, 'a second click is harmless');
 
     await postComment({ author: 'Eve Other', email: 'eve@example.org', comment: 'Second answer, held.' }, replyPage(parentId));
     await makeReturning({ author: 'Fay Later', email: 'fay@example.org' });
-    assert.equal((await postComment({ author: 'Fay Later', email: 'fay@example.org', comment: 'Third answer.' }, replyPage(parentId))).status, 'approved');
+    assert.equal(
+      (await postComment({ author: 'Fay Later', email: 'fay@example.org', comment: 'Third answer.' }, replyPage(parentId))).status,
+      'approved',
+    );
     // A reply published at once may be queued; the worker asks again before sending and drops it,
     // like the first answer's mail, still waiting when Ada unsubscribed.
     const delivered = await deliverQueuedMail(database.db);
-    assert.deepEqual(delivered.filter((mail) => mail.headers.get('to') === ADA.email), [], 'nothing reaches Ada after she unsubscribed');
+    assert.deepEqual(
+      delivered.filter((mail) => mail.headers.get('to') === ADA.email),
+      [],
+      'nothing reaches Ada after she unsubscribed',
+    );
     assert.deepEqual(await outboxOf('reply'), [], 'and the dropped mail is not kept');
   });
 
@@ -282,7 +311,10 @@ describe('GET and POST /unsubscribe', () => {
     const token = unsubscribeToken(TEST_COOKIE_SECRET, 'Ada.Reader@Example.ORG');
     const response = await postPairs(harness.browser(), { token }, { path: '/unsubscribe' });
     assert.equal(response.status, 200);
-    assert.deepEqual((await database.db('mail_unsubscribes').select('email')).map((row: { email: string }) => row.email), ['ada.reader@example.org']);
+    assert.deepEqual(
+      (await database.db('mail_unsubscribes').select('email')).map((row: { email: string }) => row.email),
+      ['ada.reader@example.org'],
+    );
   });
 
   it('answers a forged, borrowed or missing token with 400 and unsubscribes nobody', async () => {
@@ -350,11 +382,19 @@ describe('delivering the queued mail', () => {
       assert.equal(body.trimEnd(), mail.body, 'the body is the queued text');
       if (mail.kind === 'reply') {
         assert.ok(body.includes(`/comments/${reply.id}`), body);
-        assert.ok(body.includes(`/unsubscribe?token=${unsubscribeToken(TEST_COOKIE_SECRET, ADA.email, { commentId: parentId, scope: 'conversation' })}`), body);
+        assert.ok(
+          body.includes(
+            `/unsubscribe?token=${unsubscribeToken(TEST_COOKIE_SECRET, ADA.email, { commentId: parentId, scope: 'conversation' })}`,
+          ),
+          body,
+        );
       } else {
         assert.ok(body.includes(`/admin/comments/${parentId}`), body);
       }
     }
-    assert.deepEqual((await outbox()).map((mail) => mail.status), ['sent', 'sent']);
+    assert.deepEqual(
+      (await outbox()).map((mail) => mail.status),
+      ['sent', 'sent'],
+    );
   });
 });

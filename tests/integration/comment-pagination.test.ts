@@ -65,7 +65,11 @@ describe('comment pages', () => {
     await paginate();
     const { page } = await getPage(DEMO_PATH);
     assert.deepEqual(shownIds(page), [ids.t5]);
-    assert.equal(textAt(page, '#comments-title'), '7 Replies to “Xi Ducks Putin’s Push for Expanded Military Ties”', 'the heading counts every page');
+    assert.equal(
+      textAt(page, '#comments-title'),
+      '7 Replies to “Xi Ducks Putin’s Push for Expanded Military Ties”',
+      'the heading counts every page',
+    );
     assert.equal(navLink(page, 'Older comments').attr('href'), `${pagePath(2)}#comments`);
     assert.equal(navLink(page, 'Newer comments').length, 0);
     assert.equal(page('link[rel="canonical"]').attr('href'), `${APP_ORIGIN}${DEMO_PATH}`);
@@ -92,7 +96,13 @@ describe('comment pages', () => {
 
   it('answers 404 for a page that does not exist', async () => {
     await paginate();
-    for (const path of [pagePath(4), pagePath(0), `${DEMO_PATH}/comment-page-x/`, `${DEMO_PATH}/comment-page-01/`, '/articles/nope/comment-page-1/']) {
+    for (const path of [
+      pagePath(4),
+      pagePath(0),
+      `${DEMO_PATH}/comment-page-x/`,
+      `${DEMO_PATH}/comment-page-01/`,
+      '/articles/nope/comment-page-1/',
+    ]) {
       await request(app()).get(path).expect(404);
     }
   });
@@ -133,8 +143,14 @@ describe('GET /comments/:id — a comment’s permalink', () => {
   it('redirects to the page holding the comment', async () => {
     const ids = await fiveThreads();
     await paginate();
-    await request(app()).get(`/comments/${ids.r11}`).expect(302).expect('Location', `${pagePath(1)}#comment-${ids.r11}`);
-    await request(app()).get(`/comments/${ids.t4}`).expect(302).expect('Location', `${pagePath(2)}#comment-${ids.t4}`);
+    await request(app())
+      .get(`/comments/${ids.r11}`)
+      .expect(302)
+      .expect('Location', `${pagePath(1)}#comment-${ids.r11}`);
+    await request(app())
+      .get(`/comments/${ids.t4}`)
+      .expect(302)
+      .expect('Location', `${pagePath(2)}#comment-${ids.t4}`);
     await request(app()).get(`/comments/${ids.t5}`).expect(302).expect('Location', `${DEMO_PATH}#comment-${ids.t5}`);
   });
 
@@ -211,12 +227,19 @@ describe('POST /articles/:slug/comments with comment pages — the commenter lan
     const ids = await fiveThreads();
     await paginate({ firstPageShown: 'oldest', commentsPerPage: 5 });
     // A returning commenter is approved at once: the sixth thread starts page 2.
-    await insertComment(database.db, { status: 'approved', author_name: 'Ada Reader', author_email: 'writer-regular@example.org', parent_id: ids.t5 });
+    await insertComment(database.db, {
+      status: 'approved',
+      author_name: 'Ada Reader',
+      author_email: 'writer-regular@example.org',
+      parent_id: ids.t5,
+    });
     const site = commentingApp(database.db);
     const browser = site.browser();
     const { fields } = await loadForm(browser, DEMO_PATH);
     site.advanceSeconds(5);
-    const response = await postPairs(browser, typed(fields, { comment: 'Back again.', email: 'writer-regular@example.org' }), { ip: '203.0.113.200' });
+    const response = await postPairs(browser, typed(fields, { comment: 'Back again.', email: 'writer-regular@example.org' }), {
+      ip: '203.0.113.200',
+    });
     assert.equal(response.status, 303);
     const id = /#comment-(\d+)$/.exec(response.headers.location ?? '')![1]!;
     assert.equal((await database.db('comments').where({ id }).first()).status, 'approved');
@@ -240,7 +263,10 @@ describe('the moderation queue links a comment to its public place', () => {
     const linkOf = (id: string) => queue(`#comment-${id} .queue-row__meta a`).first().attr('href');
     assert.equal(linkOf(ids.r11), `/comments/${ids.r11}`);
     assert.equal(linkOf(pending), `${DEMO_PATH}#comment-${pending}`, 'a held comment has no permalink yet');
-    await request(site).get(linkOf(ids.r11)!).expect(302).expect('Location', `${pagePath(1)}#comment-${ids.r11}`);
+    await request(site)
+      .get(linkOf(ids.r11)!)
+      .expect(302)
+      .expect('Location', `${pagePath(1)}#comment-${ids.r11}`);
   });
 });
 
@@ -252,7 +278,10 @@ describe('comment pages with a removed comment’s replies', () => {
     const reply = await insertComment(database.db, { parent_id: removed, body: 'A reply that stays.' });
     const t2 = await insertComment(database.db, { body: 'Thread two.' });
     const t3 = await insertComment(database.db, { body: 'Thread three.' });
-    const ids = (page: Page) => page('.comment-list li.comment[id]').map((_index, element) => page(element).attr('id')).get();
+    const ids = (page: Page) =>
+      page('.comment-list li.comment[id]')
+        .map((_index, element) => page(element).attr('id'))
+        .get();
 
     const newest = (await getPage(DEMO_PATH)).page;
     assert.deepEqual(ids(newest), [`comment-${t2}`, `comment-${t3}`]);
@@ -261,8 +290,14 @@ describe('comment pages with a removed comment’s replies', () => {
     const first = (await getPage(pagePath(1))).page;
     assert.deepEqual(ids(first), [`comment-${t1}`, `comment-${reply}`]);
     assert.equal(textAt(first, '.comment-list > li.comment--removed > .comment-body'), 'This comment was removed.');
-    assert.equal(textAt(first, `.comment-list > li.comment--removed > ol.children > #comment-${reply} .comment-content`), 'A reply that stays.');
+    assert.equal(
+      textAt(first, `.comment-list > li.comment--removed > ol.children > #comment-${reply} .comment-content`),
+      'A reply that stays.',
+    );
     assert.ok(!first.html().includes('Removed words.'));
-    await request(app()).get(`/comments/${reply}`).expect(302).expect('Location', `${pagePath(1)}#comment-${reply}`);
+    await request(app())
+      .get(`/comments/${reply}`)
+      .expect(302)
+      .expect('Location', `${pagePath(1)}#comment-${reply}`);
   });
 });

@@ -30,7 +30,6 @@ const PENDING_NOTE = 'Your comment is awaiting moderation.';
 const OWN_LINK = 'Edit or withdraw your comment';
 const ADA = { author: 'Ada Reader', email: 'ada@example.org', url: 'https://ada.example.org/' };
 
-
 /** Posts a comment from `browser` as a person would (held: Ada is new here) and returns its id. */
 async function postComment(browser: Client, overrides: Record<string, string> = {}): Promise<string> {
   await database.db('rate_limits').delete();
@@ -43,7 +42,7 @@ async function postComment(browser: Client, overrides: Record<string, string> = 
   return match[1]!;
 }
 
-async function view(client: Client | request.Agent | ReturnType<typeof request>, path = DEMO_PATH) {
+async function view(client: Client | request.Agent  , path = DEMO_PATH) {
   const response = await (client as Client).get(path);
   assert.equal(response.status, 200);
   return { response, page: parsePage(response.text), text: response.text };
@@ -54,7 +53,6 @@ function withoutFormTokens(html: string): string {
   const fields = formFields(parsePage(html));
   return html.replace(fields.submission_id!, '').replace(fields.rendered_at!, '');
 }
-
 
 async function changeSettings(changes: Partial<DiscussionSettings>) {
   const current = await loadDiscussionSettings(database.db);
@@ -96,7 +94,7 @@ describe('a commenter’s own page', () => {
     const grace = harness.browser();
     const graces = await postComment(grace, { author: 'Grace', email: 'grace@example.org', comment: 'Grace’s held words.' });
 
-    const seenBy = async (client: Client | ReturnType<typeof request>) => (await view(client)).text;
+    const seenBy = async (client: Client  ) => (await view(client)).text;
     const gracePage = await seenBy(grace);
     assert.match(gracePage, /Grace’s held words\./);
     assert.doesNotMatch(gracePage, /Ada’s held words\./);
@@ -105,7 +103,8 @@ describe('a commenter’s own page', () => {
     assert.doesNotMatch(adaPage, /Grace’s held words\./);
 
     // Ada's name and email without her signed cookie, or with a forged one.
-    const remembered = 'comment_author=Ada%20Reader; comment_author_email=ada%40example.org; comment_author_url=https%3A%2F%2Fada.example.org%2F';
+    const remembered =
+      'comment_author=Ada%20Reader; comment_author_email=ada%40example.org; comment_author_url=https%3A%2F%2Fada.example.org%2F';
     for (const cookie of [remembered, `${remembered}; ${PENDING_COOKIE}=${held}`, `${remembered}; ${PENDING_COOKIE}=s%3A${held}.forged`]) {
       const other = await request(harness.app).get(DEMO_PATH).set('Cookie', cookie).expect(200);
       assert.doesNotMatch(other.text, /Ada’s held words\./, cookie);
@@ -200,7 +199,10 @@ describe('a long discussion in comment pages', () => {
       page = await view(request(harness.app), `${DEMO_PATH}/comment-page-2/?fresh=1`);
     });
     assert.deepEqual(
-      page.page('.comment-list > li').map((_index, item) => page.page(item).attr('id')).get(),
+      page
+        .page('.comment-list > li')
+        .map((_index, item) => page.page(item).attr('id'))
+        .get(),
       ids.slice(3, 6).map((id) => `comment-${id}`),
     );
     assert.match(page.text, /Thread 4\.[\s\S]*Thread 6\./);

@@ -44,8 +44,14 @@ describe('comment paging by default', () => {
   it('keeps a discussion of up to 200 threads on the article page itself', async () => {
     const articleId = await articleIdOf(database.db);
     await database.db('comments').insert({
-      article_id: articleId, status: 'approved', author_name: 'Ada', author_email: 'ada@example.net', author_url: '',
-      body: 'Alone.', ip: '192.0.2.10', user_agent: 'Seeded/1.0',
+      article_id: articleId,
+      status: 'approved',
+      author_name: 'Ada',
+      author_email: 'ada@example.net',
+      author_url: '',
+      body: 'Alone.',
+      ip: '192.0.2.10',
+      user_agent: 'Seeded/1.0',
     });
     const response = await request(buildTestApp(database.db)).get(`${DEMO_PATH}/comment-page-1/`);
     assert.equal(response.status, 200);

@@ -5,16 +5,7 @@ import { loadDiscussionSettings, saveDiscussionSettings } from '../../src/settin
 import type { DiscussionSettings } from '../../src/settings/discussion-settings.js';
 import { signValue, stampForm } from '../../src/platform/signed-tokens.js';
 import { TEST_COOKIE_SECRET } from '../helpers/app.js';
-import {
-  DEMO_PATH,
-  commentingApp,
-  cookiesSet,
-  loadForm,
-  postPairs,
-  typed,
-  type Client,
-  type PostOptions,
-} from '../helpers/commenting.js';
+import { DEMO_PATH, commentingApp, cookiesSet, loadForm, postPairs, typed, type Client, type PostOptions } from '../helpers/commenting.js';
 import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage, squash, textAt, type Page } from '../helpers/html.js';
 import { commentCount, insertArticle, insertComment } from '../helpers/rows.js';
@@ -155,7 +146,11 @@ describe('discussion rules with the default settings', () => {
     const otherName = await postAccepted(harness.browser(), { author: 'A. Reader', email: ADA.email, comment: 'Another name.' });
     assert.equal(otherName.status, 'pending');
     assert.deepEqual(otherName.status_reasons, [FIRST_TIME]);
-    const otherEmail = await postAccepted(harness.browser(), { author: ADA.author, email: 'ada@elsewhere.example', comment: 'Another email.' });
+    const otherEmail = await postAccepted(harness.browser(), {
+      author: ADA.author,
+      email: 'ada@elsewhere.example',
+      comment: 'Another email.',
+    });
     assert.equal(otherEmail.status, 'pending');
     assert.deepEqual(otherEmail.status_reasons, [FIRST_TIME]);
   });
@@ -224,7 +219,13 @@ describe('discussion settings take effect on the next request', () => {
     assert.equal((await postAccepted(harness.browser(), { ...ADA, comment: many })).status, 'approved');
   });
 
-  const MODERATION_CASES: Array<{ field: string; word: string; overrides: Record<string, string>; headers?: Record<string, string>; ip?: string }> = [
+  const MODERATION_CASES: Array<{
+    field: string;
+    word: string;
+    overrides: Record<string, string>;
+    headers?: Record<string, string>;
+    ip?: string;
+  }> = [
     { field: 'name', word: 'Bargain', overrides: { author: 'Ada BARGAIN Reader' } },
     { field: 'email', word: 'Mailinator', overrides: { email: 'ada@mailinator.com' } },
     { field: 'website', word: 'pills', overrides: { url: 'https://cheap-PILLS.example/' } },
@@ -318,7 +319,10 @@ describe('discussion settings take effect on the next request', () => {
     const { fields: freshFields } = await loadForm(later, `/articles/${freshSlug}`);
     harness.advanceSeconds(12 * 24 * 60 * 60);
     await database.db('rate_limits').delete();
-    const tooLate = await postPairs(later, typed(freshFields, { comment: 'Twelve days later.' }), { ip: nextIp(), path: `/articles/${freshSlug}/comments` });
+    const tooLate = await postPairs(later, typed(freshFields, { comment: 'Twelve days later.' }), {
+      ip: nextIp(),
+      path: `/articles/${freshSlug}/comments`,
+    });
     assert.equal(tooLate.status, 403);
     assert.equal(await commentCount(database.db), 1);
 
@@ -363,8 +367,7 @@ describe('discussion settings take effect on the next request', () => {
     const b = await insertComment(database.db, { parent_id: a, author_name: 'Level Two' });
     const c = await insertComment(database.db, { parent_id: b, author_name: 'Level Three' });
     const d = await insertComment(database.db, { parent_id: c, author_name: 'Level Four' });
-    const replyLinks = (page: Page) =>
-      [a, b, c, d].filter((id) => page(`#div-comment-${id} .comment-reply-link`).length > 0);
+    const replyLinks = (page: Page) => [a, b, c, d].filter((id) => page(`#div-comment-${id} .comment-reply-link`).length > 0);
 
     const deep = (await pageFor(null)).page;
     assert.equal(deep(`#comment-${a} > ol.children > #comment-${b} > ol.children > #comment-${c} > ol.children > #comment-${d}`).length, 1);
@@ -373,14 +376,19 @@ describe('discussion settings take effect on the next request', () => {
 
     await changeSettings({ threadDepth: 3 });
     const three = (await pageFor(null)).page;
-    assert.equal(three(`#comment-${a} > ol.children > #comment-${b} > ol.children > #comment-${d}`).length, 1, 'the fourth level joins the third');
+    assert.equal(
+      three(`#comment-${a} > ol.children > #comment-${b} > ol.children > #comment-${d}`).length,
+      1,
+      'the fourth level joins the third',
+    );
     assert.equal(three(`#comment-${c} > ol.children`).length, 0);
     assert.ok(three(`#comment-${d}`).hasClass('depth-3'));
     assert.deepEqual(replyLinks(three), [a, b]);
 
     await changeSettings({ threadDepth: 2 });
     const two = (await pageFor(null)).page;
-    for (const id of [b, c, d]) assert.equal(two(`#comment-${a} > ol.children > #comment-${id}`).length, 1, `comment ${id} nests under the first`);
+    for (const id of [b, c, d])
+      assert.equal(two(`#comment-${a} > ol.children > #comment-${id}`).length, 1, `comment ${id} nests under the first`);
     assert.deepEqual(replyLinks(two), [a]);
   });
 });
@@ -427,7 +435,10 @@ describe('bot traps', () => {
     assert.equal(response.status, 303);
     const row = await storedRow(idFromLocation(response.headers.location));
     assert.equal(row.status, 'pending');
-    assert.deepEqual(row.status_reasons, [FIRST_TIME, { code: 'too_fast', text: 'held: posted 1.0 s after the form was shown (minimum 3 s)' }]);
+    assert.deepEqual(row.status_reasons, [
+      FIRST_TIME,
+      { code: 'too_fast', text: 'held: posted 1.0 s after the form was shown (minimum 3 s)' },
+    ]);
     assert.ok(squash((await pageFor(browser)).page(`#comment-${row.id}`).text()).includes(PENDING_NOTE));
     assert.equal(await mailCount(), 1, 'moderators hear of it like any held comment');
   });
@@ -514,7 +525,11 @@ describe('flood control', () => {
 
   it('lets different IPs and emails comment within the same 15 s', async () => {
     assert.equal((await submit(harness.browser(), ADA, { ip: '198.51.100.53' })).response.status, 303);
-    const other = await submit(harness.browser(), { author: 'Bea', email: 'bea@example.org', comment: 'Me too.' }, { ip: '198.51.100.54', keepFloodRecords: true });
+    const other = await submit(
+      harness.browser(),
+      { author: 'Bea', email: 'bea@example.org', comment: 'Me too.' },
+      { ip: '198.51.100.54', keepFloodRecords: true },
+    );
     assert.equal(other.response.status, 303);
     assert.equal(await commentCount(database.db), 2);
   });
@@ -541,9 +556,13 @@ describe('flood control', () => {
     const browser = other.browser();
     const { fields } = await loadForm(browser);
     other.advanceSeconds(5);
-    const response = await postPairs(browser, typed(fields, { author: 'Bea', email: 'bea@example.org', comment: 'Via the other instance.' }), {
-      ip: '198.51.100.56',
-    });
+    const response = await postPairs(
+      browser,
+      typed(fields, { author: 'Bea', email: 'bea@example.org', comment: 'Via the other instance.' }),
+      {
+        ip: '198.51.100.56',
+      },
+    );
     assert.equal(response.status, 429);
     assert.ok(Number(response.headers['retry-after']) >= 1);
     assert.equal(await commentCount(database.db), 1);

@@ -84,7 +84,7 @@ describe('embedded PostgreSQL', () => {
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
       child.on('exit', () => reject(new Error('child exited early')));
     });
     const orphanPid = Number((await readFile(path.join(directory, 'postmaster.pid'), 'utf8')).split('\n')[0]);
@@ -109,8 +109,7 @@ describe('embedded PostgreSQL', () => {
     await chmod(privateParent, 0o700);
     await assert.rejects(
       startEmbeddedDatabase({ directory: path.join(privateParent, 'db'), password: 'x' }),
-      (error: unknown) =>
-        error instanceof EmbeddedDatabaseError && /not reachable by the "postgres" system user/.test(error.message),
+      (error: unknown) => error instanceof EmbeddedDatabaseError && /not reachable by the "postgres" system user/.test(error.message),
     );
   });
 });

@@ -68,7 +68,11 @@ describe('GET /feed.xml — the articles', () => {
 describe('GET /articles/:slug/comments/feed.xml — an article’s comments', () => {
   it('has the approved comments only, newest first, each linking to the comment, and no email', async () => {
     const older = await insertComment(database.db, { body: 'The older one.', author_email: 'older@example.net' });
-    const newer = await insertComment(database.db, { body: 'The <b>newer</b> one.', author_name: 'Ada <Lovelace>', author_email: 'newer@example.net' });
+    const newer = await insertComment(database.db, {
+      body: 'The <b>newer</b> one.',
+      author_name: 'Ada <Lovelace>',
+      author_email: 'newer@example.net',
+    });
     const reply = await insertComment(database.db, { parent_id: older, body: 'A reply.' });
     for (const status of ['pending', 'spam', 'trash'] as const) {
       await insertComment(database.db, { status, body: `Hidden ${status}.`, author_email: `${status}@example.net` });
@@ -90,7 +94,9 @@ describe('GET /articles/:slug/comments/feed.xml — an article’s comments', ()
 
   it('is linked from the article page, and is 404 for an unknown or unpublished article', async () => {
     const page = parsePage((await request(app()).get(DEMO_PATH)).text);
-    const hrefs = page('head link[rel="alternate"][type="application/atom+xml"]').map((_i, link) => page(link).attr('href')).get();
+    const hrefs = page('head link[rel="alternate"][type="application/atom+xml"]')
+      .map((_i, link) => page(link).attr('href'))
+      .get();
     assert.ok(hrefs.includes(`${APP_ORIGIN}${COMMENT_FEED}`), 'the article links its comments feed');
     const home = parsePage((await request(app()).get('/')).text);
     assert.equal(home('head link[rel="alternate"]').length, 1, 'the home page links the site feed only');
@@ -128,7 +134,10 @@ describe('GET /articles/:slug/comments/feed.xml — an article’s comments', ()
 
     // A moderator approves the older comment months later (as the queue does: approved_at and updated_at).
     const approvedAt = new Date('2024-06-01T12:00:00Z');
-    await database.db('comments').where({ id: older }).update({ status: 'approved', approved_at: approvedAt, updated_at: approvedAt, moderated_at: approvedAt });
+    await database
+      .db('comments')
+      .where({ id: older })
+      .update({ status: 'approved', approved_at: approvedAt, updated_at: approvedAt, moderated_at: approvedAt });
     ({ feed } = await getFeed(COMMENT_FEED));
     assert.equal(feed('feed > updated').text(), approvedAt.toISOString());
     const olderEntry = entries(feed).find((item) => item.id.endsWith(`#comment-${older}`))!;
@@ -137,7 +146,10 @@ describe('GET /articles/:slug/comments/feed.xml — an article’s comments', ()
 
     // Then edits the newer one (as the edit page does: the text and updated_at).
     const editedAt = new Date('2024-07-01T08:30:00Z');
-    await database.db('comments').where({ id: newer }).update({ body: 'Approved at once (edited).', updated_at: editedAt, moderated_at: editedAt });
+    await database
+      .db('comments')
+      .where({ id: newer })
+      .update({ body: 'Approved at once (edited).', updated_at: editedAt, moderated_at: editedAt });
     ({ feed } = await getFeed(COMMENT_FEED));
     const newerEntry = entries(feed).find((item) => item.id.endsWith(`#comment-${newer}`))!;
     assert.equal(newerEntry.updated, editedAt.toISOString());

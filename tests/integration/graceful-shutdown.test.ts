@@ -87,7 +87,11 @@ function slowPost(
   exchange: Exchange,
 ): Promise<Exchange> {
   const body = new URLSearchParams(
-    typed(fields, { author: `Reader ${number}`, email: `reader-${number}@example.org`, comment: `Said just before the shutdown, #${number}.` }),
+    typed(fields, {
+      author: `Reader ${number}`,
+      email: `reader-${number}@example.org`,
+      comment: `Said just before the shutdown, #${number}.`,
+    }),
   ).toString();
   const head =
     `POST ${DEMO_PATH}/comments HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUser-Agent: ${TEST_USER_AGENT}\r\n` +

@@ -35,7 +35,7 @@ describe('HTTP basics', () => {
   it('sends the security headers on pages, error pages and static files', async () => {
     const app = buildTestApp(context.db);
     for (const path of [ARTICLE, '/no/such/page', '/css/site.css', '/css/nothing.css']) {
-      assertSecurityHeaders((await request(app).get(path)).headers as Record<string, string>);
+      assertSecurityHeaders((await request(app).get(path)).headers);
     }
   });
 

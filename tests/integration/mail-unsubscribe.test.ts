@@ -35,7 +35,10 @@ interface Notify {
 
 async function comment(fields: Partial<TestComment>, notify: Notify = {}): Promise<string> {
   const id = await insertComment(testDb.db, fields);
-  await testDb.db('comments').where({ id }).update({ notify_on_approval: notify.onApproval ?? false, notify_on_reply: notify.onReply ?? false });
+  await testDb
+    .db('comments')
+    .where({ id })
+    .update({ notify_on_approval: notify.onApproval ?? false, notify_on_reply: notify.onReply ?? false });
   return id;
 }
 
@@ -51,7 +54,13 @@ const mailRows = async (kind: string): Promise<MailRow[]> => testDb.db('mail_out
 
 /** Approves a held reply by a newcomer to `parent`, so its author hears of it (if they still want to). */
 async function approvedReplyTo(parent: string, article_id?: string): Promise<string> {
-  const reply = await comment({ status: 'pending', parent_id: parent, author_name: 'Bea Writer', author_email: 'bea@example.org', ...(article_id ? { article_id } : {}) });
+  const reply = await comment({
+    status: 'pending',
+    parent_id: parent,
+    author_name: 'Bea Writer',
+    author_email: 'bea@example.org',
+    ...(article_id ? { article_id } : {}),
+  });
   await admin.post(`/admin/comments/${reply}/status`, { status: 'approved' }).expect(303);
   return reply;
 }
@@ -64,7 +73,9 @@ const unsubscribePath = (url: string) => {
 };
 
 const conversationUnsubscribes = async () =>
-  (await testDb.db('conversation_unsubscribes').orderBy('article_id')).map((row: { email: string; article_id: string }) => `${row.email} ${row.article_id}`);
+  (await testDb.db('conversation_unsubscribes').orderBy('article_id')).map(
+    (row: { email: string; article_id: string }) => `${row.email} ${row.article_id}`,
+  );
 const globalUnsubscribes = async () => testDb.db('mail_unsubscribes').pluck('email');
 
 describe('links in mail', () => {
@@ -92,7 +103,10 @@ describe('links in mail', () => {
     await postPairs(browser, typed(fields, { comment: 'A first comment, held.' }), { ip: '192.0.2.70' }).expect(303);
     const id = String((await testDb.db('comments').first()).id);
     const [held] = await mailRows('held');
-    assert.ok(held!.body.includes(`Review it: ${BASE}/admin/comments/${id}\n`) || held!.body.endsWith(`Review it: ${BASE}/admin/comments/${id}`), held!.body);
+    assert.ok(
+      held!.body.includes(`Review it: ${BASE}/admin/comments/${id}\n`) || held!.body.endsWith(`Review it: ${BASE}/admin/comments/${id}`),
+      held!.body,
+    );
     assert.equal(held!.list_unsubscribe, null, 'staff mail is not a list a commenter leaves');
   });
 });
@@ -108,13 +122,16 @@ describe('List-Unsubscribe headers', () => {
       const [row] = await mailRows(kind);
       const footer = /^Stop these emails: (\S+)$/m.exec(row!.body)?.[1];
       assert.equal(row!.list_unsubscribe, footer, `${kind}: the header and the footer give the same link`);
-      unsubscribePath(row!.list_unsubscribe!);
+      unsubscribePath(row!.list_unsubscribe);
     }
     const delivered = await deliverQueuedMail(testDb.db);
     const toCommenters = delivered.filter((mail) => mail.headers.get('to') !== 'moderation@127.0.0.1');
     assert.equal(toCommenters.length, 2);
     for (const mail of toCommenters) {
-      const row = (await testDb.db('mail_outbox').where({ recipient: mail.headers.get('to') }).first()) as MailRow;
+      const row = (await testDb
+        .db('mail_outbox')
+        .where({ recipient: mail.headers.get('to') })
+        .first()) as MailRow;
       assert.equal(mail.headers.get('list-unsubscribe'), `<${row.list_unsubscribe}>`, 'no mailto: is invented');
       assert.equal(mail.headers.get('list-unsubscribe-post'), 'List-Unsubscribe=One-Click');
     }
@@ -125,12 +142,13 @@ describe('List-Unsubscribe headers', () => {
     await approvedReplyTo(parent);
     const [row] = await mailRows('reply');
     // As a mail provider sends it: from its own server, no Origin, no cookies.
-    const response = await request(app)
-      .post(unsubscribePath(row!.list_unsubscribe!))
-      .type('form')
-      .send('List-Unsubscribe=One-Click');
+    const response = await request(app).post(unsubscribePath(row!.list_unsubscribe!)).type('form').send('List-Unsubscribe=One-Click');
     assert.equal(response.status, 200);
-    assert.deepEqual(await conversationUnsubscribes(), [`${ADA} ${(await testDb.db('articles').first()).id}`], 'a reply mail’s link leaves that conversation');
+    assert.deepEqual(
+      await conversationUnsubscribes(),
+      [`${ADA} ${(await testDb.db('articles').first()).id}`],
+      'a reply mail’s link leaves that conversation',
+    );
     assert.deepEqual(await globalUnsubscribes(), []);
 
     const forged = row!.list_unsubscribe!.replace(/token=([^&]+)/, (_all, token: string) => `token=${token.slice(0, -2)}xx`);
@@ -203,7 +221,11 @@ describe('unsubscribing from one conversation or from everything', () => {
     const [row] = await mailRows('reply');
     await request(app).post(unsubscribePath(row!.list_unsubscribe!)).type('form').send('List-Unsubscribe=One-Click').expect(200);
     const delivered = await deliverQueuedMail(testDb.db);
-    assert.deepEqual(delivered.map((mail) => mail.headers.get('to')), [], 'nothing reaches Ada');
+    assert.deepEqual(
+      delivered.map((mail) => mail.headers.get('to')),
+      [],
+      'nothing reaches Ada',
+    );
     assert.deepEqual(await mailRows('reply'), [], 'and the mail, with the reply’s text, is not kept');
   });
 });
@@ -212,12 +234,18 @@ describe('a ticked box after an unsubscribe', () => {
   it('re-subscribes for that comment, records when and by which comment, and leaves older comments unsubscribed', async () => {
     const old = await comment({ status: 'approved', author_email: ADA, created_at: LONG_AGO }, { onReply: true });
     await testDb.db('mail_unsubscribes').insert({ email: ADA, created_at: new Date(Date.UTC(2024, 0, 1)) });
-    const fresh = await comment({ status: 'approved', author_email: 'Ada@Example.org', created_at: new Date(Date.UTC(2025, 0, 1)) }, { onReply: true });
+    const fresh = await comment(
+      { status: 'approved', author_email: 'Ada@Example.org', created_at: new Date(Date.UTC(2025, 0, 1)) },
+      { onReply: true },
+    );
 
     await approvedReplyTo(old);
     assert.deepEqual(await mailRows('reply'), [], 'the comment from before the unsubscribe stays quiet');
     const reply = await approvedReplyTo(fresh);
-    assert.deepEqual((await mailRows('reply')).map((mail) => `${mail.dedupe_key} → ${mail.recipient}`), [`reply:${reply}:to:${fresh} → Ada@Example.org`]);
+    assert.deepEqual(
+      (await mailRows('reply')).map((mail) => `${mail.dedupe_key} → ${mail.recipient}`),
+      [`reply:${reply}:to:${fresh} → Ada@Example.org`],
+    );
     const [record, ...more] = await testDb.db('mail_resubscriptions');
     assert.deepEqual(more, []);
     assert.equal(String(record.comment_id), fresh);
@@ -229,17 +257,22 @@ describe('a ticked box after an unsubscribe', () => {
   it('a ticked box in a conversation one left re-subscribes to it as well; an unticked one does not', async () => {
     const articleId = String((await testDb.db('articles').first()).id);
     await testDb.db('conversation_unsubscribes').insert({ email: ADA, article_id: articleId, created_at: new Date(Date.UTC(2024, 0, 1)) });
-    const quiet = await comment({ status: 'approved', author_email: ADA, created_at: new Date(Date.UTC(2025, 0, 1)) }, { onApproval: true });
+    const quiet = await comment(
+      { status: 'approved', author_email: ADA, created_at: new Date(Date.UTC(2025, 0, 1)) },
+      { onApproval: true },
+    );
     const ticked = await comment({ status: 'approved', author_email: ADA, created_at: new Date(Date.UTC(2025, 0, 2)) }, { onReply: true });
     await approvedReplyTo(quiet);
     const reply = await approvedReplyTo(ticked);
-    assert.deepEqual((await mailRows('reply')).map((mail) => mail.dedupe_key), [`reply:${reply}:to:${ticked}`]);
+    assert.deepEqual(
+      (await mailRows('reply')).map((mail) => mail.dedupe_key),
+      [`reply:${reply}:to:${ticked}`],
+    );
     assert.deepEqual((await testDb.db('mail_resubscriptions').pluck('comment_id')).map(String), [ticked]);
   });
 });
 
 describe('mail queued by the posting path (a reply published at once)', () => {
-
   async function replyPublishedAtOnce(parent: string) {
     await insertComment(testDb.db, { status: 'approved', author_name: 'Bea Writer', author_email: 'bea@example.org' });
     const site = commentingApp(testDb.db);
@@ -270,6 +303,9 @@ describe('mail queued by the posting path (a reply published at once)', () => {
     await testDb.db('conversation_unsubscribes').insert({ email: ADA, article_id: (await testDb.db('articles').first()).id });
     await replyPublishedAtOnce(parent);
     const delivered = await deliverQueuedMail(testDb.db);
-    assert.deepEqual(delivered.filter((mail) => mail.headers.get('to') === ADA), []);
+    assert.deepEqual(
+      delivered.filter((mail) => mail.headers.get('to') === ADA),
+      [],
+    );
   });
 });

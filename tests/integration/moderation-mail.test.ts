@@ -26,14 +26,22 @@ interface Notify {
 /** A comment as stored, with the mail its author asked for on the form. */
 async function comment(fields: Partial<TestComment>, notify: Notify = {}): Promise<string> {
   const id = await insertComment(testDb.db, fields);
-  await testDb.db('comments').where({ id }).update({ notify_on_approval: notify.onApproval ?? false, notify_on_reply: notify.onReply ?? false });
+  await testDb
+    .db('comments')
+    .where({ id })
+    .update({ notify_on_approval: notify.onApproval ?? false, notify_on_reply: notify.onReply ?? false });
   return id;
 }
 
 /** The mail queued for commenters (mail to the moderators about held comments is left out). */
 async function commenterMail() {
   const rows = await testDb.db('mail_outbox').whereIn('kind', ['approved', 'reply']).orderBy('id');
-  return rows.map((row) => ({ key: row.dedupe_key as string, to: row.recipient as string, subject: row.subject as string, body: row.body as string }));
+  return rows.map((row) => ({
+    key: row.dedupe_key as string,
+    to: row.recipient as string,
+    subject: row.subject as string,
+    body: row.body as string,
+  }));
 }
 
 const keys = async () => (await commenterMail()).map((mail) => `${mail.key} → ${mail.to}`);
@@ -69,7 +77,13 @@ describe('mail when a moderator approves a comment', () => {
   it('mails for every comment a bulk approval publishes, and for an approval that Undo brings back', async () => {
     const a = await comment({ status: 'pending', author_email: 'a@example.org' }, { onApproval: true });
     const b = await comment({ status: 'spam', author_email: 'b@example.org' }, { onApproval: true });
-    await admin.post('/admin/comments/bulk', [['action', 'approve'], ['ids', a], ['ids', b]]).expect(303);
+    await admin
+      .post('/admin/comments/bulk', [
+        ['action', 'approve'],
+        ['ids', a],
+        ['ids', b],
+      ])
+      .expect(303);
     assert.deepEqual(await keys(), [`approved:${a} → a@example.org`, `approved:${b} → b@example.org`]);
 
     // Published by the rules when posted (so never mailed), trashed, then put back by Undo.
@@ -86,16 +100,26 @@ describe('mail when a moderator approves a comment', () => {
     const browser = site.browser();
     const { fields } = await loadForm(browser);
     site.advanceSeconds(6);
-    await postPairs(browser, typed(fields, { parent_id: parent, comment: 'I disagree, politely.', notify_approval: 'yes' }), { ip: '192.0.2.80' }).expect(303);
+    await postPairs(browser, typed(fields, { parent_id: parent, comment: 'I disagree, politely.', notify_approval: 'yes' }), {
+      ip: '192.0.2.80',
+    }).expect(303);
     const reply = String((await testDb.db('comments').whereNot({ id: parent }).first()).id);
     assert.equal((await testDb.db('comments').where({ id: reply }).first()).status, 'pending');
     assert.deepEqual(await commenterMail(), [], 'nothing is mailed while the reply is held');
 
     await admin.post(`/admin/comments/${reply}/status`, { status: 'approved' }).expect(303);
     await admin.post(`/admin/comments/${reply}/status`, { status: 'pending' }).expect(303);
-    await admin.post('/admin/comments/bulk', [['action', 'approve'], ['ids', reply]]).expect(303);
+    await admin
+      .post('/admin/comments/bulk', [
+        ['action', 'approve'],
+        ['ids', reply],
+      ])
+      .expect(303);
     const mail = await commenterMail();
-    assert.deepEqual(mail.map((m) => `${m.key} → ${m.to}`), [`approved:${reply} → ada@example.org`, `reply:${reply}:to:${parent} → grace@example.org`]);
+    assert.deepEqual(
+      mail.map((m) => `${m.key} → ${m.to}`),
+      [`approved:${reply} → ada@example.org`, `reply:${reply}:to:${parent} → grace@example.org`],
+    );
     assert.ok(mail[1]!.body.includes('I disagree, politely.'));
     assert.equal(mail[1]!.subject, `Ada Reader replied to your comment on “${(await testDb.db('articles').first()).title}”`);
   });
@@ -105,7 +129,13 @@ describe('mail when a moderator approves a comment', () => {
     const self = await comment({ status: 'approved', author_email: 'ada@example.org' }, { onReply: true });
     const toQuiet = await comment({ status: 'pending', parent_id: quiet, author_email: 'ada@example.org' });
     const toSelf = await comment({ status: 'pending', parent_id: self, author_email: 'ADA@example.org' });
-    await admin.post('/admin/comments/bulk', [['action', 'approve'], ['ids', toQuiet], ['ids', toSelf]]).expect(303);
+    await admin
+      .post('/admin/comments/bulk', [
+        ['action', 'approve'],
+        ['ids', toQuiet],
+        ['ids', toSelf],
+      ])
+      .expect(303);
     assert.deepEqual(await commenterMail(), []);
   });
 });
@@ -138,7 +168,12 @@ describe('no mail', () => {
       ids.push(await comment({ status: 'pending', parent_id: parent, author_email: email }, { onApproval: true, onReply: true }));
     }
     await admin.post(`/admin/comments/${ids[0]}/status`, { status: 'spam' }).expect(303);
-    await admin.post('/admin/comments/bulk', [['action', 'spam'], ['ids', ids[1]!]]).expect(303);
+    await admin
+      .post('/admin/comments/bulk', [
+        ['action', 'spam'],
+        ['ids', ids[1]!],
+      ])
+      .expect(303);
     await admin.post(`/admin/comments/${ids[2]}/block`, { kind: 'email' }).expect(303);
     const statuses = await testDb.db('comments').whereIn('id', ids).pluck('status');
     assert.deepEqual(statuses, ['spam', 'spam', 'spam']);
@@ -150,7 +185,9 @@ describe('no mail', () => {
     await admin.post(`/admin/comments/${first}/status`, { status: 'approved' }).expect(303);
     const link = /Stop these emails: (\S+)/.exec((await commenterMail())[0]!.body)![1]!;
     const token = new URL(link).searchParams.get('token')!;
-    const page = await request(app).get(`/unsubscribe?token=${encodeURIComponent(token)}`).expect(200);
+    const page = await request(app)
+      .get(`/unsubscribe?token=${encodeURIComponent(token)}`)
+      .expect(200);
     assert.ok(squash(parsePage(page.text)('main').text()).includes('ada@example.org'));
     await request(app).post('/unsubscribe').type('form').send({ token }).expect(200);
 
@@ -168,7 +205,10 @@ describe('mail and the change it follows', () => {
     const id = await comment({ status: 'pending' }, { onApproval: true });
     const actor = { id: admin.user.id, name: 'moderator' };
     const failing = async () => Promise.reject(new Error('outbox unavailable'));
-    await assert.rejects(moderateComments(testDb.db, [id], actor, new Date(), () => ({ kind: 'status', to: 'approved' }), failing), /outbox unavailable/);
+    await assert.rejects(
+      moderateComments(testDb.db, [id], actor, new Date(), () => ({ kind: 'status', to: 'approved' }), failing),
+      /outbox unavailable/,
+    );
     assert.equal((await testDb.db('comments').where({ id }).first()).status, 'pending');
     assert.deepEqual(await testDb.db('moderation_log').select('id'), []);
   });

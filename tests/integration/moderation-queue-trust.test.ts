@@ -24,11 +24,18 @@ async function queue(path = '/admin/comments'): Promise<Page> {
   return parsePage((await admin.agent.get(path).expect(200)).text);
 }
 
-const rowIds = (page: Page) => page('li.queue-row').map((_i, element) => page(element).attr('id')!.slice('comment-'.length)).get();
+const rowIds = (page: Page) =>
+  page('li.queue-row')
+    .map((_i, element) => page(element).attr('id')!.slice('comment-'.length))
+    .get();
 const flashOf = (page: Page) => squash(page('.flash__message').text());
 
 async function statuses(): Promise<Record<string, number>> {
-  const rows = await testDb.db('comments').select('status').count<Array<{ status: string; count: string }>>({ count: '*' }).groupBy('status');
+  const rows = await testDb
+    .db('comments')
+    .select('status')
+    .count<Array<{ status: string; count: string }>>({ count: '*' })
+    .groupBy('status');
   return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
 }
 
@@ -41,7 +48,7 @@ describe('the IP link', () => {
     const href = page(`#comment-${one} a:contains("127.0.0.1")`).attr('href')!;
     assert.deepEqual(rowIds(await queue(href)).sort(), [one, approved].sort());
     assert.ok(!rowIds(await queue(href)).includes(eleven));
-    assert.deepEqual(rowIds(await queue(page(`#comment-${eleven} a:contains("127.0.0.11")`).attr('href')!)), [eleven]);
+    assert.deepEqual(rowIds(await queue(page(`#comment-${eleven} a:contains("127.0.0.11")`).attr('href'))), [eleven]);
     await admin.agent.get('/admin/comments?ip=not-an-address').expect(400);
   });
 });
@@ -55,9 +62,15 @@ describe('screen options', () => {
     assert.equal(first('#shortcuts-enabled').attr('checked'), 'checked', 'shortcuts are on by default');
     assert.equal(first('.queue').attr('data-shortcuts'), 'on');
 
-    await admin.post('/admin/comments/preferences', { per_page: '50', density: 'compact', return_to: '/admin/comments' }).expect(303).expect('Location', '/admin/comments');
+    await admin
+      .post('/admin/comments/preferences', { per_page: '50', density: 'compact', return_to: '/admin/comments' })
+      .expect(303)
+      .expect('Location', '/admin/comments');
     const stored = await testDb.db('account_queue_preferences').where({ user_id: admin.user.id }).first();
-    assert.deepEqual({ perPage: stored.per_page, density: stored.density, shortcuts: stored.shortcuts_enabled }, { perPage: 50, density: 'compact', shortcuts: false });
+    assert.deepEqual(
+      { perPage: stored.per_page, density: stored.density, shortcuts: stored.shortcuts_enabled },
+      { perPage: 50, density: 'compact', shortcuts: false },
+    );
     const after = await queue();
     assert.equal(rowIds(after).length, 50);
     assert.equal(after('#per-page').attr('value'), '50');
@@ -67,11 +80,20 @@ describe('screen options', () => {
   });
 
   it('refuses a per-page number outside 20–200 with 422, keeping what was typed, and stores nothing', async () => {
-    const response = await admin.post('/admin/comments/preferences', { per_page: '500', shortcuts: 'on', density: 'comfortable' }).expect(422);
+    const response = await admin
+      .post('/admin/comments/preferences', { per_page: '500', shortcuts: 'on', density: 'comfortable' })
+      .expect(422);
     const page = parsePage(response.text);
     assert.equal(page('#per-page').attr('value'), '500');
     assert.match(textAt(page, '#per-page-error'), /between 20 and 200/);
-    assert.equal(await testDb.db('account_queue_preferences').count({ n: '*' }).first().then((row) => Number(row!.n)), 0);
+    assert.equal(
+      await testDb
+        .db('account_queue_preferences')
+        .count({ n: '*' })
+        .first()
+        .then((row) => Number(row!.n)),
+      0,
+    );
   });
 });
 
@@ -94,7 +116,13 @@ describe('the bulk form', () => {
     const id = await held();
     const page = await queue();
     assert.equal(page('select[form="bulk-form"], #bulk-form select').length, 2);
-    await admin.post('/admin/comments/bulk', [['action', ''], ['action2', 'spam'], ['ids', id]]).expect(303);
+    await admin
+      .post('/admin/comments/bulk', [
+        ['action', ''],
+        ['action2', 'spam'],
+        ['ids', id],
+      ])
+      .expect(303);
     assert.deepEqual(await statuses(), { spam: 1 });
   });
 });
@@ -113,12 +141,25 @@ describe('emptying spam and trash', () => {
     assert.deepEqual(await statuses(), { spam: 3, trash: 1 }, 'a stale count deletes nothing');
     assert.match(flashOf(await queue('/admin/comments?status=spam')), /now holds 3/);
 
-    await admin.post('/admin/comments/empty', { status: 'spam', count: '3', return_to: '/admin/comments?status=spam' }).expect(303).expect('Location', '/admin/comments?status=spam');
+    await admin
+      .post('/admin/comments/empty', { status: 'spam', count: '3', return_to: '/admin/comments?status=spam' })
+      .expect(303)
+      .expect('Location', '/admin/comments?status=spam');
     assert.deepEqual(await statuses(), { trash: 1 });
     assert.equal(flashOf(await queue('/admin/comments?status=spam')), '3 comments deleted permanently.');
     const log = await testDb.db('moderation_log').select('action', 'from_status');
-    assert.deepEqual(log, Array.from({ length: 3 }, () => ({ action: 'delete', from_status: 'spam' })));
-    assert.equal(await testDb.db('comments').where({ id: kept }).first().then((row) => row.status), 'trash');
+    assert.deepEqual(
+      log,
+      Array.from({ length: 3 }, () => ({ action: 'delete', from_status: 'spam' })),
+    );
+    assert.equal(
+      await testDb
+        .db('comments')
+        .where({ id: kept })
+        .first()
+        .then((row) => row.status),
+      'trash',
+    );
     await admin.post('/admin/comments/empty', { status: 'pending', count: '0' }).expect(400);
   });
 });
@@ -131,7 +172,9 @@ describe('counts that follow the search', () => {
     await held({ author_name: 'Bob' });
     const page = await queue('/admin/comments?q=ada');
     assert.deepEqual(
-      page('.status-tabs a').map((_i, tab) => squash(page(tab).text())).get(),
+      page('.status-tabs a')
+        .map((_i, tab) => squash(page(tab).text()))
+        .get(),
       ['Pending (2)', 'Approved (1)', 'Spam (0)', 'Trash (0)', 'All (3)'],
     );
     assert.equal(textAt(page, '.queue-summary__results'), '2 results for “ada”');
@@ -143,7 +186,9 @@ describe('counts that follow the search', () => {
     const page = await queue();
     assert.equal(textAt(page, '.queue-summary__total'), '45 comments');
     assert.equal(textAt(page, '.pager .pager__current'), 'Page 1 of 3');
-    const third = page('.pager a.pager__number').filter((_i, link) => squash(page(link).text()) === 'Page 3').attr('href')!;
+    const third = page('.pager a.pager__number')
+      .filter((_i, link) => squash(page(link).text()) === 'Page 3')
+      .attr('href')!;
     const last = await queue(third);
     assert.equal(rowIds(last).length, 5);
     assert.equal(textAt(last, '.pager .pager__current'), 'Page 3 of 3');
@@ -168,7 +213,9 @@ describe('row buttons', () => {
   it('name the commenter in each button', async () => {
     const id = await held({ author_name: 'Ada' });
     const page = await queue();
-    const names = page(`#comment-${id} .queue-row__actions button`).map((_i, button) => squash(page(button).text())).get();
+    const names = page(`#comment-${id} .queue-row__actions button`)
+      .map((_i, button) => squash(page(button).text()))
+      .get();
     assert.deepEqual(names, ['Approve comment by Ada', 'Spam comment by Ada', 'Trash comment by Ada']);
     assert.equal(textAt(page, `#comment-${id} .queue-row__actions button[value="approved"] .visually-hidden`), 'comment by Ada');
     assert.equal(page(`#comment-${id} .queue-row__actions button bdi`).first().text(), 'Ada');

@@ -21,7 +21,10 @@ const MANUAL = [{ code: 'manual_approval', text: 'manual approval required' }];
 /** A comment as the rules would have held it, with the reason they record. */
 async function held(fields: Partial<TestComment> = {}): Promise<string> {
   const id = await insertComment(testDb.db, { status: 'pending', ...fields });
-  await testDb.db('comments').where({ id }).update({ status_reasons: JSON.stringify(MANUAL) });
+  await testDb
+    .db('comments')
+    .where({ id })
+    .update({ status_reasons: JSON.stringify(MANUAL) });
   return id;
 }
 
@@ -35,30 +38,48 @@ async function snapshot() {
 
 async function logRows() {
   const rows = await testDb.db('moderation_log').select('*').orderBy('id');
-  return rows.map((row) => ({ ...row, id: String(row.id), comment_id: String(row.comment_id), actor_id: row.actor_id && String(row.actor_id) }));
+  return rows.map((row) => ({
+    ...row,
+    id: String(row.id),
+    comment_id: String(row.comment_id),
+    actor_id: row.actor_id && String(row.actor_id),
+  }));
 }
 
 /** The comment ids a reader (no cookies) sees on the demo article. */
 async function publicIds(): Promise<string[]> {
   const page = parsePage((await request(app).get(DEMO_PATH).expect(200)).text);
-  return page('li[id^="comment-"]').map((_i, element) => page(element).attr('id')!.slice('comment-'.length)).get();
+  return page('li[id^="comment-"]')
+    .map((_i, element) => page(element).attr('id')!.slice('comment-'.length))
+    .get();
 }
 
 async function queue(path = '/admin/comments'): Promise<Page> {
   return parsePage((await admin.agent.get(path).expect(200)).text);
 }
 
-const rowIds = (page: Page) => page('li.queue-row').map((_i, element) => page(element).attr('id')!.slice('comment-'.length)).get();
+const rowIds = (page: Page) =>
+  page('li.queue-row')
+    .map((_i, element) => page(element).attr('id')!.slice('comment-'.length))
+    .get();
 const flashOf = (page: Page) => squash(page('.flash__message').text());
 
 describe('the queue page', () => {
   it('sends a visitor without a session to sign in, and changes nothing', async () => {
     const id = await held();
-    await request(app).get('/admin/comments?status=spam').expect(303).expect('Location', '/admin/login?next=%2Fadmin%2Fcomments%3Fstatus%3Dspam');
+    await request(app)
+      .get('/admin/comments?status=spam')
+      .expect(303)
+      .expect('Location', '/admin/login?next=%2Fadmin%2Fcomments%3Fstatus%3Dspam');
     await request(app).get('/admin/log').expect(303).expect('Location', '/admin/login?next=%2Fadmin%2Flog');
     await request(app).get(`/admin/comments/${id}/edit`).expect(303);
     const before = await snapshot();
-    await request(app).post(`/admin/comments/${id}/status`).type('form').send('status=approved').expect(303).expect('Location', /^\/admin\/login\?next=/);
+    await request(app)
+      .post(`/admin/comments/${id}/status`)
+      .type('form')
+      .send('status=approved')
+      .expect(303)
+      .expect('Location', /^\/admin\/login\?next=/);
     await request(app).post('/admin/comments/bulk').type('form').send(`action=trash&ids=${id}`).expect(303);
     assert.deepEqual(await snapshot(), before);
   });
@@ -82,7 +103,16 @@ describe('the queue page', () => {
     assert.deepEqual(rowIds(page), [id]);
     const row = `#comment-${id}`;
     const text = textAt(page, row);
-    for (const fact of ['Ada Reader', 'ada@example.org', 'ada.example.org', '198.51.100.23', 'First line.', 'Second paragraph.', 'manual approval required', 'Parent Person']) {
+    for (const fact of [
+      'Ada Reader',
+      'ada@example.org',
+      'ada.example.org',
+      '198.51.100.23',
+      'First line.',
+      'Second paragraph.',
+      'manual approval required',
+      'Parent Person',
+    ]) {
       assert.ok(text.includes(fact), `row shows ${fact}: ${text}`);
     }
     const { created_at: createdAt } = await testDb.db('comments').select('created_at').where({ id }).first();
@@ -91,7 +121,9 @@ describe('the queue page', () => {
     assert.equal(textAt(page, `${row} .why`), 'manual approval required');
     assert.equal(textAt(page, `${row} .queue-row__facts div:nth-child(2) dd`), 'never');
     assert.deepEqual(
-      page('.status-tabs a').map((_i, tab) => squash(page(tab).text())).get(),
+      page('.status-tabs a')
+        .map((_i, tab) => squash(page(tab).text()))
+        .get(),
       ['Pending (1)', 'Approved (1)', 'Spam (1)', 'Trash (0)', 'All (3)'],
     );
     assert.equal(textAt(page, '.admin-nav .badge'), '1 pending');
@@ -111,7 +143,11 @@ describe('the queue page', () => {
   });
 
   it('escapes a script payload everywhere it shows', async () => {
-    const id = await held({ author_name: '<script>alert(1)</script>', body: '<img src=x onerror=alert(1)> <b>bold</b>', author_url: 'javascript:alert(1)' });
+    const id = await held({
+      author_name: '<script>alert(1)</script>',
+      body: '<img src=x onerror=alert(1)> <b>bold</b>',
+      author_url: 'javascript:alert(1)',
+    });
     const response = await admin.agent.get('/admin/comments').expect(200);
     assert.ok(response.text.includes('&lt;img src=x onerror=alert(1)&gt; &lt;b&gt;bold&lt;/b&gt;'));
     assert.ok(response.text.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
@@ -121,7 +157,13 @@ describe('the queue page', () => {
   });
 
   it('answers malformed filters with 400 or 404, never 500', async () => {
-    for (const path of ['/admin/comments?status=deleted', '/admin/comments?status=a&status=b', '/admin/comments?before=yesterday', '/admin/comments?comment=x', '/admin/log?before=1']) {
+    for (const path of [
+      '/admin/comments?status=deleted',
+      '/admin/comments?status=a&status=b',
+      '/admin/comments?before=yesterday',
+      '/admin/comments?comment=x',
+      '/admin/log?before=1',
+    ]) {
       await admin.agent.get(path).expect(400);
     }
     await admin.agent.get('/admin/comments?article=no-such-article').expect(404);
@@ -140,7 +182,8 @@ describe('search, article filter and pages', () => {
       text: await held({ body: 'I am 100% sure about this.' }),
       ip: await held({ ip: '203.0.113.77' }),
     };
-    const search = async (q: string, status = 'pending') => rowIds(await queue(`/admin/comments?status=${status}&q=${encodeURIComponent(q)}`));
+    const search = async (q: string, status = 'pending') =>
+      rowIds(await queue(`/admin/comments?status=${status}&q=${encodeURIComponent(q)}`));
     assert.deepEqual(await search('zelda'), [ids.name]);
     assert.deepEqual(await search('UNIQUE-MAILBOX'), [ids.email]);
     assert.deepEqual(await search('findme'), [ids.url]);
@@ -155,9 +198,21 @@ describe('search, article filter and pages', () => {
   it('finds exactly what searching each field on its own finds, never a match across two fields', async () => {
     const people = [
       { author_name: 'Ada', author_email: 'lovelace@example.org', author_url: '', body: 'Plain words.', ip: '198.51.100.7' },
-      { author_name: 'Grace Hopper', author_email: 'grace@navy.example', author_url: 'https://hopper.example/a_b', body: 'Back\\slash and 50% off', ip: null },
+      {
+        author_name: 'Grace Hopper',
+        author_email: 'grace@navy.example',
+        author_url: 'https://hopper.example/a_b',
+        body: 'Back\\slash and 50% off',
+        ip: null,
+      },
       { author_name: 'Émile Zoë', author_email: 'emile@example.fr', author_url: '', body: 'Ünïcödé here', ip: '2001:db8::5' },
-      { author_name: 'Alan', author_email: 'alan@example.org', author_url: 'https://turing.example', body: 'Line one\nline two', ip: '192.0.2.44' },
+      {
+        author_name: 'Alan',
+        author_email: 'alan@example.org',
+        author_url: 'https://turing.example',
+        body: 'Line one\nline two',
+        ip: '192.0.2.44',
+      },
     ];
     const ids: string[] = [];
     for (const person of people) ids.push(await held(person));
@@ -167,8 +222,33 @@ describe('search, article filter and pages', () => {
         const { author_name, author_email, author_url, body, ip } = people[n]!;
         return [author_name, author_email, author_url, body, ip ?? ''].some((field) => field.toLowerCase().includes(q.toLowerCase()));
       });
-    const searches = ['ada', 'ADA', 'Ada lovelace', 'adalovelace', 'Hoppergrace', 'hopper grace', 'lovelace@', 'a_b', 'a b', '\\', '50%', '%', '_',
-      'Zoë', 'Ünïcödé', '2001:db8', '198.51.100.7', '.7lovelace', 'line two', 'two198', 'org', '.example', 'example', 'https://', 'zz'];
+    const searches = [
+      'ada',
+      'ADA',
+      'Ada lovelace',
+      'adalovelace',
+      'Hoppergrace',
+      'hopper grace',
+      'lovelace@',
+      'a_b',
+      'a b',
+      '\\',
+      '50%',
+      '%',
+      '_',
+      'Zoë',
+      'Ünïcödé',
+      '2001:db8',
+      '198.51.100.7',
+      '.7lovelace',
+      'line two',
+      'two198',
+      'org',
+      '.example',
+      'example',
+      'https://',
+      'zz',
+    ];
     for (const q of searches) {
       const found = rowIds(await queue(`/admin/comments?status=all&q=${encodeURIComponent(q)}`));
       assert.deepEqual(found.sort(), fieldByField(q).sort(), `search for ${JSON.stringify(q)}`);
@@ -186,7 +266,7 @@ describe('search, article filter and pages', () => {
     await held({ body: 'A needle elsewhere', article_id: other });
     const first = await queue(`/admin/comments?article=${DEMO_SLUG}&q=needle`);
     assert.deepEqual(rowIds(first), matching.slice(3).reverse());
-    const next = await queue(first('.pager a[rel="next"]').attr('href')!);
+    const next = await queue(first('.pager a[rel="next"]').attr('href'));
     assert.deepEqual(rowIds(next), matching.slice(0, 3).reverse());
     assert.equal(next('.pager a[rel="next"]').length, 0);
   });
@@ -207,7 +287,15 @@ describe('search, article filter and pages', () => {
       // Five share one timestamp, so the id must break the tie.
       await held(n >= 20 && n < 25 ? { created_at: tie } : { created_at: new Date(Date.UTC(2023, 4, 1, 10, n)) });
     }
-    const expected = (await testDb.db('comments').select('id').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])).map((row) => String(row.id));
+    const expected = (
+      await testDb
+        .db('comments')
+        .select('id')
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+    ).map((row) => String(row.id));
 
     const pages: string[][] = [];
     let path: string | undefined = '/admin/comments';
@@ -217,12 +305,15 @@ describe('search, article filter and pages', () => {
       path = page('.pager a[rel="next"]').attr('href');
       assert.ok(pages.length <= 3, 'too many pages');
     }
-    assert.deepEqual(pages.map((ids) => ids.length), [20, 20, 5]);
+    assert.deepEqual(
+      pages.map((ids) => ids.length),
+      [20, 20, 5],
+    );
     assert.deepEqual(pages.flat(), expected);
 
     // From the last page, follow Newer links back to the top.
     let current = await queue('/admin/comments');
-    for (let n = 1; n < pages.length; n += 1) current = await queue(current('.pager a[rel="next"]').attr('href')!);
+    for (let n = 1; n < pages.length; n += 1) current = await queue(current('.pager a[rel="next"]').attr('href'));
     const back = [rowIds(current)];
     let newer: string | undefined;
     while ((newer = current('.pager a[rel="prev"]').attr('href'))) {
@@ -237,11 +328,17 @@ describe('search, article filter and pages', () => {
     for (let n = 0; n < 19; n += 1) await held({ created_at: new Date(Date.UTC(2023, 4, 2, 10, n)) });
     const a = await held();
     const b = await held();
-    await testDb.db('comments').where({ id: a }).update({ created_at: testDb.db.raw(`'2023-05-02 09:00:00.000002+00'`) });
-    await testDb.db('comments').where({ id: b }).update({ created_at: testDb.db.raw(`'2023-05-02 09:00:00.000001+00'`) });
+    await testDb
+      .db('comments')
+      .where({ id: a })
+      .update({ created_at: testDb.db.raw(`'2023-05-02 09:00:00.000002+00'`) });
+    await testDb
+      .db('comments')
+      .where({ id: b })
+      .update({ created_at: testDb.db.raw(`'2023-05-02 09:00:00.000001+00'`) });
     const first = await queue();
     assert.equal(rowIds(first).at(-1), a);
-    assert.deepEqual(rowIds(await queue(first('.pager a[rel="next"]').attr('href')!)), [b]);
+    assert.deepEqual(rowIds(await queue(first('.pager a[rel="next"]').attr('href'))), [b]);
   });
 });
 
@@ -260,7 +357,14 @@ describe('changing one comment’s status', () => {
     assert.equal(String(row.moderated_by), admin.user.id);
     const [entry] = await logRows();
     assert.deepEqual(
-      { comment: entry!.comment_id, actor: entry!.actor_id, name: entry!.actor_name, action: entry!.action, from: entry!.from_status, to: entry!.to_status },
+      {
+        comment: entry!.comment_id,
+        actor: entry!.actor_id,
+        name: entry!.actor_name,
+        action: entry!.action,
+        from: entry!.from_status,
+        to: entry!.to_status,
+      },
       { comment: id, actor: admin.user.id, name: admin.user.display_name, action: 'status', from: 'pending', to: 'approved' },
     );
     const page = await queue('/admin/comments?status=approved');
@@ -293,9 +397,16 @@ describe('changing one comment’s status', () => {
   it('never returns to another site', async () => {
     const id = await held();
     for (const elsewhere of ['//evil.example/admin/comments', 'https://evil.example/admin/comments', '/admin/logout']) {
-      await admin.post(`/admin/comments/${id}/status`, { status: 'spam', return_to: elsewhere }).expect(303).expect('Location', '/admin/comments');
+      await admin
+        .post(`/admin/comments/${id}/status`, { status: 'spam', return_to: elsewhere })
+        .expect(303)
+        .expect('Location', '/admin/comments');
     }
-    await admin.post(`/admin/comments/${id}/status`, { status: 'trash' }).set('Referer', 'https://evil.example/x').expect(303).expect('Location', '/admin/comments');
+    await admin
+      .post(`/admin/comments/${id}/status`, { status: 'trash' })
+      .set('Referer', 'https://evil.example/x')
+      .expect(303)
+      .expect('Location', '/admin/comments');
   });
 
   it('restores from trash to the status it had before, found in the log', async () => {
@@ -320,7 +431,10 @@ describe('changing one comment’s status', () => {
     assert.equal(await statusOf(trashed), undefined);
     assert.equal((await testDb.db('comments').where({ id: reply }).first()).parent_id, null);
     const entries = await logRows();
-    assert.deepEqual(entries.map((entry) => [entry.comment_id, entry.action, entry.from_status, entry.to_status]), [[trashed, 'delete', 'trash', null]]);
+    assert.deepEqual(
+      entries.map((entry) => [entry.comment_id, entry.action, entry.from_status, entry.to_status]),
+      [[trashed, 'delete', 'trash', null]],
+    );
   });
 
   it('logs the true from-status when two moderators act on one comment at once', async () => {
@@ -342,7 +456,14 @@ describe('bulk actions', () => {
     const pending = await held();
     const spam = await insertComment(testDb.db, { status: 'spam' });
     const approved = await insertComment(testDb.db, { status: 'approved' });
-    await admin.post('/admin/comments/bulk', [['action', 'approve'], ['ids', pending], ['ids', spam], ['ids', approved], ['return_to', '/admin/comments?status=all']])
+    await admin
+      .post('/admin/comments/bulk', [
+        ['action', 'approve'],
+        ['ids', pending],
+        ['ids', spam],
+        ['ids', approved],
+        ['return_to', '/admin/comments?status=all'],
+      ])
       .expect(303)
       .expect('Location', '/admin/comments?status=all');
     assert.deepEqual([await statusOf(pending), await statusOf(spam), await statusOf(approved)], ['approved', 'approved', 'approved']);
@@ -358,24 +479,51 @@ describe('bulk actions', () => {
       spam: await insertComment(testDb.db, { status: 'spam' }),
       trash: await insertComment(testDb.db, { status: 'trash' }),
     };
-    await admin.post('/admin/comments/bulk', [['action', 'delete'], ...Object.values(ids).map((id) => ['ids', id] as [string, string])]).expect(303);
+    await admin
+      .post('/admin/comments/bulk', [['action', 'delete'], ...Object.values(ids).map((id) => ['ids', id] as [string, string])])
+      .expect(303);
     assert.deepEqual((await allComments(testDb.db)).map((row) => row.id).sort(), [ids.pending, ids.approved].sort());
     assert.equal(
       flashOf(await queue()),
       '2 comments deleted permanently. 2 comments skipped: only comments in spam or trash can be deleted permanently.',
     );
-    assert.deepEqual((await logRows()).map((entry) => entry.action), ['delete', 'delete']);
+    assert.deepEqual(
+      (await logRows()).map((entry) => entry.action),
+      ['delete', 'delete'],
+    );
   });
 
   it('unapproves, marks spam, trashes and restores every checked comment', async () => {
     const a = await insertComment(testDb.db, { status: 'approved' });
     const b = await insertComment(testDb.db, { status: 'approved' });
-    await admin.post('/admin/comments/bulk', [['action', 'unapprove'], ['ids', a], ['ids', b]]).expect(303);
+    await admin
+      .post('/admin/comments/bulk', [
+        ['action', 'unapprove'],
+        ['ids', a],
+        ['ids', b],
+      ])
+      .expect(303);
     assert.deepEqual([await statusOf(a), await statusOf(b)], ['pending', 'pending']);
-    await admin.post('/admin/comments/bulk', [['action', 'spam'], ['ids', a]]).expect(303);
-    await admin.post('/admin/comments/bulk', [['action', 'trash'], ['ids', b]]).expect(303);
+    await admin
+      .post('/admin/comments/bulk', [
+        ['action', 'spam'],
+        ['ids', a],
+      ])
+      .expect(303);
+    await admin
+      .post('/admin/comments/bulk', [
+        ['action', 'trash'],
+        ['ids', b],
+      ])
+      .expect(303);
     assert.deepEqual([await statusOf(a), await statusOf(b)], ['spam', 'trash']);
-    await admin.post('/admin/comments/bulk', [['action', 'restore'], ['ids', a], ['ids', b]]).expect(303);
+    await admin
+      .post('/admin/comments/bulk', [
+        ['action', 'restore'],
+        ['ids', a],
+        ['ids', b],
+      ])
+      .expect(303);
     assert.deepEqual([await statusOf(a), await statusOf(b)], ['pending', 'pending']);
     assert.equal((await logRows()).length, 6);
   });
@@ -394,7 +542,8 @@ describe('bulk actions', () => {
 describe('undo', () => {
   it('after spam, puts the comment back where it was and shows it on the article again', async () => {
     const id = await insertComment(testDb.db, { status: 'approved' });
-    await admin.post(`/admin/comments/${id}/status`, { status: 'spam', return_to: '/admin/comments?status=approved' })
+    await admin
+      .post(`/admin/comments/${id}/status`, { status: 'spam', return_to: '/admin/comments?status=approved' })
       .expect(303)
       .expect('Location', '/admin/comments?status=approved');
     const page = await queue('/admin/comments?status=approved');
@@ -403,10 +552,16 @@ describe('undo', () => {
     assert.equal(undo.attr('action'), '/admin/comments/undo');
     const token = undo.find('input[name="token"]').attr('value')!;
     assert.equal(flashOf(await queue('/admin/comments?status=approved')), '', 'the message is shown once');
-    await admin.post('/admin/comments/undo', { token, return_to: '/admin/comments?status=approved' }).expect(303).expect('Location', '/admin/comments?status=approved');
+    await admin
+      .post('/admin/comments/undo', { token, return_to: '/admin/comments?status=approved' })
+      .expect(303)
+      .expect('Location', '/admin/comments?status=approved');
     assert.equal(await statusOf(id), 'approved');
     assert.deepEqual(await publicIds(), [id]);
-    assert.deepEqual((await logRows()).map((entry) => `${entry.from_status}→${entry.to_status}`), ['approved→spam', 'spam→approved']);
+    assert.deepEqual(
+      (await logRows()).map((entry) => `${entry.from_status}→${entry.to_status}`),
+      ['approved→spam', 'spam→approved'],
+    );
     await admin.post('/admin/comments/undo', { token }).expect(303);
     assert.match(flashOf(await queue()), /nothing to undo/);
   });
@@ -416,7 +571,15 @@ describe('undo', () => {
     const approved = await insertComment(testDb.db, { status: 'approved' });
     const moved = await held();
     const untouched = await insertComment(testDb.db, { status: 'trash' });
-    await admin.post('/admin/comments/bulk', [['action', 'trash'], ['ids', pending], ['ids', approved], ['ids', moved], ['ids', untouched]]).expect(303);
+    await admin
+      .post('/admin/comments/bulk', [
+        ['action', 'trash'],
+        ['ids', pending],
+        ['ids', approved],
+        ['ids', moved],
+        ['ids', untouched],
+      ])
+      .expect(303);
     const token = (await queue())('.flash__undo input[name="token"]').attr('value')!;
     const colleague = await signInAdmin(app, testDb.db, 'colleague');
     await colleague.post(`/admin/comments/${moved}/status`, { status: 'spam' }).expect(303);
@@ -432,7 +595,8 @@ describe('undo', () => {
 describe('replying as the site', () => {
   it('publishes a reply threaded under an approved comment, signed by the admin', async () => {
     const parent = await insertComment(testDb.db, { status: 'approved' });
-    await admin.post(`/admin/comments/${parent}/reply`, { comment: '  Thanks for reading.  ', return_to: '/admin/comments?status=approved' })
+    await admin
+      .post(`/admin/comments/${parent}/reply`, { comment: '  Thanks for reading.  ', return_to: '/admin/comments?status=approved' })
       .expect(303)
       .expect('Location', '/admin/comments?status=approved');
     const reply = await testDb.db('comments').whereNot({ id: parent }).first();
@@ -447,13 +611,25 @@ describe('replying as the site', () => {
         site: reply.is_site_reply,
         approved: reply.approved_at instanceof Date,
       },
-      { status: 'approved', parent, body: 'Thanks for reading.', name: admin.user.display_name, email: 'moderator@127.0.0.1', user: admin.user.id, site: true, approved: true },
+      {
+        status: 'approved',
+        parent,
+        body: 'Thanks for reading.',
+        name: admin.user.display_name,
+        email: 'moderator@127.0.0.1',
+        user: admin.user.id,
+        site: true,
+        approved: true,
+      },
     );
     const page = parsePage((await request(app).get(DEMO_PATH).expect(200)).text);
     assert.equal(page(`#comment-${parent} .children #comment-${reply.id}`).length, 1, 'threaded under its parent');
     assert.equal(page(`#comment-${reply.id} .comment-site-badge`).first().text(), 'Site reply', 'marked as the site’s reply');
     assert.equal(page(`#comment-${parent} > .comment-body .comment-site-badge`).length, 0, 'the reader’s comment is not');
-    assert.deepEqual((await logRows()).map((entry) => [entry.comment_id, entry.action, entry.to_status]), [[String(reply.id), 'reply', 'approved']]);
+    assert.deepEqual(
+      (await logRows()).map((entry) => [entry.comment_id, entry.action, entry.to_status]),
+      [[String(reply.id), 'reply', 'approved']],
+    );
   });
 
   it('approves a pending comment first, logging both', async () => {
@@ -461,7 +637,13 @@ describe('replying as the site', () => {
     await admin.post(`/admin/comments/${parent}/reply`, { comment: 'Welcome aboard.' }).expect(303);
     assert.equal(await statusOf(parent), 'approved');
     const entries = await logRows();
-    assert.deepEqual(entries.map((entry) => [entry.action, entry.from_status, entry.to_status]), [['status', 'pending', 'approved'], ['reply', null, 'approved']]);
+    assert.deepEqual(
+      entries.map((entry) => [entry.action, entry.from_status, entry.to_status]),
+      [
+        ['status', 'pending', 'approved'],
+        ['reply', null, 'approved'],
+      ],
+    );
     assert.equal((await publicIds()).length, 2);
   });
 
@@ -487,27 +669,39 @@ describe('replying as the site', () => {
 describe('editing a comment', () => {
   it('changes text, name, email and website under the public form’s rules, and logs the edit', async () => {
     const id = await held();
-    const form = parsePage((await admin.agent.get(`/admin/comments/${id}/edit?return_to=${encodeURIComponent('/admin/comments?status=pending')}`).expect(200)).text);
+    const form = parsePage(
+      (await admin.agent.get(`/admin/comments/${id}/edit?return_to=${encodeURIComponent('/admin/comments?status=pending')}`).expect(200))
+        .text,
+    );
     assert.equal(form('#edit-author').attr('value'), (await testDb.db('comments').where({ id }).first()).author_name);
-    await admin.post(`/admin/comments/${id}/edit`, {
-      comment: 'Edited words.',
-      author: 'New Name',
-      email: 'new@example.org',
-      url: 'new.example.org',
-      return_to: '/admin/comments?status=pending',
-    })
+    await admin
+      .post(`/admin/comments/${id}/edit`, {
+        comment: 'Edited words.',
+        author: 'New Name',
+        email: 'new@example.org',
+        url: 'new.example.org',
+        return_to: '/admin/comments?status=pending',
+      })
       .expect(303)
       .expect('Location', '/admin/comments?status=pending');
     const row = await testDb.db('comments').where({ id }).first();
-    assert.deepEqual([row.body, row.author_name, row.author_email, row.author_url, row.status], ['Edited words.', 'New Name', 'new@example.org', 'https://new.example.org', 'pending']);
+    assert.deepEqual(
+      [row.body, row.author_name, row.author_email, row.author_url, row.status],
+      ['Edited words.', 'New Name', 'new@example.org', 'https://new.example.org', 'pending'],
+    );
     assert.ok(row.updated_at instanceof Date);
-    assert.deepEqual((await logRows()).map((entry) => [entry.action, entry.actor_name, entry.from_status, entry.to_status]), [['edit', admin.user.display_name, 'pending', 'pending']]);
+    assert.deepEqual(
+      (await logRows()).map((entry) => [entry.action, entry.actor_name, entry.from_status, entry.to_status]),
+      [['edit', admin.user.display_name, 'pending', 'pending']],
+    );
   });
 
   it('shows the form again with 422, each error at its field and the typed values kept, storing nothing', async () => {
     const id = await held();
     const before = await snapshot();
-    const response = await admin.post(`/admin/comments/${id}/edit`, { comment: 'Kept text', author: 'x'.repeat(246), email: 'not-an-email', url: 'ftp://x.example' }).expect(422);
+    const response = await admin
+      .post(`/admin/comments/${id}/edit`, { comment: 'Kept text', author: 'x'.repeat(246), email: 'not-an-email', url: 'ftp://x.example' })
+      .expect(422);
     const page = parsePage(response.text);
     assert.match(textAt(page, '#edit-author-error'), /245 characters or fewer/);
     assert.match(textAt(page, '#edit-email-error'), /correct format/);
@@ -551,7 +745,9 @@ describe('the moderation log page', () => {
     await admin.post(`/admin/comments/${kept}/status`, { status: 'approved' }).expect(303);
     await admin.post(`/admin/comments/${gone}/delete`).expect(303);
     const page = parsePage((await admin.agent.get('/admin/log').expect(200)).text);
-    const rows = page('.log-table tbody tr').map((_i, row) => squash(page(row).text())).get();
+    const rows = page('.log-table tbody tr')
+      .map((_i, row) => squash(page(row).text()))
+      .get();
     assert.equal(rows.length, 2);
     assert.match(rows[0]!, new RegExp(`${admin.user.display_name} deleted permanently \\(was spam\\) #${gone} \\(deleted\\)`));
     assert.match(rows[1]!, new RegExp(`${admin.user.display_name} pending → approved #${kept} by`));
@@ -562,16 +758,32 @@ describe('the moderation log page', () => {
   it('pages by keyset through many entries', async () => {
     const id = await held();
     const at = (n: number) => new Date(Date.UTC(2023, 5, 1, 0, 0, n % 50));
-    await testDb.db('moderation_log').insert(
-      Array.from({ length: 45 }, (_, n) => ({ comment_id: id, actor_id: admin.user.id, actor_name: `actor-${n}`, action: 'status', from_status: 'pending', to_status: 'approved', created_at: at(n) })),
-    );
+    await testDb
+      .db('moderation_log')
+      .insert(
+        Array.from({ length: 45 }, (_, n) => ({
+          comment_id: id,
+          actor_id: admin.user.id,
+          actor_name: `actor-${n}`,
+          action: 'status',
+          from_status: 'pending',
+          to_status: 'approved',
+          created_at: at(n),
+        })),
+      );
     const first = parsePage((await admin.agent.get('/admin/log').expect(200)).text);
     const second = parsePage((await admin.agent.get(first('.pager a[rel="next"]').attr('href')!).expect(200)).text);
-    const actors = (page: Page) => page('.log-table tbody td[data-label="Moderator"]').map((_i, cell) => page(cell).text()).get();
+    const actors = (page: Page) =>
+      page('.log-table tbody td[data-label="Moderator"]')
+        .map((_i, cell) => page(cell).text())
+        .get();
     const all = [...actors(first), ...actors(second)];
     assert.deepEqual([actors(first).length, actors(second).length], [40, 5]);
     assert.equal(new Set(all).size, 45);
     assert.equal(second('.pager a[rel="next"]').length, 0);
-    assert.deepEqual(actors(parsePage((await admin.agent.get(second('.pager a[rel="prev"]').attr('href')!).expect(200)).text)), actors(first));
+    assert.deepEqual(
+      actors(parsePage((await admin.agent.get(second('.pager a[rel="prev"]').attr('href')!).expect(200)).text)),
+      actors(first),
+    );
   });
 });

@@ -41,7 +41,11 @@ async function siteConfig(port: number, instances: AppInstance[]): Promise<strin
   };
   let site = replace(shipped, /^resolver .*$/m, '');
   site = replace(site, /^resolver_timeout .*$/m, '');
-  site = replace(site, /^\s*server app:3000 resolve max_fails=0;$/m, instances.map((one) => `    server 127.0.0.1:${one.port} max_fails=0;`).join('\n'));
+  site = replace(
+    site,
+    /^\s*server app:3000 resolve max_fails=0;$/m,
+    instances.map((one) => `    server 127.0.0.1:${one.port} max_fails=0;`).join('\n'),
+  );
   return replace(site, /^\s*listen 80;$/m, `    listen 127.0.0.1:${port};`);
 }
 
@@ -133,7 +137,11 @@ describe('nginx in front of two instances (the scale profile)', { skip: NGINX ? 
       assert.equal(queue.status, 200, `turn ${turn}: ${queue.status} ${queue.headers.get('location') ?? ''}`);
     }
     const served = await upstreamsFor('GET', '/admin/comments', 200);
-    assert.deepEqual([...served].sort(), instances.map((one) => `127.0.0.1:${one.port}`).sort(), 'both instances served the signed-in queue');
+    assert.deepEqual(
+      [...served].sort(),
+      instances.map((one) => `127.0.0.1:${one.port}`).sort(),
+      'both instances served the signed-in queue',
+    );
   });
 
   it('stores the address nginx saw, not one the client claimed', async () => {

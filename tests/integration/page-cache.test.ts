@@ -24,7 +24,6 @@ const PRODUCTION = { NODE_ENV: 'production', SESSION_SECRET: 'a-production-sessi
 
 before(() => untilListening(context.db));
 
-
 /** The page with its per-response values taken out, so two responses can be compared. */
 function withoutFormTokens(html: string): string {
   const fields = formFields(parsePage(html));
@@ -94,16 +93,28 @@ describe('cached pages for anonymous readers', () => {
     let responses: request.Response[];
     try {
       await lock.raw('LOCK TABLE comments IN ACCESS EXCLUSIVE MODE');
-      const readers = [1, 2, 3].map(() => request(app).get(PATH).set('Accept-Encoding', 'identity').then((response) => response));
+      const readers = [1, 2, 3].map(() =>
+        request(app)
+          .get(PATH)
+          .set('Accept-Encoding', 'identity')
+          .then((response) => response),
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
       await lock.rollback();
       responses = await Promise.all(readers);
     } finally {
       if (!lock.isCompleted()) await lock.rollback();
     }
-    assert.deepEqual(responses.map((response) => response.status), [200, 200, 200]);
+    assert.deepEqual(
+      responses.map((response) => response.status),
+      [200, 200, 200],
+    );
     assert.deepEqual(responses.map((response) => response.headers['x-page-cache']).sort(), ['miss', 'shared', 'shared']);
-    assert.equal(new Set(responses.map((response) => formFields(parsePage(response.text)).submission_id)).size, 3, 'fresh form tokens each');
+    assert.equal(
+      new Set(responses.map((response) => formFields(parsePage(response.text)).submission_id)).size,
+      3,
+      'fresh form tokens each',
+    );
     assert.equal(new Set(responses.map((response) => withoutFormTokens(response.text))).size, 1);
     assert.equal(pageCacheOf(app).size, 0, 'nothing kept');
 
@@ -118,18 +129,26 @@ describe('cached pages for anonymous readers', () => {
     let responses: request.Response[];
     try {
       await lock.raw('LOCK TABLE comments IN ACCESS EXCLUSIVE MODE');
-      const first = request(app).get(PATH).then((response) => response);
+      const first = request(app)
+        .get(PATH)
+        .then((response) => response);
       await new Promise((resolve) => setTimeout(resolve, 150));
       // The change is heard while the first render waits; the second reader arrives after it.
       pageCacheOf(app).invalidate(articleTag(articleId));
-      const second = request(app).get(PATH).then((response) => response);
+      const second = request(app)
+        .get(PATH)
+        .then((response) => response);
       await new Promise((resolve) => setTimeout(resolve, 150));
       await lock.rollback();
       responses = await Promise.all([first, second]);
     } finally {
       if (!lock.isCompleted()) await lock.rollback();
     }
-    assert.deepEqual(responses.map((response) => response.headers['x-page-cache']), ['miss', 'miss'], 'the first render began before the change');
+    assert.deepEqual(
+      responses.map((response) => response.headers['x-page-cache']),
+      ['miss', 'miss'],
+      'the first render began before the change',
+    );
   });
 
   it('caches the home page per page number, the same for commenters, without a query on a hit', async () => {
@@ -299,8 +318,14 @@ describe('conditional requests', () => {
     const lastModified = first.headers['last-modified']!;
     assert.equal(Date.parse(lastModified), Math.floor(now / 1000) * 1000);
     await request(app).get(PATH).set('If-Modified-Since', lastModified).expect(304);
-    await request(app).get(PATH).set('If-Modified-Since', new Date(now + 60_000).toUTCString()).expect(304);
-    await request(app).get(PATH).set('If-Modified-Since', new Date(Date.parse(lastModified) - 1000).toUTCString()).expect(200);
+    await request(app)
+      .get(PATH)
+      .set('If-Modified-Since', new Date(now + 60_000).toUTCString())
+      .expect(304);
+    await request(app)
+      .get(PATH)
+      .set('If-Modified-Since', new Date(Date.parse(lastModified) - 1000).toUTCString())
+      .expect(200);
     await request(app).get(PATH).set('If-Modified-Since', 'yesterday').expect(200);
     await request(app).get(PATH).set('If-Modified-Since', lastModified).set('If-None-Match', '"other"').expect(200);
 
@@ -363,7 +388,14 @@ describe('every change a reader could see empties the cache at once', () => {
     const reader = buildTestApp(context.db);
     const { admin } = await adminApp(context.db);
     const id = await insertComment(context.db, { status: 'pending', body: 'Moderate me.' });
-    for (const [status, visible] of [['approved', true], ['pending', false], ['approved', true], ['spam', false], ['approved', true], ['trash', false]] as const) {
+    for (const [status, visible] of [
+      ['approved', true],
+      ['pending', false],
+      ['approved', true],
+      ['spam', false],
+      ['approved', true],
+      ['trash', false],
+    ] as const) {
       await primed(reader);
       await primed(reader, '/');
       await admin.post(`/admin/comments/${id}/status`, { status }).expect(303);
@@ -417,7 +449,10 @@ describe('every change a reader could see empties the cache at once', () => {
     });
     await primed(reader, '/');
     await request(reader).get('/articles/a-second-article').expect(404);
-    await context.db('articles').where({ slug: 'a-second-article' }).update({ status: 'published', published_at: new Date(Date.now() - 60_000) });
+    await context
+      .db('articles')
+      .where({ slug: 'a-second-article' })
+      .update({ status: 'published', published_at: new Date(Date.now() - 60_000) });
     assert.match(await afterChange(reader, '/'), /A Second Article/);
     await primed(reader, '/articles/a-second-article');
     await context.db('articles').where({ slug: 'a-second-article' }).update({ status: 'draft' });

@@ -11,7 +11,11 @@ import { connectDatabase, type Database } from '../../src/platform/db/connection
 import { createLogger } from '../../src/platform/logger.js';
 import { saveDiscussionSettings } from '../../src/settings/settings-queries.js';
 import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/settings/discussion-settings.js';
-import { PAGE_CHANGES_CHANNEL, startPageChangeListener, type PageChangeListener } from '../../src/platform/page-cache/page-change-listener.js';
+import {
+  PAGE_CHANGES_CHANNEL,
+  startPageChangeListener,
+  type PageChangeListener,
+} from '../../src/platform/page-cache/page-change-listener.js';
 import { adminApp } from '../helpers/admin.js';
 import { TEST_COOKIE_SECRET, untilListening } from '../helpers/app.js';
 import { DEMO_SLUG, queriesDuring, useTestDatabase } from '../helpers/database.js';
@@ -46,10 +50,13 @@ function otherInstance(
   });
   const listener = startPageChangeListener({ connectionString: url(), logger: createLogger('silent'), retryDelayMs, heartbeatMs });
   listener.attach(pageCacheOf(app), db);
-  closing.push(() => listener.close(), () => db.destroy(), () => sessionPool.end());
+  closing.push(
+    () => listener.close(),
+    () => db.destroy(),
+    () => sessionPool.end(),
+  );
   return { app, db, listener };
 }
-
 
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
   const started = Date.now();
@@ -73,7 +80,11 @@ describe('several instances on one database', () => {
     assert.equal(hit.headers['x-page-cache'], 'hit');
 
     await admin.post(`/admin/comments/${id}/status`, { status: 'approved' }).expect(303);
-    const elapsed = await until(async () => shows((await request(other.app).get(PATH)).text, id), 1000, 'the approval on the other instance');
+    const elapsed = await until(
+      async () => shows((await request(other.app).get(PATH)).text, id),
+      1000,
+      'the approval on the other instance',
+    );
     assert.ok(elapsed < 1000, `${elapsed} ms`);
     // The other instance only heard of it: it made no query before rendering again.
     assert.equal((await queriesDuring(other.db, () => request(other.app).get(PATH).expect(200))).length, 0);
@@ -83,7 +94,8 @@ describe('several instances on one database', () => {
     const instance = otherInstance(undefined, 60_000);
     await instance.listener.whenListening();
     const lastQueryOfListener = async () =>
-      context.db('pg_stat_activity')
+      context
+        .db('pg_stat_activity')
         .where({ pid: instance.listener.backendPid })
         .first<{ query: string; query_start: Date }>('query', 'query_start');
     await request(instance.app).get(PATH).expect(200);
@@ -106,7 +118,10 @@ describe('several instances on one database', () => {
     const writer = connectDatabase(url());
     closing.push(() => writer.destroy());
     const id = await insertComment(context.db, { status: 'pending', body: 'Back and forth.' });
-    const setApproved = (approved: boolean) => writer('comments').where({ id }).update({ status: approved ? 'approved' : 'pending' });
+    const setApproved = (approved: boolean) =>
+      writer('comments')
+        .where({ id })
+        .update({ status: approved ? 'approved' : 'pending' });
     const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     for (let round = 0; round < 15; round++) {
       // Two changes in quick succession while readers keep coming: a render
@@ -167,10 +182,20 @@ describe('losing the listening connection', () => {
   it('keeps serving current pages, rendered for each request, when it cannot listen at all', async () => {
     const db = connectDatabase(url());
     const sessionPool = new pg.Pool({ connectionString: url(), max: 2, allowExitOnIdle: true });
-    const app = createApp({ config: loadConfig({ NODE_ENV: 'test', DATA_DIR: tmpdir() }), db, cookieSecret: TEST_COOKIE_SECRET, logger: createLogger('silent'), sessionPool });
+    const app = createApp({
+      config: loadConfig({ NODE_ENV: 'test', DATA_DIR: tmpdir() }),
+      db,
+      cookieSecret: TEST_COOKIE_SECRET,
+      logger: createLogger('silent'),
+      sessionPool,
+    });
     const listener = startPageChangeListener({ connectionString: 'postgres://nobody@127.0.0.1:1/none', logger: createLogger('silent') });
     listener.attach(pageCacheOf(app), db);
-    closing.push(() => listener.close(), () => db.destroy(), () => sessionPool.end());
+    closing.push(
+      () => listener.close(),
+      () => db.destroy(),
+      () => sessionPool.end(),
+    );
     await request(app).get(PATH).expect(200);
     assert.equal((await request(app).get(PATH).expect(200)).headers['x-page-cache'], 'miss');
     const id = await insertComment(context.db, { body: 'Unheard, still shown.' });
@@ -212,16 +237,29 @@ describe('the notify-page-changes migration', () => {
     assert.deepEqual(await notified(() => context.db('comments').where({ id }).update({ body: 'Edited.' })), [article, 'home']);
     assert.deepEqual(await notified(() => context.db('comments').where({ id }).update({ status: 'spam' })), [article, 'home']);
     assert.deepEqual(await notified(() => context.db('comments').where({ id }).update({ body: 'Edited while spam.' })), []);
-    assert.deepEqual(await notified(() => context.db('articles').where({ id: articleId }).update({ title: 'New title' })), [article, 'home']);
-    assert.deepEqual(await notified(() => context.db('articles').where({ id: articleId }).update({ title: 'New title' })), [], 'nothing changed');
-    assert.deepEqual(await notified(() => saveDiscussionSettings(context.db, { ...DEFAULT_DISCUSSION_SETTINGS, threadDepth: 3 }, null)), ['settings']);
+    assert.deepEqual(await notified(() => context.db('articles').where({ id: articleId }).update({ title: 'New title' })), [
+      article,
+      'home',
+    ]);
+    assert.deepEqual(
+      await notified(() => context.db('articles').where({ id: articleId }).update({ title: 'New title' })),
+      [],
+      'nothing changed',
+    );
+    assert.deepEqual(await notified(() => saveDiscussionSettings(context.db, { ...DEFAULT_DISCUSSION_SETTINGS, threadDepth: 3 }, null)), [
+      'settings',
+    ]);
 
-    const [draft] = await context.db('articles')
+    const [draft] = await context
+      .db('articles')
       .insert({ slug: 'a-draft', title: 'A draft', author_name: 'K', body: 'Text.' })
       .returning<Array<{ id: string }>>('id');
     const draftTag = `article:${draft!.id}`;
     assert.deepEqual(await notified(() => context.db('articles').where({ id: draft!.id }).update({ body: 'More text.' })), [draftTag]);
-    assert.deepEqual(await notified(() => context.db('articles').where({ id: draft!.id }).update({ status: 'published', published_at: new Date() })), [draftTag, 'home']);
+    assert.deepEqual(
+      await notified(() => context.db('articles').where({ id: draft!.id }).update({ status: 'published', published_at: new Date() })),
+      [draftTag, 'home'],
+    );
     assert.deepEqual(await notified(() => context.db('articles').where({ id: draft!.id }).delete()), [draftTag, 'home']);
   });
 
@@ -243,7 +281,10 @@ describe('the notify-page-changes migration', () => {
 
   it('has a down that stops the notifications, and an up that brings them back', async () => {
     const id = await insertComment(context.db, { status: 'pending' });
-    const [, reverted] = (await context.db.migrate.down({ migrationSource, name: '20261129_13_notify_page_changes' })) as [number, string[]];
+    const [, reverted] = (await context.db.migrate.down({ migrationSource, name: '20261129_13_notify_page_changes' })) as [
+      number,
+      string[],
+    ];
     try {
       assert.deepEqual(reverted, ['20261129_13_notify_page_changes']);
       assert.deepEqual(await notified(() => context.db('comments').where({ id }).update({ status: 'approved' })), []);

@@ -34,7 +34,7 @@ const PENDING_NOTE = 'Your comment is awaiting moderation.';
 const DUPLICATE = 'Duplicate comment detected; it looks as though you’ve already said that!';
 const COMMENTER_COOKIES = ['broadsheet_pending', 'comment_author', 'comment_author_email', 'comment_author_url'];
 /** Text a person might type, with everything that tends to get mangled on the way back. */
-const AWKWARD_COMMENT = 'First line & “quotes” with <b>not bold</b>,\n\nthen \'single\' quotes, a tab\there and 😀 at the end.';
+const AWKWARD_COMMENT = "First line & “quotes” with <b>not bold</b>,\n\nthen 'single' quotes, a tab\there and 😀 at the end.";
 
 interface Submission {
   fields: Record<string, string>;
@@ -118,7 +118,11 @@ describe('POST /articles/:slug/comments — accepted', () => {
   it('accepts a post with no Origin header, and one marked same-origin', async () => {
     const first = await submit(harness.browser(), {}, { origin: null });
     assert.equal(first.response.status, 303);
-    const second = await submit(harness.browser(), { email: 'other@example.org', comment: 'Another.' }, { headers: { 'Sec-Fetch-Site': 'same-origin' } });
+    const second = await submit(
+      harness.browser(),
+      { email: 'other@example.org', comment: 'Another.' },
+      { headers: { 'Sec-Fetch-Site': 'same-origin' } },
+    );
     assert.equal(second.response.status, 303);
     assert.equal(await commentCount(database.db), 2);
   });
@@ -126,7 +130,11 @@ describe('POST /articles/:slug/comments — accepted', () => {
   it('stores a reply under its approved parent, and the commenter sees it nested there', async () => {
     const parent = await insertComment(database.db, { author_name: 'Grace Hopper' });
     const browser = harness.browser();
-    const { fields, response } = await submit(browser, { comment: 'Replying to Grace.' }, { pagePath: `${DEMO_PATH}?replytocom=${parent}` });
+    const { fields, response } = await submit(
+      browser,
+      { comment: 'Replying to Grace.' },
+      { pagePath: `${DEMO_PATH}?replytocom=${parent}` },
+    );
     assert.equal(fields.parent_id, parent);
     assert.equal(response.status, 303);
     const id = idFromLocation(response.headers.location);
@@ -357,7 +365,7 @@ describe('POST /articles/:slug/comments — invalid fields give 422 and store no
       assert.equal(summaryLinks.length, Object.keys(testCase.errors).length, 'one summary line per bad field');
       for (const [field, pattern] of Object.entries(testCase.errors)) {
         const message = textAt(page, `#${field}-error`);
-        assert.match(message, pattern!);
+        assert.match(message, pattern);
         const control = page(`#${field}`);
         assert.equal(control.attr('name'), field, `#${field} is the ${field} field`);
         assert.equal(control.attr('aria-invalid'), 'true');
@@ -365,7 +373,7 @@ describe('POST /articles/:slug/comments — invalid fields give 422 and store no
         assert.ok(control.parent().find(`#${field}-error`).length === 1, 'the message sits with its field');
         const link = page(`.error-summary a[href="#${field}"]`);
         assert.equal(link.length, 1, `the summary links to #${field}`);
-        assert.match(squash(link.text()), pattern!);
+        assert.match(squash(link.text()), pattern);
       }
       assertTypedValuesKept(page, sent, testCase.notRoundTripped);
     });
@@ -381,7 +389,11 @@ describe('POST /articles/:slug/comments — invalid fields give 422 and store no
   });
 
   it('refuses over-long fields rather than storing them cut short', async () => {
-    for (const overrides of [{ author: 'n'.repeat(300) }, { comment: 'c'.repeat(70000) }, { url: `https://example.com/${'p'.repeat(300)}` }]) {
+    for (const overrides of [
+      { author: 'n'.repeat(300) },
+      { comment: 'c'.repeat(70000) },
+      { url: `https://example.com/${'p'.repeat(300)}` },
+    ]) {
       const { response } = await submit(harness.browser(), overrides);
       assert.equal(response.status, 422);
     }
@@ -473,7 +485,7 @@ describe('POST /articles/:slug/comments — what a browser form never sends give
       assert.equal(await commentCount(database.db), 0);
       const summary = page('.error-summary');
       assert.equal(summary.length, 1);
-      assert.equal(page(summary.find('a').attr('href')!).length, 1, 'the summary link leads to the form');
+      assert.equal(page(summary.find('a').attr('href')).length, 1, 'the summary link leads to the form');
       assertTypedValuesKept(page, sent);
     });
   }
@@ -552,9 +564,9 @@ describe('POST /articles/:slug/comments — duplicates and repeats', () => {
       postPairs(harness.browser(), sent, { ip: '198.51.100.2' }),
       postPairs(harness.browser(), sent, { ip: '198.51.100.2' }),
     ]);
-    assert.equal(first!.status, 303);
-    assert.equal(second!.status, 303);
-    assert.equal(first!.headers.location, second!.headers.location);
+    assert.equal(first.status, 303);
+    assert.equal(second.status, 303);
+    assert.equal(first.headers.location, second.headers.location);
     assert.equal(await commentCount(database.db), 1);
   });
 });

@@ -75,7 +75,10 @@ describe('posting a comment, as far as the database is concerned', () => {
     assert.equal(status, 303);
     const rereads = statements.filter((sql) => /\bfrom "?(settings|articles)"?/i.test(sql));
     assert.deepEqual(rereads, [], 'the remembered settings and article are not read again');
-    assert.ok(statements.some((sql) => /^insert into "comments"/i.test(sql)), `the comment is stored:\n${statements.join('\n')}`);
+    assert.ok(
+      statements.some((sql) => /^insert into "comments"/i.test(sql)),
+      `the comment is stored:\n${statements.join('\n')}`,
+    );
   });
 
   it('obeys settings saved by another instance within a second', async () => {

@@ -87,7 +87,9 @@ describe('the time trap holds a quick post for review, never calls a person spam
   it('lets the ordinary rules decide a quick post from a browser that saved these details', async () => {
     const browser = harness.browser();
     await storedFrom((await submit(browser, { ...ADA, remember: 'yes', comment: 'My first words here.' })).response);
-    const row = await storedFrom((await submit(browser, { ...ADA, remember: 'yes', comment: 'And a quick second thought.' }, { waitSeconds: 1 })).response);
+    const row = await storedFrom(
+      (await submit(browser, { ...ADA, remember: 'yes', comment: 'And a quick second thought.' }, { waitSeconds: 1 })).response,
+    );
     assert.equal(row.status, 'pending');
     assert.deepEqual(row.status_reasons, [FIRST_TIME], 'held as any first-time commenter is, not for speed');
   });
@@ -95,7 +97,9 @@ describe('the time trap holds a quick post for review, never calls a person spam
   it('does not count saved details that name someone else', async () => {
     const browser = harness.browser();
     await storedFrom((await submit(browser, { ...ADA, remember: 'yes', comment: 'Saved as Ada.' })).response);
-    const row = await storedFrom((await submit(browser, { author: 'Bea', email: 'bea@example.org', comment: 'Quick, as Bea.' }, { waitSeconds: 1 })).response);
+    const row = await storedFrom(
+      (await submit(browser, { author: 'Bea', email: 'bea@example.org', comment: 'Quick, as Bea.' }, { waitSeconds: 1 })).response,
+    );
     assert.ok(row.status_reasons.some((reason) => reason.code === 'too_fast'));
   });
 
@@ -117,7 +121,9 @@ describe('the time trap holds a quick post for review, never calls a person spam
 
   it('keeps a filled honeypot spam, and shows the bot no "awaiting moderation" about it', async () => {
     const bot = harness.browser();
-    const row = await storedFrom((await submit(bot, { author: 'Cheap Pills', email: 'bot@spam.example', comment_subject: 'Buy now' })).response);
+    const row = await storedFrom(
+      (await submit(bot, { author: 'Cheap Pills', email: 'bot@spam.example', comment_subject: 'Buy now' })).response,
+    );
     assert.equal(row.status, 'spam');
     const page = parsePage((await bot.get(DEMO_PATH).expect(200)).text);
     assert.equal(page(`#comment-${row.id}`).length, 0);

@@ -8,7 +8,14 @@ import { findArticleById, listPublishedArticles } from '../../src/articles/artic
 import { insertPostedComment, readPostingChecks } from '../../src/comments/posting-queries.js';
 import { listCommentEmails } from '../../src/mail/comment-email-queries.js';
 import { findComment, findCommentBySubmissionId, listVisibleComments } from '../../src/comments/comment-queries.js';
-import { countByStatus, countPendingComments, findCommenter, findEditableComment, listQueuePage, listRecentLog } from '../../src/moderation/queue-queries.js';
+import {
+  countByStatus,
+  countPendingComments,
+  findCommenter,
+  findEditableComment,
+  listQueuePage,
+  listRecentLog,
+} from '../../src/moderation/queue-queries.js';
 import { createAdmin } from '../../src/admin-auth/admins.js';
 import { containsPattern, DEFAULT_FILTERS, PAGE_SIZE, QUEUE_VIEWS, type QueueFilters } from '../../src/moderation/queue-address.js';
 import { DEMO_SLUG, resetDatabase } from '../helpers/database.js';
@@ -212,10 +219,19 @@ describe(`query plans over ${COMMENTS.toLocaleString('en-US')} comments`, () => 
     await assertIndexedReads('listVisibleComments', () => listVisibleComments(db, articleId, []));
     const held = await db('comments').select('id').where({ article_id: articleId, status: 'pending' }).limit(2);
     await assertIndexedReads('listVisibleComments with own held comments', () =>
-      listVisibleComments(db, articleId, held.map((row) => String(row.id))),
+      listVisibleComments(
+        db,
+        articleId,
+        held.map((row) => String(row.id)),
+      ),
     );
     const shown = await db('comments').select('id').where({ article_id: articleId, status: 'approved' }).limit(50);
-    await assertIndexedReads('listCommentEmails', () => listCommentEmails(db, shown.map((row) => String(row.id))));
+    await assertIndexedReads('listCommentEmails', () =>
+      listCommentEmails(
+        db,
+        shown.map((row) => String(row.id)),
+      ),
+    );
   });
 
   it('the moderation queue’s first page for every status and All', async () => {
@@ -252,10 +268,26 @@ describe(`query plans over ${COMMENTS.toLocaleString('en-US')} comments`, () => 
   });
 
   it('posting a comment: the rules’ reads, and the insert', async () => {
-    const comment = { article_id: sample.article_id, parent_id: sample.id, author_name: sample.author_name, author_email: sample.author_email, body: sample.body };
+    const comment = {
+      article_id: sample.article_id,
+      parent_id: sample.id,
+      author_name: sample.author_name,
+      author_email: sample.author_email,
+      body: sample.body,
+    };
     await assertIndexedReads('readPostingChecks', () => readPostingChecks(db, randomUUID(), comment, sample.ip));
-    await assertIndexedReads('readPostingChecks of a new comment', () => readPostingChecks(db, randomUUID(), { ...comment, parent_id: null }, sample.ip));
-    const stored = { ...comment, author_url: '', status: 'pending' as const, status_reasons: [], ip: sample.ip, user_agent: 'planner', submission_id: randomUUID() };
+    await assertIndexedReads('readPostingChecks of a new comment', () =>
+      readPostingChecks(db, randomUUID(), { ...comment, parent_id: null }, sample.ip),
+    );
+    const stored = {
+      ...comment,
+      author_url: '',
+      status: 'pending' as const,
+      status_reasons: [],
+      ip: sample.ip,
+      user_agent: 'planner',
+      submission_id: randomUUID(),
+    };
     // Planned as sent, then undone: the other plans here expect the comments seeded.
     const undone = new Error('undone');
     const storeAndUndo = () =>
@@ -275,7 +307,15 @@ describe(`query plans over ${COMMENTS.toLocaleString('en-US')} comments`, () => 
     await assertIndexedReads('findEditableComment', () => findEditableComment(db, sample.id));
     await assertIndexedReads('findCommenter', () => findCommenter(db, sample.id));
     const logged = await db('moderation_log').select('comment_id').orderBy('id', 'desc').limit(PAGE_SIZE);
-    await assertIndexedReads('listRecentLog', () => listRecentLog(db, logged.map((row) => String(row.comment_id))), false);
+    await assertIndexedReads(
+      'listRecentLog',
+      () =>
+        listRecentLog(
+          db,
+          logged.map((row) => String(row.comment_id)),
+        ),
+      false,
+    );
   });
 
   it('the feeds and the home page: articles with their approved-comment counts', async () => {

@@ -96,7 +96,11 @@ describe('a commenter’s edit and the comment’s status', () => {
   it('holds it again only for what the edit newly adds, not for words it already had', async () => {
     const browser = harness.browser();
     const { id } = await publishedComment(browser, 'A bargain at twice the price.');
-    await saveDiscussionSettings(database.db, { ...(await loadDiscussionSettings(database.db)), moderationWords: ['bargain', 'casino'] }, null);
+    await saveDiscussionSettings(
+      database.db,
+      { ...(await loadDiscussionSettings(database.db)), moderationWords: ['bargain', 'casino'] },
+      null,
+    );
 
     await sendEdit(browser, id, { ...(await editForm(browser, id)), comment: 'A bargain at twice the price, I said.' });
     assert.equal((await storedRow(id)).status, 'approved', 'the word was there when it was published');
@@ -185,8 +189,16 @@ describe('a commenter’s edit and the comment’s status', () => {
       await otherInstance('comments').where({ id }).forUpdate().first();
       const editing = sendEdit(browser, id, { ...fields, comment: 'Totally innocent now.' }).then((response) => response);
       await untilSomeoneWaitsForALock();
-      await otherInstance('comments').where({ id }).update({ status: 'spam', approved_at: null, moderated_at: new Date(), updated_at: new Date() });
-      await otherInstance('moderation_log').insert({ comment_id: id, actor_name: 'other', action: 'status', from_status: 'approved', to_status: 'spam' });
+      await otherInstance('comments')
+        .where({ id })
+        .update({ status: 'spam', approved_at: null, moderated_at: new Date(), updated_at: new Date() });
+      await otherInstance('moderation_log').insert({
+        comment_id: id,
+        actor_name: 'other',
+        action: 'status',
+        from_status: 'approved',
+        to_status: 'spam',
+      });
       await otherInstance.commit();
       const response = await editing;
       assert.equal(response.status, 409);
@@ -206,9 +218,11 @@ describe('a commenter’s edit and the comment’s status', () => {
 /** Polls (a bounded number of times) until some session of this database is waiting for a row lock. */
 async function untilSomeoneWaitsForALock() {
   for (let attempt = 0; attempt < 400; attempt++) {
-    const [row] = await database.db.raw<{ rows: Array<{ waiting: string }> }>(
-      `SELECT count(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-    ).then((result) => result.rows);
+    const [row] = await database.db
+      .raw<{ rows: Array<{ waiting: string }> }>(
+        `SELECT count(*) AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      )
+      .then((result) => result.rows);
     if (Number(row?.waiting) > 0) return;
     await sleep(10);
   }
@@ -235,7 +249,7 @@ describe('the edit window, saving and withdrawing say what happened', () => {
     const response = await sendEdit(browser, id, { ...(await editForm(browser, id)), comment: 'Better words.' });
     assert.equal(response.status, 303);
     assert.equal(response.headers.location, `/comments/${id}/edit?done=saved`);
-    const landed = parsePage((await browser.get(response.headers.location!)).text);
+    const landed = parsePage((await browser.get(response.headers.location)).text);
     assert.match(textAt(landed, '.notice'), /Your changes are saved.*published/);
     assert.equal(landed('.notice a').attr('href'), `/articles/${DEMO_SLUG}#comment-${id}`);
 
@@ -252,7 +266,7 @@ describe('the edit window, saving and withdrawing say what happened', () => {
     const withdrawHref = edit('a.withdraw-link').attr('href');
     assert.equal(withdrawHref, `/comments/${id}/withdraw`);
 
-    const confirm = await browser.get(withdrawHref!);
+    const confirm = await browser.get(withdrawHref);
     assert.equal(confirm.status, 200);
     const confirmPage = parsePage(confirm.text);
     assert.match(textAt(confirmPage, 'h1'), /Withdraw your comment\?/);
@@ -266,7 +280,7 @@ describe('the edit window, saving and withdrawing say what happened', () => {
     assert.equal(done.status, 303);
     assert.equal(done.headers.location, `/comments/${id}/edit?done=withdrawn`);
     assert.equal((await storedRow(id)).status, 'trash');
-    const landed = await browser.get(done.headers.location!);
+    const landed = await browser.get(done.headers.location);
     assert.equal(landed.status, 200);
     assert.equal(textAt(parsePage(landed.text), 'h1'), 'Comment withdrawn');
     assert.match(textAt(parsePage(landed.text), '.notice'), /You withdrew this comment/);

@@ -113,7 +113,11 @@ function sendEdit(client: Client, id: string, fields: Record<string, string>) {
 
 /** Sends the withdrawal as its confirmation page does (a bare POST only asks). */
 function sendWithdraw(client: Client, id: string, token?: string) {
-  return postPairs(client, { ...(token === undefined ? {} : { token }), confirm: 'yes' }, { path: `/comments/${id}/withdraw`, ip: nextIp() });
+  return postPairs(
+    client,
+    { ...(token === undefined ? {} : { token }), confirm: 'yes' },
+    { path: `/comments/${id}/withdraw`, ip: nextIp() },
+  );
 }
 
 describe('the commenter’s own comment on the article page', () => {
@@ -192,7 +196,7 @@ describe('GET /comments/:id/edit', () => {
     const edit = await sendEdit(phone, id, { ...fields, comment: 'Edited on my phone.' });
     assert.equal(edit.status, 303);
     assert.equal(edit.headers.location, `/comments/${id}/edit?done=saved&token=${encodeURIComponent(token)}`);
-    assert.equal((await phone.get(edit.headers.location!)).status, 200, 'the page it lands on opens with the token');
+    assert.equal((await phone.get(edit.headers.location)).status, 200, 'the page it lands on opens with the token');
     assert.equal((await storedRow(id)).body, 'Edited on my phone.');
 
     const withdrawn = await sendWithdraw(phone, id, token);
@@ -216,7 +220,10 @@ describe('GET /comments/:id/edit', () => {
     for (const token of forgedTokens) {
       const stranger = harness.browser();
       assert.equal((await stranger.get(editPath(id, token))).status, 403, `GET with ${token}`);
-      assert.equal((await sendEdit(stranger, id, { comment: 'Hijacked.', author: 'X', email: 'x@example.org', url: '', token })).status, 403);
+      assert.equal(
+        (await sendEdit(stranger, id, { comment: 'Hijacked.', author: 'X', email: 'x@example.org', url: '', token })).status,
+        403,
+      );
       assert.equal((await sendWithdraw(stranger, id, token)).status, 403);
     }
     const row = await storedRow(id);
@@ -257,7 +264,14 @@ describe('POST /comments/:id/edit runs every rule again', () => {
     assert.ok(squash(own(`#div-comment-${id}`).text()).includes(PENDING_NOTE), 'its author sees it waiting');
 
     assert.deepEqual(await logRows(id), [
-      { comment_id: id, actor_id: null, actor_name: 'Ada Reader (commenter)', action: 'edit', from_status: 'approved', to_status: 'pending' },
+      {
+        comment_id: id,
+        actor_id: null,
+        actor_name: 'Ada Reader (commenter)',
+        action: 'edit',
+        from_status: 'approved',
+        to_status: 'pending',
+      },
     ]);
   });
 
@@ -338,7 +352,13 @@ describe('POST /comments/:id/edit runs every rule again', () => {
     const token = selfServiceToken(TEST_COOKIE_SECRET, id);
     for (const client of [browser, harness.browser()]) {
       const fields = await editForm(client, id, client === browser ? undefined : token);
-      const sent: Record<string, string> = { ...fields, comment: '   ', email: 'not-an-email', url: 'javascript:alert(1)', author: 'Ada Changed' };
+      const sent: Record<string, string> = {
+        ...fields,
+        comment: '   ',
+        email: 'not-an-email',
+        url: 'javascript:alert(1)',
+        author: 'Ada Changed',
+      };
       const response = await sendEdit(client, id, sent);
       assert.equal(response.status, 422);
       const page = parsePage(response.text);

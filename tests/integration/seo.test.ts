@@ -43,7 +43,10 @@ describe('GET /robots.txt and /sitemap.xml', () => {
     await insertArticle(database.db, { slug: 'a-draft', status: 'draft' });
     await insertArticle(database.db, { slug: 'the-future', published_at: new Date(Date.now() + 86_400_000) });
     await insertArticle(database.db, { slug: 'newer-piece', published_at: new Date('2023-03-01T00:00:00Z') });
-    await database.db('articles').where({ slug: 'newer-piece' }).update({ updated_at: new Date('2023-04-05T06:07:08Z') });
+    await database
+      .db('articles')
+      .where({ slug: 'newer-piece' })
+      .update({ updated_at: new Date('2023-04-05T06:07:08Z') });
     const response = await request(app()).get('/sitemap.xml').expect(200);
     assert.equal(response.headers['content-type'], 'application/xml; charset=utf-8');
     const sitemap = cheerio.load(response.text, { xml: true });
@@ -56,7 +59,14 @@ describe('GET /robots.txt and /sitemap.xml', () => {
       [`${APP_ORIGIN}/`, `${APP_ORIGIN}/articles/newer-piece`, ARTICLE_URL],
     );
     assert.equal(urls[1]!.lastmod, '2023-04-05T06:07:08.000Z');
-    assert.equal(urls[0]!.lastmod, urls.map((url) => url.lastmod).sort().at(-1), 'the home page changed with its newest article');
+    assert.equal(
+      urls[0]!.lastmod,
+      urls
+        .map((url) => url.lastmod)
+        .sort()
+        .at(-1),
+      'the home page changed with its newest article',
+    );
     for (const url of urls) assert.match(url.lastmod, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 });
@@ -129,7 +139,13 @@ describe('the article page’s head', () => {
 
   it('has an og:image on every page, the site’s picture where the page has none of its own', async () => {
     await insertArticle(database.db, { slug: 'no-figure', title: 'No figure' });
-    for (const [path, status] of [['/', 200], ['/?page=1', 200], ['/articles/no-figure', 200], ['/no-such-page', 404], ['/articles/nope', 404]] as const) {
+    for (const [path, status] of [
+      ['/', 200],
+      ['/?page=1', 200],
+      ['/articles/no-figure', 200],
+      ['/no-such-page', 404],
+      ['/articles/nope', 404],
+    ] as const) {
       const response = await request(app()).get(path).expect(status);
       const images = parsePage(response.text)('head meta[property="og:image"]');
       assert.equal(images.length, 1, path);
@@ -180,7 +196,9 @@ describe('comment avatars', () => {
     const svg = Buffer.isBuffer(response.body) ? response.body.toString('utf8') : response.text;
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     for (const bad of ['ABCDEF0123456789abcdef0123456789', 'abc', `${hash}0`, 'ada@example.org']) {
-      await request(app()).get(`/avatars/${encodeURIComponent(bad)}.svg`).expect(404);
+      await request(app())
+        .get(`/avatars/${encodeURIComponent(bad)}.svg`)
+        .expect(404);
     }
   });
 
@@ -188,8 +206,12 @@ describe('comment avatars', () => {
     await insertComment(database.db, { author_url: 'https://ada.example.org/' });
     const page = await articlePage();
     const fetched = [
-      ...page('img[src], script[src], iframe[src], source[src], video[src], audio[src]').map((_i, element) => page(element).attr('src')).get(),
-      ...page('link[rel="stylesheet"], link[rel="preload"], link[rel="icon"]').map((_i, element) => page(element).attr('href')).get(),
+      ...page('img[src], script[src], iframe[src], source[src], video[src], audio[src]')
+        .map((_i, element) => page(element).attr('src'))
+        .get(),
+      ...page('link[rel="stylesheet"], link[rel="preload"], link[rel="icon"]')
+        .map((_i, element) => page(element).attr('href'))
+        .get(),
     ];
     assert.ok(fetched.length > 0);
     for (const url of fetched) assert.ok(url.startsWith('/') && !url.startsWith('//'), `${url} is on this site`);

@@ -118,7 +118,14 @@ describe('server timeouts of the real server (a child process)', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'broadsheet-timeouts-'));
     child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src/server.ts')], {
       cwd: projectRoot,
-      env: { PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: process.env.DATABASE_URL, DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port) },
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        DATABASE_URL: process.env.DATABASE_URL,
+        DATA_DIR: dataDir,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (chunk: Buffer) => void (printed += chunk.toString('utf8'));

@@ -23,12 +23,15 @@ async function settingsPage(): Promise<Page> {
 
 async function chooseZone(zone: string) {
   const fields = formFields(await settingsPage(), 'form.settings-form');
-  await admin.post(SETTINGS, { ...fields, timezone_string: zone }).expect(303).expect('Location', SETTINGS);
+  await admin
+    .post(SETTINGS, { ...fields, timezone_string: zone })
+    .expect(303)
+    .expect('Location', SETTINGS);
 }
 
 async function get(path: string) {
   const response = await request(app).get(path).expect(200);
-  return { page: parsePage(response.text), cache: response.headers['x-page-cache'] as string | undefined };
+  return { page: parsePage(response.text), cache: response.headers['x-page-cache'] };
 }
 
 describe('the site time zone', () => {

@@ -91,7 +91,11 @@ describe('starting while the database is down', () => {
     assert.ok(postgres, 'the database of the test above is running');
     const url = new URL(postgres.url);
     url.password = 'not-the-password';
-    const server = startServerProcess({ DATABASE_URL: url.toString(), DATA_DIR: path.join(folder!, 'app'), PORT: String(await freePort()) });
+    const server = startServerProcess({
+      DATABASE_URL: url.toString(),
+      DATA_DIR: path.join(folder!, 'app'),
+      PORT: String(await freePort()),
+    });
     servers.push(server.child);
     const ended = await Promise.race([server.exit, sleep(60_000).then(() => undefined)]);
     assert.deepEqual(ended, { code: 1, signal: null }, server.output());

@@ -40,7 +40,12 @@ async function signIn(instance: AppInstance, username: string): Promise<string> 
   const form = await fetch(`${instance.base}/admin/login`);
   assert.equal(form.status, 200);
   const cookie = loginFormCookieOf(form);
-  const response = await postForm(instance, '/admin/login', { username, password: ADMIN_PASSWORD, _csrf: csrfOf(await form.text()) }, { Cookie: cookie });
+  const response = await postForm(
+    instance,
+    '/admin/login',
+    { username, password: ADMIN_PASSWORD, _csrf: csrfOf(await form.text()) },
+    { Cookie: cookie },
+  );
   assert.equal(response.status, 303, `sign-in answered ${response.status}`);
   assert.equal(response.headers.get('location'), '/admin/comments');
   return sessionCookieOf(response);
@@ -119,14 +124,24 @@ describe('two instances sharing one PostgreSQL', () => {
     const formOf = async (instance: AppInstance) => formFields(parsePage((await readArticle(instance)).html));
     const [formA, formB] = await Promise.all([formOf(a!), formOf(b!)]);
 
-    const first = await postForm(a!, `${DEMO_PATH}/comments`, typed(formA, { author: 'First Poster', email: 'first@example.org', comment: 'Posted to instance A.' }), {
-      'X-Forwarded-For': ip,
-    });
+    const first = await postForm(
+      a!,
+      `${DEMO_PATH}/comments`,
+      typed(formA, { author: 'First Poster', email: 'first@example.org', comment: 'Posted to instance A.' }),
+      {
+        'X-Forwarded-For': ip,
+      },
+    );
     assert.equal(first.status, 303, 'A accepts the first comment');
 
-    const second = await postForm(b!, `${DEMO_PATH}/comments`, typed(formB, { author: 'Second Poster', email: 'second@example.org', comment: 'Posted to instance B right after.' }), {
-      'X-Forwarded-For': ip,
-    });
+    const second = await postForm(
+      b!,
+      `${DEMO_PATH}/comments`,
+      typed(formB, { author: 'Second Poster', email: 'second@example.org', comment: 'Posted to instance B right after.' }),
+      {
+        'X-Forwarded-For': ip,
+      },
+    );
     assert.equal(second.status, 429, 'B refuses a comment from the same address within the flood interval');
     assert.ok(Number(second.headers.get('retry-after')) > 0, 'with Retry-After');
 

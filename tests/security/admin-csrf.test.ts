@@ -51,14 +51,41 @@ async function snapshot() {
 /** Each admin form, with the fields it sends. */
 const FORMS: Record<string, () => [string, Array<[string, string]>]> = {
   'status (approve)': () => [`/admin/comments/${pending}/status`, [['status', 'approved']]],
-  'bulk delete': () => [`/admin/comments/bulk`, [['action', 'delete'], ['ids', spam], ['ids', pending]]],
+  'bulk delete': () => [
+    `/admin/comments/bulk`,
+    [
+      ['action', 'delete'],
+      ['ids', spam],
+      ['ids', pending],
+    ],
+  ],
   restore: () => [`/admin/comments/${spam}/restore`, []],
   delete: () => [`/admin/comments/${spam}/delete`, []],
   reply: () => [`/admin/comments/${pending}/reply`, [['comment', 'Approved by a forged form']]],
-  block: () => [`/admin/comments/${pending}/block`, [['kind', 'email'], ['expires', 'never']]],
-  edit: () => [`/admin/comments/${pending}/edit`, [['comment', 'Rewritten'], ['author', 'Eve'], ['email', 'eve@example.net'], ['url', '']]],
+  block: () => [
+    `/admin/comments/${pending}/block`,
+    [
+      ['kind', 'email'],
+      ['expires', 'never'],
+    ],
+  ],
+  edit: () => [
+    `/admin/comments/${pending}/edit`,
+    [
+      ['comment', 'Rewritten'],
+      ['author', 'Eve'],
+      ['email', 'eve@example.net'],
+      ['url', ''],
+    ],
+  ],
   'lift a block': () => [`/admin/blocks/${blockId}/delete`, []],
-  'discussion settings': () => [`/admin/settings/discussion`, [['comment_moderation', 'on'], ['disallowed_keys', '']]],
+  'discussion settings': () => [
+    `/admin/settings/discussion`,
+    [
+      ['comment_moderation', 'on'],
+      ['disallowed_keys', ''],
+    ],
+  ],
   undo: () => [`/admin/comments/undo`, [['token', 'x']]],
   logout: () => [`/admin/logout`, []],
 };
@@ -85,7 +112,13 @@ describe('CSRF on admin forms', () => {
       await expectForbidden(() => admin.post(path, fields).set('Sec-Fetch-Site', 'cross-site'));
       await expectForbidden(() => admin.post(path, fields).set('Sec-Fetch-Site', 'same-site').set('Origin', 'https://sub.127.0.0.1:3000'));
       // The token in a header or the query string is not where this site reads it.
-      await expectForbidden(() => admin.agent.post(`${path}?_csrf=${encodeURIComponent(admin.csrf)}`).set('X-CSRF-Token', admin.csrf).type('form').send(new URLSearchParams(fields).toString()));
+      await expectForbidden(() =>
+        admin.agent
+          .post(`${path}?_csrf=${encodeURIComponent(admin.csrf)}`)
+          .set('X-CSRF-Token', admin.csrf)
+          .type('form')
+          .send(new URLSearchParams(fields).toString()),
+      );
     });
   }
 
@@ -101,13 +134,19 @@ describe('CSRF on admin forms', () => {
 
   it('a token in a JSON body is not read: 403', async () => {
     await expectForbidden(() =>
-      admin.agent.post(`/admin/comments/${pending}/status`).set('Content-Type', 'application/json').send(JSON.stringify({ status: 'approved', _csrf: admin.csrf })),
+      admin.agent
+        .post(`/admin/comments/${pending}/status`)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ status: 'approved', _csrf: admin.csrf })),
     );
   });
 
   it('a signed-out browser posting with a stolen token is sent to sign in, and nothing changes', async () => {
     const before = await snapshot();
-    const response = await request(app).post(`/admin/comments/${pending}/status`).type('form').send({ status: 'approved', _csrf: admin.csrf });
+    const response = await request(app)
+      .post(`/admin/comments/${pending}/status`)
+      .type('form')
+      .send({ status: 'approved', _csrf: admin.csrf });
     assert.equal(response.status, 303);
     assert.match(response.headers.location ?? '', /^\/admin\/login\?next=/);
     assert.deepEqual(await snapshot(), before);
@@ -117,10 +156,22 @@ describe('CSRF on admin forms', () => {
 describe('commenter and reader forms from another site', () => {
   it('edit, withdraw, unsubscribe and comment posts with a foreign Origin or cross-site fetch are 403 and change nothing', async () => {
     const own = await insertComment(database.db, { status: 'pending' });
-    for (const path of [`/comments/${own}/edit`, `/comments/${own}/withdraw`, '/unsubscribe', '/articles/xi-ducks-putins-push-for-expanded-military-ties/comments']) {
-      for (const header of [['Origin', 'https://evil.example'], ['Sec-Fetch-Site', 'cross-site']] as const) {
+    for (const path of [
+      `/comments/${own}/edit`,
+      `/comments/${own}/withdraw`,
+      '/unsubscribe',
+      '/articles/xi-ducks-putins-push-for-expanded-military-ties/comments',
+    ]) {
+      for (const header of [
+        ['Origin', 'https://evil.example'],
+        ['Sec-Fetch-Site', 'cross-site'],
+      ] as const) {
         const before = await snapshot();
-        const response = await request(app).post(path).set(header[0], header[1]).type('form').send({ comment: 'x', author: 'x', email: 'x@example.net', token: 'x' });
+        const response = await request(app)
+          .post(path)
+          .set(header[0], header[1])
+          .type('form')
+          .send({ comment: 'x', author: 'x', email: 'x@example.net', token: 'x' });
         assert.equal(response.status, 403, `${path} with ${header[0]}`);
         assert.deepEqual(await snapshot(), before);
       }

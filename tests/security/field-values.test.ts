@@ -30,8 +30,12 @@ async function expectRefused(overrides: Record<string, string>, field: string, s
 
 /** The stored text's UTF-8 bytes, as PostgreSQL holds them. */
 async function storedBytes(id: string, column: string): Promise<Buffer> {
-  const row = await database.db('comments').select(database.db.raw(`convert_to(??, 'UTF8') AS bytes`, [column])).where({ id }).first<{ bytes: Buffer }>();
-  return row!.bytes;
+  const row = await database
+    .db('comments')
+    .select(database.db.raw(`convert_to(??, 'UTF8') AS bytes`, [column]))
+    .where({ id })
+    .first<{ bytes: Buffer }>();
+  return row.bytes;
 }
 
 describe('websites that are not web addresses are refused (422, nothing stored)', () => {
@@ -82,7 +86,9 @@ describe('each field one over its limit is refused; at the limit it is stored', 
 describe('NUL bytes and bytes that are not UTF-8 never cause a 500', () => {
   for (const field of ['comment', 'author', 'email', 'url']) {
     it(`a NUL byte in ${field} is refused with a message at the field`, async () => {
-      const value = { comment: 'one\u0000two', author: 'Ada\u0000', email: 'ada\u0000@example.org', url: 'https://example.org/\u0000' }[field]!;
+      const value = { comment: 'one\u0000two', author: 'Ada\u0000', email: 'ada\u0000@example.org', url: 'https://example.org/\u0000' }[
+        field
+      ]!;
       const page = await expectRefused({ [field]: value }, field);
       assert.match(squash(page(`#${field}-error`).text()), /NUL/);
     });
@@ -121,7 +127,13 @@ describe('NUL bytes and bytes that are not UTF-8 never cause a 500', () => {
   });
 
   it('a URL path or query that is not UTF-8 is a 400 or 404, never a 500', async () => {
-    for (const path of [`/articles/%FF`, `/articles/%C0%AF/comments/feed.xml`, `/comments/%E9/edit`, `/avatars/%FF.svg`, `${DEMO_PATH}?replytocom=%FF`]) {
+    for (const path of [
+      `/articles/%FF`,
+      `/articles/%C0%AF/comments/feed.xml`,
+      `/comments/%E9/edit`,
+      `/avatars/%FF.svg`,
+      `${DEMO_PATH}?replytocom=%FF`,
+    ]) {
       const response = await request(harness.app).get(path);
       assert.ok([200, 400, 404].includes(response.status), `${path}: ${response.status}`);
       assert.doesNotMatch(response.text, /URIError|at decode|node_modules/, `${path}: no stack trace`);
@@ -185,7 +197,7 @@ describe('SQL metacharacters are stored as the text typed', () => {
       assert.equal(row.body, text);
       assert.equal(row.author_name, text.slice(0, 245).trim());
       const article = await database.db('articles').first<{ title: string }>('title');
-      assert.equal(article!.title, 'Xi Ducks Putin’s Push for Expanded Military Ties');
+      assert.equal(article.title, 'Xi Ducks Putin’s Push for Expanded Military Ties');
       assert.equal((await rowCounts(database.db)).comments, 1);
     });
   }

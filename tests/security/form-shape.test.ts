@@ -80,7 +80,9 @@ describe('repeated, bracketed and prototype-named fields: 422 or ignored, never 
     const response = await request(harness.app)
       .post(COMMENTS_PATH)
       .set('Content-Type', 'application/json')
-      .send('{"comment":"x","author":"Eve","email":"eve@example.net","__proto__":{"polluted":"yes"},"constructor":{"prototype":{"isAdmin":true}}}');
+      .send(
+        '{"comment":"x","author":"Eve","email":"eve@example.net","__proto__":{"polluted":"yes"},"constructor":{"prototype":{"isAdmin":true}}}',
+      );
     await assertRefused(database.db, before, response, 422);
     assertPrototypesClean();
   });
@@ -150,27 +152,27 @@ describe('bodies over the size limit', () => {
         '',
       ].join('\r\n');
 
-    it(
-      'a declared 50 MB body gets 413 before it is sent, quickly, and the connection is not kept to read it',
-      async () => {
-        const declared = 50 * 1024 * 1024;
-        // 64 KiB every 20 ms: the whole body would take over 15 s to send.
-        const response = await rawExchange(server.port, head(declared), { chunk: Buffer.alloc(64 * 1024, 'a'), count: 800, intervalMs: 20 });
-        assert.equal(response.status, 413);
-        assert.ok(response.bodyBytesWritten < declared / 10, `answered after ${response.bodyBytesWritten} of ${declared} bytes`);
-        // The bound is generous on a shared machine; the point is "before the body", which the bytes show.
-        assert.ok(response.elapsedMs < 1000, `answered in ${Math.round(response.elapsedMs)} ms`);
-        assert.match(response.head, /\r\nConnection: close\r\n/i);
-        assert.match(response.head, /\r\nContent-Security-Policy: /i);
-      },
-    );
+    it('a declared 50 MB body gets 413 before it is sent, quickly, and the connection is not kept to read it', async () => {
+      const declared = 50 * 1024 * 1024;
+      // 64 KiB every 20 ms: the whole body would take over 15 s to send.
+      const response = await rawExchange(server.port, head(declared), { chunk: Buffer.alloc(64 * 1024, 'a'), count: 800, intervalMs: 20 });
+      assert.equal(response.status, 413);
+      assert.ok(response.bodyBytesWritten < declared / 10, `answered after ${response.bodyBytesWritten} of ${declared} bytes`);
+      // The bound is generous on a shared machine; the point is "before the body", which the bytes show.
+      assert.ok(response.elapsedMs < 1000, `answered in ${Math.round(response.elapsedMs)} ms`);
+      assert.match(response.head, /\r\nConnection: close\r\n/i);
+      assert.match(response.head, /\r\nContent-Security-Policy: /i);
+    });
 
     it('a body shorter than its Content-Length is not stored; the request times out or is refused, never a 500', async () => {
       const before = await rowCounts(database.db);
       const body = 'comment=Hello&author=Ada&email=ada%40example.org&url=';
-      const response = await rawExchange(server.port, head(body.length + 100), { chunk: Buffer.from(body), count: 1, intervalMs: 0 }, 1500).catch(
-        (error: Error) => error,
-      );
+      const response = await rawExchange(
+        server.port,
+        head(body.length + 100),
+        { chunk: Buffer.from(body), count: 1, intervalMs: 0 },
+        1500,
+      ).catch((error: Error) => error);
       if (!(response instanceof Error)) assert.ok(response.status < 500, `status ${response.status}`);
       assert.deepEqual(await rowCounts(database.db), before);
     });

@@ -44,20 +44,78 @@ after(async () => {
 // ---- values, keys and headers ---------------------------------------------------------------
 
 const NASTY = [
-  '', ' ', '\u0000', '\r\n', '\t', '%', '%FF', '%00', '%C0%AF', '+', '&', '=', '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>',
-  "'; DROP TABLE comments; --", '__proto__', 'javascript:alert(1)', 'data:text/html,x', '\u202E', '👩🏽‍💻', '\uFEFF', '\uD800', 'a'.repeat(300),
-  '0', '-1', '1e3', '99999999999999999999', 'yes', 'on', 'true',
+  '',
+  ' ',
+  '\u0000',
+  '\r\n',
+  '\t',
+  '%',
+  '%FF',
+  '%00',
+  '%C0%AF',
+  '+',
+  '&',
+  '=',
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  "'; DROP TABLE comments; --",
+  '__proto__',
+  'javascript:alert(1)',
+  'data:text/html,x',
+  '\u202E',
+  '👩🏽‍💻',
+  '\uFEFF',
+  '\uD800',
+  'a'.repeat(300),
+  '0',
+  '-1',
+  '1e3',
+  '99999999999999999999',
+  'yes',
+  'on',
+  'true',
 ];
 
 const text = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
   { weight: 2, arbitrary: fc.constantFrom(...NASTY) },
-  { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom('\u0000', '\u0007', '\u001b', '\u007f', '\u0085', '\u2028', '\r', '\n', 'a'), maxLength: 12 }) },
+  {
+    weight: 1,
+    arbitrary: fc.string({
+      unit: fc.constantFrom('\u0000', '\u0007', '\u001b', '\u007f', '\u0085', '\u2028', '\r', '\n', 'a'),
+      maxLength: 12,
+    }),
+  },
 );
 
-const FORM_KEYS = ['comment', 'author', 'email', 'url', 'remember', 'parent_id', 'submission_id', 'rendered_at', 'notify_replies', 'notify_approval', 'comment_subject'];
-const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__proto__[polluted]', 'constructor[prototype][polluted]', 'comment[]', 'author[0]', 'a[b][c]', ''];
+const FORM_KEYS = [
+  'comment',
+  'author',
+  'email',
+  'url',
+  'remember',
+  'parent_id',
+  'submission_id',
+  'rendered_at',
+  'notify_replies',
+  'notify_approval',
+  'comment_subject',
+];
+const PROTO_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__proto__[polluted]',
+  'constructor[prototype][polluted]',
+  'comment[]',
+  'author[0]',
+  'a[b][c]',
+  '',
+];
 
 const key = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...FORM_KEYS) },
@@ -66,7 +124,13 @@ const key = fc.oneof(
 );
 
 /** Header values Node will send: printable ASCII and Latin-1, no line breaks. */
-const headerText = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((code) => code !== 0x7f).map((code) => String.fromCharCode(code)), maxLength: 40 });
+const headerText = fc.string({
+  unit: fc
+    .integer({ min: 0x20, max: 0xff })
+    .filter((code) => code !== 0x7f)
+    .map((code) => String.fromCharCode(code)),
+  maxLength: 40,
+});
 
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const contentType = fc.oneof(
@@ -74,8 +138,18 @@ const contentType = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.constantFrom(
-      `${FORM_TYPE}; charset=utf-8`, `${FORM_TYPE}; charset=iso-8859-1`, `${FORM_TYPE}; charset=utf-16`, `${FORM_TYPE}; charset="`, `${FORM_TYPE};;;`,
-      'APPLICATION/X-WWW-FORM-URLENCODED', 'application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/xml', '*/*', '',
+      `${FORM_TYPE}; charset=utf-8`,
+      `${FORM_TYPE}; charset=iso-8859-1`,
+      `${FORM_TYPE}; charset=utf-16`,
+      `${FORM_TYPE}; charset="`,
+      `${FORM_TYPE};;;`,
+      'APPLICATION/X-WWW-FORM-URLENCODED',
+      'application/json',
+      'text/plain',
+      'multipart/form-data; boundary=x',
+      'application/xml',
+      '*/*',
+      '',
     ),
   },
   { weight: 1, arbitrary: headerText },
@@ -85,7 +159,11 @@ const headers = fc.record(
   {
     'Content-Type': contentType,
     'Content-Encoding': fc.constantFrom('identity', 'gzip', 'deflate', 'br', 'x-unknown', 'gzip, gzip'),
-    Origin: fc.oneof(fc.constant(APP_ORIGIN), fc.constantFrom('https://evil.example', 'null', 'http://127.0.0.1:3000.evil.example'), headerText),
+    Origin: fc.oneof(
+      fc.constant(APP_ORIGIN),
+      fc.constantFrom('https://evil.example', 'null', 'http://127.0.0.1:3000.evil.example'),
+      headerText,
+    ),
     'Sec-Fetch-Site': fc.constantFrom('same-origin', 'none', 'same-site', 'cross-site', 'garbage'),
     'X-Forwarded-For': fc.oneof(fc.ipV4(), fc.ipV6(), headerText),
     'User-Agent': headerText,
@@ -129,7 +207,9 @@ const plausibleForm = fc
     comment: fc.lorem({ maxCount: 12 }),
     author: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }),
     // fc.emailAddress() is RFC 5322 at its widest, which the form (like WordPress) does not take.
-    email: fc.tuple(fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,15}$/), fc.stringMatching(/^[a-z0-9]{1,12}$/)).map(([local, host]) => `${local}@${host}.example`),
+    email: fc
+      .tuple(fc.stringMatching(/^[a-z0-9][a-z0-9._+-]{0,15}$/), fc.stringMatching(/^[a-z0-9]{1,12}$/))
+      .map(([local, host]) => `${local}@${host}.example`),
     url: fc.oneof(fc.constant(''), fc.webUrl()),
     submission_id: fc.uuid(),
   })
@@ -220,14 +300,25 @@ const loginBody = fc.oneof(
     weight: 1,
     arbitrary: fc
       .tuple(fc.mixedCase(fc.constant('moderator')), text)
-      .map(([username, next]): { pairs: Array<[string, string]>; right: boolean } => ({ pairs: [['username', username], ['password', ADMIN_PASSWORD], ['next', next]], right: true })),
+      .map(([username, next]): { pairs: Array<[string, string]>; right: boolean } => ({
+        pairs: [
+          ['username', username],
+          ['password', ADMIN_PASSWORD],
+          ['next', next],
+        ],
+        right: true,
+      })),
   },
   // Well-formed but wrong: these reach the password check (slow on purpose), so they are few.
   {
     weight: 1,
-    arbitrary: fc
-      .tuple(fc.constantFrom('moderator', 'admin', 'root'), text)
-      .map(([username, password]) => ({ pairs: [['username', username], ['password', password]] as Array<[string, string]>, right: false })),
+    arbitrary: fc.tuple(fc.constantFrom('moderator', 'admin', 'root'), text).map(([username, password]) => ({
+      pairs: [
+        ['username', username],
+        ['password', password],
+      ] as Array<[string, string]>,
+      right: false,
+    })),
   },
   {
     weight: 58,
@@ -242,25 +333,30 @@ describe('fuzzing POST /admin/login', () => {
     await createAdmin(database.db, 'moderator', ADMIN_PASSWORD);
     counts = await rowCounts(database.db);
     await fc.assert(
-      fc.asyncProperty(loginBody, headers, fc.option(fc.constantFrom('%', '%FF', '%00'), { freq: 5 }), async ({ pairs, right }, sent, stray) => {
-        const body = Buffer.from(encodePairs(pairs, stray));
-        const response = await client.send({ path: '/admin/login', headers: { ...sent, 'Content-Length': String(body.length) }, body });
-        const what = `login ${JSON.stringify(body.toString().slice(0, 120))}`;
-        const previous = counts;
-        const now = (counts = await rowCounts(database.db));
-        assert.ok(response.status < 500, `${what}: ${response.status}`);
-        assert.equal(now.users, previous.users);
-        assert.equal(now.comments, previous.comments);
-        if (response.status === 303) {
-          assert.ok(right && stray === null, `${what}: signed in without the password`);
-          const location = String(response.headers.location);
-          assert.ok(location.startsWith('/') && !location.startsWith('//') && !location.startsWith('/\\'), `${what}: to ${location}`);
-          assert.equal(new URL(location, APP_ORIGIN).origin, APP_ORIGIN);
-          assert.equal(now.signedIn, previous.signedIn + 1);
-        } else {
-          assert.equal(now.signedIn, previous.signedIn, `${what}: ${response.status} left a signed-in session`);
-        }
-      }),
+      fc.asyncProperty(
+        loginBody,
+        headers,
+        fc.option(fc.constantFrom('%', '%FF', '%00'), { freq: 5 }),
+        async ({ pairs, right }, sent, stray) => {
+          const body = Buffer.from(encodePairs(pairs, stray));
+          const response = await client.send({ path: '/admin/login', headers: { ...sent, 'Content-Length': String(body.length) }, body });
+          const what = `login ${JSON.stringify(body.toString().slice(0, 120))}`;
+          const previous = counts;
+          const now = (counts = await rowCounts(database.db));
+          assert.ok(response.status < 500, `${what}: ${response.status}`);
+          assert.equal(now.users, previous.users);
+          assert.equal(now.comments, previous.comments);
+          if (response.status === 303) {
+            assert.ok(right && stray === null, `${what}: signed in without the password`);
+            const location = String(response.headers.location);
+            assert.ok(location.startsWith('/') && !location.startsWith('//') && !location.startsWith('/\\'), `${what}: to ${location}`);
+            assert.equal(new URL(location, APP_ORIGIN).origin, APP_ORIGIN);
+            assert.equal(now.signedIn, previous.signedIn + 1);
+          } else {
+            assert.equal(now.signedIn, previous.signedIn, `${what}: ${response.status} left a signed-in session`);
+          }
+        },
+      ),
       { numRuns: runs(500), includeErrorInReport: true },
     );
   });

@@ -139,7 +139,11 @@ describe('unknown and unexpected methods get 405 with Allow', () => {
   it('a method Node does not know is refused by the server (400), never reaching the app', async () => {
     const server = await listening(app);
     try {
-      const response = await rawExchange(server.port, `FOO${'O'.repeat(20)} / HTTP/1.1\r\nHost: x\r\n\r\n`, { chunk: Buffer.alloc(0), count: 0, intervalMs: 0 });
+      const response = await rawExchange(server.port, `FOO${'O'.repeat(20)} / HTTP/1.1\r\nHost: x\r\n\r\n`, {
+        chunk: Buffer.alloc(0),
+        count: 0,
+        intervalMs: 0,
+      });
       assert.equal(response.status, 400);
     } finally {
       await server.close();
@@ -166,7 +170,9 @@ describe('security headers on every response', () => {
     const responses: Record<string, { status: number; headers: Record<string, unknown> }> = {
       'a page': await request(target).get('/'),
       'a cached page': cached,
-      'a 304': await request(target).get(DEMO_PATH).set('If-None-Match', etag ?? '*'),
+      'a 304': await request(target)
+        .get(DEMO_PATH)
+        .set('If-None-Match', etag ?? '*'),
       'a HEAD': await request(target).head(DEMO_PATH),
       'a feed': await request(target).get('/feed.xml'),
       'robots.txt': await request(target).get('/robots.txt'),
@@ -174,10 +180,18 @@ describe('security headers on every response', () => {
       'a missing static file': await request(target).get('/css/nothing.css'),
       'a redirect': await request(target).get('/admin'),
       'a 400 (undecodable path)': await request(target).get('/articles/%E0%A4%A'),
-      'a 403 (cross-site form)': await request(target).post(COMMENTS_PATH).set('Origin', 'https://evil.example').type('form').send('comment=x'),
+      'a 403 (cross-site form)': await request(target)
+        .post(COMMENTS_PATH)
+        .set('Origin', 'https://evil.example')
+        .type('form')
+        .send('comment=x'),
       'a 404': await request(target).get('/no/such/page'),
       'a 405': await request(target).delete(DEMO_PATH),
-      'a 413': await request(target).post(COMMENTS_PATH).set('Origin', APP_ORIGIN).type('form').send(`comment=${'x'.repeat(1_100_000)}`),
+      'a 413': await request(target)
+        .post(COMMENTS_PATH)
+        .set('Origin', APP_ORIGIN)
+        .type('form')
+        .send(`comment=${'x'.repeat(1_100_000)}`),
       'a 415': await request(target).post(COMMENTS_PATH).set('Content-Type', 'application/x-www-form-urlencoded; charset=utf-16').send('x'),
       'a 422': await harness.post({ email: 'nope' }),
       'a 500': await request(faulty).get(DEMO_PATH),
@@ -200,6 +214,10 @@ describe('security headers on every response', () => {
     for (const [name, response] of Object.entries(responses)) {
       assertSecurityHeaders(response.headers, `${name} (${response.status}, production)`, { hsts: true });
     }
-    assert.doesNotMatch(String((responses['a 500'] as unknown as { text: string }).text), /at .+\.(ts|js):\d+/, 'no stack trace in production');
+    assert.doesNotMatch(
+      String((responses['a 500'] as unknown as { text: string }).text),
+      /at .+\.(ts|js):\d+/,
+      'no stack trace in production',
+    );
   });
 });

@@ -47,17 +47,34 @@ function assertAbsent(text: string, secrets: Record<string, string>) {
 async function commenterVisit(app: ReturnType<typeof appWith>) {
   const browser = request.agent(app);
   const page = parsePage((await browser.get(DEMO_PATH).expect(200)).text);
-  const fields = { ...formFields(page), comment: 'Logged?', author: 'Ada', email: EMAIL, url: 'javascript:x', remember: 'yes', notify_replies: 'yes' };
+  const fields = {
+    ...formFields(page),
+    comment: 'Logged?',
+    author: 'Ada',
+    email: EMAIL,
+    url: 'javascript:x',
+    remember: 'yes',
+    notify_replies: 'yes',
+  };
   await browser.post(COMMENTS_PATH).set('Origin', APP_ORIGIN).type('form').send(new URLSearchParams(fields).toString()).expect(422);
-  const accepted = await browser.post(COMMENTS_PATH).set('Origin', APP_ORIGIN).type('form').send(new URLSearchParams({ ...fields, url: '' }).toString()).expect(303);
+  const accepted = await browser
+    .post(COMMENTS_PATH)
+    .set('Origin', APP_ORIGIN)
+    .type('form')
+    .send(new URLSearchParams({ ...fields, url: '' }).toString())
+    .expect(303);
   await browser.get(DEMO_PATH).expect(200);
   const id = /#comment-(\d+)$/.exec(accepted.headers.location ?? '')![1]!;
   const editToken = selfServiceToken(TEST_COOKIE_SECRET, id);
   await browser.get(`/comments/${id}/edit?token=${encodeURIComponent(editToken)}`).expect(200);
   const unsubscribe = unsubscribeToken(TEST_COOKIE_SECRET, EMAIL);
-  await request(app).get(`/unsubscribe?token=${encodeURIComponent(unsubscribe)}`).expect(200);
+  await request(app)
+    .get(`/unsubscribe?token=${encodeURIComponent(unsubscribe)}`)
+    .expect(200);
   await request(app).post('/unsubscribe').set('Origin', APP_ORIGIN).type('form').send({ token: unsubscribe });
-  await request(app).get(`/no/such/page?email=${encodeURIComponent(EMAIL)}&password=${WRONG_PASSWORD}`).expect(404);
+  await request(app)
+    .get(`/no/such/page?email=${encodeURIComponent(EMAIL)}&password=${WRONG_PASSWORD}`)
+    .expect(404);
   return {
     pendingCookie: decodeURIComponent(cookieValue(accepted, 'broadsheet_pending')!),
     editToken,
@@ -72,7 +89,11 @@ async function adminVisit(app: ReturnType<typeof appWith>) {
   const form = await agent.get('/admin/login').expect(200);
   const loginToken = csrfOf(form.text);
   await agent.post('/admin/login').type('form').send({ username: 'moderator', password: WRONG_PASSWORD, _csrf: loginToken }).expect(401);
-  const signedIn = await agent.post('/admin/login').type('form').send({ username: 'moderator', password: ADMIN_PASSWORD, _csrf: loginToken }).expect(303);
+  const signedIn = await agent
+    .post('/admin/login')
+    .type('form')
+    .send({ username: 'moderator', password: ADMIN_PASSWORD, _csrf: loginToken })
+    .expect(303);
   const sessionCookie = decodeURIComponent(cookieValue(signedIn, 'broadsheet_admin')!);
   const queue = await agent.get(`/admin/comments?status=all&q=${encodeURIComponent(EMAIL)}`).expect(200);
   const csrf = csrfOf(queue.text);
@@ -89,7 +110,7 @@ describe('the request log', () => {
     const commenter = await commenterVisit(app);
     const admin = await adminVisit(app);
     const text = log.text();
-    assert.equal(log.lines().filter((line) => line.req !== undefined).length, 15, "a line per request");
+    assert.equal(log.lines().filter((line) => line.req !== undefined).length, 15, 'a line per request');
     assertAbsent(text, {
       'the password': ADMIN_PASSWORD,
       'the wrong password': WRONG_PASSWORD,
@@ -136,7 +157,9 @@ describe('error pages show the request id their log line carries', () => {
 
   it('a 500: the page, the X-Request-Id header and the error line agree; the line has no query string', async () => {
     const app = appWith(broken, { logger: log.logger });
-    const response = await request(app).get(`${DEMO_PATH}?email=${encodeURIComponent(EMAIL)}`).expect(500);
+    const response = await request(app)
+      .get(`${DEMO_PATH}?email=${encodeURIComponent(EMAIL)}`)
+      .expect(500);
     const shown = parsePage(response.text)('.error-page__reference code').text();
     assert.match(shown, /^[0-9a-f-]{36}$/);
     assert.equal(response.headers['x-request-id'], shown);
@@ -182,7 +205,8 @@ describe('mail failures in the log', () => {
           const command = buffered.slice(0, end);
           buffered = buffered.slice(end + 2);
           if (/^EHLO/i.test(command)) socket.write('250-refuse.example\r\n250 8BITMIME\r\n');
-          else if (/^RCPT TO:/i.test(command)) socket.write(`550 5.1.1 ${command.slice(8).trim()}: Recipient address rejected: User unknown\r\n`);
+          else if (/^RCPT TO:/i.test(command))
+            socket.write(`550 5.1.1 ${command.slice(8).trim()}: Recipient address rejected: User unknown\r\n`);
           else if (/^QUIT/i.test(command)) socket.end('221 bye\r\n');
           else socket.write('250 OK\r\n');
         }
@@ -195,8 +219,15 @@ describe('mail failures in the log', () => {
   after(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
 
   it('a refused recipient is logged without the address', async () => {
-    await database.db('mail_outbox').insert({ dedupe_key: 'log-test', kind: 'approved', recipient: EMAIL, subject: 'Published', body: 'Hello' });
-    const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, outboxDir: '', from: 'Broadsheet <noreply@example.com>', messageIdDomain: 'example.com' });
+    await database
+      .db('mail_outbox')
+      .insert({ dedupe_key: 'log-test', kind: 'approved', recipient: EMAIL, subject: 'Published', body: 'Hello' });
+    const mailer = createMailer({
+      smtpUrl: `smtp://127.0.0.1:${port}`,
+      outboxDir: '',
+      from: 'Broadsheet <noreply@example.com>',
+      messageIdDomain: 'example.com',
+    });
     try {
       assert.equal(await deliverDueMail(database.db, mailer, log.logger), 0);
     } finally {

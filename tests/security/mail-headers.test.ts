@@ -8,7 +8,15 @@ import { signInAdmin } from '../helpers/admin.js';
 import { DEMO_PATH } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { insertComment } from '../helpers/rows.js';
-import { acceptedId, assertRefused, attackHarness, deliverQueuedMail, parseMail, rowCounts, type AttackHarness } from '../helpers/security.js';
+import {
+  acceptedId,
+  assertRefused,
+  attackHarness,
+  deliverQueuedMail,
+  parseMail,
+  rowCounts,
+  type AttackHarness,
+} from '../helpers/security.js';
 
 /**
  * Mail headers made of what commenters type: their email is the To of the
@@ -49,13 +57,19 @@ describe('header injection through the comment form', () => {
     const parent = await insertComment(database.db, { author_email: 'ada@example.org' });
     await database.db('comments').where({ id: parent }).update({ notify_on_reply: true });
     const id = acceptedId(
-      await harness.post({ author: 'Eve Bcc: victim@example.com', email: 'eve@example.net', parent_id: parent }, { pagePath: `${DEMO_PATH}?replytocom=${parent}` }),
+      await harness.post(
+        { author: 'Eve Bcc: victim@example.com', email: 'eve@example.net', parent_id: parent },
+        { pagePath: `${DEMO_PATH}?replytocom=${parent}` },
+      ),
     );
     const admin = await signInAdmin(harness.app, database.db);
     await admin.post(`/admin/comments/${id}/status`, { status: 'approved' }).expect(303);
     const reply = (await deliverQueuedMail(database.db)).find((mail) => mail.headers.get('to') === 'ada@example.org');
     assert.ok(reply, 'the reply mail was sent');
-    assert.equal(reply.headers.get('subject'), 'Eve Bcc: victim@example.com replied to your comment on “Xi Ducks Putin’s Push for Expanded Military Ties”');
+    assert.equal(
+      reply.headers.get('subject'),
+      'Eve Bcc: victim@example.com replied to your comment on “Xi Ducks Putin’s Push for Expanded Military Ties”',
+    );
     assert.equal(reply.rawHeaders.filter((line) => INJECTED_HEADER.test(line)).length, 0, reply.rawHeaders.join('\n'));
   });
 });
@@ -91,7 +105,12 @@ describe('the mailer, for rows written before the form checked (or by hand)', ()
   }
 
   it('writes a Subject with line breaks in it as one header line', async () => {
-    await mailer.send({ id: '9002', to: 'ada@example.org', subject: 'Eve\r\nBcc: victim@example.com\r\n\r\nX-Injected: yes', text: 'Body\r\nBcc: not a header' });
+    await mailer.send({
+      id: '9002',
+      to: 'ada@example.org',
+      subject: 'Eve\r\nBcc: victim@example.com\r\n\r\nX-Injected: yes',
+      text: 'Body\r\nBcc: not a header',
+    });
     const mail = parseMail(await readFile(path.join(outboxDir, '00009002.eml'), 'utf8'));
     assert.equal(mail.headers.get('subject'), 'Eve Bcc: victim@example.com X-Injected: yes');
     assert.equal(mail.rawHeaders.filter((line) => INJECTED_HEADER.test(line)).length, 0, mail.rawHeaders.join('\n'));
@@ -108,7 +127,10 @@ describe('the mailer, for rows written before the form checked (or by hand)', ()
 
     const count = (await written()).length;
     for (const bad of [`${link}\r\nBcc: victim@example.com`, `${link}>, <mailto:victim@example.com`, 'javascript:alert(1)', `${link} x`]) {
-      await assert.rejects(mailer.send({ id: '9004', to: 'ada@example.org', subject: 'Hello', text: 'Body', listUnsubscribe: bad }), /unsubscribe link/);
+      await assert.rejects(
+        mailer.send({ id: '9004', to: 'ada@example.org', subject: 'Hello', text: 'Body', listUnsubscribe: bad }),
+        /unsubscribe link/,
+      );
     }
     assert.equal((await written()).length, count);
   });

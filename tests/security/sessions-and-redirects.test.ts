@@ -47,7 +47,7 @@ async function openLoginForm(): Promise<{ cookie: string; token: string }> {
   return { cookie: line.split(';')[0]!, token: parsePage(form.text)('input[name="_csrf"]').attr('value')! };
 }
 
-const statusOf = async (id: string) => (await database.db('comments').where({ id }).first<{ status: string }>())!.status;
+const statusOf = async (id: string) => (await database.db('comments').where({ id }).first<{ status: string }>()).status;
 
 describe('tampered and expired admin session cookies never sign anyone in and never cause a 500', () => {
   it('a forged signature on a live session id, or a signature made with another secret, is not a session', async () => {
@@ -67,7 +67,21 @@ describe('tampered and expired admin session cookies never sign anyone in and ne
   });
 
   it('garbage session cookies: the login form and the queue answer, never 500', async () => {
-    const garbage = ['', 's:', 's:.', '.', '%', '%E0%A4%A', '%00', 'j:{"__proto__":{"userId":"1"}}', 's:j:{}.x', '%E2%80%AE', 'x'.repeat(4000), signed('../../etc/passwd'), signed("1' OR '1'='1")];
+    const garbage = [
+      '',
+      's:',
+      's:.',
+      '.',
+      '%',
+      '%E0%A4%A',
+      '%00',
+      'j:{"__proto__":{"userId":"1"}}',
+      's:j:{}.x',
+      '%E2%80%AE',
+      'x'.repeat(4000),
+      signed('../../etc/passwd'),
+      signed("1' OR '1'='1"),
+    ];
     for (const value of garbage) {
       const header = `broadsheet_admin=${value}`;
       for (const path of ['/admin/comments', '/admin/login', '/admin']) {
@@ -76,14 +90,20 @@ describe('tampered and expired admin session cookies never sign anyone in and ne
       }
       await database.db('rate_limits').delete();
       const form = await openLoginForm();
-      const login = await request(harness.app).post('/admin/login').set('Cookie', `${header}; ${form.cookie}`).type('form').send({ username: 'x', password: 'y', _csrf: form.token });
+      const login = await request(harness.app)
+        .post('/admin/login')
+        .set('Cookie', `${header}; ${form.cookie}`)
+        .type('form')
+        .send({ username: 'x', password: 'y', _csrf: form.token });
       assert.equal(login.status, 401, `${JSON.stringify(value.slice(0, 40))}: POST /admin/login`);
     }
   });
 
   it('two session cookies, a bogus one first: still the one session or none, never a 500', async () => {
     const sid = await sessionIdOf(admin);
-    const response = await request(harness.app).get('/admin/comments').set('Cookie', `broadsheet_admin=s%3Abogus.AAAA; broadsheet_admin=${encodeURIComponent(signed(sid))}`);
+    const response = await request(harness.app)
+      .get('/admin/comments')
+      .set('Cookie', `broadsheet_admin=s%3Abogus.AAAA; broadsheet_admin=${encodeURIComponent(signed(sid))}`);
     assert.ok([200, 303].includes(response.status), String(response.status));
   });
 
@@ -93,12 +113,24 @@ describe('tampered and expired admin session cookies never sign anyone in and ne
     assert.equal(response.status, 303);
     assert.match(response.headers.location ?? '', /^\/admin\/login\?next=.*&reason=expired$/);
     assert.equal(await statusOf(pending), 'pending');
-    assert.equal(await database.db('session').whereRaw(`sess->>'userId' IS NOT NULL`).count({ count: '*' }).first().then((row) => Number(row!.count)), 0, 'destroyed');
+    assert.equal(
+      await database
+        .db('session')
+        .whereRaw(`sess->>'userId' IS NOT NULL`)
+        .count({ count: '*' })
+        .first()
+        .then((row) => Number(row!.count)),
+      0,
+      'destroyed',
+    );
   });
 
   it('a session whose row has expired, or was deleted, is sent to sign in', async () => {
     const sid = await sessionIdOf(admin);
-    await database.db('session').where({ sid }).update({ expire: new Date(Date.now() - 60_000) });
+    await database
+      .db('session')
+      .where({ sid })
+      .update({ expire: new Date(Date.now() - 60_000) });
     await admin.agent.get('/admin/comments').expect(303).expect('Location', '/admin/login?next=%2Fadmin%2Fcomments');
     await database.db('session').where({ sid }).delete();
     await admin.agent.get('/admin/comments').expect(303).expect('Location', '/admin/login?next=%2Fadmin%2Fcomments');
@@ -117,7 +149,12 @@ describe('tampered and expired admin session cookies never sign anyone in and ne
 
 describe('tampered commenter cookies never reveal a held comment and never cause a 500', () => {
   it('a pending list with a forged signature, unsigned, or signed with another secret shows nobody’s held comment', async () => {
-    for (const raw of [`s:${pending}.AAAA`, pending, `${pending}.${pending}`, signed(pending, 'another-secret-of-some-length-0123456789')]) {
+    for (const raw of [
+      `s:${pending}.AAAA`,
+      pending,
+      `${pending}.${pending}`,
+      signed(pending, 'another-secret-of-some-length-0123456789'),
+    ]) {
       const response = await request(harness.app).get(DEMO_PATH).set('Cookie', cookieOf('broadsheet_pending', raw));
       assert.equal(response.status, 200, raw);
       assert.equal(parsePage(response.text)(`#comment-${pending}`).length, 0, `${raw} revealed the held comment`);
@@ -127,9 +164,16 @@ describe('tampered commenter cookies never reveal a held comment and never cause
   });
 
   it('a correctly signed list of junk ids, or of thousands of ids, is read safely', async () => {
-    const lists = ['-1.0.abc.1e3', `1 OR 1=1.${pending}`, Array.from({ length: 300 }, (_v, index) => String(index + 1)).join('.'), '9'.repeat(40)];
+    const lists = [
+      '-1.0.abc.1e3',
+      `1 OR 1=1.${pending}`,
+      Array.from({ length: 300 }, (_v, index) => String(index + 1)).join('.'),
+      '9'.repeat(40),
+    ];
     for (const list of lists) {
-      const response = await request(harness.app).get(DEMO_PATH).set('Cookie', cookieOf('broadsheet_pending', signed(list)));
+      const response = await request(harness.app)
+        .get(DEMO_PATH)
+        .set('Cookie', cookieOf('broadsheet_pending', signed(list)));
       assert.ok([200, 431].includes(response.status), `${list.slice(0, 30)}: ${response.status}`);
     }
   });
@@ -153,7 +197,11 @@ describe('tampered commenter cookies never reveal a held comment and never cause
     for (const payload of Object.values(XSS_PAYLOADS)) {
       // Only cookies shaped as the site writes them are read back (a valid email, an http(s) website).
       const website = `https://example.org/${payload}`;
-      const cookies = [cookieOf('comment_author', payload), cookieOf('comment_author_email', 'ada@example.org'), cookieOf('comment_author_url', website)].join('; ');
+      const cookies = [
+        cookieOf('comment_author', payload),
+        cookieOf('comment_author_email', 'ada@example.org'),
+        cookieOf('comment_author_url', website),
+      ].join('; ');
       const response = await request(harness.app).get(DEMO_PATH).set('Cookie', cookies);
       assert.equal(response.status, 200);
       const page = parsePage(response.text);
@@ -164,7 +212,12 @@ describe('tampered commenter cookies never reveal a held comment and never cause
   });
 
   it('cookies with bytes that are not UTF-8, or a header over the size limit: never a 500', async () => {
-    for (const header of ['comment_author=%FF%FE', 'broadsheet_pending=s%3A%E0%A4%A', 'comment_author=%', `comment_author=${'x'.repeat(20_000)}`]) {
+    for (const header of [
+      'comment_author=%FF%FE',
+      'broadsheet_pending=s%3A%E0%A4%A',
+      'comment_author=%',
+      `comment_author=${'x'.repeat(20_000)}`,
+    ]) {
       const response = await request(harness.app).get(DEMO_PATH).set('Cookie', header);
       assert.ok([200, 431].includes(response.status), `${header.slice(0, 40)}: ${response.status}`);
     }
@@ -212,7 +265,11 @@ describe('open redirects: only same-site paths', () => {
     const form = await openLoginForm();
     for (const next of REDIRECT_ATTEMPTS) {
       await database.db('rate_limits').delete();
-      const response = await request(harness.app).post('/admin/login').set('Cookie', form.cookie).type('form').send({ username: 'moderator', password: ADMIN_PASSWORD, next, _csrf: form.token });
+      const response = await request(harness.app)
+        .post('/admin/login')
+        .set('Cookie', form.cookie)
+        .type('form')
+        .send({ username: 'moderator', password: ADMIN_PASSWORD, next, _csrf: form.token });
       assert.equal(response.status, 303, JSON.stringify(next));
       assertSameSite(response.headers.location, `next=${JSON.stringify(next)}`);
     }
@@ -223,7 +280,13 @@ describe('open redirects: only same-site paths', () => {
       const signedIn = await admin.agent.get(`/admin/login?next=${encodeURIComponent(next)}`);
       assert.equal(signedIn.status, 303);
       assertSameSite(signedIn.headers.location, `GET next=${JSON.stringify(next)}`);
-      const form = parsePage((await request(harness.app).get(`/admin/login?next=${encodeURIComponent(next)}`).expect(200)).text);
+      const form = parsePage(
+        (
+          await request(harness.app)
+            .get(`/admin/login?next=${encodeURIComponent(next)}`)
+            .expect(200)
+        ).text,
+      );
       assertSameSite(form('input[name="next"]').attr('value'), `hidden next=${JSON.stringify(next)}`);
     }
   });
@@ -234,7 +297,9 @@ describe('open redirects: only same-site paths', () => {
       assert.ok([303, 400].includes(response.status), `${JSON.stringify(returnTo)}: ${response.status}`);
       if (response.status === 303) assertSameSite(response.headers.location, `return_to=${JSON.stringify(returnTo)}`);
     }
-    const viaReferer = await admin.post(`/admin/comments/${pending}/status`, { status: 'approved' }).set('Referer', 'https://evil.example/admin/comments?status=spam');
+    const viaReferer = await admin
+      .post(`/admin/comments/${pending}/status`, { status: 'approved' })
+      .set('Referer', 'https://evil.example/admin/comments?status=spam');
     assert.equal(viaReferer.status, 303);
     assert.equal(viaReferer.headers.location, '/admin/comments');
   });
@@ -248,7 +313,15 @@ describe('open redirects: only same-site paths', () => {
   });
 
   it('static folders and comment permalinks redirect within the site', async () => {
-    for (const path of ['/css', '/js', '/images', '//evil.example/%2e%2e/css', '/css//evil.example/..', '/css/%2F%2Fevil.example%2F..', `/comments/${pending}`]) {
+    for (const path of [
+      '/css',
+      '/js',
+      '/images',
+      '//evil.example/%2e%2e/css',
+      '/css//evil.example/..',
+      '/css/%2F%2Fevil.example%2F..',
+      `/comments/${pending}`,
+    ]) {
       const response = await request(harness.app).get(path);
       assert.ok(response.status < 500, `${path}: ${response.status}`);
       if (response.status >= 300 && response.status < 400) assertSameSite(response.headers.location, path);

@@ -34,12 +34,12 @@ describe('parent_id tricks are refused with 422 and store nothing', () => {
     'a number with a sign': async () => '+1',
     'a decimal': async () => '1.5',
     'an exponent': async () => '1e3',
-    'hexadecimal': async () => '0x10',
+    hexadecimal: async () => '0x10',
     'padded with spaces': async () => ' 1 ',
     'Arabic-Indic digits': async () => '١',
     'a number beyond bigint': async () => '99999999999999999999999',
     'the largest bigint plus one': async () => '9223372036854775808',
-    'SQL': async () => '1 OR 1=1',
+    SQL: async () => '1 OR 1=1',
     'SQL in quotes': async () => "1'; DELETE FROM comments; --",
   };
   for (const [name, parent] of Object.entries(tricks)) {
@@ -53,7 +53,10 @@ describe('parent_id tricks are refused with 422 and store nothing', () => {
 
   it('a published comment of the same article is a good parent (the control case)', async () => {
     const parent = await insertComment(database.db);
-    const row = await storedComment(database.db, acceptedId(await harness.post({ parent_id: parent }, { pagePath: `${DEMO_PATH}?replytocom=${parent}` })));
+    const row = await storedComment(
+      database.db,
+      acceptedId(await harness.post({ parent_id: parent }, { pagePath: `${DEMO_PATH}?replytocom=${parent}` })),
+    );
     assert.equal(String(row.parent_id), parent);
   });
 });
@@ -68,7 +71,11 @@ describe('comments where none may be posted', () => {
   });
 
   it('an article closed by age (close comments after 14 days): 403, nothing stored', async () => {
-    await saveDiscussionSettings(database.db, { ...(await loadDiscussionSettings(database.db)), closeOldArticles: true, closeAfterDays: 14 }, null);
+    await saveDiscussionSettings(
+      database.db,
+      { ...(await loadDiscussionSettings(database.db)), closeOldArticles: true, closeAfterDays: 14 },
+      null,
+    );
     await database.db('articles').update({ published_at: new Date(Date.now() - 86400_000) });
     await insertArticle(database.db, { slug: 'old-one', published_at: new Date(Date.now() - 30 * 86400_000) });
     const before = await rowCounts(database.db);
@@ -94,16 +101,13 @@ describe('comments where none may be posted', () => {
     }
   });
 
-  it(
-    'a slug with a NUL byte: 404 for the page, its feed and its comments, never a 500',
-    async () => {
-      for (const path of ['/articles/a%00b', '/articles/a%00b/comments/feed.xml', '/articles/%00/comment-page-2']) {
-        assert.equal((await harness.browser().get(path)).status, 404, path);
-      }
-      const before = await rowCounts(database.db);
-      await assertRefused(database.db, before, await harness.post({}, { path: '/articles/a%00b/comments' }), 404);
-    },
-  );
+  it('a slug with a NUL byte: 404 for the page, its feed and its comments, never a 500', async () => {
+    for (const path of ['/articles/a%00b', '/articles/a%00b/comments/feed.xml', '/articles/%00/comment-page-2']) {
+      assert.equal((await harness.browser().get(path)).status, 404, path);
+    }
+    const before = await rowCounts(database.db);
+    await assertRefused(database.db, before, await harness.post({}, { path: '/articles/a%00b/comments' }), 404);
+  });
 
   it('a reply to a comment on a closed article, posted to the open one: 422 (the parent belongs elsewhere)', async () => {
     const closed = await insertArticle(database.db, { slug: 'closed-one', comments_open: false });

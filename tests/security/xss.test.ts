@@ -67,7 +67,11 @@ function assertOnlyCommentMarkup(page: Page, scope: string) {
       assert.match(element.attribs.href!, /^https?:\/\/[^\s"'<>]+$/);
       assert.equal(element.attribs.rel, 'nofollow ugc noopener');
     } else {
-      assert.deepEqual(attributes.filter((name) => !(element.tagName === 'ol' && name === 'start')), [], `attributes on <${element.tagName}>`);
+      assert.deepEqual(
+        attributes.filter((name) => !(element.tagName === 'ol' && name === 'start')),
+        [],
+        `attributes on <${element.tagName}>`,
+      );
     }
   });
 }
@@ -125,7 +129,11 @@ function assertPlainTextMail(mail: DeliveredMail) {
 describe('markup in every field is text wherever it is shown', () => {
   for (const [name, payload] of Object.entries(XSS_PAYLOADS)) {
     it(`${name}: held, refused, queued, approved, in the feed and in mail`, async () => {
-      const parent = await insertComment(database.db, { author_name: 'Ada Reader', author_email: 'ada@example.org', body: 'Tell me when someone answers.' });
+      const parent = await insertComment(database.db, {
+        author_name: 'Ada Reader',
+        author_email: 'ada@example.org',
+        body: 'Tell me when someone answers.',
+      });
       await database.db('comments').where({ id: parent }).update({ notify_on_reply: true });
       const browser = harness.browser();
       const typed = { author: payload, comment: `${payload}\nsecond line`, url: websiteCarrying(payload), email: 'mallory@example.net' };
@@ -177,7 +185,9 @@ describe('markup in every field is text wherever it is shown', () => {
       assert.equal(squash(publicPage(`#comment-${id} .fn`).text()), squash(payload));
       assert.equal(shownBody(publicPage, `#comment-${id} .comment-content`), typed.comment);
       assert.equal(publicPage(`#comment-${id} .comment-reply-link`).attr('data-author'), payload);
-      const jsonLd = JSON.parse(publicPage('script[type="application/ld+json"]').text()) as { comment?: Array<{ text: string; author: { name: string } }> };
+      const jsonLd = JSON.parse(publicPage('script[type="application/ld+json"]').text()) as {
+        comment?: Array<{ text: string; author: { name: string } }>;
+      };
       const described = jsonLd.comment?.find((comment) => comment.text === typed.comment);
       assert.ok(described, 'the comment is in the structured data, as typed');
       assert.equal(described.author.name, payload);
@@ -234,7 +244,11 @@ describe('Markdown in comment text renders only the safe subset, on the page its
 });
 
 describe('markup in the email field', () => {
-  for (const email of ['"><script>alert(1)</script>@example.com', "x' onmouseover='alert(1)@example.com", '<img src=x onerror=alert(1)>@example.com']) {
+  for (const email of [
+    '"><script>alert(1)</script>@example.com',
+    "x' onmouseover='alert(1)@example.com",
+    '<img src=x onerror=alert(1)>@example.com',
+  ]) {
     it(`${email} is refused (422), shown back as text, nothing stored`, async () => {
       const before = await rowCounts(database.db);
       const response = await harness.post({ email });
@@ -262,20 +276,27 @@ describe('markup in the email field', () => {
 });
 
 describe('the feeds’ plain-text names and titles', () => {
-  it(
-    'are exactly as typed, even text that looks like an XML entity',
-    async () => {
-      const names = ['Tom &amp; Jerry', 'AT&amp;T &lt;3', ...Object.values(XSS_PAYLOADS)];
-      for (const name of names) await insertComment(database.db, { author_name: name, body: `By ${name}` });
-      const feed = cheerio.load((await request(harness.app).get(FEED_PATH).expect(200)).text, { xml: true });
-      const shown = feed('entry > author > name').map((_index, element) => feed(element).text()).get().reverse();
-      assert.deepEqual(shown, names);
+  it('are exactly as typed, even text that looks like an XML entity', async () => {
+    const names = ['Tom &amp; Jerry', 'AT&amp;T &lt;3', ...Object.values(XSS_PAYLOADS)];
+    for (const name of names) await insertComment(database.db, { author_name: name, body: `By ${name}` });
+    const feed = cheerio.load((await request(harness.app).get(FEED_PATH).expect(200)).text, { xml: true });
+    const shown = feed('entry > author > name')
+      .map((_index, element) => feed(element).text())
+      .get()
+      .reverse();
+    assert.deepEqual(shown, names);
 
-      await insertArticle(database.db, { slug: 'entities', title: 'Cats &amp; Dogs & <Mice>', author_name: 'Ann &amp; Bob' });
-      const articleFeed = cheerio.load((await request(harness.app).get('/articles/entities/comments/feed.xml').expect(200)).text, { xml: true });
-      assert.equal(articleFeed('feed > title').text(), 'Comments on: Cats &amp; Dogs & <Mice>');
-      const siteFeed = cheerio.load((await request(harness.app).get('/feed.xml').expect(200)).text, { xml: true });
-      assert.ok(siteFeed('entry > author > name').map((_index, element) => siteFeed(element).text()).get().includes('Ann &amp; Bob'));
-    },
-  );
+    await insertArticle(database.db, { slug: 'entities', title: 'Cats &amp; Dogs & <Mice>', author_name: 'Ann &amp; Bob' });
+    const articleFeed = cheerio.load((await request(harness.app).get('/articles/entities/comments/feed.xml').expect(200)).text, {
+      xml: true,
+    });
+    assert.equal(articleFeed('feed > title').text(), 'Comments on: Cats &amp; Dogs & <Mice>');
+    const siteFeed = cheerio.load((await request(harness.app).get('/feed.xml').expect(200)).text, { xml: true });
+    assert.ok(
+      siteFeed('entry > author > name')
+        .map((_index, element) => siteFeed(element).text())
+        .get()
+        .includes('Ann &amp; Bob'),
+    );
+  });
 });

@@ -23,7 +23,9 @@ describe('article Markdown: headings', () => {
   it('ids are unique in the document, and never one the article page itself uses', () => {
     const page = parse(md('## Background\n\n## Background\n\n## Background-2\n\n## Comments\n\n## Email\n\n## Comment 12'));
     assert.deepEqual(
-      page('h2').map((_index, heading) => heading.attribs.id).get(),
+      page('h2')
+        .map((_index, heading) => heading.attribs.id)
+        .get(),
       ['background', 'background-2', 'background-2-2', 'comments-2', 'email-2', 'comment-12-2'],
     );
   });
@@ -36,7 +38,10 @@ describe('article Markdown: headings', () => {
   });
 
   it('imported HTML headings get ids too, and an h1 becomes an h2', () => {
-    assert.equal(html('<h1 id="clobber" class="x">Intro</h1><h3 style="color:red">Intro</h3>'), '<h2 id="intro">Intro</h2><h3 id="intro-2">Intro</h3>');
+    assert.equal(
+      html('<h1 id="clobber" class="x">Intro</h1><h3 style="color:red">Intro</h3>'),
+      '<h2 id="intro">Intro</h2><h3 id="intro-2">Intro</h3>',
+    );
   });
 
   it('the reserved ids are the ones the article page and its partials use', () => {
@@ -59,7 +64,9 @@ describe('article Markdown: headings', () => {
 describe('article Markdown: links', () => {
   it('external links get rel="noopener"; site, fragment and mail links get none', () => {
     assert.equal(
-      md('[a](https://example.org/x?y=1&z=2 "Title") [b](http://example.org) [c](/articles/other) [d](#why) [e](mailto:ed@example.org) [f](other-page)'),
+      md(
+        '[a](https://example.org/x?y=1&z=2 "Title") [b](http://example.org) [c](/articles/other) [d](#why) [e](mailto:ed@example.org) [f](other-page)',
+      ),
       '<p><a href="https://example.org/x?y=1&amp;z=2" title="Title" rel="noopener">a</a> <a href="http://example.org" rel="noopener">b</a> ' +
         '<a href="/articles/other">c</a> <a href="#why">d</a> <a href="mailto:ed@example.org">e</a> <a href="other-page">f</a></p>\n',
     );
@@ -73,7 +80,10 @@ describe('article Markdown: links', () => {
   });
 
   it('CommonMark autolinks work; bare addresses stay text', () => {
-    assert.equal(md('<https://example.org/a> and https://example.org/b'), '<p><a href="https://example.org/a" rel="noopener">https://example.org/a</a> and https://example.org/b</p>\n');
+    assert.equal(
+      md('<https://example.org/a> and https://example.org/b'),
+      '<p><a href="https://example.org/a" rel="noopener">https://example.org/a</a> and https://example.org/b</p>\n',
+    );
   });
 
   it('links of any other scheme read as the text typed', () => {
@@ -93,21 +103,33 @@ describe('article Markdown: images', () => {
 
   it('keep width and height when given as numbers', () => {
     assert.equal(
-      html('<img src="/media/a.png" alt="a" width="640" height="360"><img src="/media/b.png" alt="b" width="50%" height="auto" loading="eager">'),
+      html(
+        '<img src="/media/a.png" alt="a" width="640" height="360"><img src="/media/b.png" alt="b" width="50%" height="auto" loading="eager">',
+      ),
       '<img src="/media/a.png" alt="a" width="640" height="360" loading="lazy" decoding="async" />' +
         '<img src="/media/b.png" alt="b" loading="lazy" decoding="async" />',
     );
   });
 
   it('only from http(s) or the site’s /media/ and /images/ folders; any other is left out', () => {
-    for (const src of ['photo.jpg', '../media/a.png', '/admin/a.png', '/media/../admin', '//cdn.example.org/a.png', 'ftp://example.org/a.png', '/media\\a.png']) {
+    for (const src of [
+      'photo.jpg',
+      '../media/a.png',
+      '/admin/a.png',
+      '/media/../admin',
+      '//cdn.example.org/a.png',
+      'ftp://example.org/a.png',
+      '/media\\a.png',
+    ]) {
       assert.equal(parse(html(`<img src="${src}" alt="x">`))('img').length, 0, src);
     }
   });
 
   it('a figure with its caption, written as HTML in Markdown', () => {
     assert.equal(
-      md('Before.\n\n<figure>\n<img src="/images/video-call.svg" alt="Two leaders on a call">\n<figcaption>Source: seungyeon kim</figcaption>\n</figure>\n\nAfter.'),
+      md(
+        'Before.\n\n<figure>\n<img src="/images/video-call.svg" alt="Two leaders on a call">\n<figcaption>Source: seungyeon kim</figcaption>\n</figure>\n\nAfter.',
+      ),
       '<p>Before.</p>\n<figure>\n<img src="/images/video-call.svg" alt="Two leaders on a call" loading="lazy" decoding="async" />\n' +
         '<figcaption>Source: seungyeon kim</figcaption>\n</figure>\n<p>After.</p>\n',
     );
@@ -116,11 +138,17 @@ describe('article Markdown: images', () => {
 
 describe('article Markdown: text blocks', () => {
   it('emphasis, strong, inline code and hard line breaks', () => {
-    assert.equal(md('*soft* _soft_ **loud** `a < b`  \nnext line'), '<p><em>soft</em> <em>soft</em> <strong>loud</strong> <code>a &lt; b</code><br />\nnext line</p>\n');
+    assert.equal(
+      md('*soft* _soft_ **loud** `a < b`  \nnext line'),
+      '<p><em>soft</em> <em>soft</em> <strong>loud</strong> <code>a &lt; b</code><br />\nnext line</p>\n',
+    );
   });
 
   it('lists, numbered from where the author starts', () => {
-    assert.equal(md('- one\n- two\n\n3. three\n4. four'), '<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n<ol start="3">\n<li>three</li>\n<li>four</li>\n</ol>\n');
+    assert.equal(
+      md('- one\n- two\n\n3. three\n4. four'),
+      '<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n<ol start="3">\n<li>three</li>\n<li>four</li>\n</ol>\n',
+    );
   });
 
   it('quotes, rules and code blocks with their language', () => {
@@ -146,7 +174,9 @@ describe('article Markdown: text blocks', () => {
   it('a kitchen-sink article holds nothing beyond the allow-list', () => {
     const source = readFileSync('content/seed-article.md', 'utf8').split(/^---$/m)[2]!;
     assertOnlyArticleMarkup(
-      md(`# Head\n\n${source}\n\n[x](https://a.example) ![y](/media/y.png)\n\n> q\n\n- l\n\n1. n\n\n\`c\`\n\n| a |\n|---|\n| b |\n\n<figure><img src="/media/f.png" width="1" height="2"><figcaption>c</figcaption></figure>`),
+      md(
+        `# Head\n\n${source}\n\n[x](https://a.example) ![y](/media/y.png)\n\n> q\n\n- l\n\n1. n\n\n\`c\`\n\n| a |\n|---|\n| b |\n\n<figure><img src="/media/f.png" width="1" height="2"><figcaption>c</figcaption></figure>`,
+      ),
     );
   });
 });
@@ -154,7 +184,9 @@ describe('article Markdown: text blocks', () => {
 describe('imported HTML (format "html")', () => {
   it('goes through the same allow-list, WordPress’s b and i becoming strong and em', () => {
     assert.equal(
-      html('<p class="has-text" style="color:red">A <b>bold</b> and <i>italic</i> <a href="https://example.org/" target="_blank">link</a>.</p>\n<div>Loose words</div>'),
+      html(
+        '<p class="has-text" style="color:red">A <b>bold</b> and <i>italic</i> <a href="https://example.org/" target="_blank">link</a>.</p>\n<div>Loose words</div>',
+      ),
       '<p>A <strong>bold</strong> and <em>italic</em> <a href="https://example.org/" rel="noopener">link</a>.</p>\nLoose words',
     );
   });
@@ -175,7 +207,14 @@ describe('articleText and firstParagraphText', () => {
 
   it('the text a reader reads, one block a line, without markup, alt text, or script', () => {
     assert.equal(articleText(rendered), 'A heading\nFirst really paragraph with a link & more.\nitem one\nitem two');
-    assert.equal(articleText(html('<table><tr><th>a</th><td>b<br>c</td></tr></table><ol start="2"><li>d</li></ol><pre><code class="language-js">e\nf</code></pre>')), 'a\nb\nc\nd\ne f');
+    assert.equal(
+      articleText(
+        html(
+          '<table><tr><th>a</th><td>b<br>c</td></tr></table><ol start="2"><li>d</li></ol><pre><code class="language-js">e\nf</code></pre>',
+        ),
+      ),
+      'a\nb\nc\nd\ne f',
+    );
   });
 
   it('the first paragraph holding text, on one line', () => {
@@ -189,6 +228,9 @@ describe('articleText and firstParagraphText', () => {
     const text = articleText(md(source));
     assert.equal(countWords(text), countWords(source));
     assert.equal(readingMinutes(text), 1);
-    assert.equal(countWords(articleText(md('**Two** [words](https://example.org/a-very-long-address) ![not counted at all](/media/a.png)'))), 2);
+    assert.equal(
+      countWords(articleText(md('**Two** [words](https://example.org/a-very-long-address) ![not counted at all](/media/a.png)'))),
+      2,
+    );
   });
 });

@@ -50,7 +50,12 @@ describe('parseCommentForm: a good form', () => {
   it('gives the submission, with trimmed text and no parent', () => {
     const submission = accepted(
       parseCommentForm(
-        form({ comment: '  Well argued.\n\nSecond paragraph.  ', author: '  Ada Reader ', email: ' ada@example.org ', url: ' https://ada.example.org/ ' }),
+        form({
+          comment: '  Well argued.\n\nSecond paragraph.  ',
+          author: '  Ada Reader ',
+          email: ' ada@example.org ',
+          url: ' https://ada.example.org/ ',
+        }),
       ),
     );
     assert.deepEqual(pick(submission, ['body', 'authorName', 'authorEmail', 'authorUrl', 'remember', 'parentId', 'submissionId']), {
@@ -189,7 +194,15 @@ describe('parseCommentForm: length limits, counted in characters', () => {
 });
 
 describe('parseCommentForm: email', () => {
-  for (const bad of ['not-an-email', 'ada@', '@example.org', 'ada@example', 'ada example@example.org', 'ada@@example.org', '<ada@example.org>']) {
+  for (const bad of [
+    'not-an-email',
+    'ada@',
+    '@example.org',
+    'ada@example',
+    'ada example@example.org',
+    'ada@@example.org',
+    '<ada@example.org>',
+  ]) {
     it(`refuses ${JSON.stringify(bad)}`, () => {
       const errors = assertRefusedFields(parseCommentForm(form({ email: bad })), ['email']);
       assert.match(errors.email!, /correct format/);
@@ -306,12 +319,17 @@ describe('parseCommentForm: what a browser form never sends', () => {
         assert.equal((result.values as unknown as Record<string, string>)[field], value.replace(bad, ''));
       }
     }
-    assert.equal(accepted(parseCommentForm(form({ comment: 'near misses \uFDCF \uFDF0 \uFFFD \u{1FFFD}' }))).body, 'near misses \uFDCF \uFDF0 \uFFFD \u{1FFFD}');
+    assert.equal(
+      accepted(parseCommentForm(form({ comment: 'near misses \uFDCF \uFDF0 \uFFFD \u{1FFFD}' }))).body,
+      'near misses \uFDCF \uFDF0 \uFFFD \u{1FFFD}',
+    );
   });
 
   it('takes the bidirectional controls out of a name, and nowhere else', () => {
     const controls = '\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069\u200E\u200F\u061C';
-    const submission = accepted(parseCommentForm(form({ author: `Eve \u202Egnp.exe\u202C ${controls}Reader`, comment: `Eve \u202Egnp.exe\u202C` })));
+    const submission = accepted(
+      parseCommentForm(form({ author: `Eve \u202Egnp.exe\u202C ${controls}Reader`, comment: `Eve \u202Egnp.exe\u202C` })),
+    );
     assert.equal(submission.authorName, 'Eve gnp.exe Reader');
     assert.equal(submission.body, 'Eve \u202Egnp.exe\u202C');
     assertRefusedFields(parseCommentForm(form({ author: ` ${controls} ` })), ['author']);

@@ -70,16 +70,25 @@ describe('comment page arithmetic', () => {
 describe('selectCommentPage', () => {
   it('shows the newest page by default, with its replies', () => {
     const page = selectCommentPage(THREADS, counts, null, paging())!;
-    assert.deepEqual({ page: page.page, pageCount: page.pageCount, defaultPage: page.defaultPage }, { page: 3, pageCount: 3, defaultPage: 3 });
+    assert.deepEqual(
+      { page: page.page, pageCount: page.pageCount, defaultPage: page.defaultPage },
+      { page: 3, pageCount: 3, defaultPage: 3 },
+    );
     assert.deepEqual(rootIds(page.roots), ['8']);
   });
 
   it('keeps every reply with its top-level comment', () => {
     const first = selectCommentPage(THREADS, counts, 1, paging())!;
     assert.deepEqual(rootIds(first.roots), ['1', '4']);
-    assert.deepEqual(first.roots.flatMap(commentsIn).map((comment) => comment.id), ['1', '2', '3', '4']);
+    assert.deepEqual(
+      first.roots.flatMap(commentsIn).map((comment) => comment.id),
+      ['1', '2', '3', '4'],
+    );
     const second = selectCommentPage(THREADS, counts, 2, paging())!;
-    assert.deepEqual(second.roots.flatMap(commentsIn).map((comment) => comment.id), ['5', '6', '7']);
+    assert.deepEqual(
+      second.roots.flatMap(commentsIn).map((comment) => comment.id),
+      ['5', '6', '7'],
+    );
   });
 
   it('shows page 1 first when set to the oldest', () => {
@@ -91,7 +100,10 @@ describe('selectCommentPage', () => {
   it('reverses the threads within a page when set to newest first, but not the replies', () => {
     const page = selectCommentPage(THREADS, counts, 1, paging({ orderWithinPage: 'desc' }))!;
     assert.deepEqual(rootIds(page.roots), ['4', '1']);
-    assert.deepEqual(page.roots[1]!.children.map((child) => child.comment?.id), ['2']);
+    assert.deepEqual(
+      page.roots[1]!.children.map((child) => child.comment?.id),
+      ['2'],
+    );
   });
 
   it('has no page 0 or past the last', () => {
@@ -130,7 +142,10 @@ describe('selectCommentPage', () => {
 
   it('lists no placeholder among a thread’s comments', () => {
     const [thread] = threadComments([row(2, 99), row(3, 2)]);
-    assert.deepEqual(commentsIn(thread!).map((comment) => comment.id), ['2', '3']);
+    assert.deepEqual(
+      commentsIn(thread!).map((comment) => comment.id),
+      ['2', '3'],
+    );
   });
 });
 

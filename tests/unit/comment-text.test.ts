@@ -26,7 +26,10 @@ const textOf = (html: string) => cheerio.load(`<div id="x">${html}</div>`)('#x')
 
 describe('renderCommentText', () => {
   it('keeps plain paragraphs and single line breaks, as comments were shown before', () => {
-    assert.equal(renderCommentText('First line\nsecond line\n\nNext paragraph.'), '<p>First line<br />\nsecond line</p>\n<p>Next paragraph.</p>\n');
+    assert.equal(
+      renderCommentText('First line\nsecond line\n\nNext paragraph.'),
+      '<p>First line<br />\nsecond line</p>\n<p>Next paragraph.</p>\n',
+    );
   });
 
   it('turns web addresses into links that pass no ranking and no opener', () => {
@@ -40,7 +43,15 @@ describe('renderCommentText', () => {
   });
 
   it('links nothing that is not an http(s) or www. address', () => {
-    for (const text of ['mailto:ada@example.org', 'ada@example.org', 'ftp://example.org/file', '//example.org/x', 'example.com', 'see file.py', 'javascript:alert(1)']) {
+    for (const text of [
+      'mailto:ada@example.org',
+      'ada@example.org',
+      'ftp://example.org/file',
+      '//example.org/x',
+      'example.com',
+      'see file.py',
+      'javascript:alert(1)',
+    ]) {
       const html = renderCommentText(text);
       assert.equal(cheerio.load(html)('a').length, 0, `${text}: ${html}`);
       assert.equal(textOf(html).trim(), text);
@@ -58,7 +69,15 @@ describe('renderCommentText', () => {
   });
 
   it('shows headings, images, rules, tables, strikethrough and Markdown links as the text typed', () => {
-    for (const text of ['# Not a heading', 'Underlined\n===', '![alt](https://example.org/i.png)', '[click](https://example.org/)', '---', '| a | b |\n|---|---|\n| 1 | 2 |', '~~gone~~']) {
+    for (const text of [
+      '# Not a heading',
+      'Underlined\n===',
+      '![alt](https://example.org/i.png)',
+      '[click](https://example.org/)',
+      '---',
+      '| a | b |\n|---|---|\n| 1 | 2 |',
+      '~~gone~~',
+    ]) {
       const html = renderCommentText(text);
       assertOnlyAllowedMarkup(html);
       assert.equal(cheerio.load(html)('img, h1, h2, hr, table, s, del').length, 0, html);
@@ -103,8 +122,49 @@ describe('renderCommentText', () => {
   });
 
   it('takes the short way for plain text with exactly the output of the full way', () => {
-    const pieces = ['a', 'Zeb', ' ', '  ', '\n', '\r\n', '\n\n', '&', '"', "'", '1', '2.', '3)', '-', '+', '#', '=', '!', '|', '.', ':', '/', 'é', '😀',
-      '\u00a0', '\t', '*', '_', '`', '~', '<', '>', '[', ']', '\\', 'http', 's://x.org', 'www.', 'example.com', 'mailto:', '&amp;'];
+    const pieces = [
+      'a',
+      'Zeb',
+      ' ',
+      '  ',
+      '\n',
+      '\r\n',
+      '\n\n',
+      '&',
+      '"',
+      "'",
+      '1',
+      '2.',
+      '3)',
+      '-',
+      '+',
+      '#',
+      '=',
+      '!',
+      '|',
+      '.',
+      ':',
+      '/',
+      'é',
+      '😀',
+      '\u00a0',
+      '\t',
+      '*',
+      '_',
+      '`',
+      '~',
+      '<',
+      '>',
+      '[',
+      ']',
+      '\\',
+      'http',
+      's://x.org',
+      'www.',
+      'example.com',
+      'mailto:',
+      '&amp;',
+    ];
     const text = fc.array(fc.constantFrom(...pieces), { maxLength: 30 }).map((parts) => parts.join(''));
     let shortWays = 0;
     fc.assert(
@@ -120,7 +180,11 @@ describe('renderCommentText', () => {
   });
 
   it('takes the short way for everyday sentences, and the full way for anything it cannot be sure of', () => {
-    assert.equal(plainTextHtml('I agree.\r\nMostly!\r\n\r\n“Quotes” & ‘apostrophes’ aren’t markup.'), '<p>I agree.<br />\nMostly!</p>\n<p>“Quotes” &amp; ‘apostrophes’ aren’t markup.</p>\n');
-    for (const body of ['*a*', 'see www.x.org', '- item', '1. item', '    code', '\tx', 'a\u00a0b', '> q', 'a\\b']) assert.equal(plainTextHtml(body), null, body);
+    assert.equal(
+      plainTextHtml('I agree.\r\nMostly!\r\n\r\n“Quotes” & ‘apostrophes’ aren’t markup.'),
+      '<p>I agree.<br />\nMostly!</p>\n<p>“Quotes” &amp; ‘apostrophes’ aren’t markup.</p>\n',
+    );
+    for (const body of ['*a*', 'see www.x.org', '- item', '1. item', '    code', '\tx', 'a\u00a0b', '> q', 'a\\b'])
+      assert.equal(plainTextHtml(body), null, body);
   });
 });

@@ -41,7 +41,12 @@ function interpolate(value: string, shell: Record<string, string>): string {
 function imageEnvironment(): Record<string, string> {
   const runtime = read('Dockerfile').split(/^FROM .* AS runtime$/m)[1]!;
   const instruction = /^ENV ((?:.*\\\n)*.*)$/m.exec(runtime)![1]!.replace(/\\\n/g, ' ');
-  return Object.fromEntries(instruction.trim().split(/\s+/).map((pair) => pair.split('=', 2) as [string, string]));
+  return Object.fromEntries(
+    instruction
+      .trim()
+      .split(/\s+/)
+      .map((pair) => pair.split('=', 2) as [string, string]),
+  );
 }
 
 function appEnvironment(service: Service, shell: Record<string, string>): Record<string, string> {
@@ -73,7 +78,11 @@ describe('docker-compose.yml', () => {
       assert.equal(config.port, 3000);
     }
     assert.equal(loadConfig(appEnvironment(services.app!, SHELL)).trustProxy, 1, 'replicas believe nginx, the one hop in front');
-    assert.equal(loadConfig(appEnvironment(services.blog!, SHELL)).trustProxy, undefined, 'the single instance believes no proxy unless told');
+    assert.equal(
+      loadConfig(appEnvironment(services.blog!, SHELL)).trustProxy,
+      undefined,
+      'the single instance believes no proxy unless told',
+    );
   });
 
   it('refuses to start without a session secret rather than run with a known one', () => {

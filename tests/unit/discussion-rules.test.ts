@@ -90,7 +90,11 @@ describe('the decision with default settings', () => {
   });
 
   it('holds a too-fast post from someone unknown for review, saying why, and never calls it spam', () => {
-    const quick = decideComment(candidate, { ...settings, autoApprovePreviouslyApproved: false }, { ...firstTime, secondsSinceRender: 1.2 });
+    const quick = decideComment(
+      candidate,
+      { ...settings, autoApprovePreviouslyApproved: false },
+      { ...firstTime, secondsSinceRender: 1.2 },
+    );
     assert.deepEqual(quick, {
       status: 'pending',
       reasons: [{ code: 'too_fast', text: 'held: posted 1.2 s after the form was shown (minimum 3 s)' }],
@@ -106,7 +110,10 @@ describe('the decision with default settings', () => {
     const saved = decideComment(candidate, settings, { ...firstTime, savedDetails: true, secondsSinceRender: 0.5 });
     assert.deepEqual(codes(saved), ['first_time_commenter']);
     const open = { ...settings, autoApprovePreviouslyApproved: false };
-    assert.deepEqual(decideComment(candidate, open, { ...firstTime, savedDetails: true, secondsSinceRender: 0.5 }), { status: 'approved', reasons: [] });
+    assert.deepEqual(decideComment(candidate, open, { ...firstTime, savedDetails: true, secondsSinceRender: 0.5 }), {
+      status: 'approved',
+      reasons: [],
+    });
   });
 
   it('never catches a form sent 3 s or more after it was shown', () => {
@@ -117,7 +124,10 @@ describe('the decision with default settings', () => {
   });
 
   it('keeps a bot trap spam even with saved details or an approved comment', () => {
-    assert.equal(decideComment(candidate, settings, { ...returning, savedDetails: true, honeypotFilled: true, secondsSinceRender: 0 }).status, 'spam');
+    assert.equal(
+      decideComment(candidate, settings, { ...returning, savedDetails: true, honeypotFilled: true, secondsSinceRender: 0 }).status,
+      'spam',
+    );
   });
 });
 
@@ -151,7 +161,10 @@ describe('the decision with options changed', () => {
   });
 
   it('ignores a link limit of 0 (off)', () => {
-    assert.equal(decideComment({ ...candidate, body: 'http://a.example http://b.example' }, { ...settings, holdAtLinkCount: 0 }, returning).status, 'approved');
+    assert.equal(
+      decideComment({ ...candidate, body: 'http://a.example http://b.example' }, { ...settings, holdAtLinkCount: 0 }, returning).status,
+      'approved',
+    );
   });
 
   it('makes a blocked commenter spam and says which block', () => {

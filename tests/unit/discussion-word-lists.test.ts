@@ -48,18 +48,12 @@ describe('matching a thousand words in each list', () => {
 
   it('compiles the lists once and reuses the matcher for the next comment', () => {
     decideComment(worstCase, settings, RETURNING);
-    const again = workDuring(() =>
-      decideComment({ ...worstCase, body: 'held7İ and spam9i̇' }, settings, RETURNING),
-    );
+    const again = workDuring(() => decideComment({ ...worstCase, body: 'held7İ and spam9i̇' }, settings, RETURNING));
     assert.equal(again.compiles, 0);
   });
 
   it('still finds the words, case-insensitively, and says where', () => {
-    const decision = decideComment(
-      { ...worstCase, authorName: 'HELD7İ', body: `${'İ'.repeat(5000)} spam12İ` },
-      settings,
-      RETURNING,
-    );
+    const decision = decideComment({ ...worstCase, authorName: 'HELD7İ', body: `${'İ'.repeat(5000)} spam12İ` }, settings, RETURNING);
     assert.equal(decision.status, 'spam');
     assert.deepEqual(
       decision.reasons.map((reason) => reason.text),
@@ -70,7 +64,9 @@ describe('matching a thousand words in each list', () => {
 
 describe('the same answers as a substring test', () => {
   const naive = (texts: string[], words: string[]) =>
-    words.flatMap((word) => texts.flatMap((text, field) => (text.toLowerCase().includes(word.toLowerCase()) ? [{ word, field: String(field) }] : [])));
+    words.flatMap((word) =>
+      texts.flatMap((text, field) => (text.toLowerCase().includes(word.toLowerCase()) ? [{ word, field: String(field) }] : [])),
+    );
 
   it('finds a word wherever it falls, across the windows a long field is scanned in', () => {
     for (const at of [0, 2040, 2045, 2047, 2048, 2049, 4090, 4095, 4096, 6000]) {

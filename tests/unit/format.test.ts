@@ -23,7 +23,11 @@ describe('date formats', () => {
     const intl = new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone: 'UTC' });
     for (let hour = 0; hour < 24; hour += 1) {
       const date = new Date(Date.UTC(2024, 1, 29, hour, 7));
-      const expected = intl.format(date).replace(/\u202f|\s/g, ' ').replace(' AM', ' am').replace(' PM', ' pm');
+      const expected = intl
+        .format(date)
+        .replace(/\u202f|\s/g, ' ')
+        .replace(' AM', ' am')
+        .replace(' PM', ' pm');
       assert.equal(formatDateTime(date), `February 29, 2024 at ${expected}`);
     }
   });
@@ -32,7 +36,13 @@ describe('date formats', () => {
 describe('dates in the site’s time zone', () => {
   const intlDateTime = (zone: string, date: Date) => {
     const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', hour12: true,
+      timeZone: zone,
+      year: 'numeric',
+      month: 'long',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      hour12: true,
     }).formatToParts(date);
     const get = (type: string) => parts.find((part) => part.type === type)!.value;
     return `${get('month')} ${get('day')}, ${get('year')} at ${get('hour')}:${get('minute')} ${get('dayPeriod').toLowerCase()}`;
@@ -43,13 +53,31 @@ describe('dates in the site’s time zone', () => {
     assert.equal(newYork.formatDate(new Date('2023-01-02T03:00:00Z')), 'January 1, 2023');
     assert.equal(newYork.formatDateTime(new Date('2023-01-03T02:30:00Z')), 'January 2, 2023 at 9:30 pm');
     assert.equal(newYork.formatDateTime(new Date('2026-07-01T12:00:00Z')), 'July 1, 2026 at 8:00 am');
-    for (const zone of ['America/New_York', 'Europe/Paris', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns']) {
+    for (const zone of [
+      'America/New_York',
+      'Europe/Paris',
+      'Asia/Kathmandu',
+      'Australia/Lord_Howe',
+      'Pacific/Chatham',
+      'America/St_Johns',
+    ]) {
       const formats = dateFormatsIn(zone);
       // Every 7 minutes through a year, so each change of offset is crossed.
       for (let ms = Date.UTC(2026, 0, 1); ms < Date.UTC(2027, 0, 1); ms += 7 * 60_000 * 97) {
         assert.equal(formats.formatDateTime(new Date(ms)), intlDateTime(zone, new Date(ms)), `${zone} ${new Date(ms).toISOString()}`);
       }
-      for (const edge of ['2026-03-08T06:59:00Z', '2026-03-08T07:00:00Z', '2026-03-29T00:59:00Z', '2026-03-29T01:00:00Z', '2026-10-25T00:59:00Z', '2026-10-25T01:00:00Z', '2026-11-01T05:59:00Z', '2026-11-01T06:00:00Z', '2026-04-04T14:59:00Z', '2026-04-04T15:00:00Z']) {
+      for (const edge of [
+        '2026-03-08T06:59:00Z',
+        '2026-03-08T07:00:00Z',
+        '2026-03-29T00:59:00Z',
+        '2026-03-29T01:00:00Z',
+        '2026-10-25T00:59:00Z',
+        '2026-10-25T01:00:00Z',
+        '2026-11-01T05:59:00Z',
+        '2026-11-01T06:00:00Z',
+        '2026-04-04T14:59:00Z',
+        '2026-04-04T15:00:00Z',
+      ]) {
         assert.equal(formats.formatDateTime(new Date(edge)), intlDateTime(zone, new Date(edge)), `${zone} ${edge}`);
       }
     }
@@ -99,8 +127,16 @@ describe('dates in the site’s time zone', () => {
     assert.equal(parseLocalDateTime('2026-12-07T09:00', 'UTC')?.toISOString(), '2026-12-07T09:00:00.000Z');
     assert.equal(parseLocalDateTime('2026-12-07T09:00', 'America/New_York')?.toISOString(), '2026-12-07T14:00:00.000Z');
     assert.equal(parseLocalDateTime('2026-07-07T09:00', 'America/New_York')?.toISOString(), '2026-07-07T13:00:00.000Z');
-    assert.equal(parseLocalDateTime('2026-03-08T02:30', 'America/New_York')?.toISOString(), '2026-03-08T07:30:00.000Z', 'a skipped time moves on');
-    assert.equal(parseLocalDateTime('2026-11-01T01:30', 'America/New_York')?.toISOString(), '2026-11-01T05:30:00.000Z', 'a repeated time is the first');
+    assert.equal(
+      parseLocalDateTime('2026-03-08T02:30', 'America/New_York')?.toISOString(),
+      '2026-03-08T07:30:00.000Z',
+      'a skipped time moves on',
+    );
+    assert.equal(
+      parseLocalDateTime('2026-11-01T01:30', 'America/New_York')?.toISOString(),
+      '2026-11-01T05:30:00.000Z',
+      'a repeated time is the first',
+    );
     for (const text of ['2026-02-30T09:00', '2026-12-07 09:00', '2026-12-07T24:00', '2026-12-07T09:60', '']) {
       assert.equal(parseLocalDateTime(text, 'UTC'), null, text);
     }

@@ -7,7 +7,10 @@ import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/settings/discussion-setti
 describe('held-comment mail budget', () => {
   it('allows the set number in any 60 seconds, then refuses until the oldest is a minute old', () => {
     const budget = createHeldMailBudget(3);
-    assert.deepEqual([0, 1_000, 2_000, 3_000].map((at) => budget.take(at)), [true, true, true, false]);
+    assert.deepEqual(
+      [0, 1_000, 2_000, 3_000].map((at) => budget.take(at)),
+      [true, true, true, false],
+    );
     assert.equal(budget.take(59_999), false, 'the first is not yet a minute old');
     assert.equal(budget.take(60_000), true, 'the first mail has left the window');
     assert.equal(budget.take(60_500), false, 'the second is still inside it');
@@ -44,10 +47,19 @@ describe('held-comment mail in a surge', () => {
   it('mails each held comment up to the budget, then one surge mail per minute without comment text', () => {
     const budget = createHeldMailBudget();
     const start = 600_000;
-    const kinds = Array.from({ length: HELD_MAILS_PER_MINUTE + 5 }, (_, n) => mailForNewComment(event(String(n), start + n * 100, budget)).staff);
-    assert.deepEqual(kinds.map((staff) => staff.length), kinds.map(() => 1));
+    const kinds = Array.from(
+      { length: HELD_MAILS_PER_MINUTE + 5 },
+      (_, n) => mailForNewComment(event(String(n), start + n * 100, budget)).staff,
+    );
+    assert.deepEqual(
+      kinds.map((staff) => staff.length),
+      kinds.map(() => 1),
+    );
     const surge = kinds.slice(HELD_MAILS_PER_MINUTE).map(([mail]) => mail!);
-    assert.deepEqual(kinds.slice(0, HELD_MAILS_PER_MINUTE).map(([mail]) => mail!.kind), Array(HELD_MAILS_PER_MINUTE).fill('held'));
+    assert.deepEqual(
+      kinds.slice(0, HELD_MAILS_PER_MINUTE).map(([mail]) => mail!.kind),
+      Array(HELD_MAILS_PER_MINUTE).fill('held'),
+    );
     assert.deepEqual(new Set(surge.map((mail) => mail.dedupe_key)), new Set([`held-surge:${surgeMinute(start).endMs}`]), 'one per minute');
     assert.equal(surge[0]!.kind, 'held-surge');
     assert.equal(surge[0]!.next_attempt_at!.getTime(), surgeMinute(start).endMs);

@@ -60,9 +60,18 @@ describe('identicon', () => {
   it('reads its cells from the hash: even digits fill', () => {
     // Column c, row r comes from digit c*5+r: the first column is digits 0–4.
     const cells = identiconCells('02468' + '13579' + '0f0f0' + 'a'.repeat(17));
-    assert.deepEqual(cells.map((row) => row[0]), [true, true, true, true, true]);
-    assert.deepEqual(cells.map((row) => row[1]), [false, false, false, false, false]);
-    assert.deepEqual(cells.map((row) => row[2]), [true, false, true, false, true]);
+    assert.deepEqual(
+      cells.map((row) => row[0]),
+      [true, true, true, true, true],
+    );
+    assert.deepEqual(
+      cells.map((row) => row[1]),
+      [false, false, false, false, false],
+    );
+    assert.deepEqual(
+      cells.map((row) => row[2]),
+      [true, false, true, false, true],
+    );
   });
 
   it('takes a colour from the hash, a six-digit hex mid-tone', () => {

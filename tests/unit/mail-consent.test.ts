@@ -26,10 +26,17 @@ describe('unsubscribe tokens', () => {
     const token = unsubscribeToken(SECRET, 'Ada@Example.org', { commentId: '42', scope: 'conversation' });
     assert.match(token, /^[A-Za-z0-9_~.-]+$/, 'safe in a link and a header as it is');
     assert.deepEqual(readUnsubscribeToken(SECRET, token), { email: 'ada@example.org', commentId: '42', scope: 'conversation' });
-    assert.deepEqual(readUnsubscribeToken(SECRET, unsubscribeToken(SECRET, 'ada@example.org', { commentId: '7', scope: 'all' }))?.scope, 'all');
+    assert.deepEqual(
+      readUnsubscribeToken(SECRET, unsubscribeToken(SECRET, 'ada@example.org', { commentId: '7', scope: 'all' }))?.scope,
+      'all',
+    );
   });
   it('read links from before conversations as "everything"', () => {
-    assert.deepEqual(readUnsubscribeToken(SECRET, unsubscribeToken(SECRET, 'ada@example.org')), { email: 'ada@example.org', commentId: null, scope: 'all' });
+    assert.deepEqual(readUnsubscribeToken(SECRET, unsubscribeToken(SECRET, 'ada@example.org')), {
+      email: 'ada@example.org',
+      commentId: null,
+      scope: 'all',
+    });
   });
   it('refuse a changed comment or scope', () => {
     const token = unsubscribeToken(SECRET, 'ada@example.org', { commentId: '42', scope: 'conversation' });

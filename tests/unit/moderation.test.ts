@@ -99,7 +99,10 @@ describe('planUndo', () => {
 describe('trashWarning', () => {
   it('speaks only when readers see replies under the comment', () => {
     assert.equal(trashWarning(0), null);
-    assert.equal(trashWarning(1), "This comment has 1 approved reply; they will stay on the article under a 'comment removed' placeholder. Move it to the trash?");
+    assert.equal(
+      trashWarning(1),
+      "This comment has 1 approved reply; they will stay on the article under a 'comment removed' placeholder. Move it to the trash?",
+    );
     assert.match(trashWarning(3)!, /^This comment has 3 approved replies;/);
   });
 });
@@ -152,7 +155,10 @@ describe('row and bulk actions', () => {
   });
 
   it('list every bulk action in the All view', () => {
-    assert.deepEqual(bulkActionsFor('all').map((action) => action.value), ['approve', 'unapprove', 'spam', 'trash', 'restore', 'delete']);
+    assert.deepEqual(
+      bulkActionsFor('all').map((action) => action.value),
+      ['approve', 'unapprove', 'spam', 'trash', 'restore', 'delete'],
+    );
     assert.ok(!bulkActionsFor('pending').some((action) => action.value === 'delete'));
   });
 });
@@ -202,7 +208,14 @@ describe('cursors', () => {
   });
 
   it('refuse anything else', () => {
-    for (const text of ['', '42', '2023-01-03T00:05:00Z_42', '2023-01-03T00:05:00.123456Z_0', '2023-13-45T00:05:00.123456Z_1', "1' OR 1=1"]) {
+    for (const text of [
+      '',
+      '42',
+      '2023-01-03T00:05:00Z_42',
+      '2023-01-03T00:05:00.123456Z_0',
+      '2023-13-45T00:05:00.123456Z_1',
+      "1' OR 1=1",
+    ]) {
       assert.equal(decodeCursor(text), null, text);
     }
   });
@@ -227,7 +240,13 @@ describe('parseQueueQuery', () => {
     const parsed = parseQueueQuery({ ip: '2001:db8::5', page: '3' });
     assert.ok(parsed.ok);
     assert.deepEqual([parsed.filters.ip, parsed.filters.page], ['2001:db8::5', 3]);
-    for (const query of [{ ip: '127.0.0' }, { ip: '127.0.0.1%' }, { page: '0' }, { page: '-1' }, { page: '2', before: '2023-01-03T00:05:00.000000Z_7' }]) {
+    for (const query of [
+      { ip: '127.0.0' },
+      { ip: '127.0.0.1%' },
+      { page: '0' },
+      { page: '-1' },
+      { page: '2', before: '2023-01-03T00:05:00.000000Z_7' },
+    ]) {
       assert.equal(parseQueueQuery(query).ok, false, JSON.stringify(query));
     }
     assert.equal(queueHref({ view: 'all', ip: '127.0.0.1', page: 2 }), '/admin/comments?status=all&ip=127.0.0.1&page=2');
@@ -261,7 +280,16 @@ describe('parseQueueQuery', () => {
 describe('queue addresses', () => {
   it('leave defaults out and round-trip through filtersOfQueuePath', () => {
     assert.equal(queueHref({ view: 'pending' }), '/admin/comments');
-    const filters = { view: 'spam' as const, article: 'a-b', q: '50% off', commentId: null, ip: null, page: null, before: { createdAt: '2023-01-03T00:05:00.000000Z', id: '9' }, after: null };
+    const filters = {
+      view: 'spam' as const,
+      article: 'a-b',
+      q: '50% off',
+      commentId: null,
+      ip: null,
+      page: null,
+      before: { createdAt: '2023-01-03T00:05:00.000000Z', id: '9' },
+      after: null,
+    };
     const href = queueHref(filters);
     assert.equal(href, '/admin/comments?status=spam&article=a-b&q=50%25+off&before=2023-01-03T00%3A05%3A00.000000Z_9');
     assert.deepEqual(filtersOfQueuePath(href), filters);
@@ -269,7 +297,15 @@ describe('queue addresses', () => {
 
   it('return only to the queue on this site', () => {
     assert.equal(safeQueuePath('/admin/comments?status=spam'), '/admin/comments?status=spam');
-    for (const elsewhere of ['//evil.example/admin/comments', 'https://evil.example/', '/admin/logout', '/\\evil', '/articles/x', undefined, 42]) {
+    for (const elsewhere of [
+      '//evil.example/admin/comments',
+      'https://evil.example/',
+      '/admin/logout',
+      '/\\evil',
+      '/articles/x',
+      undefined,
+      42,
+    ]) {
       assert.equal(safeQueuePath(elsewhere), '/admin/comments', String(elsewhere));
     }
   });

@@ -28,7 +28,8 @@ function source(html: string, overrides: Partial<RenderedPage> = {}): RenderedPa
   };
 }
 
-const staticSource = (html: string, overrides: Partial<RenderedPage> = {}) => source(html, { formValues: null, tags: [HOME_TAG], ...overrides });
+const staticSource = (html: string, overrides: Partial<RenderedPage> = {}) =>
+  source(html, { formValues: null, tags: [HOME_TAG], ...overrides });
 
 async function prepared(page: RenderedPage, readStart: ReadStart = readAt()): Promise<CachedPage> {
   const result = await preparePage(page, readStart);
@@ -74,7 +75,10 @@ describe('preparing a page for the cache', () => {
   it('precomputes a gzip form that decompresses to the very page, whatever the values', async () => {
     const html = `<main>${'<p>Zwölf Boxkämpfer jagen Viktor quer über den großen Sylter Deich.</p>'.repeat(400)}</main>${FORM}<footer>…</footer>`;
     const page = await prepared(source(html));
-    for (const [id, stamp] of [['ID-2', 'STAMP-2'], ['a'.repeat(36), '1764379200000.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG']]) {
+    for (const [id, stamp] of [
+      ['ID-2', 'STAMP-2'],
+      ['a'.repeat(36), '1764379200000.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'],
+    ]) {
       const gzip = bytes(gzipPieces(page, values(id!, stamp!)));
       assert.equal(gzip.subarray(0, 2).toString('hex'), '1f8b', 'a gzip member');
       assert.equal(zlib.gunzipSync(gzip).toString(), html.replace('ID-1', id!).replace('STAMP-1', stamp!));
@@ -85,7 +89,11 @@ describe('preparing a page for the cache', () => {
   it('copes with values side by side, at the very ends of the page, empty or long', async () => {
     const html = 'ID-1STAMP-1';
     const page = await prepared(source(html));
-    for (const [first, second] of [['a', 'b'], ['', 'b'], ['x'.repeat(70_000), 'y'.repeat(65_535)]]) {
+    for (const [first, second] of [
+      ['a', 'b'],
+      ['', 'b'],
+      ['x'.repeat(70_000), 'y'.repeat(65_535)],
+    ]) {
       assert.equal(zlib.gunzipSync(bytes(gzipPieces(page, values(first!, second!)))).toString(), first! + second!);
       assert.equal(bytes(identityPieces(page, values(first!, second!))).toString(), first! + second!);
     }
@@ -113,9 +121,11 @@ describe('preparing a page for the cache', () => {
 
   it('gives the same weak ETag to the same page with other values, another to other text', async () => {
     const first = await prepared(source(FORM));
-    const again = await prepared(source(FORM.replace('ID-1', 'ID-9').replace('STAMP-1', 'STAMP-9'), {
-      formValues: { submissionId: 'ID-9', stamp: 'STAMP-9' },
-    }));
+    const again = await prepared(
+      source(FORM.replace('ID-1', 'ID-9').replace('STAMP-1', 'STAMP-9'), {
+        formValues: { submissionId: 'ID-9', stamp: 'STAMP-9' },
+      }),
+    );
     const other = await prepared(source(FORM.replace('<form>', '<form class="x">')));
     assert.match(first.etag, /^W\/"[\w-]{27}"$/);
     assert.equal(again.etag, first.etag);
@@ -239,7 +249,10 @@ describe('the page cache', () => {
     const cache = listeningCache({ maxBytes: 100, now: time.now });
     const finish = cache.startRender('article:a');
     const underWay = cache.renderUnderWay('article:a')!;
-    const page = await prepared(staticSource(`<p>${'words '.repeat(200)}</p>`, { tags: [articleTag('1'), SETTINGS_TAG] }), cache.readStart());
+    const page = await prepared(
+      staticSource(`<p>${'words '.repeat(200)}</p>`, { tags: [articleTag('1'), SETTINGS_TAG] }),
+      cache.readStart(),
+    );
     assert.equal(cache.store('article:a', page), false, 'larger than the whole cache');
     finish(page);
     const handed = await underWay;

@@ -109,7 +109,10 @@ describe('social meta tags', () => {
     assert.equal(tags['property:og:description'], 'The first paragraph.');
     assert.equal(tags['property:og:url'], FACTS.url);
     assert.equal(tags['property:og:image'], 'https://news.example/images/video-call.svg', 'the site’s picture when the article has none');
-    assert.equal(asRecord(articleSocialMeta({ ...FACTS, image: 'https://news.example/images/f.png' }))['property:og:image'], 'https://news.example/images/f.png');
+    assert.equal(
+      asRecord(articleSocialMeta({ ...FACTS, image: 'https://news.example/images/f.png' }))['property:og:image'],
+      'https://news.example/images/f.png',
+    );
     assert.equal(tags['property:og:site_name'], 'Broadsheet');
     assert.equal(tags['property:article:published_time'], '2023-01-02T09:00:00.000Z');
     assert.equal(tags['property:article:author'], 'Kareem Salem');

@@ -54,10 +54,7 @@ describe('threadComments', () => {
 
   it('nests replies under their parent, in the order given', () => {
     const tree = threadComments([row(1), row(2), row(3, 1), row(4, 2), row(5, 1), row(6, 3)]);
-    assert.deepEqual(outline(tree), [
-      branch(1, 1, [branch(3, 2, [leaf(6, 3)]), leaf(5, 2)]),
-      branch(2, 1, [leaf(4, 2)]),
-    ]);
+    assert.deepEqual(outline(tree), [branch(1, 1, [branch(3, 2, [leaf(6, 3)]), leaf(5, 2)]), branch(2, 1, [leaf(4, 2)])]);
   });
 
   it('keeps each comment object as given', () => {
@@ -105,9 +102,7 @@ describe('threadComments', () => {
   });
 
   it('honours a smaller cap: with three levels a fourth reply joins level 3', () => {
-    assert.deepEqual(outline(threadComments(chain(4), 3)), [
-      branch(1, 1, [branch(2, 2, [leaf(3, 3), leaf(4, 3)])]),
-    ]);
+    assert.deepEqual(outline(threadComments(chain(4), 3)), [branch(1, 1, [branch(2, 2, [leaf(3, 3), leaf(4, 3)])])]);
   });
 
   it('keeps replies to a comment that is not shown under one placeholder, where the first of them comes', () => {
@@ -155,7 +150,12 @@ describe('threadComments', () => {
 
   it('shows every comment exactly once', () => {
     const rows = [row(1), row(2, 1), row(3, 77), row(4, 2), row(5, 4), row(6, 5), row(7, 6), row(8, 7), row(9)];
-    const ids = flatten(outline(threadComments(rows))).map((node) => node.id).filter((id) => id !== REMOVED);
-    assert.deepEqual([...ids].sort((a, b) => Number(a) - Number(b)), rows.map((r) => r.id));
+    const ids = flatten(outline(threadComments(rows)))
+      .map((node) => node.id)
+      .filter((id) => id !== REMOVED);
+    assert.deepEqual(
+      [...ids].sort((a, b) => Number(a) - Number(b)),
+      rows.map((r) => r.id),
+    );
   });
 });

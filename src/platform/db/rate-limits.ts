@@ -15,7 +15,11 @@ export interface RateLimitCount {
  * (WITH … AS), so two instances counting at once both see each other and
  * the count stands or falls with what it guards.
  */
-export function rateLimitCountingSql(keys: readonly string[], durationMs: number, nowMs: number): { sql: string; bindings: Array<string | number> } {
+export function rateLimitCountingSql(
+  keys: readonly string[],
+  durationMs: number,
+  nowMs: number,
+): { sql: string; bindings: Array<string | number> } {
   const rows = keys.map(() => '(?, 1, ?)').join(', ');
   return {
     sql: `INSERT INTO rate_limits (key, points, expire) VALUES ${rows}

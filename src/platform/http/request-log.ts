@@ -26,5 +26,5 @@ export function requestLog(logger: Logger): RequestHandler[] {
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
   });
-  return [tagRequest, log as unknown as RequestHandler];
+  return [tagRequest, log];
 }

@@ -68,7 +68,10 @@ function intrinsicSize(name: string, body: Buffer): Asset['size'] {
   const width = Number(attribute(tag, 'width'));
   const height = Number(attribute(tag, 'height'));
   if (width > 0 && height > 0) return { width, height };
-  const box = (attribute(tag, 'viewBox') ?? '').trim().split(/[\s,]+/).map(Number);
+  const box = (attribute(tag, 'viewBox') ?? '')
+    .trim()
+    .split(/[\s,]+/)
+    .map(Number);
   return box.length === 4 && box[2]! > 0 && box[3]! > 0 ? { width: box[2]!, height: box[3]! } : null;
 }
 

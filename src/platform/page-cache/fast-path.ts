@@ -47,7 +47,11 @@ function logHit(logger: Logger, req: Request, res: Response, id: string, started
   if (!logger.isLevelEnabled('info')) return;
   res.once('finish', () => {
     logger.info(
-      { req: { id, method: req.method, path: req.url.split('?')[0] }, res: { status: res.statusCode }, responseTime: Date.now() - startedAt },
+      {
+        req: { id, method: req.method, path: req.url.split('?')[0] },
+        res: { status: res.statusCode },
+        responseTime: Date.now() - startedAt,
+      },
       'request completed',
     );
   });

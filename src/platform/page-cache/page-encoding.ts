@@ -29,9 +29,7 @@ export async function preparePage(source: RenderedPage, readStart: ReadStart): P
   const last = parts.length - 1;
   const [segments, brotli] = await Promise.all([
     Promise.all(
-      parts.map((part, index) =>
-        deflateRaw(part, { finishFlush: index === last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH }),
-      ),
+      parts.map((part, index) => deflateRaw(part, { finishFlush: index === last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH })),
     ),
     slots.length === 0
       ? brotliCompress(parts[0]!, {

@@ -19,11 +19,16 @@ export function sendPage(
   extraHeaders: readonly string[] = [],
 ): void {
   const headers = extraHeaders.concat(
-    'Vary', 'Accept-Encoding',
-    'Cache-Control', 'no-cache',
-    'ETag', page.etag,
-    'Last-Modified', page.lastModified,
-    'X-Page-Cache', state,
+    'Vary',
+    'Accept-Encoding',
+    'Cache-Control',
+    'no-cache',
+    'ETag',
+    page.etag,
+    'Last-Modified',
+    page.lastModified,
+    'X-Page-Cache',
+    state,
   );
   if (isNotModified(req, page)) {
     res.writeHead(304, headers);

@@ -12,10 +12,7 @@ import { assetPath, assetSize } from '../http/static-assets.js';
 
 export const DEFAULT_TIME_ZONE = 'UTC';
 
-const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 const MINUTE_MS = 60_000;
 const QUARTER_HOUR_MS = 15 * MINUTE_MS;
@@ -85,7 +82,12 @@ class ZoneOffsets {
     this.parts = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
-      year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
   }
 
@@ -108,7 +110,7 @@ class ZoneOffsets {
     for (const part of this.parts.formatToParts(ms)) {
       if (part.type !== 'literal') fields[part.type] = Number(part.value);
     }
-    const wall = Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!);
+    const wall = Date.UTC(fields.year!, fields.month! - 1, fields.day, fields.hour, fields.minute, fields.second);
     return wall - Math.floor(ms / 1000) * 1000;
   }
 }

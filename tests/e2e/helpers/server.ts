@@ -12,8 +12,18 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const ADMIN = { username: 'editor', password: 'correct horse battery staple' } as const;
 
 const APP_SETTINGS = [
-  'PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'SESSION_SECRET', 'ADMIN_USERNAME', 'ADMIN_PASSWORD',
-  'TRUST_PROXY', 'BASE_URL', 'SMTP_URL', 'LOG_LEVEL', 'NODE_ENV',
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'DATA_DIR',
+  'SESSION_SECRET',
+  'ADMIN_USERNAME',
+  'ADMIN_PASSWORD',
+  'TRUST_PROXY',
+  'BASE_URL',
+  'SMTP_URL',
+  'LOG_LEVEL',
+  'NODE_ENV',
 ];
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
