@@ -55,11 +55,12 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
-  getMigrations: async () => migrations.map(([name]) => name),
+  getMigrations: () => Promise.resolve(migrations.map(([name]) => name)),
   getMigrationName: (name) => name,
-  getMigration: async (name) => {
+  getMigration: (name) => {
     const found = migrations.find(([candidate]) => candidate === name);
-    if (!found) throw new Error(`Unknown migration ${name}`);
-    return found[1];
+    // A rejection, as from an async function: knex awaits it.
+    if (!found) return Promise.reject(new Error(`Unknown migration ${name}`));
+    return Promise.resolve(found[1]);
   },
 };

@@ -16,6 +16,7 @@ import {
 import { showLog } from './moderation/log-handlers.js';
 import { saveScreenOptions } from './moderation/queue-preference-handlers.js';
 import { showQueue, showQueuedComment } from './moderation/queue-handlers.js';
+import { BULK_IDS_MAX } from './moderation/queue-address.js';
 import { showDiscussionSettings, updateDiscussionSettings } from './settings/settings-handlers.js';
 import { showArticle, showCommentPage, showCommentPermalink, showHome } from './articles/article-handlers.js';
 import { showAvatar } from './comments/avatar-handlers.js';
@@ -32,7 +33,7 @@ import { showRobots, showSitemap } from './feeds/seo-handlers.js';
 import { confirmUnsubscribe, showUnsubscribe } from './mail/unsubscribe-handlers.js';
 import { requireAdmin, saveSessionBeforeRedirect } from './admin-auth/admin-session.js';
 import { bulkFormBody } from './platform/http/form-body.js';
-import { provideCsrfToken, verifyCsrf } from './admin-auth/csrf.js';
+import { verifyCsrf } from './admin-auth/csrf.js';
 
 interface RouteMiddleware {
   formBody: RequestHandler;
@@ -78,7 +79,7 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.post('/admin/account', formBody, requireAdmin, verifyCsrf, updateAccount);
   router.post('/admin/account/password', formBody, requireAdmin, verifyCsrf, changePassword);
   router.get('/admin/comments', requireAdmin, adminChrome, showQueue);
-  router.post('/admin/comments/bulk', bulkFormBody, requireAdmin, verifyCsrf, applyBulkAction);
+  router.post('/admin/comments/bulk', bulkFormBody(BULK_IDS_MAX), requireAdmin, verifyCsrf, applyBulkAction);
   router.post('/admin/comments/empty', formBody, requireAdmin, verifyCsrf, emptyStatus);
   router.post('/admin/comments/preferences', formBody, requireAdmin, verifyCsrf, saveScreenOptions);
   router.get('/admin/comments/:id', requireAdmin, adminChrome, showQueuedComment);

@@ -40,7 +40,7 @@ export function nextMessage<T>(child: ChildProcess, key: string, timeoutMs = 60_
       if (typeof message !== 'object' || message === null) return;
       if ('error' in message) {
         cleanUp();
-        reject(new Error(String((message).error)));
+        reject(new Error(String(message.error)));
       } else if (key in message) {
         cleanUp();
         resolve((message as Record<string, T>)[key]!);

@@ -7,7 +7,7 @@ import { projectRoot } from '../../src/platform/paths.js';
 import { createClient, type BenchClient } from './http-client.js';
 import { sweepDatabases } from './leftovers.js';
 import { memoryAfterLoad } from './proc.js';
-import { startTypeScript, stopChild } from './processes.js';
+import { startTypeScript } from './processes.js';
 import { startApp, type Build } from './scale-app.js';
 import { verdict, whole, type OnCleanUp, type Say, type Verdict } from './scale-kit.js';
 import type { MemorySample } from './workers.js';

@@ -73,7 +73,8 @@ async function runJob(job: RequestJob): Promise<RequestFigures> {
         headers: job.headers ?? {},
         requests: requestsFor(job),
       },
-      (error, finished) => (error ? reject(error) : resolve(finished)),
+      (error: unknown, finished) =>
+        error ? reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error })) : resolve(finished),
     );
     instance.on('response', () => {
       lastAnswerAt = performance.now();

@@ -177,7 +177,8 @@ export async function measureScaleRows(context: ScaleContext): Promise<ScaleResu
         memory.push(...main.memory);
       } catch (error) {
         // The app itself did not start (or stop): each of its rows says so.
-        for (const row of mainRows) await attempt(row, verdicts, context, () => Promise.reject(error));
+        for (const row of mainRows)
+          await attempt(row, verdicts, context, () => Promise.reject(error instanceof Error ? error : new Error(String(error))));
       }
     }
     if (loader && wanted('workers')) {

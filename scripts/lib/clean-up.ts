@@ -4,7 +4,7 @@ export interface CleanUp {
   /** Undo steps, run last first. */
   readonly steps: Array<() => Promise<unknown>>;
   /** Runs every step, then stops any child process left; safe to call more than once. */
-  run(): Promise<void>;
+  readonly run: () => Promise<void>;
   /** Aborted when SIGINT or SIGTERM arrives: no further work should start. */
   readonly stopping: AbortSignal;
 }

@@ -45,7 +45,8 @@ export async function showAccount(req: Request, res: Response) {
 /** POST /admin/account — sets the name site replies and mail are signed with; 422 with the typed name when it cannot be used. */
 export async function updateAccount(req: Request, res: Response) {
   const parsed = displayNameForm.safeParse(req.body ?? {});
-  const typed = typeof (req.body as Record<string, unknown> | undefined)?.display_name === 'string' ? String(req.body.display_name) : '';
+  const typedValue = (req.body as Record<string, unknown> | undefined)?.display_name;
+  const typed = typeof typedValue === 'string' ? typedValue : '';
   const displayName = typed.trim();
   const problem = parsed.success ? displayNameProblem(displayName) : 'Enter the name readers will see.';
   if (problem) {

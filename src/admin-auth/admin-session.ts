@@ -30,6 +30,9 @@ export interface SignedInAdmin {
 
 const PgStore = connectPgSimple(session);
 
+/** The session store's callbacks pass an Error; anything else is wrapped so a rejection always carries one. */
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
 /** The admin read with a request's session: whose session it was then, and that account (null: gone). */
 interface AdminOfSession {
   userId: string | undefined;
@@ -68,7 +71,7 @@ export class AdminSessionStore extends PgStore {
       sess = (typeof found.sess === 'string' ? JSON.parse(found.sess) : found.sess) as ReadSession;
     } catch {
       // As connect-pg-simple does with a row it cannot read.
-      await new Promise<void>((resolve, reject) => this.destroy(sid, (error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) => this.destroy(sid, (error: unknown) => (error ? reject(asError(error)) : resolve())));
       return null;
     }
     const admin = found.admin;
@@ -132,8 +135,8 @@ export function adminSession(options: { pool: pg.Pool; secret: string; secure: b
 export function startAdminSession(req: Request, userId: string): Promise<void> {
   const now = contextOf(req).now();
   return new Promise((resolve, reject) => {
-    req.session.regenerate((error) => {
-      if (error) return reject(error);
+    req.session.regenerate((error: unknown) => {
+      if (error) return reject(asError(error));
       req.session.userId = userId;
       req.session.signedInAt = now;
       req.session.lastSeenAt = now;
@@ -143,7 +146,7 @@ export function startAdminSession(req: Request, userId: string): Promise<void> {
 }
 
 export function endAdminSession(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.destroy((error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) => req.session.destroy((error: unknown) => (error ? reject(asError(error)) : resolve())));
 }
 
 function loginRedirect(req: Request, reason?: string): string {
@@ -210,10 +213,10 @@ export function signedInAdmin(res: Response): SignedInAdmin {
  */
 export function saveSessionBeforeRedirect(req: Request, res: Response, next: NextFunction) {
   const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
-  res.redirect = ((...args: unknown[]) => {
+  res.redirect = (...args: unknown[]) => {
     // Only a signed-in session is stored early; an anonymous one must not be created by a redirect.
     if (!req.session?.userId) return redirect(...args);
     req.session.save((error) => (error ? next(error) : redirect(...args)));
-  });
+  };
   next();
 }

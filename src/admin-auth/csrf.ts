@@ -15,12 +15,6 @@ export function csrfToken(req: Request, fresh = false): string {
   return protection.generateToken(req, fresh);
 }
 
-/** Exposes the token to admin templates as `csrfToken`. */
-export function provideCsrfToken(req: Request, res: Response, next: NextFunction) {
-  res.locals.csrfToken = csrfToken(req);
-  next();
-}
-
 /** Every state-changing admin request must carry the session's token in `_csrf`. */
 export function verifyCsrf(req: Request, _res: Response, next: NextFunction) {
   if (!protection.isRequestValid(req)) {

@@ -26,7 +26,6 @@ markdown.validateLink = (url: string) => {
 
 /** What browsers skip inside a URL (controls and spaces), so a scheme is read as they read it. */
 function stripIgnored(url: string): string {
-   
   return url.replace(/[\x00-\x20]+/g, '');
 }
 

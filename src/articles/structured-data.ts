@@ -4,8 +4,7 @@
  * plain values out; the layout only prints them.
  */
 
-/** The site's own picture, for pages (and articles) that have none of their own. */
-export const SITE_IMAGE_PATH = '/images/video-call.svg';
+import { SITE_IMAGE_PATH } from '../platform/rendering/site-image.js';
 
 export interface CommentFacts {
   url: string;

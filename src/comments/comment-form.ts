@@ -201,7 +201,7 @@ export function parseCommentForm(body: unknown, options: CommentFormOptions = { 
       parentId: parentId === '' || parentId === '0' ? null : parentId,
       submissionId: (parsed.submission_id as string) || null,
       renderedAt: (parsed.rendered_at as string | undefined) ?? '',
-      honeypotFilled: typeof parsed[HONEYPOT_FIELD] === 'string' && (parsed[HONEYPOT_FIELD]).length > 0,
+      honeypotFilled: typeof parsed[HONEYPOT_FIELD] === 'string' && parsed[HONEYPOT_FIELD].length > 0,
       notifyOnReply: parsed.notify_replies === 'yes',
       notifyOnApproval: parsed.notify_approval === 'yes',
     },

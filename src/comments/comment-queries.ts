@@ -71,7 +71,11 @@ export async function listVisibleComments(db: Database, articleId: string, ownPe
  */
 function visibleTo(visible: Knex.QueryBuilder, ownPendingIds: readonly string[]): void {
   visible.where({ status: 'approved' });
-  if (ownPendingIds.length > 0) visible.orWhere((own) => own.where({ status: 'pending' }).whereIn('id', ownPendingIds));
+  if (ownPendingIds.length > 0) {
+    visible.orWhere((own) => {
+      own.where({ status: 'pending' }).whereIn('id', ownPendingIds);
+    });
+  }
 }
 
 /** What placing a comment in its thread and page takes, and no more. */

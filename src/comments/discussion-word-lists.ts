@@ -147,7 +147,7 @@ export function findWordsInFields(fields: readonly FieldText[], lists: ReadonlyA
   const compiledLists = compiledFor(lists);
   if (!compiledLists.matcher) return found;
   // hits[list] maps a word's index to the positions of the fields it was found in.
-  const hits: Array<Map<number, number[]>> = lists.map(() => new Map());
+  const hits = lists.map(() => new Map<number, number[]>());
   fields.forEach(({ text }, fieldIndex) => {
     for (const pattern of patternsIn(compiledLists, foldForMatching(text))) {
       for (const { list, index } of compiledLists.owners[pattern]!) {

@@ -55,7 +55,9 @@ interface Owned {
 async function ownComment(req: Request): Promise<Owned> {
   const { db, cookieSecret } = contextOf(req);
   const id = String(req.params.id);
-  const token = String((req.body as Record<string, unknown> | undefined)?.token ?? req.query.token ?? '');
+  // A signed token is one string; a repeated field (an array) can never be one.
+  const given = (req.body as Record<string, unknown> | undefined)?.token ?? req.query.token ?? '';
+  const token = typeof given === 'string' ? given : '';
   const byCookie = parsePendingIds(req.signedCookies?.[PENDING_COOKIE]).includes(id);
   const byLink = commentIdFromToken(cookieSecret, token) === id;
   const comment = /^[1-9]\d{0,17}$/.test(id) ? await findOwnComment(db, id) : null;

@@ -19,6 +19,9 @@ interface UnsubscribeChoicePage extends UnsubscribePageModel {
   scope: UnsubscribeScope;
 }
 
+/** The link's token; a repeated parameter (an array) is no token, and is refused like any other that does not verify. */
+const queryToken = (req: Request): string => (typeof req.query.token === 'string' ? req.query.token : '');
+
 function requestFrom(req: Request, token: unknown): UnsubscribeRequest {
   const request = readUnsubscribeToken(contextOf(req).cookieSecret, token);
   if (!request) throw new HttpError(400, NOT_VALID);
@@ -49,8 +52,9 @@ async function renderChoice(
 
 /** GET /unsubscribe?token=… — asks which mail to stop; nothing changes on a GET (link checkers and previews follow links). */
 export async function showUnsubscribe(req: Request, res: Response) {
-  const request = requestFrom(req, req.query.token);
-  await renderChoice(req, res, request, String(req.query.token), false, request.scope);
+  const token = queryToken(req);
+  const request = requestFrom(req, token);
+  await renderChoice(req, res, request, token, false, request.scope);
 }
 
 /**
@@ -63,7 +67,7 @@ export async function confirmUnsubscribe(req: Request, res: Response) {
   const oneClick = oneClickForm.safeParse(body).success;
   const choice = oneClick ? null : choiceForm.safeParse(body);
   if (choice && !choice.success) throw new HttpError(400, NOT_VALID);
-  const token = choice?.data?.token ?? req.query.token;
+  const token = choice?.data?.token ?? queryToken(req);
   const request = requestFrom(req, token);
   const { db } = contextOf(req);
   let scope = choice?.data?.scope ?? request.scope;
@@ -71,5 +75,5 @@ export async function confirmUnsubscribe(req: Request, res: Response) {
     scope = 'all';
   }
   if (scope === 'all') await unsubscribe(db, request.email);
-  await renderChoice(req, res, request, String(token), true, scope);
+  await renderChoice(req, res, request, token, true, scope);
 }

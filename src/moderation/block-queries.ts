@@ -26,33 +26,44 @@ export interface NewBlock {
   expires_at: Date | null;
 }
 
-function whereActive(query: Knex.QueryBuilder, db: Database, column = 'expires_at') {
-  query.where((q) => q.whereNull(column).orWhere(column, '>', db.fn.now()));
+/** A where() group: the block in `column`'s row has not expired. */
+function active(db: Database, column = 'expires_at') {
+  return (q: Knex.QueryBuilder) => {
+    q.whereNull(column).orWhere(column, '>', db.fn.now());
+  };
 }
 
 /** Active blocks matching this commenter's email, its domain, or IP, oldest first. */
 export function matchingBlocksQuery(db: Database, email: string, ip: string | null) {
   return db<BlockRow>('commenter_blocks')
     .where((match) => {
-      match.where((q) => q.where({ kind: 'email' }).whereRaw('lower(value) = lower(?)', [email]));
+      match.where((q) => {
+        q.where({ kind: 'email' }).whereRaw('lower(value) = lower(?)', [email]);
+      });
       // The domain is what follows the email's last @, taken in SQL so the email is the only value bound.
-      match.orWhere((q) => q.where({ kind: 'domain' }).whereRaw("lower(value) = lower(substring(? from '[^@]*$'))", [email]));
-      if (ip) match.orWhere((q) => q.where({ kind: 'ip' }).where({ value: ip }));
+      match.orWhere((q) => {
+        q.where({ kind: 'domain' }).whereRaw("lower(value) = lower(substring(? from '[^@]*$'))", [email]);
+      });
+      if (ip) {
+        match.orWhere((q) => {
+          q.where({ kind: 'ip' }).where({ value: ip });
+        });
+      }
     })
-    .modify((query) => whereActive(query, db))
+    .where(active(db))
     .orderBy('id');
 }
 
 export async function findMatchingBlock(db: Database, email: string, ip: string | null): Promise<BlockRow | null> {
-  return (await matchingBlocksQuery(db, email, ip).first()) ?? null;
+  return (await matchingBlocksQuery(db, email, ip).first<BlockRow | undefined>()) ?? null;
 }
 
 /** Active blocks, newest first, with the name of the admin who made each. */
 export async function listActiveBlocks(db: Database): Promise<ListedBlock[]> {
   return db('commenter_blocks as b')
     .leftJoin('users as u', 'u.id', 'b.created_by')
-    .select('b.*', 'u.display_name AS created_by_name')
-    .modify((query) => whereActive(query, db, 'b.expires_at'))
+    .select<ListedBlock[]>('b.*', 'u.display_name AS created_by_name')
+    .where(active(db, 'b.expires_at'))
     .orderBy([
       { column: 'b.created_at', order: 'desc' },
       { column: 'b.id', order: 'desc' },
@@ -97,10 +108,10 @@ export async function blockCommenter(
        RETURNING *`,
       [block.kind, block.value, block.note, block.expires_at, actor.id, at],
     );
-    const pending: Array<{ id: string }> = await trx('comments')
-      .select('id')
+    const pending = await trx('comments')
       .where({ status: 'pending' })
       .modify((query) => whereCommentMatches(query, block))
+      .select<Array<{ id: string }>>('id')
       .orderBy('id')
       .forUpdate();
     const movedIds = pending.map((row) => String(row.id));

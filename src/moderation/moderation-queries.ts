@@ -34,7 +34,11 @@ export interface ModerationResult {
 async function previousStatuses(trx: Knex.Transaction, rows: Array<{ id: string; status: CommentStatus }>) {
   const latest = await trx('moderation_log')
     .distinctOn('comment_id')
-    .select('comment_id', 'from_status', 'to_status')
+    .select<Array<{ comment_id: string; from_status: CommentStatus | null; to_status: CommentStatus | null }>>(
+      'comment_id',
+      'from_status',
+      'to_status',
+    )
     .whereIn(
       'comment_id',
       rows.map((row) => row.id),
@@ -44,7 +48,7 @@ async function previousStatuses(trx: Knex.Transaction, rows: Array<{ id: string;
   const byId = new Map(latest.map((entry) => [String(entry.comment_id), entry]));
   return (row: { id: string; status: CommentStatus }) => {
     const entry = byId.get(row.id);
-    return entry && entry.to_status === row.status ? (entry.from_status as CommentStatus) : null;
+    return entry && entry.to_status === row.status ? entry.from_status : null;
   };
 }
 
@@ -168,7 +172,11 @@ export async function insertSiteReply(
   onApproved?: ApprovalHook,
 ): Promise<ReplyResult> {
   return db.transaction(async (trx) => {
-    const parent = await trx('comments').select('id', 'article_id', 'status').where({ id: parentId }).forUpdate().first();
+    const parent = await trx('comments')
+      .select('id', 'article_id', 'status')
+      .where({ id: parentId })
+      .forUpdate()
+      .first<{ id: string; article_id: string; status: CommentStatus } | undefined>();
     if (!parent) return { kind: 'missing' };
     const move = planParent(parent.status);
     if (move.kind === 'skip' && move.reason === 'not-allowed') return { kind: 'not-allowed', status: parent.status };
@@ -212,7 +220,11 @@ export interface CommentEdit {
  */
 export async function updateCommentText(db: Database, id: string, actor: Actor, at: Date, edit: CommentEdit): Promise<boolean> {
   return db.transaction(async (trx) => {
-    const comment = await trx('comments').select('id', 'status').where({ id }).forUpdate().first();
+    const comment = await trx('comments')
+      .select('id', 'status')
+      .where({ id })
+      .forUpdate()
+      .first<{ id: string; status: CommentStatus } | undefined>();
     if (!comment) return false;
     await trx('comments').where({ id }).update({
       author_name: edit.authorName,
@@ -233,12 +245,27 @@ export interface ApprovedForMail {
   parent: { id: string; status: CommentStatus; author_name: string; author_email: string; body: string; notify_on_reply: boolean } | null;
 }
 
+/** A row of listApprovedForMail's query: the comment, its article, and its parent's p_ columns (all null for a top-level comment). */
+type ApprovedForMailRow = ApprovedForMail['comment'] &
+  ApprovedForMail['article'] &
+  (
+    | { p_id: null; p_status: null; p_author_name: null; p_author_email: null; p_body: null; p_notify_on_reply: null }
+    | {
+        p_id: string;
+        p_status: CommentStatus;
+        p_author_name: string;
+        p_author_email: string;
+        p_body: string;
+        p_notify_on_reply: boolean;
+      }
+  );
+
 /** What the mail about these comments needs: each comment with its article and the comment it replies to. In id order. */
 export async function listApprovedForMail(db: Database, ids: readonly string[]): Promise<ApprovedForMail[]> {
   const rows = await db('comments as c')
     .join('articles as a', 'a.id', 'c.article_id')
     .leftJoin('comments as p', 'p.id', 'c.parent_id')
-    .select(
+    .select<ApprovedForMailRow[]>(
       'c.id',
       'c.status',
       'c.author_name',

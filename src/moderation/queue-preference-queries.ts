@@ -16,9 +16,9 @@ export const DEFAULT_QUEUE_PREFERENCES: QueuePreferences = { shortcutsEnabled: t
 
 export async function findQueuePreferences(db: Database, userId: string): Promise<QueuePreferences> {
   const row = await db('account_queue_preferences')
-    .select<{ shortcuts_enabled: boolean; per_page: number; density: QueueDensity } | undefined>('shortcuts_enabled', 'per_page', 'density')
+    .select('shortcuts_enabled', 'per_page', 'density')
     .where({ user_id: userId })
-    .first();
+    .first<{ shortcuts_enabled: boolean; per_page: number; density: QueueDensity } | undefined>();
   return row ? { shortcutsEnabled: row.shortcuts_enabled, perPage: row.per_page, density: row.density } : { ...DEFAULT_QUEUE_PREFERENCES };
 }
 

@@ -254,7 +254,7 @@ export async function countNewerThan(
     .count<{ count: string }>({ count: '*' })
     .whereRaw('(c.created_at, c.id) > (?::timestamptz, ?::bigint)', [cursor.createdAt, cursor.id]);
   if (filters.view !== 'all') query.where('c.status', filters.view);
-  const row = await whereNarrowed(query, filters, articleId, pattern).first();
+  const row = await whereNarrowed(query, filters, articleId, pattern).first<{ count: string } | undefined>();
   return Number(row?.count ?? 0);
 }
 
@@ -339,7 +339,7 @@ export async function findEditableComment(db: Database, id: string): Promise<Edi
       'a.slug AS article_slug',
     )
     .where('c.id', id)
-    .first();
+    .first<EditableComment | undefined>();
   return row ? { ...row, id: String(row.id) } : null;
 }
 

@@ -16,15 +16,6 @@ const THREAD_DEPTHS = [2, 3, 4, 5, 6, 7, 8, 9, 10];
 const WORD_LIST_MAX_ENTRIES = 5000;
 const WORD_MAX = 200;
 
-const CHECKBOXES = [
-  'require_name_email',
-  'close_comments_for_old_posts',
-  'page_comments',
-  'comment_moderation',
-  'comment_previously_approved',
-  'show_avatars',
-] as const satisfies readonly DiscussionField[];
-
 /** The page's Site section, beside WordPress's discussion options. */
 type FormErrors = AdminSettingsPageModel['errors'];
 
@@ -155,7 +146,7 @@ function valuesOf(settings: DiscussionSettings): DiscussionFormValues {
 
 /** What was typed, kept as typed so a refused form comes back intact. */
 function typedValues(body: Record<string, unknown>): DiscussionFormValues {
-  const text = (key: DiscussionField) => (typeof body[key] === 'string' ? (body[key]) : '');
+  const text = (key: DiscussionField) => (typeof body[key] === 'string' ? body[key] : '');
   const ticked = (key: DiscussionField) => body[key] === '1';
   return {
     require_name_email: ticked('require_name_email'),

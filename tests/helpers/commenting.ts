@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { Express } from 'express';
 import request from 'supertest';
 import type { Database } from '../../src/platform/db/connection.js';
 import { buildTestApp } from './app.js';
@@ -40,8 +39,8 @@ export interface LoadedForm {
 }
 
 /** GETs an article page and reads its comment form as a browser would. */
-export async function loadForm(client: Client  , path = DEMO_PATH): Promise<LoadedForm> {
-  const response = await (client).get(path).set('User-Agent', TEST_USER_AGENT);
+export async function loadForm(client: Client, path = DEMO_PATH): Promise<LoadedForm> {
+  const response = await client.get(path).set('User-Agent', TEST_USER_AGENT);
   assert.equal(response.status, 200, `GET ${path} answered ${response.status}`);
   const page = parsePage(response.text);
   return { page, html: response.text, fields: formFields(page) };

@@ -150,7 +150,6 @@ const FORBIDDEN_ELEMENTS = [
 ];
 
 /** Without what browsers skip inside a URL (controls and spaces), so a scheme is read as they read it. */
- 
 const withoutIgnored = (value: string) => value.replace(/[\x00-\x20]+/g, '');
 const schemeOf = (value: string) => /^([a-z][a-z0-9+.-]*):/i.exec(withoutIgnored(value))?.[1]?.toLowerCase();
 

@@ -163,9 +163,16 @@ export async function deliverQueuedMail(db: Database): Promise<DeliveredMail[]> 
   }
 }
 
+/** A response header as text: '' when absent, repeated values joined as Node joins them. */
+function headerText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.join(',');
+  return value === undefined || value === null ? '' : JSON.stringify(value);
+}
+
 /** The headers helmet sets, on any response; HSTS only where the site runs in production. */
 export function assertSecurityHeaders(headers: Record<string, unknown>, where: string, options: { hsts: boolean } = { hsts: false }) {
-  const csp = String(headers['content-security-policy'] ?? '');
+  const csp = headerText(headers['content-security-policy']);
   assert.match(csp, /default-src 'self'/, `${where}: CSP`);
   assert.match(csp, /base-uri 'none'/, `${where}: base-uri`);
   assert.match(csp, /frame-ancestors 'none'/, `${where}: frame-ancestors`);
@@ -174,7 +181,7 @@ export function assertSecurityHeaders(headers: Record<string, unknown>, where: s
   assert.equal(headers['x-content-type-options'], 'nosniff', `${where}: nosniff`);
   assert.equal(headers['referrer-policy'], 'strict-origin-when-cross-origin', `${where}: Referrer-Policy`);
   assert.equal(headers['x-powered-by'], undefined, `${where}: X-Powered-By`);
-  if (options.hsts) assert.match(String(headers['strict-transport-security'] ?? ''), /^max-age=\d{7,}/, `${where}: HSTS`);
+  if (options.hsts) assert.match(headerText(headers['strict-transport-security']), /^max-age=\d{7,}/, `${where}: HSTS`);
   else assert.equal(headers['strict-transport-security'], undefined, `${where}: no HSTS outside production`);
 }
 

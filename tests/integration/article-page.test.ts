@@ -357,8 +357,8 @@ describe('GET /articles/:slug?replytocom=<id>', () => {
   });
 
   for (const [description, target] of [
-    ['an unknown id', async () => '987654'],
-    ['a word', async () => 'abc'],
+    ['an unknown id', () => Promise.resolve('987654')],
+    ['a word', () => Promise.resolve('abc')],
     ['a pending comment', async () => insertComment(database.db, { status: 'pending' })],
     ['a trashed comment', async () => insertComment(database.db, { status: 'trash' })],
     [

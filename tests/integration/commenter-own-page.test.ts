@@ -42,7 +42,7 @@ async function postComment(browser: Client, overrides: Record<string, string> = 
   return match[1]!;
 }
 
-async function view(client: Client | request.Agent  , path = DEMO_PATH) {
+async function view(client: Client | request.Agent, path = DEMO_PATH) {
   const response = await (client as Client).get(path);
   assert.equal(response.status, 200);
   return { response, page: parsePage(response.text), text: response.text };
@@ -94,7 +94,7 @@ describe('a commenter’s own page', () => {
     const grace = harness.browser();
     const graces = await postComment(grace, { author: 'Grace', email: 'grace@example.org', comment: 'Grace’s held words.' });
 
-    const seenBy = async (client: Client  ) => (await view(client)).text;
+    const seenBy = async (client: Client) => (await view(client)).text;
     const gracePage = await seenBy(grace);
     assert.match(gracePage, /Grace’s held words\./);
     assert.doesNotMatch(gracePage, /Ada’s held words\./);

@@ -3,7 +3,7 @@ import { beforeEach, describe, it } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
 import { adminApp, type AdminClient } from '../helpers/admin.js';
-import { DEMO_PATH, commentingApp, loadForm, postPairs, typed } from '../helpers/commenting.js';
+import { commentingApp, loadForm, postPairs, typed } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { parsePage, squash } from '../helpers/html.js';
 import { insertComment, type TestComment } from '../helpers/rows.js';

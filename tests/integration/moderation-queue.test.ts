@@ -758,19 +758,17 @@ describe('the moderation log page', () => {
   it('pages by keyset through many entries', async () => {
     const id = await held();
     const at = (n: number) => new Date(Date.UTC(2023, 5, 1, 0, 0, n % 50));
-    await testDb
-      .db('moderation_log')
-      .insert(
-        Array.from({ length: 45 }, (_, n) => ({
-          comment_id: id,
-          actor_id: admin.user.id,
-          actor_name: `actor-${n}`,
-          action: 'status',
-          from_status: 'pending',
-          to_status: 'approved',
-          created_at: at(n),
-        })),
-      );
+    await testDb.db('moderation_log').insert(
+      Array.from({ length: 45 }, (_, n) => ({
+        comment_id: id,
+        actor_id: admin.user.id,
+        actor_name: `actor-${n}`,
+        action: 'status',
+        from_status: 'pending',
+        to_status: 'approved',
+        created_at: at(n),
+      })),
+    );
     const first = parsePage((await admin.agent.get('/admin/log').expect(200)).text);
     const second = parsePage((await admin.agent.get(first('.pager a[rel="next"]').attr('href')!).expect(200)).text);
     const actors = (page: Page) =>

@@ -84,9 +84,9 @@ describe('mail outbox', () => {
   it('marks a batch sent together, one failure apart', async () => {
     let calls = 0;
     const everySecondFails: Mailer = {
-      send: async () => {
+      send: () => {
         calls += 1;
-        if (calls % 2 === 0) throw new Error('SMTP 452 mailbox busy');
+        return calls % 2 === 0 ? Promise.reject(new Error('SMTP 452 mailbox busy')) : Promise.resolve();
       },
       close() {},
     };

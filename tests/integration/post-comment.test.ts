@@ -413,8 +413,8 @@ describe('POST /articles/:slug/comments — invalid fields give 422 and store no
 
 describe('POST /articles/:slug/comments — parent_id that cannot be replied to gives 422', () => {
   const cases: Array<[string, () => Promise<string>, RegExp]> = [
-    ['an unknown comment', async () => '987654', /could not be found/],
-    ['not a number', async () => 'abc', /could not be found/],
+    ['an unknown comment', () => Promise.resolve('987654'), /could not be found/],
+    ['not a number', () => Promise.resolve('abc'), /could not be found/],
     [
       'a comment on another article',
       async () => insertComment(database.db, { article_id: await insertArticle(database.db, { slug: 'another-article' }) }),

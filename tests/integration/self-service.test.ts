@@ -7,7 +7,7 @@ import { unsubscribeToken } from '../../src/mail/notifications.js';
 import { selfServiceToken } from '../../src/comments/self-service.js';
 import { TEST_COOKIE_SECRET } from '../helpers/app.js';
 import { DEMO_PATH, commentingApp, loadForm, postPairs, typed, type Client } from '../helpers/commenting.js';
-import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';
+import { useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage, squash, textAt, type Page } from '../helpers/html.js';
 import { insertComment } from '../helpers/rows.js';
 

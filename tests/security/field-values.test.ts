@@ -3,7 +3,7 @@ import { beforeEach, describe, it } from 'node:test';
 import request from 'supertest';
 import { COMMENTS_PATH, DEMO_PATH, loadForm } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';
-import { assertNoInjectedMarkup, parsePage, squash } from '../helpers/html.js';
+import { assertNoInjectedMarkup, squash } from '../helpers/html.js';
 import { acceptedId, assertRefused, attackHarness, rowCounts, sendBytes, storedComment, type AttackHarness } from '../helpers/security.js';
 
 /**

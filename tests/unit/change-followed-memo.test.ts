@@ -5,9 +5,9 @@ import { ChangeFollowedMemo } from '../../src/platform/page-cache/change-followe
 /** A loader that counts its reads and answers `value` under `tags`. */
 function loader(value: string | null, tags: string[] = ['settings']) {
   const counted = { reads: 0 };
-  const load = async () => {
+  const load = () => {
     counted.reads += 1;
-    return value === null ? null : { value, tags };
+    return Promise.resolve(value === null ? null : { value, tags });
   };
   return Object.assign(counted, { load });
 }
@@ -43,11 +43,11 @@ describe('memo of values that change notifications keep current', () => {
     const memo = new ChangeFollowedMemo();
     memo.listening = true;
     let reads = 0;
-    const racing = async () => {
+    const racing = () => {
       reads += 1;
       // The change is heard while this read is on its way back.
       memo.invalidate('settings');
-      return { value: 'before the change', tags: ['settings'] };
+      return Promise.resolve({ value: 'before the change', tags: ['settings'] });
     };
     assert.equal(await memo.read('settings', racing), 'before the change');
     assert.equal(memo.size, 0);

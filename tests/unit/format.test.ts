@@ -91,6 +91,7 @@ describe('dates in the site’s time zone', () => {
 
   it('asks Intl about a zone’s offset once per quarter hour of time shown, however many dates are formatted', () => {
     const formats = dateFormatsIn('Europe/Berlin');
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with .call(this) and put back on the prototype
     const original = Intl.DateTimeFormat.prototype.formatToParts;
     let calls = 0;
     Intl.DateTimeFormat.prototype.formatToParts = function (this: Intl.DateTimeFormat, date?: Date | number) {

@@ -99,7 +99,7 @@ async function withLibpqTarget<T>(url: string, work: (dbname: string, workspace:
   }
 }
 
-async function unusedPath(directory: string, name: string): Promise<string> {
+function unusedPath(directory: string, name: string): string {
   for (let n = 1; ; n += 1) {
     const candidate = path.join(directory, n === 1 ? name : name.replace(/\.dump$/, `-${n}.dump`));
     if (!existsSync(candidate) && !existsSync(`${candidate}.partial`)) return candidate;
@@ -121,7 +121,7 @@ export async function backupDatabase(url: string, directory: string, say: Say, n
   await mkdir(directory, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') throw error;
   });
-  const file = await unusedPath(directory, backupFileName(server.database, now));
+  const file = unusedPath(directory, backupFileName(server.database, now));
   const partial = `${file}.partial`;
   // Made here so it is private from the start (it holds password hashes and
   // emails); pg_dump writes into it and keeps its mode.

@@ -98,7 +98,9 @@ export function runLongTool(tool: ClientTool, args: string[], progress: LongRun)
     const startedAt = Date.now();
     const tick = async () => progress.onTick(Math.round((Date.now() - startedAt) / 1000));
     // A progress line that cannot be made (the file just went) is skipped, never a crash.
-    const ticker = setInterval(() => tick().catch(() => {}), 5000);
+    const ticker = setInterval(() => {
+      tick().catch(() => {});
+    }, 5000);
     createInterface({ input: child.stderr }).on('line', (line) => {
       if (/\b(error|fatal):/i.test(line)) errors.push(line);
       progress.onLine(line);

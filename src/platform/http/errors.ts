@@ -1,7 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { HttpError } from '../http-error.js';
-import type { ErrorPageModel } from '../rendering/models.js';
 import { renderPage } from '../rendering/render.js';
 import { signedInAdminOf } from '../../admin-auth/admin-session.js';
 import { csrfToken } from '../../admin-auth/csrf.js';

@@ -1,12 +1,11 @@
 import express, { type RequestHandler } from 'express';
 import { HttpError } from '../http-error.js';
-import { BULK_IDS_MAX } from '../../moderation/queue-address.js';
 
 const FORM_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Every public and admin form has a few fields; a body of many more is not one of ours. */
 const FORM_PARAMETER_LIMIT = 50;
-/** The queue's bulk form sends an id per row of its longest page, plus its few fields. */
-const BULK_PARAMETER_LIMIT = BULK_IDS_MAX + 10;
+/** Beside its ids, a bulk form sends a few fields. */
+const BULK_EXTRA_PARAMETERS = 10;
 const BULK_BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
@@ -31,5 +30,7 @@ export function formBodyParser(): RequestHandler {
   return boundedParser(FORM_BODY_LIMIT_BYTES, FORM_PARAMETER_LIMIT);
 }
 
-/** Parses the moderation queue's bulk form only: up to BULK_IDS_MAX ids, each a short number. */
-export const bulkFormBody: RequestHandler = boundedParser(BULK_BODY_LIMIT_BYTES, BULK_PARAMETER_LIMIT);
+/** Parses a bulk form only (the moderation queue's): up to `maxIds` ids, each a short number, plus its few fields. */
+export function bulkFormBody(maxIds: number): RequestHandler {
+  return boundedParser(BULK_BODY_LIMIT_BYTES, maxIds + BULK_EXTRA_PARAMETERS);
+}

@@ -10,7 +10,7 @@ import type { Logger } from '../logger.js';
  * status and timing are logged, and the logger redacts the rest.
  */
 export function requestLog(logger: Logger): RequestHandler[] {
-  const tagRequest: RequestHandler = (req, res, next) => {
+  const tagRequest: RequestHandler = (_req, res, next) => {
     const id = randomUUID();
     res.locals.requestId = id;
     res.setHeader('X-Request-Id', id);

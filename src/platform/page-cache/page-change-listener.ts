@@ -231,7 +231,7 @@ interface QueryEvent {
  * a transaction only COMMIT counts; outside one anything but a read.
  */
 function followCommits(db: Database, committed: () => void): void {
-  const pool = db.client.pool as { on?(event: 'release', listener: (connection: QueryEvent) => void): void } | undefined;
+  const pool = (db.client as { pool?: { on?(event: 'release', listener: (connection: QueryEvent) => void): void } }).pool;
   if (!pool?.on) return;
   const writing = new Set<string>();
   db.on('query', (query: QueryEvent) => {

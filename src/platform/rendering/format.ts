@@ -115,10 +115,10 @@ class ZoneOffsets {
   }
 }
 
-/** The helpers templates format dates with; bound to one zone. */
+/** The helpers templates format dates with; bound to one zone, and called unbound (they use no `this`). */
 export interface DateFormats {
-  formatDate(date: Date): string;
-  formatDateTime(date: Date): string;
+  formatDate: (date: Date) => string;
+  formatDateTime: (date: Date) => string;
 }
 
 const UTC_FORMATS: DateFormats = { formatDate, formatDateTime };

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { contextOf } from '../context.js';
 import { rememberedDiscussionSettings } from '../page-cache/index.js';
-import { SITE_IMAGE_PATH } from '../../articles/structured-data.js';
+import { SITE_IMAGE_PATH } from './site-image.js';
 import { dateFormatsIn, DEFAULT_TIME_ZONE, namedDateFormatsIn, type DateFormats } from './format.js';
 import type { PageModels } from './models.js';
 
