@@ -17,7 +17,8 @@ export interface LoadSettings {
   duration: number;
 }
 
-export type Result = 'PASS' | 'FAIL' | 'NOT MEASURED';
+/** INFO: measured and shown, but this machine cannot decide it (see the row's notes). */
+export type Result = 'PASS' | 'FAIL' | 'NOT MEASURED' | 'INFO';
 
 /** One row of the performance targets table, as measured. */
 export interface Verdict {
