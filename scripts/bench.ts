@@ -224,7 +224,8 @@ async function main(): Promise<number> {
   process.stdout.write(`${formatVerdicts(scale.verdicts)}\n\n`);
   for (const verdict of verdicts) process.stdout.write(`${verdict.pass ? 'PASS' : 'FAIL'}: ${verdict.text}\n`);
   for (const line of verdictLines(scale.verdicts)) process.stdout.write(`${line}\n`);
-  const allPass = verdicts.every((verdict) => verdict.pass) && scale.verdicts.every((line) => line.result === 'PASS' || line.result === 'INFO');
+  const allPass =
+    verdicts.every((verdict) => verdict.pass) && scale.verdicts.every((line) => line.result === 'PASS' || line.result === 'INFO');
   return allPass ? 0 : 1;
 }
 

@@ -19,15 +19,14 @@ import { paragraphsOf, readingMinutes } from './reading.js';
 import { websiteSocialMeta } from './structured-data.js';
 import { isKnownCommenter, PENDING_COOKIE } from '../comments/commenter-cookies.js';
 import { articlePath, blankFormValues, buildArticlePage, loadPublishedArticle, siteOf } from './article-page.js';
+import { ID_PATTERN, PAGE_NUMBER_PATTERN, SLUG_PATTERN } from '../platform/http/route-patterns.js';
+import { DAY_MS } from '../platform/units.js';
 
 const ARTICLES_PER_PAGE = 10;
-const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const COMMENT_ID = /^[1-9]\d{0,17}$/;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 function pageNumber(value: unknown): number {
   if (value === undefined) return 1;
-  if (typeof value !== 'string' || !/^[1-9]\d{0,5}$/.test(value)) {
+  if (typeof value !== 'string' || !PAGE_NUMBER_PATTERN.test(value)) {
     throw new HttpError(404, 'There is no such page of articles.');
   }
   return Number(value);
@@ -92,7 +91,7 @@ export async function showArticle(req: Request, res: Response) {
 /** GET /articles/:slug/comment-page-:page/ — the article with one page of its comments. */
 export async function showCommentPage(req: Request, res: Response) {
   const page = String(req.params.page);
-  if (!/^[1-9]\d{0,5}$/.test(page)) throw new HttpError(404, 'There is no such page of comments.');
+  if (!PAGE_NUMBER_PATTERN.test(page)) throw new HttpError(404, 'There is no such page of comments.');
   await sendArticlePage(req, res, Number(page));
 }
 
@@ -117,8 +116,8 @@ function articlePageExpiry(article: ArticleRow, settings: DiscussionSettings, no
 async function sendArticlePage(req: Request, res: Response, commentPage: number | null) {
   const slug = String(req.params.slug);
   // No article has any other slug (a CHECK says so); PostgreSQL would refuse some (a NUL) with an error.
-  if (!SLUG.test(slug)) throw new HttpError(404, 'There is no article at this address.');
-  const replyTo = typeof req.query.replytocom === 'string' && COMMENT_ID.test(req.query.replytocom) ? req.query.replytocom : null;
+  if (!SLUG_PATTERN.test(slug)) throw new HttpError(404, 'There is no article at this address.');
+  const replyTo = typeof req.query.replytocom === 'string' && ID_PATTERN.test(req.query.replytocom) ? req.query.replytocom : null;
   if (isKnownCommenter(req.cookies ?? {}, req.signedCookies?.[PENDING_COOKIE])) {
     const rendered = await renderArticlePage(req, res, slug, commentPage, replyTo);
     if (rendered) res.set('Cache-Control', 'private, no-cache').status(200).type('html').send(rendered.html);
@@ -155,7 +154,7 @@ async function renderArticlePage(req: Request, res: Response, slug: string, comm
 export async function showCommentPermalink(req: Request, res: Response) {
   const { db } = contextOf(req);
   const id = String(req.params.id);
-  const comment = COMMENT_ID.test(id) ? await findComment(db, id) : null;
+  const comment = ID_PATTERN.test(id) ? await findComment(db, id) : null;
   const article = comment?.status === 'approved' ? await findArticleById(db, comment.article_id) : null;
   if (!comment || !article) throw new HttpError(404, 'There is no comment at this address.');
   const published = await loadPublishedArticle(db, article.slug);

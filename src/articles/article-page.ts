@@ -17,6 +17,7 @@ import { absoluteImageUrl, articleSocialMeta, articleStructuredData, encodeJsonL
 import type { ArticleFigure, ArticlePageModel, CommentFormModel, PageMeta, ShownComment } from '../platform/rendering/models.js';
 import { addAvatars, readDiscussion, type DiscussionPage } from './article-discussion.js';
 import { rememberedPublishedArticle, type ChangeFollowedMemo } from '../platform/page-cache/index.js';
+import { SLUG_PATTERN } from '../platform/http/route-patterns.js';
 
 /** The shape of the hidden submission id: anything else sent back is replaced, never echoed. */
 const SUBMISSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,12 +40,11 @@ export function siteOf(req: Request) {
 }
 
 /** The schema's rule for slugs: anything else names no article, and need not reach the database. */
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** The published article at `slug`, or a 404; through `memo` when given (see remembered-lookups). */
 export async function loadPublishedArticle(db: Database, slug: string, memo?: ChangeFollowedMemo): Promise<ArticleRow> {
   const find = () => (memo ? rememberedPublishedArticle(db, memo, slug) : findPublishedArticleBySlug(db, slug));
-  const article = SLUG.test(slug) ? await find() : undefined;
+  const article = SLUG_PATTERN.test(slug) ? await find() : undefined;
   if (!article) throw new HttpError(404, 'There is no article at this address.');
   return article;
 }

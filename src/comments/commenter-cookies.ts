@@ -1,3 +1,4 @@
+import { ID_PATTERN } from '../platform/http/route-patterns.js';
 /**
  * A commenter is recognised by cookies, never by a server session: a signed
  * list of their own pending comment ids, and (only when they ask) the name,
@@ -14,7 +15,7 @@ const MAX_PENDING_REMEMBERED = 20;
 
 export function parsePendingIds(value: unknown): string[] {
   if (typeof value !== 'string') return [];
-  return value.split('.').filter((id) => /^[1-9]\d{0,17}$/.test(id));
+  return value.split('.').filter((id) => ID_PATTERN.test(id));
 }
 
 export function addPendingId(value: unknown, id: string): string {

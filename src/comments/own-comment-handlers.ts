@@ -17,6 +17,7 @@ import {
 import { parsePendingIds, PENDING_COOKIE } from './commenter-cookies.js';
 import { commentIdFromToken, minutesLeft } from './self-service.js';
 import { articlePath } from '../articles/article-page.js';
+import { ID_PATTERN } from '../platform/http/route-patterns.js';
 
 const NOT_YOURS = 'This link does not let you change that comment. Use the link from the browser or email you commented with.';
 const CLOSED_REASONS: Record<Exclude<OwnCommentState, 'open'>, string> = {
@@ -60,7 +61,7 @@ async function ownComment(req: Request): Promise<Owned> {
   const token = typeof given === 'string' ? given : '';
   const byCookie = parsePendingIds(req.signedCookies?.[PENDING_COOKIE]).includes(id);
   const byLink = commentIdFromToken(cookieSecret, token) === id;
-  const comment = /^[1-9]\d{0,17}$/.test(id) ? await findOwnComment(db, id) : null;
+  const comment = ID_PATTERN.test(id) ? await findOwnComment(db, id) : null;
   if (!comment || (!byCookie && !byLink)) throw new HttpError(403, NOT_YOURS);
   return { comment, token: byLink ? token : '' };
 }

@@ -7,8 +7,7 @@ import { addPendingId, parsePendingIds, PENDING_COOKIE, REMEMBER_COOKIES, rememb
 import { areCommentsOpen, CLOSED_MESSAGE, DUPLICATE_MESSAGE, EXPIRED_MESSAGE, floodMessage, postComment } from './posting.js';
 import { rememberedDiscussionSettings } from '../platform/page-cache/index.js';
 import { articlePath, buildArticlePage, loadPublishedArticle, ownCommentLocation, type FormState } from '../articles/article-page.js';
-
-const DAY = 24 * 60 * 60 * 1000;
+import { DAY_MS } from '../platform/units.js';
 
 function cookieOptions(req: Request, maxAge: number): CookieOptions {
   return { httpOnly: true, sameSite: 'lax', secure: req.secure, maxAge, path: '/' };
@@ -16,7 +15,7 @@ function cookieOptions(req: Request, maxAge: number): CookieOptions {
 
 function rememberCommenter(req: Request, res: Response, submission: CommentSubmission) {
   if (submission.remember) {
-    const options = cookieOptions(req, 365 * DAY);
+    const options = cookieOptions(req, 365 * DAY_MS);
     res.cookie(REMEMBER_COOKIES.author, submission.authorName, options);
     res.cookie(REMEMBER_COOKIES.email, submission.authorEmail, options);
     res.cookie(REMEMBER_COOKIES.url, submission.authorUrl, options);
@@ -104,7 +103,7 @@ async function storeComment(req: Request, res: Response) {
       // bot trap's catch, answered exactly alike) stay visible to them, and all
       // can be edited for a while.
       const ownIds = addPendingId(req.signedCookies?.[PENDING_COOKIE], outcome.commentId);
-      res.cookie(PENDING_COOKIE, ownIds, { ...cookieOptions(req, 30 * DAY), signed: true });
+      res.cookie(PENDING_COOKIE, ownIds, { ...cookieOptions(req, 30 * DAY_MS), signed: true });
       rememberCommenter(req, res, parsed.submission);
       // With comment pages, straight to the page that holds the new comment. It
       // is stored already: failing to find that page must not read as a failed post.

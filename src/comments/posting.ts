@@ -9,6 +9,7 @@ import type { FloodControl } from './flood-control.js';
 import type { HeldMailBudget } from '../mail/held-mail-budget.js';
 import { queueNotificationsForNewComment } from '../mail/comment-notifications.js';
 import { isExpiredStamp, secondsSinceStamp } from '../platform/signed-tokens.js';
+import { DAY_MS } from '../platform/units.js';
 
 export interface RequestFacts {
   ip: string | null;
@@ -43,7 +44,6 @@ export const floodMessage = (seconds: number) =>
   `You are posting comments too quickly. Please wait ${seconds} second${seconds === 1 ? '' : 's'} and send it again; your comment is kept below.`;
 const PARENT_MISSING = 'The comment you are replying to could not be found.';
 const PARENT_NOT_PUBLISHED = 'You can only reply to a comment that has been published.';
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function areCommentsOpen(article: ArticleRow, settings: DiscussionSettings, nowMs: number): boolean {
   if (!article.comments_open) return false;

@@ -1,5 +1,6 @@
 import type { NewMail } from './outbox-queries.js';
 import { signValue, verifySignedValue } from '../platform/signed-tokens.js';
+import { ID_PATTERN } from '../platform/http/route-patterns.js';
 
 /** Mail texts. Plain text only; no mail ever carries the text of a spam comment. */
 
@@ -44,7 +45,7 @@ export function readUnsubscribeToken(secret: string, token: unknown): Unsubscrib
   const [address = '', commentId, scope] = payload.split('~');
   const email = Buffer.from(address, 'base64url').toString('utf8');
   if (commentId === undefined) return { email, commentId: null, scope: 'all' };
-  if (!/^[1-9]\d{0,17}$/.test(commentId) || (scope !== 'a' && scope !== 'c')) return null;
+  if (!ID_PATTERN.test(commentId) || (scope !== 'a' && scope !== 'c')) return null;
   return { email, commentId, scope: scope === 'a' ? 'all' : 'conversation' };
 }
 

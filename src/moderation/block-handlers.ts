@@ -19,9 +19,10 @@ import {
   describeBlock,
   describeBlocking,
 } from './commenter-blocks.js';
-import { ID_PATTERN, queueHref } from './queue-address.js';
+import { queueHref } from './queue-address.js';
 import { setFlash, takeFlash } from './admin-chrome.js';
 import { commentIdOf, hidden, moderator, parseForm, returnPath } from './comment-action-handlers.js';
+import { ID_PATTERN } from '../platform/http/route-patterns.js';
 
 const BLOCKS_PATH = '/admin/blocks';
 

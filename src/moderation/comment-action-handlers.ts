@@ -28,9 +28,10 @@ import {
   type Move,
   type StatusChange,
 } from './moderation.js';
-import { filtersOfQueuePath, ID_PATTERN, parseIds, safeQueuePath } from './queue-address.js';
+import { filtersOfQueuePath, parseIds, safeQueuePath } from './queue-address.js';
 import { setFlash, takeUndo } from './admin-chrome.js';
 import { renderQueue } from './queue-handlers.js';
+import { ID_PATTERN } from '../platform/http/route-patterns.js';
 
 /** The hidden fields of every queue form. */
 export const hidden = { _csrf: z.string().max(1000), return_to: z.string().max(2000).optional() };

@@ -7,8 +7,9 @@ import { updateCommentText } from './moderation-queries.js';
 import type { AdminEditPageModel, EditField } from './admin-models.js';
 import { renderPage } from '../platform/rendering/render.js';
 import { COMMENT_LIMITS, parseCommentForm } from '../comments/comment-form.js';
-import { ID_PATTERN, safeQueuePath } from './queue-address.js';
+import { safeQueuePath } from './queue-address.js';
 import { loadAdminChrome, setFlash } from './admin-chrome.js';
+import { ID_PATTERN } from '../platform/http/route-patterns.js';
 
 const EDIT_FIELDS: readonly EditField[] = ['comment', 'author', 'email', 'url'];
 const FORM_KEYS = new Set<string>([...EDIT_FIELDS, '_csrf', 'return_to']);

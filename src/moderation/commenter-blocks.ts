@@ -1,5 +1,6 @@
 import type { BlockKind } from './block-queries.js';
 import type { StatusReason } from '../comments/discussion-rules.js';
+import { DAY_MS } from '../platform/units.js';
 
 /** Blocking a commenter: what a comment can be blocked by, for how long, and what the moderator is told. No I/O. */
 
@@ -17,7 +18,6 @@ export const BLOCK_DURATIONS = [
 export type BlockDuration = (typeof BLOCK_DURATIONS)[number]['value'];
 
 export const BLOCK_NOTE_MAX = 500;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface Commenter {
   email: string;

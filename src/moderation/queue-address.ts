@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { COMMENT_STATUSES } from '../comments/comment-queries.js';
 import { safeNextPath } from '../admin-auth/safe-redirect.js';
+import { ID_PATTERN, PAGE_NUMBER_PATTERN, SLUG_PATTERN } from '../platform/http/route-patterns.js';
 
 /** How the moderation queue is addressed: its views, filters, page cursors and the ids forms send. No I/O. */
 
@@ -38,8 +39,6 @@ export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 
-export const ID_PATTERN = /^[1-9]\d{0,17}$/;
-const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 export const SEARCH_MAX = 200;
 
 export interface QueueFilters {
@@ -65,8 +64,6 @@ export const DEFAULT_FILTERS: QueueFilters = {
   after: null,
   page: null,
 };
-
-const PAGE_NUMBER_PATTERN = /^[1-9]\d{0,5}$/;
 
 export type QueueQueryResult = { ok: true; filters: QueueFilters } | { ok: false; message: string };
 

@@ -29,7 +29,6 @@ import {
 import {
   containsPattern,
   DEFAULT_FILTERS,
-  ID_PATTERN,
   pageNumbers,
   parseQueueQuery,
   PER_PAGE_MAX,
@@ -40,6 +39,7 @@ import {
   type QueueView,
 } from './queue-address.js';
 import { loadAdminChrome, takeFlash } from './admin-chrome.js';
+import { ID_PATTERN } from '../platform/http/route-patterns.js';
 
 const VIEW_LABELS: Record<QueueView, string> = { pending: 'Pending', approved: 'Approved', spam: 'Spam', trash: 'Trash', all: 'All' };
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { contentDir } from '../paths.js';
 import { insertArticleIfMissing, setFigureImageWhereUnset } from '../../articles/article-queries.js';
 import type { Database } from './connection.js';
+import { SLUG_PATTERN } from '../http/route-patterns.js';
 
 /** As the articles table's check allows: a file under /images/, no dot segments. */
 const IMAGE_PATH = /^\/images\/[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
@@ -12,7 +13,7 @@ const IMAGE_PATH = /^\/images\/[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-
 const frontMatter = z
   .object({
     title: z.string().min(1),
-    slug: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+    slug: z.string().regex(SLUG_PATTERN),
     author: z.string().min(1),
     published_at: z.coerce.date(),
     figure_caption: z.string().optional(),
