@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
 import { blockCommenter, deleteBlock, listActiveBlocks, type ListedBlock } from './block-queries.js';
-import { findCommenter } from './queue-queries.js';
+import { findCommenter } from './comment-lookup-queries.js';
 import type { BlockModel } from './admin-models.js';
 import { namedDateFormatsIn } from '../platform/rendering/format.js';
 import { rememberedDiscussionSettings } from '../platform/page-cache/index.js';

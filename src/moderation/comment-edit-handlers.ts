@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
 import { signedInAdmin } from '../admin-auth/admin-session.js';
-import { findEditableComment, type EditableComment } from './queue-queries.js';
+import { findEditableComment, type EditableComment } from './comment-lookup-queries.js';
 import { updateCommentText } from './moderation-queries.js';
 import type { AdminEditPageModel, EditField } from './admin-models.js';
 import { renderPage } from '../platform/rendering/render.js';

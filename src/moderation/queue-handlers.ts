@@ -2,16 +2,8 @@ import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
 import { signedInAdmin } from '../admin-auth/admin-session.js';
-import {
-  commentExists,
-  countMatchingByStatus,
-  countNewerThan,
-  findArticleIdBySlug,
-  listArticleChoices,
-  listQueuePage,
-  type QueuePage,
-  type QueueRow,
-} from './queue-queries.js';
+import { countMatchingByStatus, countNewerThan, listQueuePage, type QueuePage, type QueueRow } from './queue-queries.js';
+import { commentExists, findArticleIdBySlug, listArticleChoices } from './comment-lookup-queries.js';
 import { findQueuePreferences, type QueuePreferences } from './queue-preference-queries.js';
 import type { AdminQueuePageModel, FlashModel, QueuePaginationModel, QueueRowModel, ScreenOptionsModel } from './admin-models.js';
 import { renderPage } from '../platform/rendering/render.js';

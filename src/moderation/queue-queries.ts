@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
 import { countCommentsByStatus, type CommentRow, type CommentStatus } from '../comments/comment-queries.js';
-import type { Commenter } from './commenter-blocks.js';
 import type { Cursor, QueueFilters } from './queue-address.js';
 
-/** What the moderation pages read: the queue, its counts, the log, a comment to edit. Changes are in moderation.ts. */
+/** What the moderation pages read: the queue, its counts, the log. One comment's facts are in comment-lookup-queries.ts; changes in moderation-queries.ts. */
 
 export type LogAction = 'status' | 'delete' | 'edit' | 'reply';
 
@@ -262,26 +261,6 @@ export async function countPendingComments(db: Database): Promise<number> {
   return (await countCommentsByStatus(db)).pending;
 }
 
-export async function commentExists(db: Database, id: string): Promise<boolean> {
-  return (await db('comments').select('id').where({ id }).first()) !== undefined;
-}
-
-/** Any article, published or not: moderators see comments on drafts too. */
-export async function findArticleIdBySlug(db: Database, slug: string): Promise<string | null> {
-  const row = await db('articles').select<{ id: string }>('id').where({ slug }).first();
-  return row ? String(row.id) : null;
-}
-
-export async function listArticleChoices(db: Database): Promise<Array<{ slug: string; title: string }>> {
-  return db('articles')
-    .select('slug', 'title')
-    .orderBy([
-      { column: 'published_at', order: 'desc', nulls: 'first' },
-      { column: 'id', order: 'desc' },
-    ])
-    .limit(500);
-}
-
 /** The newest few log rows of each comment (the queue reads them with its rows: see RECENT_LOG). */
 export async function listRecentLog(db: Database, commentIds: readonly string[], perComment = RECENT_LOG_SIZE): Promise<LogRow[]> {
   if (commentIds.length === 0) return [];
@@ -310,44 +289,4 @@ export async function listLogPage(db: Database, position: { before: Cursor | nul
       .leftJoin('comments as c', 'c.id', 'l.comment_id')
       .select('l.*', 'c.status AS comment_status', 'c.author_name AS comment_author_name', db.raw(cursorTime('l.created_at')));
   return keysetPage<LogRow>(query, 'l', position, limit);
-}
-
-export interface EditableComment {
-  id: string;
-  status: CommentStatus;
-  author_name: string;
-  author_email: string;
-  author_url: string;
-  body: string;
-  created_at: Date;
-  article_title: string;
-  article_slug: string;
-}
-
-export async function findEditableComment(db: Database, id: string): Promise<EditableComment | null> {
-  const row = await db('comments as c')
-    .join('articles as a', 'a.id', 'c.article_id')
-    .select(
-      'c.id',
-      'c.status',
-      'c.author_name',
-      'c.author_email',
-      'c.author_url',
-      'c.body',
-      'c.created_at',
-      'a.title AS article_title',
-      'a.slug AS article_slug',
-    )
-    .where('c.id', id)
-    .first<EditableComment | undefined>();
-  return row ? { ...row, id: String(row.id) } : null;
-}
-
-/** Who wrote a comment, as a block sees them; the IP as PostgreSQL prints it, so it compares equal to a later request's. */
-export async function findCommenter(db: Database, id: string): Promise<Commenter | null> {
-  const row = await db('comments')
-    .select('author_email', db.raw('host(ip) AS ip'), 'is_site_reply')
-    .where({ id })
-    .first<{ author_email: string; ip: string | null; is_site_reply: boolean } | undefined>();
-  return row ? { email: row.author_email, ip: row.ip, isSiteReply: row.is_site_reply } : null;
 }
