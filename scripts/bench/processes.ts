@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { MALLOC_SETTINGS } from '../../src/platform/malloc-settings.js';
 import { stopChild } from '../../tests/helpers/processes.js';
+import { CONFIG_VARIABLES } from '../../src/platform/config.js';
 
 // One copy of the process helpers, kept with the tests that use them too.
 export { freePort, hasExited, stopChild, waitForOk } from '../../tests/helpers/processes.js';
@@ -59,23 +60,6 @@ export function nextMessage<T>(child: ChildProcess, key: string, timeoutMs = 60_
   });
 }
 
-/** The shell's settings of the app, none of which a script's app may inherit (an SMTP_URL would send real mail). */
-const APP_SETTINGS = [
-  'PORT',
-  'HOST',
-  'DATABASE_URL',
-  'DATA_DIR',
-  'SESSION_SECRET',
-  'ADMIN_USERNAME',
-  'ADMIN_PASSWORD',
-  'TRUST_PROXY',
-  'BASE_URL',
-  'SMTP_URL',
-  'LOG_LEVEL',
-  'NODE_ENV',
-  'WEB_CONCURRENCY',
-];
-
 /**
  * The environment of an app a script starts: production, one process, on
  * 127.0.0.1:`port`, with nothing of the shell's own app settings; `extra`
@@ -90,7 +74,8 @@ export function productionAppEnvironment(settings: {
   extra?: Record<string, string>;
 }): NodeJS.ProcessEnv {
   const inherited: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of APP_SETTINGS) delete inherited[name];
+  // None of the shell's app settings is inherited: an SMTP_URL would send real mail.
+  for (const name of CONFIG_VARIABLES) delete inherited[name];
   return {
     ...inherited,
     NODE_ENV: 'production',

@@ -4,6 +4,7 @@ import { freePort } from '../../helpers/processes.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONFIG_VARIABLES } from '../../../src/platform/config.js';
 
 /** The repository root: the server is started from there, as `npm start` would. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -11,20 +12,6 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 /** The admin the app creates at start (ADMIN_USERNAME / ADMIN_PASSWORD), and the suite again after each reset. */
 export const ADMIN = { username: 'editor', password: 'correct horse battery staple' } as const;
 
-const APP_SETTINGS = [
-  'PORT',
-  'HOST',
-  'DATABASE_URL',
-  'DATA_DIR',
-  'SESSION_SECRET',
-  'ADMIN_USERNAME',
-  'ADMIN_PASSWORD',
-  'TRUST_PROXY',
-  'BASE_URL',
-  'SMTP_URL',
-  'LOG_LEVEL',
-  'NODE_ENV',
-];
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -62,7 +49,7 @@ async function waitUntilReady(baseUrl: string, child: ChildProcess, output: () =
 /** Our environment without the app's own settings, so none leaks in from the shell that ran the tests. */
 function inheritedEnvironment(): NodeJS.ProcessEnv {
   const environment = { ...process.env };
-  for (const name of APP_SETTINGS) delete environment[name];
+  for (const name of CONFIG_VARIABLES) delete environment[name];
   delete environment.NODE_TEST_CONTEXT;
   return environment;
 }
