@@ -20,6 +20,9 @@ import * as accountQueuePreferences from './20261207_18_account_queue_preference
 import * as conversationUnsubscribes from './20261207_19_conversation_unsubscribes.js';
 import * as expireRateLimits from './20261207_20_expire_rate_limits.js';
 import * as unshardCommentCounts from './20261207_21_unshard_comment_counts.js';
+import * as articlesInTheAdmin from './20261207_22_articles_in_the_admin.js';
+import * as scheduleFutureArticles from './20261207_23_schedule_future_articles.js';
+import * as createMedia from './20261207_24_create_media.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -52,6 +55,9 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_19_conversation_unsubscribes', conversationUnsubscribes],
   ['20261207_20_expire_rate_limits', expireRateLimits],
   ['20261207_21_unshard_comment_counts', unshardCommentCounts],
+  ['20261207_22_articles_in_the_admin', articlesInTheAdmin],
+  ['20261207_23_schedule_future_articles', scheduleFutureArticles],
+  ['20261207_24_create_media', createMedia],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -24,7 +24,7 @@ export interface AccountPageModel {
 
 declare module '../platform/rendering/models.js' {
   interface PageModels {
-    'admin/account': AccountPageModel;
+    'admin-auth/admin/account': AccountPageModel;
   }
 }
 
@@ -34,7 +34,7 @@ const passwordForm = z.strictObject({ current_password: z.string().max(2048), ne
 
 function renderAccount(res: Response, status: number, state: Pick<AccountPageModel, 'displayName' | 'flash' | 'errors'>) {
   const admin = signedInAdmin(res);
-  return renderPage(res, status, 'admin/account', { meta: { title: 'Your account' }, username: admin.username, ...state });
+  return renderPage(res, status, 'admin-auth/admin/account', { meta: { title: 'Your account' }, username: admin.username, ...state });
 }
 
 /** GET /admin/account — the display name and password forms (after adminChrome). */

@@ -25,7 +25,7 @@ function renderLogin(
   status: number,
   state: { username?: string; next?: unknown; error?: string; notice?: string },
 ) {
-  return renderPage(res, status, 'admin/login', {
+  return renderPage(res, status, 'admin-auth/admin/login', {
     meta: { title: 'Sign in' },
     username: state.username ?? '',
     next: safeNextPath(state.next),

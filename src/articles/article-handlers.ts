@@ -15,7 +15,8 @@ import type { PageModels } from '../platform/rendering/models.js';
 import { renderPageToString } from '../platform/rendering/render.js';
 import { commentLocations } from '../comments/comment-pages.js';
 import type { DiscussionSettings } from '../settings/discussion-settings.js';
-import { paragraphsOf, readingMinutes } from './reading.js';
+import { readingMinutes } from './reading.js';
+import { renderedBodyOf } from './stored-bodies.js';
 import { websiteSocialMeta } from './structured-data.js';
 import { isKnownCommenter, PENDING_COOKIE } from '../comments/commenter-cookies.js';
 import { articlePath, blankFormValues, buildArticlePage, loadPublishedArticle, siteOf } from './article-page.js';
@@ -43,7 +44,7 @@ export async function showHome(req: Request, res: Response) {
     // Read before the list: an article whose time comes in between makes the page expire at once.
     const nextPublish = (await nextScheduledPublishing(db))?.getTime() ?? Infinity;
     return {
-      html: await renderPageToString(res, 'home', await homePage(req, page)),
+      html: await renderPageToString(res, 'articles/home', await homePage(req, page)),
       // Settings too: the dates shown follow the site's time zone.
       tags: [HOME_TAG, SETTINGS_TAG],
       expiresAt: Math.min(nextPublish, nextNewYear(now())),
@@ -53,7 +54,7 @@ export async function showHome(req: Request, res: Response) {
 }
 
 /** The article list for one page number; 404 past the last page. */
-async function homePage(req: Request, page: number): Promise<PageModels['home']> {
+async function homePage(req: Request, page: number): Promise<PageModels['articles/home']> {
   const { db } = contextOf(req);
   const [total, rows] = await Promise.all([
     countPublishedArticles(db),
@@ -69,15 +70,18 @@ async function homePage(req: Request, page: number): Promise<PageModels['home']>
       canonicalPath: page === 1 ? '/' : `/?page=${page}`,
       socialMeta: websiteSocialMeta({ name: site.name, url: `${site.baseUrl}/`, description: site.tagline }),
     },
-    articles: rows.map((row) => ({
-      path: articlePath(row.slug),
-      title: row.title,
-      authorName: row.author_name,
-      publishedAt: row.published_at ?? row.created_at,
-      excerpt: paragraphsOf(row.body)[0] ?? '',
-      readingMinutes: readingMinutes(row.body),
-      approvedCommentCount: row.approved_comment_count,
-    })),
+    articles: rows.map((row) => {
+      const body = renderedBodyOf(row);
+      return {
+        path: articlePath(row.slug),
+        title: row.title,
+        authorName: row.author_name,
+        publishedAt: row.published_at ?? row.created_at,
+        excerpt: body.summary,
+        readingMinutes: readingMinutes(body.wordCount),
+        approvedCommentCount: row.approved_comment_count,
+      };
+    }),
     page,
     pageCount,
   };
@@ -147,7 +151,7 @@ async function renderArticlePage(req: Request, res: Response, slug: string, comm
     return null;
   }
   const model = await buildArticlePage(req, db, article, { values: blankFormValues(req), replyToId: replyTo }, { commentPage, settings });
-  return { html: await renderPageToString(res, 'article', model), model, article, settings };
+  return { html: await renderPageToString(res, 'articles/article', model), model, article, settings };
 }
 
 /** GET /comments/:id — a permalink: redirects to the comment page holding an approved comment. */

@@ -8,7 +8,9 @@ import { listRemovedParents, listVisibleComments } from '../comments/comment-que
 import type { CommentFormValues, FieldErrors } from '../comments/comment-form.js';
 import { parsePendingIds, PENDING_COOKIE, rememberedCommenter } from '../comments/commenter-cookies.js';
 import { isExpiredStamp, secondsSinceStamp, stampForm } from '../platform/signed-tokens.js';
-import { paragraphsOf, readingBarLabel, readingMinutes } from './reading.js';
+import { readingBarLabel, readingMinutes } from './reading.js';
+import { renderedBodyOf } from './stored-bodies.js';
+import { splitAfterBlock } from './article-body.js';
 import { loadDiscussionSettings } from '../settings/settings-queries.js';
 import { areCommentsOpen } from '../comments/posting.js';
 import { commentLocations, commentsIn } from '../comments/comment-pages.js';
@@ -149,11 +151,14 @@ export async function buildArticlePage(
     gravatarNote: settings.showAvatars && settings.avatarSource === 'gravatar',
     notice: state.notice ?? null,
   };
-  const paragraphs = paragraphsOf(article.body);
+  const body = renderedBodyOf(article);
+  const figure = figureOf(article);
+  const [bodyBeforeFigure, bodyAfterFigure] = figure ? splitAfterBlock(body.html, figure.afterParagraph) : [body.html, ''];
+  const minutes = readingMinutes(body.wordCount);
   const approvedCount = shown.filter((comment) => !comment.awaitingModeration).length;
   return {
     meta: articleHeadMeta(req, article, {
-      description: paragraphs[0]?.slice(0, 200) ?? '',
+      description: body.summary.slice(0, 200),
       discussion,
       approvedCount,
       approvedOnPage: onThisPage.filter((comment) => !comment.awaitingModeration),
@@ -164,10 +169,11 @@ export async function buildArticlePage(
       title: article.title,
       authorName: article.author_name,
       publishedAt: article.published_at ?? article.created_at,
-      paragraphs,
-      figure: figureOf(article, paragraphs.length),
-      readingBarLabel: readingBarLabel(article),
-      readingMinutes: readingMinutes(article.body),
+      bodyBeforeFigure,
+      bodyAfterFigure,
+      figure,
+      readingBarLabel: readingBarLabel(article.title, article.author_name, minutes),
+      readingMinutes: minutes,
     },
     thread: discussion.roots,
     pagePath: discussion.pagePath,
@@ -178,14 +184,14 @@ export async function buildArticlePage(
   };
 }
 
-/** The article's figure, if it has an image or a caption; one placed past the end follows the last paragraph. */
-function figureOf(article: ArticleRow, paragraphCount: number): ArticleFigure | null {
+/** The article's figure, if it has an image or a caption; one placed past the end follows the last block. */
+function figureOf(article: ArticleRow): ArticleFigure | null {
   if (!article.figure_image && !article.figure_caption) return null;
   return {
     image: article.figure_image,
     alt: article.figure_alt ?? '',
     caption: article.figure_caption,
-    afterParagraph: Math.max(1, Math.min(article.figure_after_paragraph, paragraphCount)),
+    afterParagraph: Math.max(1, article.figure_after_paragraph),
   };
 }
 

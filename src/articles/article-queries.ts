@@ -1,15 +1,31 @@
 import type { Database } from '../platform/db/connection.js';
 
-export type ArticleStatus = 'draft' | 'published';
+export type ArticleStatus = 'draft' | 'scheduled' | 'published' | 'trash';
+export const ARTICLE_STATUSES: readonly ArticleStatus[] = ['draft', 'scheduled', 'published', 'trash'];
+export type ArticleFormat = 'markdown' | 'html';
 
 export interface ArticleRow {
   id: string;
   slug: string;
   title: string;
   author_name: string;
+  /** The source as written: Markdown, or HTML from an import. */
   body: string;
+  body_format: ArticleFormat;
+  /** The sanitised HTML made when the source was saved; null only until start-up renders rows older than it. */
+  body_html: string | null;
+  word_count: number | null;
+  /** The excerpt, else the first paragraph, as lists and feeds show it. */
+  summary: string | null;
+  /** As typed; null or '' when the first paragraph serves. */
+  excerpt: string | null;
+  /** The account behind author_name, when it has one. */
+  author_id: string | null;
+  /** Counts saves: the editor's check that nobody saved in between. */
+  version: number;
+  trashed_at: Date | null;
   figure_caption: string | null;
-  /** A path under /images/ in public/, or null for no image. */
+  /** A bundled file under /images/, an upload under /media/, or null for no image. */
   figure_image: string | null;
   /** The image's alternative text; '' for a decorative image. */
   figure_alt: string | null;
@@ -21,7 +37,8 @@ export interface ArticleRow {
   updated_at: Date;
 }
 
-export type NewArticle = Omit<ArticleRow, 'id' | 'created_at' | 'updated_at'>;
+export type NewArticle = Omit<ArticleRow, 'id' | 'created_at' | 'updated_at' | 'version' | 'trashed_at' | 'author_id'> &
+  Partial<Pick<ArticleRow, 'author_id'>>;
 
 export interface ArticleSummaryRow extends ArticleRow {
   approved_comment_count: number;
@@ -85,4 +102,24 @@ export async function nextScheduledPublishing(db: Database): Promise<Date | null
     `SELECT min(published_at) AS at FROM articles WHERE status = 'published' AND published_at > now()`,
   );
   return result.rows[0]?.at ?? null;
+}
+
+/** Articles stored before bodies were rendered at save time. */
+export async function listUnrenderedArticles(db: Database) {
+  return db<ArticleRow>('articles')
+    .whereNull('body_html')
+    .orWhereNull('word_count')
+    .orWhereNull('summary')
+    .select<Array<Pick<ArticleRow, 'id' | 'body' | 'body_format' | 'excerpt'>>>('id', 'body', 'body_format', 'excerpt');
+}
+
+/** Only while the source is still the one rendered: a save in between has stored its own rendering. */
+export async function storeRenderedBody(
+  db: Database,
+  article: Pick<ArticleRow, 'id' | 'body'>,
+  rendered: { html: string; wordCount: number; summary: string },
+): Promise<void> {
+  await db('articles')
+    .where({ id: article.id, body: article.body })
+    .update({ body_html: rendered.html, word_count: rendered.wordCount, summary: rendered.summary });
 }

@@ -7,18 +7,9 @@ export function countWords(text: string): number {
   return text.split(/\s+/u).filter((word) => /[\p{L}\p{N}]/u.test(word)).length;
 }
 
-const minutesByText = new Map<string, number>();
-const MINUTES_REMEMBERED = 200;
-
-/** Minutes = words / 200, rounded, and never less than one. Remembered per text: article bodies rarely change. */
-export function readingMinutes(text: string): number {
-  let minutes = minutesByText.get(text);
-  if (minutes === undefined) {
-    minutes = Math.max(1, Math.round(countWords(text) / WORDS_PER_MINUTE));
-    if (minutesByText.size >= MINUTES_REMEMBERED) minutesByText.clear();
-    minutesByText.set(text, minutes);
-  }
-  return minutes;
+/** Minutes = words / 200, rounded, and never less than one. */
+export function readingMinutes(words: number): number {
+  return Math.max(1, Math.round(words / WORDS_PER_MINUTE));
 }
 
 /** Cuts by characters (not UTF-16 units), ending in an ellipsis when cut. */
@@ -33,14 +24,6 @@ export function truncateTitle(title: string, maxLength = READING_BAR_TITLE_LENGT
   );
 }
 
-export function readingBarLabel(article: { title: string; author_name: string; body: string }): string {
-  return `${truncateTitle(article.title)} by ${article.author_name} time to read: ${readingMinutes(article.body)} min`;
-}
-
-/** The body's paragraphs, split on blank lines, in order. */
-export function paragraphsOf(body: string): string[] {
-  return body
-    .split(/\r?\n\s*\r?\n/)
-    .map((paragraph) => paragraph.replace(/\s*\r?\n\s*/g, ' ').trim())
-    .filter((paragraph) => paragraph.length > 0);
+export function readingBarLabel(title: string, authorName: string, minutes: number): string {
+  return `${truncateTitle(title)} by ${authorName} time to read: ${minutes} min`;
 }

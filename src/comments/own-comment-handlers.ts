@@ -116,7 +116,7 @@ async function renderOwn(req: Request, res: Response, status: number, { comment,
     keptText: state.keptText ?? false,
   };
   res.set('Cache-Control', 'no-store');
-  await renderPage(res, status, 'comment-edit', model);
+  await renderPage(res, status, 'comments/comment-edit', model);
 }
 
 /** The page for a comment its author can no longer change, with whatever they typed kept to copy. */

@@ -40,7 +40,7 @@ export async function createComment(req: Request, res: Response) {
     const slug = String(req.params.slug);
     const { values } = parseCommentForm(req.body);
     res.set('Retry-After', '5').set('Cache-Control', 'no-store');
-    await renderPage(res, 503, 'comment-retry', {
+    await renderPage(res, 503, 'comments/comment-retry', {
       meta: { title: 'Your comment was not posted yet' },
       form: {
         action: `${articlePath(slug)}/comments`,
@@ -73,7 +73,7 @@ async function storeComment(req: Request, res: Response) {
       replyToId: parsed.values.parent_id,
       ...state,
     });
-    await renderPage(res, status, 'article', model);
+    await renderPage(res, status, 'articles/article', model);
   };
 
   // Closed first: a closed article shows no form, so field errors would hide the text sent.

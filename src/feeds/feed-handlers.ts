@@ -6,7 +6,8 @@ import { listRemovedParents, listVisibleComments } from '../comments/comment-que
 import { listCommentChangeTimes } from './feed-queries.js';
 import { loadDiscussionSettings } from '../settings/settings-queries.js';
 import { commentLocations } from '../comments/comment-pages.js';
-import { paragraphsOf } from '../articles/reading.js';
+import { renderCommentText } from '../comments/comment-text.js';
+import { renderedBodyOf } from '../articles/stored-bodies.js';
 import { articlePath, loadPublishedArticle, siteOf } from '../articles/article-page.js';
 
 const ARTICLES_IN_FEED = 20;
@@ -39,12 +40,6 @@ function asHtml(text: string): string {
   return plain(text).replace(/[<>&"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
-function paragraphsAsHtml(text: string): string {
-  return paragraphsOf(text)
-    .map((paragraph) => `<p>${asHtml(paragraph)}</p>`)
-    .join('\n');
-}
-
 function sendAtom(res: Response, feed: Feed) {
   res.set('Content-Type', ATOM).send(feed.atom1());
 }
@@ -69,13 +64,14 @@ export async function showArticleFeed(req: Request, res: Response) {
     generator: site.name,
   });
   articles.forEach((article, index) => {
+    const body = renderedBodyOf(article);
     const url = `${site.baseUrl}${articlePath(article.slug)}`;
     feed.addItem({
       id: url,
       link: url,
       title: asHtml(article.title),
-      description: asHtml(paragraphsOf(article.body)[0] ?? ''),
-      content: paragraphsAsHtml(article.body),
+      description: asHtml(body.summary),
+      content: body.html,
       author: [{ name: textNode(article.author_name) }],
       date: changed[index]!,
       published: article.published_at ?? article.created_at,
@@ -126,7 +122,7 @@ export async function showCommentFeed(req: Request, res: Response) {
       id: permanent,
       link: locations.has(comment.id) ? `${site.baseUrl}${locations.get(comment.id)}` : permanent,
       title: asHtml(`By: ${comment.author_name}`),
-      content: paragraphsAsHtml(comment.body),
+      content: renderCommentText(comment.body),
       author: [{ name: textNode(comment.author_name) }],
       date: changedAt(comment),
       published: comment.created_at,

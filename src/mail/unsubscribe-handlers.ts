@@ -47,7 +47,7 @@ async function renderChoice(
     scope: conversation ? scope : 'all',
   };
   res.set('Cache-Control', 'no-store');
-  await renderPage(res, 200, 'unsubscribe', page);
+  await renderPage(res, 200, 'mail/unsubscribe', page);
 }
 
 /** GET /unsubscribe?token=… — asks which mail to stop; nothing changes on a GET (link checkers and previews follow links). */

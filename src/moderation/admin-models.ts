@@ -181,9 +181,9 @@ export interface AdminBlocksPageModel {
 }
 
 export interface AdminPageModels {
-  'admin/comments': AdminQueuePageModel;
-  'admin/edit-comment': AdminEditPageModel;
-  'admin/log': AdminLogPageModel;
-  'admin/settings': AdminSettingsPageModel;
-  'admin/blocks': AdminBlocksPageModel;
+  'moderation/admin/queue': AdminQueuePageModel;
+  'moderation/admin/edit-comment': AdminEditPageModel;
+  'moderation/admin/log': AdminLogPageModel;
+  'settings/admin/discussion': AdminSettingsPageModel;
+  'moderation/admin/blocks': AdminBlocksPageModel;
 }

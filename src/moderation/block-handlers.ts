@@ -77,7 +77,7 @@ function blockModel(block: ListedBlock): BlockModel {
 /** GET /admin/blocks — the blocks in force: what, why, until when, by whom; each can be lifted. */
 export async function showBlocks(req: Request, res: Response) {
   const blocks = await listActiveBlocks(contextOf(req).db);
-  await renderPage(res, 200, 'admin/blocks', {
+  await renderPage(res, 200, 'moderation/admin/blocks', {
     meta: { title: 'Blocked commenters' },
     blocks: blocks.map(blockModel),
     flash: takeFlash(req),

@@ -36,7 +36,7 @@ async function renderEdit(
 ) {
   await loadAdminChrome(req, res);
   const errors = state.errors ?? {};
-  await renderPage(res, status, 'admin/edit-comment', {
+  await renderPage(res, status, 'moderation/admin/edit-comment', {
     meta: { title: `Edit comment #${comment.id}` },
     comment: {
       id: comment.id,

@@ -24,7 +24,7 @@ export async function showLog(req: Request, res: Response) {
   const after = readCursor(req.query.after);
   if (before && after) throw new HttpError(400, 'A page cannot start and end at once.');
   const page = await listLogPage(contextOf(req).db, { before, after }, LOG_PAGE_SIZE);
-  await renderPage(res, 200, 'admin/log', {
+  await renderPage(res, 200, 'moderation/admin/log', {
     meta: { title: 'Moderation log' },
     entries: page.rows.map((entry) => {
       const commentId = String(entry.comment_id);

@@ -234,7 +234,7 @@ export async function renderQueue(
     ? { tone: 'error', message: `Your reply was not published: ${problem.message}`, undoToken: null }
     : flash;
   const [model] = await Promise.all([buildQueueModel(req, res, filters, shown, problem, screenProblem), chrome]);
-  await renderPage(res, status, 'admin/comments', model);
+  await renderPage(res, status, 'moderation/admin/queue', model);
 }
 
 /** GET /admin/comments — the moderation queue: one status (pending by default), filtered, searched, paged as the account chose. */

@@ -237,7 +237,7 @@ async function renderSettings(req: Request, res: Response, status: number, value
     now: new Date(contextOf(req).now()),
   };
   // The Site section's additions are not (yet) in admin-models' type for this page.
-  await renderPage(res, status, 'admin/settings', model);
+  await renderPage(res, status, 'settings/admin/discussion', model);
 }
 
 /** GET /admin/settings/discussion — every discussion option, laid out as WordPress lays out its Discussion Settings. */

@@ -58,7 +58,7 @@ describe('path traversal and dotfiles under public/ are 404', () => {
     '/package.json',
     '/src/config.ts',
     '/data/secrets.json',
-    '/views/pages/article.ejs',
+    '/views/articles/article.ejs',
     '/node_modules/express/package.json',
   ];
   for (const path of paths) {

@@ -1,16 +1,27 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countWords, paragraphsOf, readingBarLabel, readingMinutes, truncateTitle } from '../../src/articles/reading.js';
+import { countWords, readingBarLabel, readingMinutes, truncateTitle } from '../../src/articles/reading.js';
+import { prepareArticleBody, splitAfterBlock } from '../../src/articles/article-body.js';
 
 const words = (n: number) => Array.from({ length: n }, (_, i) => `word${i}`).join(' ');
 
 describe('reading time', () => {
   it('is words / 200, rounded, at least one minute', () => {
-    assert.equal(readingMinutes(''), 1);
-    assert.equal(readingMinutes(words(99)), 1);
-    assert.equal(readingMinutes(words(299)), 1);
-    assert.equal(readingMinutes(words(300)), 2);
-    assert.equal(readingMinutes(words(1000)), 5);
+    assert.equal(readingMinutes(0), 1);
+    assert.equal(readingMinutes(99), 1);
+    assert.equal(readingMinutes(299), 1);
+    assert.equal(readingMinutes(300), 2);
+    assert.equal(readingMinutes(1000), 5);
+  });
+
+  it('counts the rendered text, not the Markdown around it', () => {
+    const body = prepareArticleBody(
+      `## ${words(3)}\n\n**${words(150)}** [link](https://example.org/${'x'.repeat(40)})\n\n- ${words(146)}`,
+      'markdown',
+      null,
+    );
+    assert.equal(body.wordCount, 300);
+    assert.equal(readingMinutes(body.wordCount), 2);
   });
 
   it('does not count punctuation-only tokens as words', () => {
@@ -37,17 +48,28 @@ describe('title truncation', () => {
 
 describe('reading bar label', () => {
   it('reads as the demo article page shows it', () => {
-    const label = readingBarLabel({
-      title: 'Xi Ducks Putin’s Push for Expanded Military Ties',
-      author_name: 'Kareem Salem',
-      body: words(250),
-    });
+    const label = readingBarLabel('Xi Ducks Putin’s Push for Expanded Military Ties', 'Kareem Salem', readingMinutes(250));
     assert.equal(label, 'Xi Ducks Putin’s Push f… by Kareem Salem time to read: 1 min');
   });
 });
 
-describe('paragraphs', () => {
-  it('splits on blank lines and joins wrapped lines', () => {
-    assert.deepEqual(paragraphsOf('One\nline.\n\n\nTwo.\r\n\r\nThree.  \n'), ['One line.', 'Two.', 'Three.']);
+describe('the body around its figure', () => {
+  const html = prepareArticleBody('# Title\n\nOne.\n\n- a\n- b\n\n---\n\nLast.', 'markdown', null).html;
+
+  it('splits after the n-th top-level block, nested ones not counted', () => {
+    assert.deepEqual(splitAfterBlock(html, 2), [
+      '<h2 id="title">Title</h2>\n<p>One.</p>',
+      '\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<hr />\n<p>Last.</p>\n',
+    ]);
+    assert.equal(splitAfterBlock(html, 4)[1], '\n<p>Last.</p>\n');
+  });
+
+  it('puts a figure placed past the end after everything', () => {
+    assert.deepEqual(splitAfterBlock(html, 99), [html, '']);
+  });
+
+  it('summarises by the excerpt, else the first paragraph', () => {
+    assert.equal(prepareArticleBody('# T\n\nFirst  *one*.\n\nSecond.', 'markdown', null).summary, 'First one.');
+    assert.equal(prepareArticleBody('First.', 'markdown', '  Typed\n excerpt ').summary, 'Typed excerpt');
   });
 });

@@ -33,7 +33,7 @@ describe('the next path after sign-in', () => {
       'data:text/html,<script>alert(1)</script>',
       'evil.example',
       ' /admin/comments',
-      'admin/comments',
+      'moderation/admin/queue',
     ];
     for (const attempt of attempts) assert.equal(safeNextPath(attempt), ADMIN_HOME, `for ${JSON.stringify(attempt)}`);
   });

@@ -4,6 +4,8 @@ import matter from 'gray-matter';
 import { z } from 'zod';
 import { contentDir } from '../paths.js';
 import { insertArticleIfMissing, setFigureImageWhereUnset } from '../../articles/article-queries.js';
+import { prepareArticleBody } from '../../articles/article-body.js';
+import { renderUnrenderedBodies } from '../../articles/stored-bodies.js';
 import type { Database } from './connection.js';
 import { SLUG_PATTERN } from '../http/route-patterns.js';
 
@@ -32,15 +34,24 @@ export const demoArticleFile = path.join(contentDir, 'seed-article.md');
 /**
  * Loads the demo article once; an article with its slug is never overwritten,
  * except that one stored before articles named their figure image gets it.
+ * Articles stored before bodies were rendered at save time get rendered here,
+ * the one step every start runs after migrating.
  */
 export async function seedDemoArticle(db: Database, file = demoArticleFile): Promise<boolean> {
   const { data, content } = matter(await readFile(file, 'utf8'));
   const fields = frontMatter.parse(data);
+  const source = content.trim();
+  const body = prepareArticleBody(source, 'markdown', null);
   const inserted = await insertArticleIfMissing(db, {
     slug: fields.slug,
     title: fields.title,
     author_name: fields.author,
-    body: content.trim(),
+    body: source,
+    body_format: 'markdown',
+    body_html: body.html,
+    word_count: body.wordCount,
+    summary: body.summary,
+    excerpt: null,
     figure_caption: fields.figure_caption ?? null,
     figure_image: fields.figure_image ?? null,
     figure_alt: fields.figure_alt ?? null,
@@ -52,5 +63,6 @@ export async function seedDemoArticle(db: Database, file = demoArticleFile): Pro
   if (!inserted && fields.figure_image !== undefined) {
     await setFigureImageWhereUnset(db, fields.slug, fields.figure_image, fields.figure_alt ?? '');
   }
+  await renderUnrenderedBodies(db);
   return inserted;
 }

@@ -8,7 +8,7 @@ import { csrfToken } from '../../admin-auth/csrf.js';
 declare module '../rendering/models.js' {
   interface PageModels {
     /** The error page in the admin layout, for a signed-in admin under /admin. */
-    'admin/error': ErrorPageModel;
+    'platform/admin/error': ErrorPageModel;
   }
 }
 
@@ -116,13 +116,13 @@ export function notFound(_req: Request, _res: Response, next: NextFunction) {
  * navigation and sign-out); anyone else gets the reader's. Whatever fails
  * here (the database, say) only costs the admin layout.
  */
-async function errorPageFor(req: Request, res: Response): Promise<'error' | 'admin/error'> {
-  if (!req.originalUrl.startsWith('/admin')) return 'error';
+async function errorPageFor(req: Request, res: Response): Promise<'platform/error' | 'platform/admin/error'> {
+  if (!req.originalUrl.startsWith('/admin')) return 'platform/error';
   const admin = await signedInAdminOf(req, res).catch(() => null);
-  if (!admin) return 'error';
+  if (!admin) return 'platform/error';
   res.locals.admin = admin;
   res.locals.csrfToken ??= csrfToken(req);
-  return 'admin/error';
+  return 'platform/admin/error';
 }
 
 /** The one error handler: a page in the site's layout (the admin's, for an admin), never a stack trace. */

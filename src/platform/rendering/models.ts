@@ -51,11 +51,11 @@ export interface CommentPagesModel {
 }
 
 export interface ArticleFigure {
-  /** A path under /images/, linked through assetPath; null: a caption alone. */
+  /** A bundled path under /images/ (linked through assetPath) or an upload under /media/; null: a caption alone. */
   image: string | null;
   alt: string;
   caption: string | null;
-  /** Shown after this paragraph (1 = the first). */
+  /** Shown after this top-level block of the body (1 = the first paragraph or heading). */
   afterParagraph: number;
 }
 
@@ -67,7 +67,9 @@ export interface ArticlePageModel {
     title: string;
     authorName: string;
     publishedAt: Date;
-    paragraphs: string[];
+    /** The sanitised body (renderArticleBody's output), split where the figure stands. */
+    bodyBeforeFigure: string;
+    bodyAfterFigure: string;
     /** Null when the article has neither an image nor a caption. */
     figure: ArticleFigure | null;
     readingBarLabel: string;
@@ -142,11 +144,11 @@ export interface CommentRetryPageModel {
 }
 
 export interface PageModels extends AdminPageModels {
-  'comment-retry': CommentRetryPageModel;
-  'comment-edit': CommentEditPageModel;
-  unsubscribe: UnsubscribePageModel;
-  article: ArticlePageModel;
-  home: HomePageModel;
-  error: ErrorPageModel;
-  'admin/login': AdminLoginPageModel;
+  'comments/comment-retry': CommentRetryPageModel;
+  'comments/comment-edit': CommentEditPageModel;
+  'mail/unsubscribe': UnsubscribePageModel;
+  'articles/article': ArticlePageModel;
+  'articles/home': HomePageModel;
+  'platform/error': ErrorPageModel;
+  'admin-auth/admin/login': AdminLoginPageModel;
 }

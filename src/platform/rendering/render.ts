@@ -5,6 +5,9 @@ import { SITE_IMAGE_PATH } from './site-image.js';
 import { dateFormatsIn, DEFAULT_TIME_ZONE, namedDateFormatsIn, type DateFormats } from './format.js';
 import type { PageModels } from './models.js';
 
+/** A page is `views/<feature>/<name>.ejs`; a staff page sits in its feature's `admin/` folder and gets the admin layout. */
+const isStaffPage = (page: string) => page.includes('/admin/');
+
 /**
  * The date helpers a page formats with, in the site's zone: read from the
  * settings as every instance reads them (kept while the change listener
@@ -13,14 +16,14 @@ import type { PageModels } from './models.js';
  * render when the database cannot answer: it does not ask.
  */
 async function dateFormatsFor(res: Response, page: keyof PageModels): Promise<DateFormats> {
-  if (page === 'error') return dateFormatsIn(DEFAULT_TIME_ZONE);
+  if (page === 'platform/error') return dateFormatsIn(DEFAULT_TIME_ZONE);
   const { db, memo } = contextOf(res.req);
   // A page answering a database failure (a comment form given back) still renders, in UTC.
   const timeZone = await rememberedDiscussionSettings(db, memo).then(
     (settings) => settings.timeZone,
     () => DEFAULT_TIME_ZONE,
   );
-  return page.startsWith('admin/') ? namedDateFormatsIn(timeZone) : dateFormatsIn(timeZone);
+  return isStaffPage(page) ? namedDateFormatsIn(timeZone) : dateFormatsIn(timeZone);
 }
 
 /** Renders a page inside its layout and returns the HTML. */
@@ -34,8 +37,8 @@ export async function renderPageToString<Page extends keyof PageModels>(
     new Promise<string>((resolve, reject) =>
       res.app.render(view, { ...res.locals, ...dates, ...locals }, (error, html) => (error ? reject(error) : resolve(html))),
     );
-  const body = await render(`pages/${page}`, model);
-  const layout = page.startsWith('admin/') ? 'layouts/admin' : 'layouts/site';
+  const body = await render(page, model);
+  const layout = isStaffPage(page) ? 'layouts/admin' : 'layouts/site';
   return render(layout, { ...model, body, siteImagePath: SITE_IMAGE_PATH });
 }
 
