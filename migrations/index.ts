@@ -23,6 +23,11 @@ import * as unshardCommentCounts from './20261207_21_unshard_comment_counts.js';
 import * as articlesInTheAdmin from './20261207_22_articles_in_the_admin.js';
 import * as scheduleFutureArticles from './20261207_23_schedule_future_articles.js';
 import * as createMedia from './20261207_24_create_media.js';
+import * as indexArticleList from './20261207_25_index_article_list.js';
+import * as notifyTagChanges from './20261207_27_notify_tag_changes.js';
+import * as rolesAndPeople from './20261207_28_roles_and_people.js';
+import * as accountEventsAndResets from './20261207_29_account_events_and_resets.js';
+import * as twoFactor from './20261207_30_two_factor.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -58,6 +63,11 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_22_articles_in_the_admin', articlesInTheAdmin],
   ['20261207_23_schedule_future_articles', scheduleFutureArticles],
   ['20261207_24_create_media', createMedia],
+  ['20261207_25_index_article_list', indexArticleList],
+  ['20261207_27_notify_tag_changes', notifyTagChanges],
+  ['20261207_28_roles_and_people', rolesAndPeople],
+  ['20261207_29_account_events_and_resets', accountEventsAndResets],
+  ['20261207_30_two_factor', twoFactor],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

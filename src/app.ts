@@ -47,8 +47,9 @@ function securityOptions(production: boolean): HelmetOptions {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        // Gravatar only serves avatars when the site enables it in its settings.
-        imgSrc: ["'self'", 'data:', 'https://secure.gravatar.com'],
+        // Articles may show images from other https sites (an imported blog's old host, say); the sanitiser
+        // lets no other scheme through. Comments carry no images; Gravatar's avatars come only when enabled.
+        imgSrc: ["'self'", 'data:', 'https:'],
         fontSrc: ["'self'"],
         formAction: ["'self'"],
         baseUri: ["'none'"],

@@ -19,7 +19,21 @@ import { showQueue, showQueuedComment } from './moderation/queue-handlers.js';
 import { BULK_IDS_MAX } from './moderation/queue-address.js';
 import { showDiscussionSettings, updateDiscussionSettings } from './settings/settings-handlers.js';
 import { showArticle, showCommentPage, showCommentPermalink, showHome } from './articles/article-handlers.js';
+import { showArticleList } from './articles/admin-list-handlers.js';
+import { confirmArticleDelete, deleteArticle, setArticleStatus } from './articles/article-status-handlers.js';
+import {
+  createArticleFromEditor,
+  editorFormBody,
+  previewArticle,
+  saveArticleFromEditor,
+  showEditor,
+  showNewArticle,
+} from './articles/editor-handlers.js';
+import { autosaveArticle, editorJsonBody, previewBody } from './articles/editor-script-handlers.js';
+import { restoreArticleRevision, showRevision } from './articles/revision-handlers.js';
 import { showAvatar } from './comments/avatar-handlers.js';
+import { answerUploadError, requireAdminToUpload, showMedia, uploadMedia } from './media/media-handlers.js';
+import { uploadBody } from './media/upload-parsing.js';
 import { createComment } from './comments/posting-handlers.js';
 import {
   confirmWithdrawOwnComment,
@@ -28,12 +42,13 @@ import {
   withdrawOwnComment,
 } from './comments/own-comment-handlers.js';
 import { showArticleFeed, showCommentFeed } from './feeds/feed-handlers.js';
+import { showTag, showTagFeed } from './tags/tag-handlers.js';
 import { showHealth, showReadiness } from './platform/health-handlers.js';
 import { showRobots, showSitemap } from './feeds/seo-handlers.js';
 import { confirmUnsubscribe, showUnsubscribe } from './mail/unsubscribe-handlers.js';
 import { requireAdmin, saveSessionBeforeRedirect } from './admin-auth/admin-session.js';
 import { bulkFormBody } from './platform/http/form-body.js';
-import { verifyCsrf } from './admin-auth/csrf.js';
+import { verifyCsrf, verifyCsrfFieldOrHeader } from './admin-auth/csrf.js';
 
 interface RouteMiddleware {
   formBody: RequestHandler;
@@ -63,9 +78,12 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.get('/unsubscribe', showUnsubscribe);
   router.post('/unsubscribe', formBody, confirmUnsubscribe);
   router.get('/feed.xml', showArticleFeed);
+  router.get('/tags/:slug', showTag);
+  router.get('/tags/:slug/feed.xml', showTagFeed);
   router.get('/robots.txt', showRobots);
   router.get('/sitemap.xml', showSitemap);
   router.get('/avatars/:hash.svg', showAvatar);
+  router.get('/media/:file', showMedia);
   router.get('/healthz', showHealth);
   router.get('/readyz', showReadiness);
 
@@ -78,6 +96,22 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.get('/admin/account', requireAdmin, adminChrome, showAccount);
   router.post('/admin/account', formBody, requireAdmin, verifyCsrf, updateAccount);
   router.post('/admin/account/password', formBody, requireAdmin, verifyCsrf, changePassword);
+  // Multipart, parsed (after sign-in is checked) by uploadBody instead of formBody; refusals answered as the sender reads them.
+  router.post('/admin/media', requireAdminToUpload, uploadBody, verifyCsrfFieldOrHeader, uploadMedia, answerUploadError);
+  router.get('/admin/articles', requireAdmin, adminChrome, showArticleList);
+  // The editor: its fixed paths before the /:id ones; its bodies (up to 1 MB of text) are parsed after the session check.
+  router.get('/admin/articles/new', requireAdmin, adminChrome, showNewArticle);
+  router.post('/admin/articles', requireAdmin, editorFormBody, verifyCsrf, createArticleFromEditor);
+  router.post('/admin/articles/preview-body', requireAdmin, editorJsonBody, verifyCsrfFieldOrHeader, previewBody);
+  router.get('/admin/articles/:id/edit', requireAdmin, adminChrome, showEditor);
+  router.get('/admin/articles/:id/preview', requireAdmin, previewArticle);
+  router.post('/admin/articles/:id', requireAdmin, editorFormBody, verifyCsrf, saveArticleFromEditor);
+  router.post('/admin/articles/:id/autosave', requireAdmin, editorJsonBody, verifyCsrfFieldOrHeader, autosaveArticle);
+  router.get('/admin/articles/:id/revisions/:revision', requireAdmin, adminChrome, showRevision);
+  router.post('/admin/articles/:id/revisions/:revision/restore', formBody, requireAdmin, verifyCsrf, restoreArticleRevision);
+  router.post('/admin/articles/:id/status', formBody, requireAdmin, verifyCsrf, setArticleStatus);
+  router.get('/admin/articles/:id/delete', requireAdmin, adminChrome, confirmArticleDelete);
+  router.post('/admin/articles/:id/delete', formBody, requireAdmin, verifyCsrf, deleteArticle);
   router.get('/admin/comments', requireAdmin, adminChrome, showQueue);
   router.post('/admin/comments/bulk', bulkFormBody(BULK_IDS_MAX), requireAdmin, verifyCsrf, applyBulkAction);
   router.post('/admin/comments/empty', formBody, requireAdmin, verifyCsrf, emptyStatus);

@@ -1,12 +1,20 @@
 import type { Database } from '../platform/db/connection.js';
 import { accountKey } from './account-names.js';
 
+/** The contract's roles, most powerful first. */
+export const ROLES = ['administrator', 'editor', 'author', 'moderator'] as const;
+export type Role = (typeof ROLES)[number];
+
 export interface UserRow {
   id: string;
   username: string;
   display_name: string;
   password_hash: string;
-  role: 'admin';
+  role: Role;
+  /** For invitations and password resets; null for an account made without one. */
+  email: string | null;
+  status: 'active' | 'disabled';
+  last_sign_in_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }

@@ -1,6 +1,7 @@
 import { Parser } from 'htmlparser2';
 import { articleText, firstParagraphText, renderArticleBody, type ArticleFormat } from './article-markdown.js';
 import { countWords } from './reading.js';
+import type { MediaLookup } from '../media/index.js';
 
 /** What a save stores beside the source: made once, served as is. */
 export interface PreparedBody {
@@ -13,8 +14,9 @@ export interface PreparedBody {
 
 const SUMMARY_MAX = 600;
 
-export function prepareArticleBody(source: string, format: ArticleFormat, excerpt: string | null): PreparedBody {
-  const html = renderArticleBody(source, format);
+/** `media`: the stored uploads the body shows (lookUpMedia of mediaUrlsIn(source)), for their sizes and srcset. */
+export function prepareArticleBody(source: string, format: ArticleFormat, excerpt: string | null, media?: MediaLookup): PreparedBody {
+  const html = renderArticleBody(source, format, media);
   const typed = excerpt?.replace(/\s+/g, ' ').trim() ?? '';
   const summary = typed !== '' ? typed : firstParagraphText(html);
   return { html, wordCount: countWords(articleText(html)), summary: cut(summary, SUMMARY_MAX) };

@@ -15,17 +15,17 @@ import type { PageModels } from '../platform/rendering/models.js';
 import { renderPageToString } from '../platform/rendering/render.js';
 import { commentLocations } from '../comments/comment-pages.js';
 import type { DiscussionSettings } from '../settings/discussion-settings.js';
-import { readingMinutes } from './reading.js';
-import { renderedBodyOf } from './stored-bodies.js';
 import { websiteSocialMeta } from './structured-data.js';
 import { isKnownCommenter, PENDING_COOKIE } from '../comments/commenter-cookies.js';
-import { articlePath, blankFormValues, buildArticlePage, loadPublishedArticle, siteOf } from './article-page.js';
+import { articlePath, blankFormValues, buildArticlePage, loadPublishedArticle, movedArticleLocation, siteOf } from './article-page.js';
+import { listPagesOf, summarizeArticles } from './article-summaries.js';
 import { ID_PATTERN, PAGE_NUMBER_PATTERN, SLUG_PATTERN } from '../platform/http/route-patterns.js';
 import { DAY_MS } from '../platform/units.js';
 
-const ARTICLES_PER_PAGE = 10;
+export const ARTICLES_PER_PAGE = 10;
 
-function pageNumber(value: unknown): number {
+/** A list's `?page`: absent is the first; anything but a page number names no page. */
+export function pageNumber(value: unknown): number {
   if (value === undefined) return 1;
   if (typeof value !== 'string' || !PAGE_NUMBER_PATTERN.test(value)) {
     throw new HttpError(404, 'There is no such page of articles.');
@@ -63,27 +63,15 @@ async function homePage(req: Request, page: number): Promise<PageModels['article
   const pageCount = Math.max(1, Math.ceil(total / ARTICLES_PER_PAGE));
   if (page > pageCount) throw new HttpError(404, 'There is no such page of articles.');
   const site = siteOf(req);
+  const { pages, meta } = listPagesOf('/', page, pageCount);
   return {
     meta: {
       title: page === 1 ? 'Broadsheet' : `Broadsheet — page ${page}`,
-      // Each page of the list is its own page to a search engine, not a copy of the first.
-      canonicalPath: page === 1 ? '/' : `/?page=${page}`,
+      ...meta,
       socialMeta: websiteSocialMeta({ name: site.name, url: `${site.baseUrl}/`, description: site.tagline }),
     },
-    articles: rows.map((row) => {
-      const body = renderedBodyOf(row);
-      return {
-        path: articlePath(row.slug),
-        title: row.title,
-        authorName: row.author_name,
-        publishedAt: row.published_at ?? row.created_at,
-        excerpt: body.summary,
-        readingMinutes: readingMinutes(body.wordCount),
-        approvedCommentCount: row.approved_comment_count,
-      };
-    }),
-    page,
-    pageCount,
+    articles: await summarizeArticles(db, rows),
+    pages,
   };
 }
 
@@ -144,7 +132,11 @@ async function sendArticlePage(req: Request, res: Response, commentPage: number 
 /** Renders the article page (a reply form when `replyTo` names a comment); null when it answered with a redirect instead. */
 async function renderArticlePage(req: Request, res: Response, slug: string, commentPage: number | null, replyTo: string | null) {
   const { db } = contextOf(req);
-  const [article, settings] = await Promise.all([loadPublishedArticle(db, slug), loadDiscussionSettings(db)]);
+  const [article, settings] = await Promise.all([
+    loadPublishedArticle(db, slug).catch(orMoved(req, res, commentPage)),
+    loadDiscussionSettings(db),
+  ]);
+  if (!article) return null;
   if (commentPage !== null && !settings.paginateComments) {
     // Comments are on one page now: an old comment-page link goes to the article.
     res.redirect(301, articlePath(article.slug));
@@ -152,6 +144,22 @@ async function renderArticlePage(req: Request, res: Response, slug: string, comm
   }
   const model = await buildArticlePage(req, db, article, { values: blankFormValues(req), replyToId: replyTo }, { commentPage, settings });
   return { html: await renderPageToString(res, 'articles/article', model), model, article, settings };
+}
+
+/**
+ * A 404 for an article that is not here, unless the address is one a
+ * published article had before its slug changed: then a 301 to the same page
+ * at its current address (answered here; the render then answers null).
+ */
+function orMoved(req: Request, res: Response, commentPage: number | null) {
+  return async (error: unknown): Promise<null> => {
+    if (!(error instanceof HttpError) || error.status !== 404) throw error;
+    const pageSuffix = commentPage === null ? '' : `/comment-page-${commentPage}`;
+    const location = await movedArticleLocation(req, String(req.params.slug), (slug) => `${articlePath(slug)}${pageSuffix}`);
+    if (!location) throw error;
+    res.redirect(301, location);
+    return null;
+  };
 }
 
 /** GET /comments/:id — a permalink: redirects to the comment page holding an approved comment. */

@@ -1,5 +1,6 @@
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
+import type { MediaImage, MediaLookup } from '../media/index.js';
 
 /**
  * An article's body as the page shows it. Staff write Markdown (CommonMark
@@ -39,6 +40,40 @@ function safeImageSource(src: string | undefined): string {
 
 const DIMENSION = /^\d{1,5}$/;
 
+/** How wide an article's image is shown: the reading column (65ch of the body font), else the screen. */
+export const ARTICLE_IMAGE_SIZES = '(min-width: 44rem) 41rem, 100vw';
+
+/** Width and height as the author gave them, the missing ones (or both) from the stored upload, keeping its shape. */
+function dimensions(attribs: sanitizeHtml.Attributes, stored: MediaImage | undefined): sanitizeHtml.Attributes {
+  let width = DIMENSION.test(attribs.width ?? '') ? Number(attribs.width) : null;
+  let height = DIMENSION.test(attribs.height ?? '') ? Number(attribs.height) : null;
+  if (stored) {
+    if (width === null && height === null) ({ width, height } = stored);
+    else if (height === null) height = Math.round((width! * stored.height) / stored.width);
+    else if (width === null) width = Math.round((height * stored.width) / stored.height);
+  }
+  const result: sanitizeHtml.Attributes = {};
+  if (width !== null) result.width = String(width);
+  if (height !== null) result.height = String(height);
+  return result;
+}
+
+/**
+ * An image's attributes, rebuilt from nothing: only those named here reach
+ * the page. `srcset` and `sizes` come from the stored upload alone, never
+ * from the author's markup (a srcset is a list of addresses, each one a
+ * way around the check on `src`).
+ */
+function imageAttributes(attribs: sanitizeHtml.Attributes, media: MediaLookup | undefined): sanitizeHtml.Attributes {
+  const src = safeImageSource(attribs.src);
+  const stored = src === '' ? undefined : media?.get(src);
+  const image: sanitizeHtml.Attributes = { src, alt: attribs.alt ?? '' };
+  if (attribs.title) image.title = attribs.title;
+  Object.assign(image, dimensions(attribs, stored));
+  if (stored && stored.srcset !== '') Object.assign(image, { srcset: stored.srcset, sizes: ARTICLE_IMAGE_SIZES });
+  return { ...image, loading: 'lazy', decoding: 'async' };
+}
+
 const ALLOW_LIST: sanitizeHtml.IOptions = {
   allowedTags: [
     'h2',
@@ -70,7 +105,7 @@ const ALLOW_LIST: sanitizeHtml.IOptions = {
   ],
   allowedAttributes: {
     a: ['href', 'rel', 'title'],
-    img: ['src', 'alt', 'title', 'width', 'height', 'loading', 'decoding'],
+    img: ['src', 'alt', 'title', 'width', 'height', 'srcset', 'sizes', 'loading', 'decoding'],
     code: ['class'],
     ol: ['start'],
     th: ['colspan', 'rowspan'],
@@ -94,26 +129,29 @@ const ALLOW_LIST: sanitizeHtml.IOptions = {
       if (/^https?:/i.test(stripIgnored(attribs.href ?? ''))) link.rel = 'noopener';
       return { tagName, attribs: link };
     },
-    img: (tagName, attribs) => {
-      const image: sanitizeHtml.Attributes = { src: safeImageSource(attribs.src), alt: attribs.alt ?? '' };
-      if (attribs.title) image.title = attribs.title;
-      if (DIMENSION.test(attribs.width ?? '')) image.width = attribs.width!;
-      if (DIMENSION.test(attribs.height ?? '')) image.height = attribs.height!;
-      return { tagName, attribs: { ...image, loading: 'lazy', decoding: 'async' } };
-    },
+    img: (tagName, attribs) => ({ tagName, attribs: imageAttributes(attribs, undefined) }),
   },
   // An image whose address was refused is no image at all.
   exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
 };
 
+/** The allow-list, with images sized from the stored uploads they show. */
+function allowListWith(media: MediaLookup | undefined): sanitizeHtml.IOptions {
+  if (!media || media.size === 0) return ALLOW_LIST;
+  const img: sanitizeHtml.Transformer = (tagName, attribs) => ({ tagName, attribs: imageAttributes(attribs, media) });
+  return { ...ALLOW_LIST, transformTags: { ...ALLOW_LIST.transformTags, img } };
+}
+
 /**
  * The body as safe HTML, ready to store beside the source and serve as is.
  * Headings get ids for anchors, made from their text, unique in the page.
+ * An image that is a stored upload (found in `media`, see lookUpMedia) gets
+ * its width and height and a `srcset` of the widths it is served at.
  */
-export function renderArticleBody(source: string, format: ArticleFormat): string {
+export function renderArticleBody(source: string, format: ArticleFormat, media?: MediaLookup): string {
   const text = source.replace(/\0/g, '\uFFFD');
   const html = format === 'markdown' ? markdown.render(text) : text;
-  return addHeadingIds(sanitizeHtml(html, ALLOW_LIST));
+  return addHeadingIds(sanitizeHtml(html, allowListWith(media)));
 }
 
 /**

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { contextOf } from '../platform/context.js';
 import type { Database } from '../platform/db/connection.js';
 import { HttpError } from '../platform/http-error.js';
-import { findPublishedArticleBySlug, type ArticleRow } from './article-queries.js';
+import { findPublishedArticleByFormerSlug, findPublishedArticleBySlug, type ArticleRow } from './article-queries.js';
 import { listRemovedParents, listVisibleComments } from '../comments/comment-queries.js';
 import type { CommentFormValues, FieldErrors } from '../comments/comment-form.js';
 import { parsePendingIds, PENDING_COOKIE, rememberedCommenter } from '../comments/commenter-cookies.js';
@@ -16,10 +16,20 @@ import { areCommentsOpen } from '../comments/posting.js';
 import { commentLocations, commentsIn } from '../comments/comment-pages.js';
 import type { DiscussionSettings } from '../settings/discussion-settings.js';
 import { absoluteImageUrl, articleSocialMeta, articleStructuredData, encodeJsonLd, type ArticleFacts } from './structured-data.js';
-import type { ArticleFigure, ArticlePageModel, CommentFormModel, PageMeta, ShownComment } from '../platform/rendering/models.js';
+import type {
+  ArticleFigure,
+  ArticlePageModel,
+  CommentFormModel,
+  FigureMedia,
+  PageMeta,
+  ShownComment,
+} from '../platform/rendering/models.js';
 import { addAvatars, readDiscussion, type DiscussionPage } from './article-discussion.js';
 import { rememberedPublishedArticle, type ChangeFollowedMemo } from '../platform/page-cache/index.js';
 import { SLUG_PATTERN } from '../platform/http/route-patterns.js';
+import { lookUpMedia, type MediaLookup } from '../media/index.js';
+import { listTagsOfArticles } from '../tags/tag-queries.js';
+import { tagLinksOf } from '../tags/tag-links.js';
 
 /** The shape of the hidden submission id: anything else sent back is replaced, never echoed. */
 const SUBMISSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -41,14 +51,26 @@ export function siteOf(req: Request) {
   };
 }
 
-/** The schema's rule for slugs: anything else names no article, and need not reach the database. */
-
 /** The published article at `slug`, or a 404; through `memo` when given (see remembered-lookups). */
 export async function loadPublishedArticle(db: Database, slug: string, memo?: ChangeFollowedMemo): Promise<ArticleRow> {
   const find = () => (memo ? rememberedPublishedArticle(db, memo, slug) : findPublishedArticleBySlug(db, slug));
+  // The schema's rule for slugs: anything else names no article, and need not reach the database.
   const article = SLUG_PATTERN.test(slug) ? await find() : undefined;
   if (!article) throw new HttpError(404, 'There is no article at this address.');
   return article;
+}
+
+/**
+ * Where a page of an article now lives when `slug` is one the article had
+ * before (links and bookmarks outlive a renamed slug); null when no
+ * published article had it. `pathOf` gives the page's path for a slug.
+ */
+export async function movedArticleLocation(req: Request, slug: string, pathOf: (slug: string) => string): Promise<string | null> {
+  if (!SLUG_PATTERN.test(slug)) return null;
+  const article = await findPublishedArticleByFormerSlug(contextOf(req).db, slug);
+  if (!article) return null;
+  const query = req.originalUrl.indexOf('?');
+  return `${pathOf(article.slug)}${query === -1 ? '' : req.originalUrl.slice(query)}`;
 }
 
 /** The form as a reader first sees it: prefilled only from their own remember-me cookies. */
@@ -106,6 +128,8 @@ export interface PageChoice {
   commentPage?: number | null;
   /** The discussion settings, when the caller has read them already. */
   settings?: DiscussionSettings;
+  /** Staff previewing it: the banner's words; no comment form, nothing for search engines. */
+  preview?: string;
 }
 
 export async function buildArticlePage(
@@ -152,17 +176,24 @@ export async function buildArticlePage(
     notice: state.notice ?? null,
   };
   const body = renderedBodyOf(article);
-  const figure = figureOf(article);
+  const [media, tags] = await Promise.all([
+    lookUpMedia(db, uploadsAmong([article.figure_image])),
+    listTagsOfArticles(db, [article.id]).then((byArticle) => tagLinksOf(byArticle.get(article.id) ?? [])),
+  ]);
+  const figure = figureOf(article, media);
   const [bodyBeforeFigure, bodyAfterFigure] = figure ? splitAfterBlock(body.html, figure.afterParagraph) : [body.html, ''];
   const minutes = readingMinutes(body.wordCount);
   const approvedCount = shown.filter((comment) => !comment.awaitingModeration).length;
+  const meta = articleHeadMeta(req, article, {
+    description: body.summary.slice(0, 200),
+    discussion,
+    approvedCount,
+    approvedOnPage: onThisPage.filter((comment) => !comment.awaitingModeration),
+    keywords: tags.map((tag) => tag.name),
+  });
   return {
-    meta: articleHeadMeta(req, article, {
-      description: body.summary.slice(0, 200),
-      discussion,
-      approvedCount,
-      approvedOnPage: onThisPage.filter((comment) => !comment.awaitingModeration),
-    }),
+    // A preview is no page of the site yet: nothing in it speaks to search engines or link previews.
+    meta: choice.preview ? { title: meta.title, description: meta.description, bodyClass: meta.bodyClass } : meta,
     article: {
       slug: article.slug,
       path,
@@ -174,7 +205,9 @@ export async function buildArticlePage(
       figure,
       readingBarLabel: readingBarLabel(article.title, article.author_name, minutes),
       readingMinutes: minutes,
+      tags,
     },
+    preview: choice.preview ?? null,
     thread: discussion.roots,
     pagePath: discussion.pagePath,
     commentPages: discussion.pages,
@@ -185,14 +218,25 @@ export async function buildArticlePage(
 }
 
 /** The article's figure, if it has an image or a caption; one placed past the end follows the last block. */
-function figureOf(article: ArticleRow): ArticleFigure | null {
+function figureOf(article: ArticleRow, media: MediaLookup): ArticleFigure | null {
   if (!article.figure_image && !article.figure_caption) return null;
   return {
     image: article.figure_image,
     alt: article.figure_alt ?? '',
     caption: article.figure_caption,
     afterParagraph: Math.max(1, article.figure_after_paragraph),
+    media: figureMediaOf(article.figure_image, media),
   };
+}
+
+/** The uploaded images among figure images: only the media library knows anything of them. */
+export const uploadsAmong = (images: ReadonlyArray<string | null>): string[] =>
+  images.filter((image): image is string => image !== null && image.startsWith('/media/'));
+
+/** An uploaded image's size and widths, when the media library knows them; a bundled image's the page reads itself. */
+export function figureMediaOf(image: string | null, media: MediaLookup): FigureMedia | null {
+  const found = image ? media.get(image) : undefined;
+  return found ? { width: found.width, height: found.height, srcset: found.srcset } : null;
 }
 
 interface HeadFacts {
@@ -200,6 +244,8 @@ interface HeadFacts {
   discussion: DiscussionPage;
   approvedCount: number;
   approvedOnPage: ShownComment[];
+  /** The article's tag names. */
+  keywords: string[];
 }
 
 /**
@@ -221,6 +267,7 @@ function articleHeadMeta(req: Request, article: ArticleRow, facts: HeadFacts): P
     image: absoluteImageUrl(article.figure_image, site.baseUrl),
     publishedAt,
     modifiedAt: article.updated_at > publishedAt ? article.updated_at : publishedAt,
+    keywords: facts.keywords,
     commentCount: facts.approvedCount,
     comments: facts.approvedOnPage.map((comment) => ({
       url: `${url}#comment-${comment.id}`,

@@ -53,22 +53,30 @@ export async function findArticleById(db: Database, id: string) {
   return (await db<ArticleRow>('articles').where({ id }).first()) ?? null;
 }
 
-export async function countPublishedArticles(db: Database): Promise<number> {
-  const row = await db('articles')
-    .where({ status: 'published' })
-    .where('published_at', '<=', db.fn.now())
-    .count<{ count: string }>({ count: '*' })
-    .first();
+/** Narrows a list of published articles: to those with one tag. */
+export interface ArticleListFilter {
+  tagId?: string;
+}
+
+/** Published articles, and with a tag only those that carry it. */
+function publishedArticles(db: Database, filter: ArticleListFilter) {
+  const query = db('articles as a').where('a.status', 'published').where('a.published_at', '<=', db.fn.now());
+  if (filter.tagId !== undefined) {
+    query.whereExists(db('article_tags as t').select(db.raw('1')).whereRaw('t.article_id = a.id').where('t.tag_id', filter.tagId));
+  }
+  return query;
+}
+
+export async function countPublishedArticles(db: Database, filter: ArticleListFilter = {}): Promise<number> {
+  const row = await publishedArticles(db, filter).count<{ count: string }>({ count: '*' }).first();
   return Number(row?.count ?? 0);
 }
 
 /** Newest first, with each article's approved-comment count. */
-export async function listPublishedArticles(db: Database, limit: number, offset: number) {
-  const rows = await db('articles as a')
+export async function listPublishedArticles(db: Database, limit: number, offset: number, filter: ArticleListFilter = {}) {
+  const rows = await publishedArticles(db, filter)
     .select('a.*')
     .select(db.raw(`(SELECT count(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved')::int AS approved_comment_count`))
-    .where('a.status', 'published')
-    .where('a.published_at', '<=', db.fn.now())
     .orderBy([
       { column: 'a.published_at', order: 'desc' },
       { column: 'a.id', order: 'desc' },
@@ -76,6 +84,32 @@ export async function listPublishedArticles(db: Database, limit: number, offset:
     .limit(limit)
     .offset(offset);
   return rows as ArticleSummaryRow[];
+}
+
+/** The published article that answered to `slug` before its slug changed; null when none did. */
+export async function findPublishedArticleByFormerSlug(db: Database, slug: string): Promise<ArticleRow | null> {
+  const row = await db('article_former_slugs as f')
+    .join('articles as a', 'a.id', 'f.article_id')
+    .select<ArticleRow[]>('a.*')
+    .where('f.slug', slug)
+    .where('a.status', 'published')
+    .where('a.published_at', '<=', db.fn.now())
+    .first();
+  return row ?? null;
+}
+
+/**
+ * Publishes every scheduled article whose time has come; returns their ids.
+ * The UPDATE itself tells every instance's page cache (the articles trigger
+ * notifies the article and the home page).
+ */
+export async function publishDueArticles(db: Database): Promise<string[]> {
+  const rows = await db('articles')
+    .where({ status: 'scheduled' })
+    .where('published_at', '<=', db.fn.now())
+    .update({ status: 'published' })
+    .returning<Array<{ id: string }>>('id');
+  return rows.map((row) => String(row.id));
 }
 
 export async function insertArticleIfMissing(db: Database, article: NewArticle): Promise<boolean> {

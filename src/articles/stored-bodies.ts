@@ -1,8 +1,19 @@
 import type { Database } from '../platform/db/connection.js';
+import { lookUpMedia, mediaUrlsIn } from '../media/index.js';
 import { prepareArticleBody, type PreparedBody } from './article-body.js';
 import { listUnrenderedArticles, storeRenderedBody, type ArticleRow } from './article-queries.js';
 
 type StoredBody = Pick<ArticleRow, 'body' | 'body_format' | 'excerpt' | 'body_html' | 'word_count' | 'summary'>;
+
+/** The body as a save stores it: uploaded images get their sizes and narrower copies. */
+export async function renderBodyForSaving(
+  db: Database,
+  source: string,
+  format: ArticleRow['body_format'],
+  excerpt: string | null,
+): Promise<PreparedBody> {
+  return prepareArticleBody(source, format, excerpt, await lookUpMedia(db, mediaUrlsIn(source)));
+}
 
 /** The body as saved; made now only for a row stored before bodies were rendered at save time. */
 export function renderedBodyOf(article: StoredBody): PreparedBody {
@@ -19,6 +30,6 @@ export function renderedBodyOf(article: StoredBody): PreparedBody {
  */
 export async function renderUnrenderedBodies(db: Database): Promise<number> {
   const rows = await listUnrenderedArticles(db);
-  for (const row of rows) await storeRenderedBody(db, row, prepareArticleBody(row.body, row.body_format, row.excerpt));
+  for (const row of rows) await storeRenderedBody(db, row, await renderBodyForSaving(db, row.body, row.body_format, row.excerpt));
   return rows.length;
 }

@@ -28,6 +28,8 @@ export interface ArticleFacts {
   image?: string;
   publishedAt: Date;
   modifiedAt: Date;
+  /** Its tag names; none, and the JSON-LD names no keywords. */
+  keywords?: readonly string[];
   /** Every approved comment, not only those on this page. */
   commentCount: number;
   /** The approved comments shown on this page. */
@@ -61,6 +63,7 @@ export function articleStructuredData(facts: ArticleFacts): Record<string, unkno
     publisher: { '@type': 'Organization', name: facts.siteName },
     datePublished: facts.publishedAt.toISOString(),
     dateModified: facts.modifiedAt.toISOString(),
+    ...(facts.keywords && facts.keywords.length > 0 ? { keywords: [...facts.keywords] } : {}),
     commentCount: facts.commentCount,
     comment: facts.comments.map((comment) => ({
       '@type': 'Comment',

@@ -1,16 +1,17 @@
 import type { Request, Response } from 'express';
 import { Feed } from 'feed';
 import { contextOf } from '../platform/context.js';
-import { listPublishedArticles } from '../articles/article-queries.js';
+import { listPublishedArticles, type ArticleRow } from '../articles/article-queries.js';
 import { listRemovedParents, listVisibleComments } from '../comments/comment-queries.js';
 import { listCommentChangeTimes } from './feed-queries.js';
 import { loadDiscussionSettings } from '../settings/settings-queries.js';
 import { commentLocations } from '../comments/comment-pages.js';
 import { renderCommentText } from '../comments/comment-text.js';
 import { renderedBodyOf } from '../articles/stored-bodies.js';
-import { articlePath, loadPublishedArticle, siteOf } from '../articles/article-page.js';
+import { articlePath, loadPublishedArticle, movedArticleLocation, siteOf } from '../articles/article-page.js';
+import { HttpError } from '../platform/http-error.js';
 
-const ARTICLES_IN_FEED = 20;
+export const ARTICLES_IN_FEED = 20;
 const COMMENTS_IN_FEED = 50;
 const ATOM = 'application/atom+xml; charset=utf-8';
 
@@ -40,7 +41,7 @@ function asHtml(text: string): string {
   return plain(text).replace(/[<>&"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
-function sendAtom(res: Response, feed: Feed) {
+export function sendAtom(res: Response, feed: Feed) {
   res.set('Content-Type', ATOM).send(feed.atom1());
 }
 
@@ -49,16 +50,29 @@ export async function showArticleFeed(req: Request, res: Response) {
   const { db } = contextOf(req);
   const site = siteOf(req);
   const articles = await listPublishedArticles(db, ARTICLES_IN_FEED, 0);
+  sendAtom(res, articleFeed(req, articles, { title: site.name, path: '/', feedPath: '/feed.xml' }));
+}
+
+export interface ArticleFeedHead {
+  title: string;
+  /** The page the feed follows, on this site. */
+  path: string;
+  feedPath: string;
+}
+
+/** An Atom feed of `articles` (newest first), each with its summary and whole body. */
+export function articleFeed(req: Request, articles: readonly ArticleRow[], head: ArticleFeedHead): Feed {
+  const site = siteOf(req);
   const changed = articles.map((article) => {
     const published = article.published_at ?? article.created_at;
     return article.updated_at > published ? article.updated_at : published;
   });
   const feed = new Feed({
-    id: `${site.baseUrl}/`,
-    title: site.name,
+    id: `${site.baseUrl}${head.path}`,
+    title: textNode(head.title),
     description: site.tagline,
-    link: `${site.baseUrl}/`,
-    feedLinks: { atom: `${site.baseUrl}/feed.xml` },
+    link: `${site.baseUrl}${head.path}`,
+    feedLinks: { atom: `${site.baseUrl}${head.feedPath}` },
     language: 'en',
     updated: changed.reduce<Date | undefined>((latest, date) => (latest && latest > date ? latest : date), undefined) ?? new Date(0),
     generator: site.name,
@@ -77,14 +91,22 @@ export async function showArticleFeed(req: Request, res: Response) {
       published: article.published_at ?? article.created_at,
     });
   });
-  sendAtom(res, feed);
+  return feed;
 }
 
-/** GET /articles/:slug/comments/feed.xml — the article's newest approved comments; never an email. */
+/** GET /articles/:slug/comments/feed.xml — the article's newest approved comments; never an email. A former slug: 301 to the current feed. */
 export async function showCommentFeed(req: Request, res: Response) {
   const { db } = contextOf(req);
   const site = siteOf(req);
-  const article = await loadPublishedArticle(db, String(req.params.slug));
+  const slug = String(req.params.slug);
+  const article = await loadPublishedArticle(db, slug).catch(async (error: unknown) => {
+    const moved =
+      error instanceof HttpError ? await movedArticleLocation(req, slug, (current) => `${articlePath(current)}/comments/feed.xml`) : null;
+    if (!moved) throw error;
+    res.redirect(301, moved);
+    return null;
+  });
+  if (!article) return;
   const [approved, settings, changeTimes] = await Promise.all([
     listVisibleComments(db, article.id, []),
     loadDiscussionSettings(db),

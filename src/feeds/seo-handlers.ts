@@ -2,6 +2,8 @@ import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
 import { listPublishedArticles } from '../articles/article-queries.js';
 import { articlePath, siteOf } from '../articles/article-page.js';
+import { listPublishedTags } from '../tags/tag-queries.js';
+import { tagPath } from '../tags/tag-links.js';
 
 /** The sitemap protocol's limit for one file. */
 const SITEMAP_MAX_URLS = 50_000;
@@ -16,18 +18,21 @@ export function showRobots(req: Request, res: Response) {
   res.type('text/plain').send(['User-agent: *', 'Disallow: /admin', 'Allow: /', '', `Sitemap: ${baseUrl}/sitemap.xml`, ''].join('\n'));
 }
 
-/** GET /sitemap.xml — the home page and every published article, with when each last changed. */
+/** GET /sitemap.xml — the home page, every published article and the page of every tag they carry, with when each last changed. */
 export async function showSitemap(req: Request, res: Response) {
   const { db } = contextOf(req);
   const { baseUrl } = siteOf(req);
-  const articles = await listPublishedArticles(db, SITEMAP_MAX_URLS - 1, 0);
+  const [articles, tags] = await Promise.all([listPublishedArticles(db, SITEMAP_MAX_URLS - 1, 0), listPublishedTags(db)]);
   const entries = articles.map((article) => {
     const published = article.published_at ?? article.created_at;
     const changed = article.updated_at > published ? article.updated_at : published;
     return { loc: `${baseUrl}${articlePath(article.slug)}`, lastmod: changed };
   });
   const newest = entries.reduce<Date | null>((latest, entry) => (latest && latest > entry.lastmod ? latest : entry.lastmod), null);
-  const urls = [{ loc: `${baseUrl}/`, lastmod: newest }, ...entries].map(
+  const tagEntries = tags
+    .slice(0, SITEMAP_MAX_URLS - 1 - articles.length)
+    .map((tag) => ({ loc: `${baseUrl}${tagPath(tag.slug)}`, lastmod: tag.changed_at }));
+  const urls = [{ loc: `${baseUrl}/`, lastmod: newest }, ...entries, ...tagEntries].map(
     ({ loc, lastmod }) => `  <url><loc>${escapeXml(loc)}</loc>${lastmod ? `<lastmod>${lastmod.toISOString()}</lastmod>` : ''}</url>`,
   );
   const xml = [

@@ -37,7 +37,13 @@ export interface DiscussionSettings {
   notificationEmail: string;
   /** The site's IANA time zone: every date shown and entered is in it (WordPress's timezone_string). */
   timeZone: string;
+  /** The largest image an upload may be, in bytes (set in whole megabytes). */
+  mediaMaxBytes: number;
 }
+
+export const MEGABYTE = 1024 * 1024;
+/** Upload limits offered, in megabytes: the whole image is held in memory while it is processed. */
+export const MEDIA_MAX_MEGABYTES = { min: 1, max: 50 } as const;
 
 export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
   holdEveryComment: false,
@@ -59,6 +65,7 @@ export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
   digestMinutes: 60,
   notificationEmail: '',
   timeZone: DEFAULT_TIME_ZONE,
+  mediaMaxBytes: 10 * MEGABYTE,
 };
 
 /** One entry a line; blank lines and surrounding spaces ignored, duplicates dropped. */
@@ -96,6 +103,11 @@ const storedSettings = z.object({
   digestMinutes: z.number().int().min(5).max(1440),
   notificationEmail: z.union([z.literal(''), z.email().max(100)]),
   timeZone: z.string().refine(isSupportedTimeZone),
+  mediaMaxBytes: z
+    .number()
+    .int()
+    .min(MEDIA_MAX_MEGABYTES.min * MEGABYTE)
+    .max(MEDIA_MAX_MEGABYTES.max * MEGABYTE),
 });
 
 export function settingsFromStored(stored: Record<string, unknown>): DiscussionSettings {

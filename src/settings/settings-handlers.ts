@@ -7,9 +7,23 @@ import type { AdminSettingsPageModel, DiscussionField, DiscussionFormValues } fr
 import { canonicalTimeZone, supportedTimeZones } from '../platform/rendering/format.js';
 import { renderPage } from '../platform/rendering/render.js';
 import { moderatorAddress } from '../mail/comment-notifications.js';
-import { AVATAR_SOURCES, DEFAULT_DISCUSSION_SETTINGS, parseWordList, type DiscussionSettings } from './discussion-settings.js';
+import {
+  AVATAR_SOURCES,
+  DEFAULT_DISCUSSION_SETTINGS,
+  MEDIA_MAX_MEGABYTES,
+  MEGABYTE,
+  parseWordList,
+  type DiscussionSettings,
+} from './discussion-settings.js';
 import { loadAdminChrome, setFlash, takeFlash } from '../moderation/admin-chrome.js';
 import { HELD_MAILS_PER_MINUTE } from '../mail/held-mail-budget.js';
+
+declare module '../moderation/admin-models.js' {
+  interface DiscussionFormValues {
+    /** The Media section: the upload limit, in whole megabytes. */
+    media_max_mb: string;
+  }
+}
 
 const SETTINGS_PATH = '/admin/settings/discussion';
 const THREAD_DEPTHS = [2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -92,6 +106,7 @@ const discussionForm = z.strictObject({
       'Choose a time zone from the list, such as UTC or a city in the same time zone as you.',
     )
     .transform((value) => canonicalTimeZone(value)!),
+  media_max_mb: wholeNumber('The upload limit', MEDIA_MAX_MEGABYTES.min, MEDIA_MAX_MEGABYTES.max),
 });
 
 type ParsedForm = z.output<typeof discussionForm>;
@@ -117,6 +132,7 @@ function settingsOf(form: ParsedForm): DiscussionSettings {
     digestMinutes: form.digest_minutes,
     notificationEmail: form.notification_email,
     timeZone: form.timezone_string,
+    mediaMaxBytes: form.media_max_mb * MEGABYTE,
   };
 }
 
@@ -141,6 +157,7 @@ function valuesOf(settings: DiscussionSettings): DiscussionFormValues {
     show_avatars: settings.showAvatars,
     avatar_source: settings.avatarSource,
     timezone_string: settings.timeZone,
+    media_max_mb: String(Math.round(settings.mediaMaxBytes / MEGABYTE)),
   };
 }
 
@@ -168,6 +185,7 @@ function typedValues(body: Record<string, unknown>): DiscussionFormValues {
     show_avatars: ticked('show_avatars'),
     avatar_source: text('avatar_source'),
     timezone_string: text('timezone_string'),
+    media_max_mb: text('media_max_mb'),
   };
 }
 
@@ -204,6 +222,7 @@ const FIELD_ORDER: Array<DiscussionField | 'form'> = [
   'show_avatars',
   'avatar_source',
   'timezone_string',
+  'media_max_mb',
 ];
 
 let timeZoneGroups: AdminSettingsPageModel['timeZoneGroups'] | null = null;

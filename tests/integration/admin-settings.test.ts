@@ -118,6 +118,7 @@ describe('the discussion settings page', () => {
       show_avatars: '1',
       avatar_source: 'local',
       timezone_string: 'UTC',
+      media_max_mb: '10',
     });
     assert.deepEqual(
       page('#thread_comments_depth option')
@@ -179,6 +180,7 @@ describe('the discussion settings page', () => {
       digestMinutes: 15,
       notificationEmail: 'editor@example.com',
       timeZone: 'UTC',
+      mediaMaxBytes: 10 * 1024 * 1024,
     });
 
     const page = await settingsPage();

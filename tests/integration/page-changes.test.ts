@@ -90,6 +90,29 @@ describe('several instances on one database', () => {
     assert.equal((await queriesDuring(other.db, () => request(other.app).get(PATH).expect(200))).length, 0);
   });
 
+  it('drops cached pages when an article’s tags change or a tag is renamed, though the article row is untouched', async () => {
+    const other = otherInstance();
+    await other.listener.whenListening();
+    const articleId = await articleIdOf(context.db, DEMO_SLUG);
+    const [tag] = await context.db('tags').insert({ slug: 'diplomacy', name: 'Diplomacy' }).returning<Array<{ id: string }>>('id');
+    const cachedTags = async (path: string) => {
+      await request(other.app).get(path).expect(200);
+      const hit = await request(other.app).get(path).expect(200);
+      assert.equal(hit.headers['x-page-cache'], 'hit', `${path} is cached`);
+      return hit.text;
+    };
+    assert.doesNotMatch(await cachedTags(PATH), /Diplomacy/);
+    assert.doesNotMatch(await cachedTags('/'), /Diplomacy/);
+
+    await context.db('article_tags').insert({ article_id: articleId, tag_id: tag!.id });
+    await until(async () => (await request(other.app).get(PATH)).text.includes('>Diplomacy<'), 1000, 'the new tag on the article page');
+    await until(async () => (await request(other.app).get('/')).text.includes('>Diplomacy<'), 1000, 'the new tag on the home page');
+
+    await cachedTags(PATH);
+    await context.db('tags').where({ id: tag!.id }).update({ name: 'Statecraft' });
+    await until(async () => (await request(other.app).get(PATH)).text.includes('>Statecraft<'), 1000, 'the renamed tag');
+  });
+
   it('hears its own writes before serving a cached page again: one round trip on the listening connection', async () => {
     const instance = otherInstance(undefined, 60_000);
     await instance.listener.whenListening();

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as cheerio from 'cheerio';
-import { renderArticleBody } from '../../src/articles/article-markdown.js';
+import { ARTICLE_IMAGE_SIZES, renderArticleBody } from '../../src/articles/article-markdown.js';
+import type { MediaLookup } from '../../src/media/index.js';
 import { HOSTILE_BODIES, assertInert, assertOnlyArticleMarkup, inertnessProblems } from '../helpers/hostile-markdown.js';
 
 /**
@@ -71,5 +72,56 @@ describe('what is left of an attack', () => {
     assert.deepEqual(inertnessProblems('<a href=" java&#x09;script:x">x</a>'), ['javascript: URL in href on <a>']);
     assert.deepEqual(inertnessProblems('<p onclick="x" style="c">x</p>'), ['event handler onclick on <p>', 'style attribute style on <p>']);
     assert.deepEqual(inertnessProblems('<svg><script></script></svg>'), ['<script> element', '<svg> element']);
+  });
+});
+
+describe('srcset and sizes: only as the site writes them', () => {
+  const STORED_URL = `/media/${'d'.repeat(32)}.webp`;
+  const OURS = `/media/${'d'.repeat(32)}-480.webp 480w, ${STORED_URL} 1200w`;
+  const media: MediaLookup = new Map([[STORED_URL, { url: STORED_URL, width: 1200, height: 800, srcset: OURS }]]);
+  const INJECTIONS = [
+    `<img src="${STORED_URL}" srcset="javascript:alert(1) 1x" alt="a">`,
+    `<img src="${STORED_URL}" SRCSET="data:image/svg+xml,<svg onload=alert(1)> 2x" alt="a">`,
+    `<img src="${STORED_URL}" srcset="https://tracker.example/p.gif 1w" sizes="100vw" alt="a">`,
+    `<img src="${STORED_URL}" alt="a" srcset=" java\tscript:alert(1) 480w, ${STORED_URL} 1200w">`,
+    `<img src="/images/video-call.svg" srcset="https://evil.example/a.svg 1x" sizes="1px" alt="a">`,
+    `<img src="x" srcset="${STORED_URL} 1x" alt="a">`,
+    `<picture><source srcset="javascript:alert(1)"><img src="${STORED_URL}" alt="a"></picture>`,
+    `![a](${STORED_URL} "t\" srcset=\"javascript:alert(1) 1x")`,
+    `<img src="${STORED_URL}" alt='a" srcset="javascript:alert(1)'>`,
+    `<img src="${STORED_URL}" sizes="(min-width: 1px) 1px" onerror="alert(1)" alt="a">`,
+  ];
+
+  for (const [index, source] of INJECTIONS.entries()) {
+    for (const format of ['markdown', 'html'] as const) {
+      it(`injection ${index + 1} (${format}): no srcset or sizes but the stored image's own`, () => {
+        const html = renderArticleBody(source, format, media);
+        assertInert(html, source);
+        const page = cheerio.load(html, null, false);
+        page('[srcset], [sizes]').each((_i, element) => {
+          assert.equal(element.tagName, 'img', html);
+          assert.equal(element.attribs.src, STORED_URL, html);
+          assert.equal(element.attribs.srcset, OURS, html);
+          assert.equal(element.attribs.sizes, ARTICLE_IMAGE_SIZES, html);
+        });
+        assert.equal(page('source, picture').length, 0, html);
+        page(`img[src="${STORED_URL}"]`).each((_i, image) => assert.equal(image.attribs.srcset, OURS, html));
+      });
+    }
+  }
+
+  it('every hostile body is inert with a lookup too', () => {
+    for (const { name, source } of HOSTILE_BODIES) {
+      for (const format of ['markdown', 'html'] as const) assertInert(renderArticleBody(source, format, media), `${name} (${format})`);
+    }
+  });
+
+  it('a stored srcset is written as an escaped attribute value, whatever it holds', () => {
+    const odd: MediaLookup = new Map([
+      [STORED_URL, { url: STORED_URL, width: 10, height: 10, srcset: `${STORED_URL} 10w" onerror="alert(1)` }],
+    ]);
+    const html = renderArticleBody(`![a](${STORED_URL})`, 'markdown', odd);
+    assertInert(html);
+    assert.doesNotMatch(html, /" onerror=/);
   });
 });

@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import * as cheerio from 'cheerio';
-import { articleText, firstParagraphText, isPageId, renderArticleBody, slugify } from '../../src/articles/article-markdown.js';
+import {
+  ARTICLE_IMAGE_SIZES,
+  articleText,
+  firstParagraphText,
+  isPageId,
+  renderArticleBody,
+  slugify,
+} from '../../src/articles/article-markdown.js';
+import type { MediaLookup } from '../../src/media/index.js';
 import { countWords, readingMinutes } from '../../src/articles/reading.js';
 import { assertOnlyArticleMarkup } from '../helpers/hostile-markdown.js';
 
@@ -133,6 +141,68 @@ describe('article Markdown: images', () => {
       '<p>Before.</p>\n<figure>\n<img src="/images/video-call.svg" alt="Two leaders on a call" loading="lazy" decoding="async" />\n' +
         '<figcaption>Source: seungyeon kim</figcaption>\n</figure>\n<p>After.</p>\n',
     );
+  });
+});
+
+const WIDE = `/media/${'a'.repeat(32)}.jpg`;
+const SMALL = `/media/${'b'.repeat(32)}.png`;
+const STORED: MediaLookup = new Map([
+  [WIDE, { url: WIDE, width: 2000, height: 1000, srcset: `/media/${'a'.repeat(32)}-480.jpg 480w, ${WIDE} 2000w` }],
+  [SMALL, { url: SMALL, width: 300, height: 200, srcset: '' }],
+]);
+
+describe('article Markdown: stored uploads', () => {
+  const withMedia = (source: string, format: 'markdown' | 'html' = 'markdown') => parse(renderArticleBody(source, format, STORED));
+
+  it('an uploaded image gets its width, height, srcset and the column’s sizes', () => {
+    assert.equal(
+      renderArticleBody(`![Dunes](${WIDE})`, 'markdown', STORED),
+      `<p><img src="${WIDE}" alt="Dunes" width="2000" height="1000" srcset="${STORED.get(WIDE)!.srcset}" ` +
+        `sizes="${ARTICLE_IMAGE_SIZES}" loading="lazy" decoding="async" /></p>\n`,
+    );
+  });
+
+  it('a size the author gave is kept, the other one following the image’s shape', () => {
+    const page = withMedia(
+      `<img src="${WIDE}" alt="a" width="600"><img src="${WIDE}" alt="b" height="250"><img src="${WIDE}" alt="c" width="10" height="10">`,
+      'html',
+    );
+    assert.deepEqual(
+      page('img')
+        .map((_index, image) => `${image.attribs.width}x${image.attribs.height}`)
+        .get(),
+      ['600x300', '500x250', '10x10'],
+    );
+  });
+
+  it('an upload stored at one width only gets its size and no srcset; an image not stored gets neither', () => {
+    const page = withMedia(`![s](${SMALL}) ![other](/media/${'c'.repeat(32)}.jpg) ![far](https://cdn.example.org/a.jpg)`);
+    const [small, other, far] = page('img').toArray();
+    assert.deepEqual({ ...small!.attribs }, { src: SMALL, alt: 's', width: '300', height: '200', loading: 'lazy', decoding: 'async' });
+    assert.equal(other!.attribs.width, undefined);
+    assert.equal(far!.attribs.srcset, undefined);
+  });
+
+  it('without a lookup, a body renders as it always did', () => {
+    assert.equal(
+      renderArticleBody(`![Dunes](${WIDE})`, 'markdown'),
+      `<p><img src="${WIDE}" alt="Dunes" loading="lazy" decoding="async" /></p>\n`,
+    );
+  });
+
+  it('an author’s own srcset and sizes are dropped, stored upload or not', () => {
+    const page = withMedia(
+      `<img src="${WIDE}" alt="a" srcset="https://evil.example/x.jpg 9000w" sizes="1px">` +
+        `<img src="${SMALL}" alt="b" srcset="https://evil.example/y.jpg 2x" sizes="1px">` +
+        `<img src="https://cdn.example.org/a.jpg" alt="c" srcset="https://cdn.example.org/b.jpg 2x">`,
+      'html',
+    );
+    const [wide, small, far] = page('img').toArray();
+    assert.equal(wide!.attribs.srcset, STORED.get(WIDE)!.srcset);
+    assert.equal(wide!.attribs.sizes, ARTICLE_IMAGE_SIZES);
+    assert.equal(small!.attribs.srcset, undefined);
+    assert.equal(small!.attribs.sizes, undefined);
+    assert.equal(far!.attribs.srcset, undefined);
   });
 });
 

@@ -16,6 +16,8 @@ export interface PageMeta {
   socialMeta?: SocialMetaTag[];
   /** JSON-LD already made safe by encodeJsonLd for a script element. */
   structuredData?: string;
+  /** The neighbouring pages of a paged list (paths on this site), as <link rel="prev"/"next">. */
+  pageLinks?: { prev: string | null; next: string | null };
 }
 
 export interface ShownComment extends PublicCommentRow {
@@ -57,6 +59,21 @@ export interface ArticleFigure {
   caption: string | null;
   /** Shown after this top-level block of the body (1 = the first paragraph or heading). */
   afterParagraph: number;
+  /** An upload's size and widths, when the media library knows it (a bundled image's come from assetSize). */
+  media?: FigureMedia | null;
+}
+
+export interface FigureMedia {
+  width: number;
+  height: number;
+  /** '' when the upload is served at one width only. */
+  srcset: string;
+}
+
+/** A tag as pages link it. */
+export interface TagLink {
+  name: string;
+  path: string;
 }
 
 export interface ArticlePageModel {
@@ -74,7 +91,10 @@ export interface ArticlePageModel {
     figure: ArticleFigure | null;
     readingBarLabel: string;
     readingMinutes: number;
+    tags: TagLink[];
   };
+  /** Staff reading an article that may not be public: the banner's words (and no comment form); null for readers. */
+  preview: string | null;
   /** The threads on this page of the discussion, in the order shown. */
   thread: ThreadNode<ShownComment>[];
   /** Where this page of the discussion lives; links to its comments start here. */
@@ -87,19 +107,31 @@ export interface ArticlePageModel {
   form: CommentFormModel;
 }
 
-export interface HomePageModel {
-  meta: PageMeta;
-  articles: Array<{
-    path: string;
-    title: string;
-    authorName: string;
-    publishedAt: Date;
-    excerpt: string;
-    readingMinutes: number;
-    approvedCommentCount: number;
-  }>;
+/** One article in a list of them (the home page, a tag's page). */
+export interface ArticleSummary {
+  path: string;
+  title: string;
+  authorName: string;
+  publishedAt: Date;
+  excerpt: string;
+  readingMinutes: number;
+  approvedCommentCount: number;
+  figure: Pick<ArticleFigure, 'image' | 'alt' | 'media'> | null;
+  tags: TagLink[];
+}
+
+/** Where a paged list of articles goes on; null at either end. */
+export interface ArticleListPages {
   page: number;
   pageCount: number;
+  newerHref: string | null;
+  olderHref: string | null;
+}
+
+export interface HomePageModel {
+  meta: PageMeta;
+  articles: ArticleSummary[];
+  pages: ArticleListPages;
 }
 
 export interface ErrorPageModel {

@@ -45,8 +45,17 @@ const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
  * critical violation, naming each rule, element and the fix axe suggests.
  */
 export async function assertNoSeriousAxeViolations(page: Page, label: string): Promise<void> {
+  await assertAxeFinds(page, label, (impact) => BLOCKING_IMPACTS.has(impact));
+}
+
+/** As assertNoSeriousAxeViolations, but any violation at all fails: for pages held to zero. */
+export async function assertNoAxeViolations(page: Page, label: string): Promise<void> {
+  await assertAxeFinds(page, label, () => true);
+}
+
+async function assertAxeFinds(page: Page, label: string, counts: (impact: string) => boolean): Promise<void> {
   const results = await new AxeBuilder({ page }).analyze();
-  const blocking = results.violations.filter((violation) => BLOCKING_IMPACTS.has(violation.impact ?? ''));
+  const blocking = results.violations.filter((violation) => counts(violation.impact ?? ''));
   const report = blocking.flatMap((violation) =>
     violation.nodes.map(
       (node) =>
@@ -54,7 +63,7 @@ export async function assertNoSeriousAxeViolations(page: Page, label: string): P
         `    ${node.html}\n    ${node.failureSummary?.replace(/\n/g, '\n    ') ?? ''}\n    ${violation.helpUrl}`,
     ),
   );
-  assert.equal(blocking.length, 0, `axe-core found serious or critical violations on ${label}:\n${report.join('\n')}`);
+  assert.equal(blocking.length, 0, `axe-core found violations on ${label}:\n${report.join('\n')}`);
 }
 
 /** Polls `check` until it returns a value other than undefined or false; fails after `timeoutMs`. */

@@ -1,0 +1,140 @@
+import type { Knex } from 'knex';
+import type { Database } from '../platform/db/connection.js';
+import type { Cursor } from '../moderation/queue-address.js';
+import type { ArticleStatus } from './article-queries.js';
+
+/** What the admin's article list reads: one page of articles and the count per status. */
+
+export type ArticleListView = ArticleStatus | 'all';
+
+export interface ArticleListFilters {
+  view: ArticleListView;
+  /** A LIKE pattern made by containsPattern(), or null when not searching. */
+  titlePattern: string | null;
+  before: Cursor | null;
+  after: Cursor | null;
+  /** A numbered page (2 and up) jumped to from the page list. */
+  page: number | null;
+}
+
+export interface ArticleListRow {
+  id: string;
+  slug: string;
+  title: string;
+  author_name: string;
+  status: ArticleStatus;
+  published_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  approved_count: number;
+  pending_count: number;
+  /** Tag names, alphabetical. */
+  tags: string[];
+  cursor_time: string;
+}
+
+export interface ArticleListPage {
+  rows: ArticleListRow[];
+  older: Cursor | null;
+  newer: Cursor | null;
+}
+
+const cursorOf = (row: { cursor_time: string; id: string }): Cursor => ({ createdAt: row.cursor_time, id: String(row.id) });
+
+/** A comment count from the trigger-kept counts: one primary-key lookup per row shown. */
+const commentCount = (status: 'approved' | 'pending') =>
+  `coalesce((SELECT count FROM comment_counts cc WHERE cc.article_id = a.id AND cc.status = '${status}'), 0)::int AS ${status}_count`;
+
+const TAG_NAMES = `ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+                          WHERE at.article_id = a.id ORDER BY t.name) AS tags`;
+
+/**
+ * The rows a view holds, narrowed by the title search. "All" leaves out the
+ * trash, as WordPress does. The bodies are never read: a list row shows none.
+ */
+function matching(db: Database, filters: Pick<ArticleListFilters, 'view' | 'titlePattern'>) {
+  const query = db('articles as a');
+  if (filters.view === 'all') query.whereNot('a.status', 'trash');
+  else query.where('a.status', filters.view);
+  // `titlePattern` comes from containsPattern(): its % and _ are escaped.
+  if (filters.titlePattern) query.whereILike('a.title', filters.titlePattern);
+  return query;
+}
+
+function listQuery(db: Database, filters: ArticleListFilters) {
+  return matching(db, filters).select(
+    'a.id',
+    'a.slug',
+    'a.title',
+    'a.author_name',
+    'a.status',
+    'a.published_at',
+    'a.created_at',
+    'a.updated_at',
+    db.raw(commentCount('approved')),
+    db.raw(commentCount('pending')),
+    db.raw(TAG_NAMES),
+    // The exact time as text, so a cursor survives JavaScript's millisecond dates.
+    db.raw(`to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_time`),
+  );
+}
+
+const newestFirst = (direction: 'asc' | 'desc') => [
+  { column: 'a.created_at', order: direction },
+  { column: 'a.id', order: direction },
+];
+
+const beyond = (query: Knex.QueryBuilder, cursor: Cursor, operator: '<' | '>') =>
+  query.whereRaw(`(a.created_at, a.id) ${operator} (?::timestamptz, ?::bigint)`, [cursor.createdAt, cursor.id]);
+
+async function anyBeyond(db: Database, filters: ArticleListFilters, cursor: Cursor, operator: '<' | '>') {
+  return (await beyond(matching(db, filters).select('a.id'), cursor, operator).first()) !== undefined;
+}
+
+/**
+ * One page, newest first (created_at, id), by keyset: the rows after or
+ * before a cursor, one extra telling whether more follow. A page jumped to
+ * by number uses OFFSET; its neighbours go on by cursor.
+ */
+export async function listArticlePage(db: Database, filters: ArticleListFilters, limit: number): Promise<ArticleListPage> {
+  if (filters.after) {
+    const found = (await beyond(listQuery(db, filters), filters.after, '>')
+      .orderBy(newestFirst('asc'))
+      .limit(limit + 1)) as ArticleListRow[];
+    const rows = found.slice(0, limit).reverse();
+    const last = rows.at(-1);
+    return {
+      rows,
+      newer: found.length > limit && rows[0] ? cursorOf(rows[0]) : null,
+      older: last && (await anyBeyond(db, filters, cursorOf(last), '<')) ? cursorOf(last) : null,
+    };
+  }
+  const query = listQuery(db, filters).orderBy(newestFirst('desc'));
+  if (filters.before) beyond(query, filters.before, '<');
+  if (filters.page) query.offset((filters.page - 1) * limit);
+  const found = (await query.limit(limit + 1)) as ArticleListRow[];
+  const rows = found.slice(0, limit);
+  const first = rows[0];
+  const hasNewer =
+    filters.page !== null || (filters.before !== null && first !== undefined && (await anyBeyond(db, filters, cursorOf(first), '>')));
+  return {
+    rows,
+    older: found.length > limit ? cursorOf(rows.at(-1)!) : null,
+    newer: hasNewer && first ? cursorOf(first) : null,
+  };
+}
+
+/** Exact count per status of the articles matching the search (all of them when not searching): one grouped count. */
+export async function countArticlesByStatus(db: Database, titlePattern: string | null): Promise<Record<ArticleStatus, number>> {
+  const query = db('articles as a').select('a.status').count({ count: '*' }).groupBy('a.status');
+  if (titlePattern) query.whereILike('a.title', titlePattern);
+  const counts: Record<ArticleStatus, number> = { draft: 0, scheduled: 0, published: 0, trash: 0 };
+  for (const row of (await query) as Array<{ status: ArticleStatus; count: string }>) counts[row.status] = Number(row.count);
+  return counts;
+}
+
+/** How many rows of the view come before (are newer than) this one: the page number of a page reached by cursor. */
+export async function countNewerArticles(db: Database, filters: ArticleListFilters, cursor: Cursor): Promise<number> {
+  const row = await beyond(matching(db, filters), cursor, '>').count({ count: '*' }).first<{ count: string } | undefined>();
+  return Number(row?.count ?? 0);
+}
