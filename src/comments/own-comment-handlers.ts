@@ -52,7 +52,7 @@ interface Owned {
   token: string;
 }
 
-/** The comment, when this visitor wrote it (signed cookie or signed link). */
+/** The comment, when this visitor wrote it (signed cookie or signed link) on an article readers may see. */
 async function ownComment(req: Request): Promise<Owned> {
   const { db, cookieSecret } = contextOf(req);
   const id = String(req.params.id);
@@ -63,6 +63,7 @@ async function ownComment(req: Request): Promise<Owned> {
   const byLink = commentIdFromToken(cookieSecret, token) === id;
   const comment = ID_PATTERN.test(id) ? await findOwnComment(db, id) : null;
   if (!comment || (!byCookie && !byLink)) throw new HttpError(403, NOT_YOURS);
+  await articleOf(req, comment);
   return { comment, token: byLink ? token : '' };
 }
 
@@ -83,9 +84,12 @@ function editContext(req: Request): EditContext {
   return { db, now, baseUrl: config.baseUrl, secret: cookieSecret, heldMailBudget };
 }
 
+/** The comment's article while readers may see it; unpublished or trashed, it is no more here for its commenters. */
 async function articleOf(req: Request, comment: OwnCommentRow): Promise<ArticleRow> {
-  const article = await findArticleById(contextOf(req).db, comment.article_id);
-  if (!article) throw new HttpError(404, 'That article is no longer here.');
+  const { db, now } = contextOf(req);
+  const article = await findArticleById(db, comment.article_id);
+  const isPublic = article?.status === 'published' && article.published_at !== null && article.published_at.getTime() <= now();
+  if (!article || !isPublic) throw new HttpError(404, 'That article is no longer here.');
   return article;
 }
 

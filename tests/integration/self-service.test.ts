@@ -7,7 +7,7 @@ import { unsubscribeToken } from '../../src/mail/notifications.js';
 import { selfServiceToken } from '../../src/comments/self-service.js';
 import { TEST_COOKIE_SECRET } from '../helpers/app.js';
 import { DEMO_PATH, commentingApp, loadForm, postPairs, typed, type Client } from '../helpers/commenting.js';
-import { useTestDatabase } from '../helpers/database.js';
+import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';
 import { formFields, parsePage, squash, textAt, type Page } from '../helpers/html.js';
 import { insertComment } from '../helpers/rows.js';
 
@@ -173,6 +173,28 @@ describe('GET /comments/:id/edit', () => {
     assert.equal(row.body, 'Words to revisit.');
     assert.equal(row.status, 'pending');
     assert.deepEqual(await logRows(id), []);
+  });
+
+  it('answers 404 while the article is not public, and opens again once it is', async () => {
+    const browser = harness.browser();
+    const id = await postComment(browser, { comment: 'On an article about to go.' });
+    await editForm(browser, id);
+    for (const status of ['draft', 'trash'] as const) {
+      await database.db('articles').where({ slug: DEMO_SLUG }).update({ status });
+      assert.equal((await browser.get(editPath(id))).status, 404, status);
+      const edit = await sendEdit(browser, id, {
+        token: '',
+        comment: 'Changed meanwhile.',
+        author: ADA.author,
+        email: ADA.email,
+        url: ADA.url,
+      });
+      assert.equal(edit.status, 404, `${status}: no edit`);
+      assert.equal((await sendWithdraw(browser, id)).status, 404, `${status}: no withdrawal`);
+    }
+    assert.equal((await storedRow(id)).body, 'On an article about to go.');
+    await database.db('articles').where({ slug: DEMO_SLUG }).update({ status: 'published' });
+    assert.equal((await editForm(browser, id)).comment, 'On an article about to go.');
   });
 
   it('answers 403 to another browser, and to a forged cookie', async () => {
