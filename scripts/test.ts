@@ -39,6 +39,7 @@ const SLOW_FILES = [
   'tests/integration/nginx-front.test.ts',
   'tests/integration/server-timeouts.test.ts',
   'tests/integration/start-without-database.test.ts',
+  'tests/integration/stopping-and-starting.test.ts',
   'tests/integration/two-instances.test.ts',
 ];
 /** Files at a time: the slow and browser files mostly wait on their programs, so a 2-core machine takes more than two. */

@@ -54,14 +54,16 @@ export class SupervisedApp {
   /** Starts the app; call ready() to wait until it answers. */
   static async start(databaseUrl: string, folder: string, say: Say): Promise<SupervisedApp> {
     const port = await freePort();
+    const dataDir = path.join(folder, `app-data-${port}`);
     // No admin, and one process: cluster workers restarted by their primary would hide a crash.
     const env = productionAppEnvironment({
       databaseUrl,
-      dataDir: path.join(folder, 'app-data'),
+      dataDir,
       port,
       sessionSecret: randomBytes(32).toString('base64url'),
       // Each commenter says who it is with X-Forwarded-For, as behind a proxy.
-      extra: { TRUST_PROXY: 'loopback', LOG_LEVEL: 'error' },
+      // A short drain: the stop is measured too, and nothing in front needs telling.
+      extra: { TRUST_PROXY: 'loopback', LOG_LEVEL: 'error', SHUTDOWN_DRAIN_SECONDS: '1' },
     });
     const app = new SupervisedApp(`http://127.0.0.1:${port}`, env, say);
     app.launch();
@@ -78,10 +80,22 @@ export class SupervisedApp {
     return this.child?.pid;
   }
 
-  /** SIGTERM, as a supervisor stops it; resolves with how it ended. */
+  /**
+   * SIGTERM, as a supervisor stops it; resolves with how it ended. Forced
+   * only well past the app's own 10 s deadline, so that the deadline is
+   * what is measured.
+   */
   async stop() {
     this.stopping = true;
-    return this.child ? stopChild(this.child) : { code: null, signal: null };
+    return this.child ? stopChild(this.child, 'SIGTERM', 20_000) : { code: null, signal: null };
+  }
+
+  /** After stop(): the app again, on the same port; resolves once it answers /readyz. */
+  async restart(): Promise<void> {
+    this.stopping = false;
+    this.supervising = false;
+    this.launch();
+    await this.ready();
   }
 
   private launch() {

@@ -29,12 +29,12 @@ function addressFor(submission: number): string {
   return `10.${(submission >> 16) & 255}.${(submission >> 8) & 255}.${submission & 255}`;
 }
 
-/** A request; a 503 answer is noted with when it was sent, a network failure with its time span. */
+/** A request; a 503 answer is noted with when it was sent and answered, a network failure with its time span. */
 async function attempt(run: Commenting, what: 'GET' | 'POST', request: () => Promise<HttpAnswer>): Promise<HttpAnswer | undefined> {
   const startedAt = Date.now();
   try {
     const answer = await request();
-    if (answer.status === 503) run.tally.unavailable(startedAt, what);
+    if (answer.status === 503) run.tally.unavailable(startedAt, Date.now(), what);
     return answer;
   } catch (error) {
     if (!(error instanceof NetworkError)) throw error;

@@ -1,8 +1,12 @@
-/** When PostgreSQL was killed, when it was started again and when it answered (ms since the epoch). */
+/**
+ * When the fault began, and when the database could be reached again (ms
+ * since the epoch); for a killed PostgreSQL also when it was started again
+ * (its own crash recovery lies between that and `clearedAt`).
+ */
 export interface Outage {
-  killedAt?: number;
+  startedAt?: number;
   restartedAt?: number;
-  readyAt?: number;
+  clearedAt?: number;
 }
 
 interface NetworkFailure {
@@ -26,24 +30,35 @@ export class Tally {
   /** Answers other than 303/200/503, and broken 503s. */
   readonly wrongAnswers: string[] = [];
   private readonly network: NetworkFailure[] = [];
-  /** When each request answered 503 was sent. */
-  private readonly sentAnswered503: number[] = [];
+  /** When each request answered 503 was sent, and when its answer came. */
+  private readonly answered503: Array<{ sentAt: number; answeredAt: number }> = [];
 
   accept(submissionId: string, commentId: string, at: number) {
     this.accepted.set(submissionId, commentId);
     this.acceptedAt.push(at);
   }
 
-  unavailable(sentAt: number, what: 'GET' | 'POST') {
+  unavailable(sentAt: number, answeredAt: number, what: 'GET' | 'POST') {
     if (what === 'POST') this.answers503 += 1;
-    this.sentAnswered503.push(sentAt);
+    this.answered503.push({ sentAt, answeredAt });
   }
 
-  /** 503s to requests sent more than `seconds` after PostgreSQL answered again: the app had not recovered yet. */
+  /** 503s to requests sent more than `seconds` after the fault cleared: the app had not recovered yet. */
   late503s(outage: Outage, seconds: number): number {
-    if (outage.readyAt === undefined) return 0;
-    const after = outage.readyAt + seconds * 1000;
-    return this.sentAnswered503.filter((sentAt) => sentAt > after).length;
+    if (outage.clearedAt === undefined) return 0;
+    const after = outage.clearedAt + seconds * 1000;
+    return this.answered503.filter(({ sentAt }) => sentAt > after).length;
+  }
+
+  /** Seconds from the fault's start to the first 503 answered after it: how soon the app said so. */
+  firstUnavailableSeconds(outage: Outage): number | undefined {
+    const from = outage.startedAt;
+    if (from === undefined) return undefined;
+    const first = this.answered503.reduce(
+      (earliest, { answeredAt }) => (answeredAt >= from && answeredAt < earliest ? answeredAt : earliest),
+      Infinity,
+    );
+    return Number.isFinite(first) ? (first - from) / 1000 : undefined;
   }
 
   wrongAnswer(description: string) {
@@ -56,8 +71,8 @@ export class Tally {
 
   /** Resets, refusals and timeouts of requests that overlapped the outage are expected; others are faults. */
   networkFailures(outage: Outage): { duringOutage: NetworkFailure[]; whileUp: NetworkFailure[] } {
-    const downFrom = outage.killedAt ?? Infinity;
-    const downUntil = outage.readyAt ?? Infinity;
+    const downFrom = outage.startedAt ?? Infinity;
+    const downUntil = outage.clearedAt ?? Infinity;
     const overlaps = (failure: NetworkFailure) => failure.endedAt >= downFrom && failure.startedAt <= downUntil;
     return { duringOutage: this.network.filter(overlaps), whileUp: this.network.filter((failure) => !overlaps(failure)) };
   }
@@ -71,13 +86,9 @@ export class Tally {
     return { count: described.length, kinds };
   }
 
-  /**
-   * Seconds from the restarted PostgreSQL answering to the first 303, if there
-   * was one. Its own start-up (crash recovery: from under a second to several
-   * on a busy machine) is the database's time, not the app's, and is shown apart.
-   */
+  /** Seconds from the fault clearing (the database answering again) to the first 303, if there was one. */
   recoverySeconds(outage: Outage): number | undefined {
-    const back = outage.readyAt;
+    const back = outage.clearedAt;
     if (back === undefined) return undefined;
     const first = this.acceptedAt.reduce((earliest, at) => (at >= back && at < earliest ? at : earliest), Infinity);
     return Number.isFinite(first) ? (first - back) / 1000 : undefined;

@@ -1,14 +1,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { PreparedDatabase } from './app-runtime.js';
-import type { Serving } from './serving.js';
+import { Shutdown, STOP_WITHIN_MS, type Serving } from './serving.js';
 import type { FromWorker, ToWorker } from './worker.js';
 import { MALLOC_SETTINGS } from './malloc-settings.js';
 
 /** More deaths than this within the window means something is wrong that a restart will not fix. */
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
-/** Workers finish their requests within their own grace period; this is the backstop. */
-const WORKERS_STOP_WITHIN_MS = 9000;
 
 type WorkerState = 'starting' | 'waiting' | 'listening' | 'serving';
 type Say = (message: string) => void;
@@ -93,16 +91,28 @@ export function serveWithWorkers(count: number, say: Say, onFailure: (reason: st
       for (const [worker, state] of states) if (state === 'waiting' || state === 'listening') instruct(worker);
       await until(allAtLeast('serving'));
     },
-    async stop() {
+    // Each worker stops within its own deadline, just before this one; one still running at this one is killed.
+    async stop(shutdown = new Shutdown(Date.now() + STOP_WITHIN_MS)) {
       stopping = true;
+      const killed = new Set<Worker>();
       const exited = [...states.keys()].map(
         (worker) =>
           new Promise<void>((resolve) => {
-            worker.once('exit', () => resolve());
+            worker.once('exit', (code, signal) => {
+              if (killed.has(worker)) shutdown.abandon(`worker ${worker.process.pid} (killed at the deadline)`);
+              else if (code !== 0)
+                shutdown.abandon(`worker ${worker.process.pid} (${signal ? `signal ${signal}` : `exit code ${code}`}: see its own line)`);
+              resolve();
+            });
             worker.process.kill('SIGTERM');
           }),
       );
-      const forced = setTimeout(() => [...states.keys()].forEach((worker) => worker.process.kill('SIGKILL')), WORKERS_STOP_WITHIN_MS);
+      const forced = setTimeout(() => {
+        for (const worker of states.keys()) {
+          killed.add(worker);
+          worker.process.kill('SIGKILL');
+        }
+      }, shutdown.remainingMs());
       await Promise.all(exited);
       clearTimeout(forced);
     },

@@ -18,11 +18,16 @@ export interface Config {
   logLevel: string;
   /** Worker processes serving the one port; 1 runs no cluster at all. */
   webConcurrency: number;
+  /** On SIGTERM, how long /readyz answers 503 while requests are still served, before the port closes. */
+  shutdownDrainMs: number;
 }
 
 export class ConfigError extends Error {}
 
 const MAX_WORKERS = 64;
+/** The whole stop must fit in 10 s, and the requests still in flight after the drain need some of it. */
+const MAX_DRAIN_SECONDS = 6;
+const DRAIN_MESSAGE = `must be a whole number of seconds from 0 to ${MAX_DRAIN_SECONDS}`;
 const WORKERS_MESSAGE = `must be a whole number of worker processes from 1 to ${MAX_WORKERS}`;
 
 const blankToUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -99,6 +104,15 @@ const environmentSchema = z.object({
       .pipe(z.number().min(1, WORKERS_MESSAGE).max(MAX_WORKERS, WORKERS_MESSAGE))
       .default(1),
   ),
+  SHUTDOWN_DRAIN_SECONDS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\d{1,2}$/, DRAIN_MESSAGE)
+      .transform(Number)
+      .pipe(z.number().max(MAX_DRAIN_SECONDS, DRAIN_MESSAGE))
+      .optional(),
+  ),
 });
 
 /** Every environment variable the app reads. */
@@ -142,5 +156,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     smtpUrl: values.SMTP_URL,
     logLevel: values.LOG_LEVEL ?? (values.NODE_ENV === 'test' ? 'silent' : 'info'),
     webConcurrency: values.WEB_CONCURRENCY,
+    // Tests stop servers all the time and have no load balancer to tell.
+    shutdownDrainMs: (values.SHUTDOWN_DRAIN_SECONDS ?? (values.NODE_ENV === 'test' ? 0 : 5)) * 1000,
   };
 }

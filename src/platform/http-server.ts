@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 
 /** How long a client may take; tests pass short values to see the limits act. */
 export interface ServerTimeouts {
@@ -33,9 +33,19 @@ export function configureServerTimeouts(server: Server, timeouts: Partial<Server
   return server;
 }
 
-/** An HTTP server with the site's timeouts (or those given). */
+/** Requests each server has begun and not yet answered (or lost). */
+const requestsInFlight = new WeakMap<Server, { count: number }>();
+
+/** An HTTP server with the site's timeouts (or those given), counting its requests in flight. */
 export function createHttpServer(handler: RequestListener, timeouts: Partial<ServerTimeouts> = {}): Server {
-  return configureServerTimeouts(createServer(handler), timeouts);
+  const server = configureServerTimeouts(createServer(handler), timeouts);
+  const inFlight = { count: 0 };
+  requestsInFlight.set(server, inFlight);
+  server.on('request', (_req, res: ServerResponse) => {
+    inFlight.count += 1;
+    res.once('close', () => (inFlight.count -= 1));
+  });
+  return server;
 }
 
 export function listen(server: Server, port: number, host: string): Promise<void> {
@@ -50,14 +60,20 @@ export function listen(server: Server, port: number, host: string): Promise<void
 
 /**
  * Stops taking connections and lets the requests in flight finish; after
- * `graceMs` whatever is still open is cut.
+ * `graceMs` whatever is still open is cut. Resolves with how many requests
+ * were cut unanswered.
  */
-export async function closeGracefully(server: Server, graceMs: number): Promise<void> {
-  if (!server.listening) return;
-  const forced = setTimeout(() => server.closeAllConnections(), graceMs);
+export async function closeGracefully(server: Server, graceMs: number): Promise<number> {
+  if (!server.listening) return 0;
+  let cut = 0;
+  const forced = setTimeout(() => {
+    cut = requestsInFlight.get(server)?.count ?? 0;
+    server.closeAllConnections();
+  }, graceMs);
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
   clearTimeout(forced);
+  return cut;
 }

@@ -3,7 +3,7 @@ import { serveWithWorkers } from './cluster.js';
 import type { DatabaseLocation } from './db/open.js';
 import type { Logger } from './logger.js';
 import { loadOrCreateSecrets } from './secrets.js';
-import { serveInProcess } from './serving.js';
+import { abandonedLine, DATABASE_STOP_RESERVE_MS, serveInProcess, Shutdown, STOP_WITHIN_MS } from './serving.js';
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
 const complain = (message: string) => process.stderr.write(`${message}\n`);
@@ -21,22 +21,33 @@ function awaitedLater<T>(promise: Promise<T>): Promise<T> {
  * listens at once (503 until ready), starts the embedded PostgreSQL when
  * there is no DATABASE_URL, waits for the database and migrates it, and only
  * then lets the app serve. SIGTERM/SIGINT stop the serving first and the
- * database last, then it exits 0 saying `Stopped.`.
+ * database last, within STOP_WITHIN_MS: then it exits 0 saying `Stopped.`,
+ * or 1 naming what it had to abandon to keep to that.
  */
 export async function runPrimary(config: Config, logger: Logger): Promise<void> {
   const abort = new AbortController();
   let locating: Promise<DatabaseLocation> | undefined;
   let stopping = false;
   let running = false;
+  const finish = (exitCode: number, abandoned: readonly string[]) => {
+    if (abandoned.length > 0) complain(abandonedLine(abandoned));
+    else if (exitCode === 0) say('Stopped.');
+    process.exit(abandoned.length > 0 ? 1 : exitCode);
+  };
   const stop = async (exitCode: number) => {
     if (stopping) return;
     stopping = true;
+    const shutdown = new Shutdown(Date.now() + STOP_WITHIN_MS);
+    // Whatever has not finished by the deadline is given up, said, and the exit code says so.
+    setTimeout(() => finish(1, shutdown.unfinished), shutdown.remainingMs());
     abort.abort();
-    await serving.stop();
-    const location = await locating?.catch(() => undefined);
-    await location?.stop().catch((error: unknown) => complain(`Could not stop the embedded database: ${reasonOf(error)}`));
-    if (exitCode === 0) say('Stopped.');
-    process.exit(exitCode);
+    await serving.stop(shutdown.earlier(DATABASE_STOP_RESERVE_MS));
+    const stopDatabase = locating?.then(
+      (location) => location.stop(),
+      () => {},
+    );
+    if (stopDatabase) await shutdown.step('stopping the embedded PostgreSQL', stopDatabase);
+    finish(exitCode, shutdown.abandoned);
   };
   const fail = (reason: string) => {
     if (stopping) return;
@@ -44,9 +55,10 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     void stop(1);
   };
   const serving = config.webConcurrency > 1 ? serveWithWorkers(config.webConcurrency, say, fail) : serveInProcess(config, logger);
+  const draining = config.shutdownDrainMs > 0 ? `answering /readyz 503 for ${config.shutdownDrainMs / 1000} s, then ` : '';
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      if (!stopping) say(`Received ${signal}: finishing in-flight requests and stopping…`);
+      if (!stopping) say(`Received ${signal}: ${draining}finishing in-flight requests and stopping…`);
       void stop(0);
     });
   }

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import type { Config } from './config.js';
+import { boundedClient } from './db/bounded-client.js';
 import type { Database } from './db/connection.js';
-import { connectForMigrations, migrateToLatest } from './db/migrate.js';
+import { connectForMigrations, migrateToLatest, STARTUP_LIMITS } from './db/migrate.js';
 import { seedDemoArticle } from './db/seed-demo.js';
-import { isDatabaseUnavailable } from './http/errors.js';
+import { isDatabaseUnavailable, sqlStateOf } from './db/unavailable.js';
 import { ensureStartupAdmin } from '../admin-auth/admins.js';
 
 type Say = (message: string) => void;
@@ -18,15 +18,18 @@ const RETRY_DELAYS: RetryDelays = { firstMs: 500, maxMs: 5000 };
 const STARTUP_LOCK_KEY = "hashtext('broadsheet start-up')";
 
 /**
- * At start-up these mean "not yet" rather than "wrong": a server still
- * starting, a database its container has not created yet, no free
- * connection. A wrong password or a failed migration is not retried.
+ * At start-up, whatever makes the database unavailable while serving
+ * (refused, silent, starting up, out of connections, not accepting
+ * connections) means "not yet" rather than "wrong", and so does a database
+ * its container has not created yet (3D000). A wrong password or a failed
+ * migration is not retried.
  */
-const NOT_YET_CODES = new Set(['57P03', '3D000', '53300']);
-
 function isNotYetAvailable(error: unknown): boolean {
-  return isDatabaseUnavailable(error) || NOT_YET_CODES.has((error as { code?: string } | null)?.code ?? '');
+  return isDatabaseUnavailable(error) || sqlStateOf(error) === '3D000';
 }
+
+/** The advisory lock is awaited on purpose, for as long as another instance migrates: only connecting is bounded. */
+const LockSession = boundedClient(STARTUP_LIMITS);
 
 function reasonOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
@@ -41,7 +44,7 @@ function reasonOf(error: unknown): string {
  * PostgreSQL advisory lock, held by its own session and released with it.
  */
 async function underStartupLock<T>(url: string, say: Say, work: () => Promise<T>): Promise<T> {
-  const session = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000, application_name: 'broadsheet-startup' });
+  const session = new LockSession({ connectionString: url, application_name: 'broadsheet-startup' });
   // A connection lost while waiting fails the query in progress, which is what reports it.
   session.on('error', () => {});
   try {

@@ -1,7 +1,10 @@
 import type { PreparedDatabase } from './app-runtime.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
-import { serveInProcess } from './serving.js';
+import { abandonedLine, DATABASE_STOP_RESERVE_MS, serveInProcess, Shutdown, STOP_WITHIN_MS } from './serving.js';
+
+/** A worker's own stop ends a little before its primary stops waiting for it. */
+export const WORKER_STOP_WITHIN_MS = STOP_WITHIN_MS - DATABASE_STOP_RESERVE_MS - 500;
 
 /**
  * Messages between the primary and its workers (node:cluster's IPC channel).
@@ -31,8 +34,15 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await serving.stop();
-    process.exit(0);
+    // Done before the primary's deadline, which also has the embedded database to stop.
+    const shutdown = new Shutdown(Date.now() + WORKER_STOP_WITHIN_MS);
+    const finish = (abandoned: readonly string[]) => {
+      if (abandoned.length > 0) process.stderr.write(`Worker ${process.pid}: ${abandonedLine(abandoned)}\n`);
+      process.exit(abandoned.length > 0 ? 1 : 0);
+    };
+    setTimeout(() => finish(shutdown.unfinished), shutdown.remainingMs());
+    await serving.stop(shutdown);
+    finish(shutdown.abandoned);
   };
   const listenOnce = () =>
     (listening ??= serving.start().catch(async (error: unknown) => {

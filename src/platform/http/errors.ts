@@ -4,6 +4,10 @@ import { HttpError } from '../http-error.js';
 import { renderPage } from '../rendering/render.js';
 import { signedInAdminOf } from '../../admin-auth/admin-session.js';
 import { csrfToken } from '../../admin-auth/csrf.js';
+import { isDatabaseUnavailable, sqlStateOf } from '../db/unavailable.js';
+
+/** The classification lives in db/unavailable.ts; this name stays for the handlers that import it from here. */
+export { isDatabaseUnavailable };
 
 declare module '../rendering/models.js' {
   interface PageModels {
@@ -24,30 +28,6 @@ const HEADINGS: Record<number, string> = {
   500: 'Something went wrong',
   503: 'Temporarily unavailable',
 };
-
-const DATABASE_DOWN_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  '57P01',
-  '57P02',
-  '57P03',
-  '08000',
-  '08001',
-  '08003',
-  '08006',
-]);
-
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: string }).code;
-  return (
-    error.name === 'KnexTimeoutError' ||
-    (code !== undefined && DATABASE_DOWN_CODES.has(code)) ||
-    /Connection terminated|connection timeout|timeout expired|not queryable/i.test(error.message)
-  );
-}
 
 /** Errors from body parsing carry a status and a type; their own wording is not for readers. */
 function clientErrorMessage(status: number, type: unknown): string {
@@ -70,8 +50,7 @@ interface Classified {
  * bring one that no check caught, so it is the client's error, not ours.
  */
 function isRefusedValue(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+  return sqlStateOf(error)?.startsWith('22') ?? false;
 }
 
 function classify(error: unknown): Classified {

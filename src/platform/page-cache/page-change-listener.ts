@@ -49,6 +49,15 @@ export interface PageChangeListenerOptions {
 }
 
 const ROUND_TRIP_TIMEOUT_MS = 3000;
+/**
+ * The heartbeat asks for a round trip this often and gives up on the
+ * connection when its answer takes longer than HEARTBEAT_ANSWER_MS: a
+ * connection that froze without a word is stopped being trusted within
+ * heartbeat + answer, about a second, the longest another process's change
+ * can go unheard.
+ */
+const HEARTBEAT_MS = 500;
+const HEARTBEAT_ANSWER_MS = 500;
 
 /** Which cached pages a notification payload makes stale. */
 export function applyPageChange(cache: ChangeFollower, payload: string): void {
@@ -59,7 +68,7 @@ export function applyPageChange(cache: ChangeFollower, payload: string): void {
 export function startPageChangeListener(options: PageChangeListenerOptions): PageChangeListener {
   const { logger } = options;
   const retry = options.retryDelayMs ?? { first: 100, max: 5000 };
-  const heartbeatMs = options.heartbeatMs ?? 5000;
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
   const caches = new Set<ChangeFollower>();
   const followed = new WeakSet<Database>();
   let client: pg.Client | null = null;
@@ -71,28 +80,47 @@ export function startPageChangeListener(options: PageChangeListenerOptions): Pag
   let heartbeat: NodeJS.Timeout | undefined;
   let waiters: Array<() => void> = [];
   const writes = { seen: 0, heard: 0, round: null as Promise<void> | null };
+  const roundsUnderWay = new Set<() => void>();
 
   const setListening = (heard: boolean) => {
     listening = heard;
     for (const cache of caches) cache.listening = heard;
   };
 
-  /** A query on the listening connection; an error or a silence means the connection is lost. */
-  const roundTrip = (on: pg.Client) =>
+  /**
+   * A query on the listening connection; an error or a silence means the
+   * connection is lost. The silence is judged after the I/O already waiting
+   * (setImmediate): an answer that came while this process was busy counts.
+   */
+  const roundTrip = (on: pg.Client, answerMs = ROUND_TRIP_TIMEOUT_MS) =>
     new Promise<void>((resolve) => {
-      const silence = setTimeout(() => {
-        lose(on, new Error('no answer on the listening connection'));
+      // Settled when the connection is lost, too: nobody waits on a connection the heartbeat gave up on.
+      const settle = () => {
+        roundsUnderWay.delete(settle);
         resolve();
-      }, ROUND_TRIP_TIMEOUT_MS).unref();
+      };
+      roundsUnderWay.add(settle);
+      let answered = false;
+      const silence = setTimeout(
+        () =>
+          setImmediate(() => {
+            if (answered) return;
+            lose(on, new Error('no answer on the listening connection'));
+            settle();
+          }),
+        answerMs,
+      ).unref();
       on.query('SELECT 1').then(
         () => {
+          answered = true;
           clearTimeout(silence);
-          resolve();
+          settle();
         },
         (error: unknown) => {
+          answered = true;
           clearTimeout(silence);
           lose(on, error);
-          resolve();
+          settle();
         },
       );
     });
@@ -102,6 +130,7 @@ export function startPageChangeListener(options: PageChangeListenerOptions): Pag
     client = null;
     pid = null;
     clearInterval(heartbeat);
+    for (const settle of [...roundsUnderWay]) settle();
     lost.end().catch(() => {});
     // Said once per outage, not once per failed attempt.
     if (listening || delay === retry.first) {
@@ -145,7 +174,7 @@ export function startPageChangeListener(options: PageChangeListenerOptions): Pag
     writes.heard = writes.seen;
     delay = retry.first;
     logger.info('page-change listener is listening');
-    heartbeat = setInterval(() => void roundTrip(connection), heartbeatMs).unref();
+    heartbeat = setInterval(() => void roundTrip(connection, HEARTBEAT_ANSWER_MS), heartbeatMs).unref();
     for (const resolve of waiters) resolve();
     waiters = [];
   }
