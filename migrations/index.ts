@@ -28,6 +28,7 @@ import * as notifyTagChanges from './20261207_27_notify_tag_changes.js';
 import * as rolesAndPeople from './20261207_28_roles_and_people.js';
 import * as accountEventsAndResets from './20261207_29_account_events_and_resets.js';
 import * as twoFactor from './20261207_30_two_factor.js';
+import * as invitations from './20261207_31_invitations.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -68,6 +69,7 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_28_roles_and_people', rolesAndPeople],
   ['20261207_29_account_events_and_resets', accountEventsAndResets],
   ['20261207_30_two_factor', twoFactor],
+  ['20261207_31_invitations', invitations],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

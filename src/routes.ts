@@ -1,6 +1,16 @@
 import { Router, type RequestHandler } from 'express';
-import { changePassword, showAccount, updateAccount } from './admin-auth/account-handlers.js';
+import { changePassword, showAccount, signOutOtherSessions, updateAccount } from './admin-auth/account-handlers.js';
+import { noteSessionDeviceOnEachRequest } from './admin-auth/session-devices.js';
+import {
+  choosePasswordWithLink,
+  requestPasswordReset,
+  showPasswordResetChoose,
+  showPasswordResetRequest,
+} from './admin-auth/password-reset-handlers.js';
 import { login, logout, showLogin } from './admin-auth/sign-in-handlers.js';
+import { loginTwoFactor, showTwoFactorLogin } from './admin-auth/two-factor-sign-in.js';
+import { enrolTwoFactor, removeTwoFactor } from './admin-auth/two-factor-handlers.js';
+import { holdUntilTwoFactorEnrolled } from './admin-auth/two-factor-policy.js';
 import { blockCommenterOfComment, liftBlock, showBlocks } from './moderation/block-handlers.js';
 import { adminChrome } from './moderation/admin-chrome.js';
 import { showEditForm, updateComment } from './moderation/comment-edit-handlers.js';
@@ -14,6 +24,7 @@ import {
   undoModeration,
 } from './moderation/comment-action-handlers.js';
 import { showLog } from './moderation/log-handlers.js';
+import { showAccountLog } from './people/account-log-handlers.js';
 import { saveScreenOptions } from './moderation/queue-preference-handlers.js';
 import { showQueue, showQueuedComment } from './moderation/queue-handlers.js';
 import { BULK_IDS_MAX } from './moderation/queue-address.js';
@@ -47,6 +58,11 @@ import { showHealth, showReadiness } from './platform/health-handlers.js';
 import { showRobots, showSitemap } from './feeds/seo-handlers.js';
 import { confirmUnsubscribe, showUnsubscribe } from './mail/unsubscribe-handlers.js';
 import { requireAdmin, saveSessionBeforeRedirect } from './admin-auth/admin-session.js';
+import { requirePermission } from './people/permissions.js';
+import type { Permission } from './people/roles.js';
+import { requireOwnArticle, requireOwnComment } from './people/ownership.js';
+import { createPersonWithPassword, deletePerson, showPeople, updatePerson } from './people/people-handlers.js';
+import { acceptInvitation, invitePerson, showInvitation } from './people/invitation-handlers.js';
 import { bulkFormBody } from './platform/http/form-body.js';
 import { verifyCsrf, verifyCsrfFieldOrHeader } from './admin-auth/csrf.js';
 
@@ -88,47 +104,72 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.get('/readyz', showReadiness);
 
   // Only /admin ever sees a session: readers and commenters never get one.
-  router.use('/admin', privatePage, session, saveSessionBeforeRedirect);
+  router.use('/admin', privatePage, session, saveSessionBeforeRedirect, noteSessionDeviceOnEachRequest);
+  router.use('/admin', holdUntilTwoFactorEnrolled);
+  // Each admin area: signed in, then the role's permission (the contract's roles table); an author's own articles only.
+  const allow = (permission: Permission) => [requireAdmin, requirePermission(permission)];
+  const ownArticle = [...allow('articles'), requireOwnArticle];
+  const ownComment = [...allow('comments'), requireOwnComment];
+  const mediaUploader = [requireAdminToUpload, requirePermission('media')];
   router.get('/admin', requireAdmin, (_req, res) => res.redirect(303, '/admin/comments'));
   router.get('/admin/login', showLogin);
   router.post('/admin/login', formBody, login);
+  // Signed out by nature: no requireAdmin, and no session is made (same-origin checked app-wide).
+  router.get('/admin/password-reset', showPasswordResetRequest);
+  router.post('/admin/password-reset', formBody, requestPasswordReset);
+  router.get('/admin/password-reset/:token', showPasswordResetChoose);
+  router.post('/admin/password-reset/:token', formBody, choosePasswordWithLink);
+  router.get('/admin/login/two-factor', showTwoFactorLogin);
+  router.post('/admin/login/two-factor', formBody, loginTwoFactor);
+  router.post('/admin/account/two-factor', formBody, requireAdmin, verifyCsrf, enrolTwoFactor);
+  router.post('/admin/account/two-factor/disable', formBody, requireAdmin, verifyCsrf, removeTwoFactor);
   router.post('/admin/logout', formBody, requireAdmin, verifyCsrf, logout);
   router.get('/admin/account', requireAdmin, adminChrome, showAccount);
   router.post('/admin/account', formBody, requireAdmin, verifyCsrf, updateAccount);
   router.post('/admin/account/password', formBody, requireAdmin, verifyCsrf, changePassword);
+  router.post('/admin/account/sessions/sign-out-others', formBody, requireAdmin, verifyCsrf, signOutOtherSessions);
   // Multipart, parsed (after sign-in is checked) by uploadBody instead of formBody; refusals answered as the sender reads them.
-  router.post('/admin/media', requireAdminToUpload, uploadBody, verifyCsrfFieldOrHeader, uploadMedia, answerUploadError);
-  router.get('/admin/articles', requireAdmin, adminChrome, showArticleList);
+  router.post('/admin/media', mediaUploader, uploadBody, verifyCsrfFieldOrHeader, uploadMedia, answerUploadError);
+  router.get('/admin/articles', allow('articles'), adminChrome, showArticleList);
   // The editor: its fixed paths before the /:id ones; its bodies (up to 1 MB of text) are parsed after the session check.
-  router.get('/admin/articles/new', requireAdmin, adminChrome, showNewArticle);
-  router.post('/admin/articles', requireAdmin, editorFormBody, verifyCsrf, createArticleFromEditor);
-  router.post('/admin/articles/preview-body', requireAdmin, editorJsonBody, verifyCsrfFieldOrHeader, previewBody);
-  router.get('/admin/articles/:id/edit', requireAdmin, adminChrome, showEditor);
-  router.get('/admin/articles/:id/preview', requireAdmin, previewArticle);
-  router.post('/admin/articles/:id', requireAdmin, editorFormBody, verifyCsrf, saveArticleFromEditor);
-  router.post('/admin/articles/:id/autosave', requireAdmin, editorJsonBody, verifyCsrfFieldOrHeader, autosaveArticle);
-  router.get('/admin/articles/:id/revisions/:revision', requireAdmin, adminChrome, showRevision);
-  router.post('/admin/articles/:id/revisions/:revision/restore', formBody, requireAdmin, verifyCsrf, restoreArticleRevision);
-  router.post('/admin/articles/:id/status', formBody, requireAdmin, verifyCsrf, setArticleStatus);
-  router.get('/admin/articles/:id/delete', requireAdmin, adminChrome, confirmArticleDelete);
-  router.post('/admin/articles/:id/delete', formBody, requireAdmin, verifyCsrf, deleteArticle);
-  router.get('/admin/comments', requireAdmin, adminChrome, showQueue);
-  router.post('/admin/comments/bulk', bulkFormBody(BULK_IDS_MAX), requireAdmin, verifyCsrf, applyBulkAction);
-  router.post('/admin/comments/empty', formBody, requireAdmin, verifyCsrf, emptyStatus);
-  router.post('/admin/comments/preferences', formBody, requireAdmin, verifyCsrf, saveScreenOptions);
-  router.get('/admin/comments/:id', requireAdmin, adminChrome, showQueuedComment);
-  router.post('/admin/comments/undo', formBody, requireAdmin, verifyCsrf, undoModeration);
-  router.post('/admin/comments/:id/status', formBody, requireAdmin, verifyCsrf, setCommentStatus);
-  router.post('/admin/comments/:id/restore', formBody, requireAdmin, verifyCsrf, restoreComment);
-  router.post('/admin/comments/:id/delete', formBody, requireAdmin, verifyCsrf, deleteComment);
-  router.post('/admin/comments/:id/reply', formBody, requireAdmin, verifyCsrf, replyToComment);
-  router.post('/admin/comments/:id/block', formBody, requireAdmin, verifyCsrf, blockCommenterOfComment);
-  router.get('/admin/comments/:id/edit', requireAdmin, adminChrome, showEditForm);
-  router.post('/admin/comments/:id/edit', formBody, requireAdmin, verifyCsrf, updateComment);
-  router.get('/admin/log', requireAdmin, adminChrome, showLog);
-  router.get('/admin/blocks', requireAdmin, adminChrome, showBlocks);
-  router.post('/admin/blocks/:id/delete', formBody, requireAdmin, verifyCsrf, liftBlock);
-  router.get('/admin/settings/discussion', requireAdmin, adminChrome, showDiscussionSettings);
-  router.post('/admin/settings/discussion', formBody, requireAdmin, verifyCsrf, updateDiscussionSettings);
+  router.get('/admin/articles/new', allow('articles'), adminChrome, showNewArticle);
+  router.post('/admin/articles', allow('articles'), editorFormBody, verifyCsrf, createArticleFromEditor);
+  router.post('/admin/articles/preview-body', allow('articles'), editorJsonBody, verifyCsrfFieldOrHeader, previewBody);
+  router.get('/admin/articles/:id/edit', ownArticle, adminChrome, showEditor);
+  router.get('/admin/articles/:id/preview', ownArticle, previewArticle);
+  router.post('/admin/articles/:id', ownArticle, editorFormBody, verifyCsrf, saveArticleFromEditor);
+  router.post('/admin/articles/:id/autosave', ownArticle, editorJsonBody, verifyCsrfFieldOrHeader, autosaveArticle);
+  router.get('/admin/articles/:id/revisions/:revision', ownArticle, adminChrome, showRevision);
+  router.post('/admin/articles/:id/revisions/:revision/restore', formBody, ownArticle, verifyCsrf, restoreArticleRevision);
+  router.post('/admin/articles/:id/status', formBody, ownArticle, verifyCsrf, setArticleStatus);
+  router.get('/admin/articles/:id/delete', ownArticle, adminChrome, confirmArticleDelete);
+  router.post('/admin/articles/:id/delete', formBody, ownArticle, verifyCsrf, deleteArticle);
+  router.get('/admin/comments', allow('comments'), adminChrome, showQueue);
+  router.post('/admin/comments/bulk', bulkFormBody(BULK_IDS_MAX), allow('comments'), verifyCsrf, applyBulkAction);
+  router.post('/admin/comments/empty', formBody, allow('comments'), verifyCsrf, emptyStatus);
+  router.post('/admin/comments/preferences', formBody, allow('comments'), verifyCsrf, saveScreenOptions);
+  router.get('/admin/comments/:id', ownComment, adminChrome, showQueuedComment);
+  router.post('/admin/comments/undo', formBody, allow('comments'), verifyCsrf, undoModeration);
+  router.post('/admin/comments/:id/status', formBody, ownComment, verifyCsrf, setCommentStatus);
+  router.post('/admin/comments/:id/restore', formBody, ownComment, verifyCsrf, restoreComment);
+  router.post('/admin/comments/:id/delete', formBody, ownComment, verifyCsrf, deleteComment);
+  router.post('/admin/comments/:id/reply', formBody, ownComment, verifyCsrf, replyToComment);
+  router.post('/admin/comments/:id/block', formBody, allow('blocks'), verifyCsrf, blockCommenterOfComment);
+  router.get('/admin/comments/:id/edit', ownComment, adminChrome, showEditForm);
+  router.post('/admin/comments/:id/edit', formBody, ownComment, verifyCsrf, updateComment);
+  router.get('/admin/log', allow('moderation-log'), adminChrome, showLog);
+  router.get('/admin/people/log', allow('people'), adminChrome, showAccountLog);
+  router.get('/admin/people', allow('people'), adminChrome, showPeople);
+  router.post('/admin/people', formBody, allow('people'), verifyCsrf, createPersonWithPassword);
+  router.post('/admin/people/invite', formBody, allow('people'), verifyCsrf, invitePerson);
+  router.post('/admin/people/:id', formBody, allow('people'), verifyCsrf, updatePerson);
+  router.post('/admin/people/:id/delete', formBody, allow('people'), verifyCsrf, deletePerson);
+  // An invitation is opened by someone with no account yet: no session is needed, the link is the key.
+  router.get('/admin/invitation/:token', showInvitation);
+  router.post('/admin/invitation/:token', formBody, acceptInvitation);
+  router.get('/admin/blocks', allow('blocks'), adminChrome, showBlocks);
+  router.post('/admin/blocks/:id/delete', formBody, allow('blocks'), verifyCsrf, liftBlock);
+  router.get('/admin/settings/discussion', allow('settings'), adminChrome, showDiscussionSettings);
+  router.post('/admin/settings/discussion', formBody, allow('settings'), verifyCsrf, updateDiscussionSettings);
   return router;
 }

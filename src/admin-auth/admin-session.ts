@@ -6,7 +6,8 @@ import type pg from 'pg';
 import { contextOf } from '../platform/context.js';
 import { findSessionWithAdmin } from './session-queries.js';
 import { deleteExpiredRateLimits } from '../platform/db/rate-limits.js';
-import { findUserById } from './user-queries.js';
+import { findUserById, type Role } from './user-queries.js';
+import { permissionsOf } from '../people/roles.js';
 
 export const ADMIN_COOKIE = 'broadsheet_admin';
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
@@ -26,6 +27,15 @@ export interface SignedInAdmin {
   id: string;
   username: string;
   displayName: string;
+  role: Role;
+}
+
+/** The signed-in admin of an account row; a disabled account signs in as no one (read on every request, so on every instance). */
+function adminOfAccount(
+  user: { id: string; username: string; display_name: string; role: Role; status: string } | null,
+): SignedInAdmin | null {
+  if (!user || user.status !== 'active') return null;
+  return { id: user.id, username: user.username, displayName: user.display_name, role: user.role };
 }
 
 const PgStore = connectPgSimple(session);
@@ -74,8 +84,7 @@ export class AdminSessionStore extends PgStore {
       await new Promise<void>((resolve, reject) => this.destroy(sid, (error: unknown) => (error ? reject(asError(error)) : resolve())));
       return null;
     }
-    const admin = found.admin;
-    sess[READ_ADMIN] = admin && { id: admin.id, username: admin.username, displayName: admin.display_name };
+    sess[READ_ADMIN] = adminOfAccount(found.admin);
     return sess;
   }
 
@@ -154,12 +163,11 @@ function loginRedirect(req: Request, reason?: string): string {
   return `/admin/login?next=${encodeURIComponent(next)}${reason ? `&reason=${reason}` : ''}`;
 }
 
-/** The session's admin as read with it, if it still belongs to that user; else read now. Null: the account is gone. */
+/** The session's admin as read with it, if it still belongs to that user; else read now. Null: the account is gone or disabled. */
 async function currentAdmin(req: Request, userId: string): Promise<SignedInAdmin | null> {
   const read = adminsOfSessions.get(req);
   if (read && read.userId === userId) return read.admin;
-  const user = await findUserById(contextOf(req).db, userId);
-  return user && { id: user.id, username: user.username, displayName: user.display_name };
+  return adminOfAccount(await findUserById(contextOf(req).db, userId));
 }
 
 /** Whether a session has passed its idle or absolute limit at `time`. */
@@ -177,7 +185,10 @@ export async function signedInAdminOf(req: Request, res: Response): Promise<Sign
   if (known) return known;
   const state = req.session;
   if (!state?.userId || hasExpired(state, contextOf(req).now())) return null;
-  return currentAdmin(req, state.userId);
+  const admin = await currentAdmin(req, state.userId);
+  // For the admin layout of such a page: its navigation by role.
+  if (admin) res.locals.adminPermissions = permissionsOf(admin.role);
+  return admin;
 }
 
 /** Lets a signed-in admin through; idle (30 min) and absolute (12 h) limits are enforced here, not only by the cookie. */
@@ -198,6 +209,8 @@ export async function requireAdmin(req: Request, res: Response, next: NextFuncti
   // request: never later than before.
   if (sinceSeen >= VISIT_RECORD_INTERVAL_MS) state.lastSeenAt = time;
   res.locals.admin = admin;
+  // The admin layout's navigation offers only what the role may use.
+  res.locals.adminPermissions = permissionsOf(admin.role);
   next();
 }
 

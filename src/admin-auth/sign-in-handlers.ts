@@ -4,12 +4,63 @@ import { contextOf } from '../platform/context.js';
 import { ADMIN_COOKIE, endAdminSession, startAdminSession } from './admin-session.js';
 import { HttpError } from '../platform/http-error.js';
 import { clearLoginCsrfToken, csrfToken, isLoginRequestValid, loginCsrfToken } from './csrf.js';
-import { findUserByUsername } from './user-queries.js';
+import { findUserByUsername, type UserRow } from './user-queries.js';
+import { recordAccountEvent } from '../people/account-events.js';
+import { findTwoFactor, markSignedIn } from './two-factor-queries.js';
+import { isTwoFactorRequired } from './two-factor-policy.js';
 import { renderPage } from '../platform/rendering/render.js';
 import { verifyPassword } from './passwords.js';
 import { safeNextPath } from './safe-redirect.js';
 
 const WRONG_CREDENTIALS = 'The username or password is incorrect.';
+
+/** How long the password step stays good for the code to follow (two-factor-sign-in.ts). */
+export const PASSWORD_STEP_MS = 5 * 60 * 1000;
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Password step passed for this account, until this time: it opens nothing (requireAdmin reads `userId` only). */
+    passwordStep: { userId: string; until: number; next: string };
+    /** The site requires two-factor of this account and it has none yet: only the account page and sign-out open. */
+    mustEnrolTwoFactor: boolean;
+  }
+}
+
+/** A failed sign-in: counted by the throttle and written to the account log (the name typed, never the password). */
+export async function recordFailedSignIn(req: Request, username: string, userId: string | null, detail: string) {
+  const { db, loginThrottle } = contextOf(req);
+  const ip = req.ip ?? 'unknown';
+  await loginThrottle.recordFailure(username, ip);
+  await recordAccountEvent(db, { kind: 'sign-in-failed', actorId: null, subjectId: userId, ip, detail });
+}
+
+/** Opens the admin for `user` in a fresh session; returns where to go (the account page while two-factor enrolment is owed). */
+export async function completeSignIn(req: Request, user: UserRow, next: string): Promise<string> {
+  const { db, loginThrottle } = contextOf(req);
+  const ip = req.ip ?? 'unknown';
+  await loginThrottle.recordSuccess(user.username, ip);
+  const mustEnrol = (await isTwoFactorRequired(db, user.role)) && !(await findTwoFactor(db, user.id))?.enabled_at;
+  await startAdminSession(req, user.id);
+  if (mustEnrol) req.session.mustEnrolTwoFactor = true;
+  csrfToken(req, true);
+  await markSignedIn(db, user.id);
+  await recordAccountEvent(db, { kind: 'sign-in', actorId: user.id, subjectId: user.id, ip });
+  return mustEnrol ? '/admin/account' : next;
+}
+
+/** Starts the second step: a fresh session that holds only "password step passed", stored before the redirect. */
+function startPasswordStep(req: Request, userId: string, next: string): Promise<void> {
+  const until = contextOf(req).now() + PASSWORD_STEP_MS;
+  // The session store passes an Error; anything else still rejects with one.
+  const asError = (error: unknown) => (error instanceof Error ? error : new Error('The session could not be stored.'));
+  return new Promise((resolve, reject) => {
+    req.session.regenerate((error: unknown) => {
+      if (error) return reject(asError(error));
+      req.session.passwordStep = { userId, until, next };
+      req.session.save((saveError: unknown) => (saveError ? reject(asError(saveError)) : resolve()));
+    });
+  });
+}
 
 const loginForm = z.strictObject({
   username: z.string().max(100),
@@ -65,15 +116,23 @@ export async function login(req: Request, res: Response) {
     });
   }
   const user = await findUserByUsername(db, username);
-  if (!(await verifyPassword(user?.password_hash ?? null, password)) || !user) {
-    await loginThrottle.recordFailure(username, ip);
+  // A disabled account gets the same answer as a wrong password: the form tells a guesser nothing.
+  if (!(await verifyPassword(user?.password_hash ?? null, password)) || !user || user.status !== 'active') {
+    await recordFailedSignIn(
+      req,
+      username,
+      user?.id ?? null,
+      user ? (user.status === 'active' ? 'password' : 'disabled account') : username.slice(0, 100),
+    );
     return renderLogin(req, res, 401, { username, next, error: WRONG_CREDENTIALS });
   }
-  await loginThrottle.recordSuccess(username, ip);
-  await startAdminSession(req, user.id);
-  csrfToken(req, true);
+  if ((await findTwoFactor(db, user.id))?.enabled_at) {
+    await startPasswordStep(req, user.id, safeNextPath(next));
+    return res.redirect(303, '/admin/login/two-factor');
+  }
+  const destination = await completeSignIn(req, user, safeNextPath(next));
   clearLoginCsrfToken(res);
-  res.redirect(303, safeNextPath(next));
+  res.redirect(303, destination);
 }
 
 /** POST /admin/logout — destroys the session on the server, then goes home. */

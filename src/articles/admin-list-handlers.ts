@@ -7,6 +7,7 @@ import type { FlashModel, QueuePaginationModel } from '../moderation/admin-model
 import { takeFlash } from '../moderation/admin-chrome.js';
 import { containsPattern, decodeCursor, encodeCursor, pageNumbers, SEARCH_MAX } from '../moderation/queue-address.js';
 import { PAGE_NUMBER_PATTERN } from '../platform/http/route-patterns.js';
+import { ownerScope } from '../people/permissions.js';
 import { STATUS_LABELS } from './article-status.js';
 import type { ArticleStatus } from './article-queries.js';
 import {
@@ -90,7 +91,7 @@ declare module '../platform/rendering/models.js' {
   }
 }
 
-interface ListAddress extends Omit<ArticleListFilters, 'titlePattern'> {
+interface ListAddress extends Omit<ArticleListFilters, 'titlePattern' | 'ownerId'> {
   q: string;
 }
 
@@ -222,10 +223,18 @@ function emptyState(address: ListAddress, paged: boolean): ArticleListPageModel[
   return { message: VIEWS[address.view].empty, link: write ? { href: '/admin/articles/new', label: 'Write a new article' } : null };
 }
 
-async function buildListModel(req: Request, address: ListAddress, flash: FlashModel | null): Promise<ArticleListPageModel> {
+async function buildListModel(
+  req: Request,
+  address: ListAddress,
+  flash: FlashModel | null,
+  ownerId: string | null,
+): Promise<ArticleListPageModel> {
   const { db } = contextOf(req);
-  const filters: ArticleListFilters = { ...address, titlePattern: address.q ? containsPattern(address.q) : null };
-  const [page, counts] = await Promise.all([listArticlePage(db, filters, PER_PAGE), countArticlesByStatus(db, filters.titlePattern)]);
+  const filters: ArticleListFilters = { ...address, titlePattern: address.q ? containsPattern(address.q) : null, ownerId };
+  const [page, counts] = await Promise.all([
+    listArticlePage(db, filters, PER_PAGE),
+    countArticlesByStatus(db, filters.titlePattern, ownerId),
+  ]);
   const all = counts.draft + counts.scheduled + counts.published;
   const countOf = (view: ArticleListView) => (view === 'all' ? all : counts[view]);
   const total = countOf(address.view);
@@ -258,5 +267,7 @@ async function buildListModel(req: Request, address: ListAddress, flash: FlashMo
 export async function showArticleList(req: Request, res: Response) {
   const address = parseListQuery(req.query);
   if (typeof address === 'string') throw new HttpError(400, address);
-  await renderPage(res, 200, 'articles/admin/list', await buildListModel(req, address, takeFlash(req)));
+  // An author's list holds only their own articles.
+  const ownerId = ownerScope(res, 'articles');
+  await renderPage(res, 200, 'articles/admin/list', await buildListModel(req, address, takeFlash(req), ownerId));
 }

@@ -15,6 +15,8 @@ export interface ArticleListFilters {
   after: Cursor | null;
   /** A numbered page (2 and up) jumped to from the page list. */
   page: number | null;
+  /** Only this account's articles (an author's list); null for every article. */
+  ownerId: string | null;
 }
 
 export interface ArticleListRow {
@@ -52,8 +54,9 @@ const TAG_NAMES = `ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id 
  * The rows a view holds, narrowed by the title search. "All" leaves out the
  * trash, as WordPress does. The bodies are never read: a list row shows none.
  */
-function matching(db: Database, filters: Pick<ArticleListFilters, 'view' | 'titlePattern'>) {
+function matching(db: Database, filters: Pick<ArticleListFilters, 'view' | 'titlePattern' | 'ownerId'>) {
   const query = db('articles as a');
+  if (filters.ownerId) query.where('a.author_id', filters.ownerId);
   if (filters.view === 'all') query.whereNot('a.status', 'trash');
   else query.where('a.status', filters.view);
   // `titlePattern` comes from containsPattern(): its % and _ are escaped.
@@ -125,8 +128,13 @@ export async function listArticlePage(db: Database, filters: ArticleListFilters,
 }
 
 /** Exact count per status of the articles matching the search (all of them when not searching): one grouped count. */
-export async function countArticlesByStatus(db: Database, titlePattern: string | null): Promise<Record<ArticleStatus, number>> {
+export async function countArticlesByStatus(
+  db: Database,
+  titlePattern: string | null,
+  ownerId: string | null,
+): Promise<Record<ArticleStatus, number>> {
   const query = db('articles as a').select('a.status').count({ count: '*' }).groupBy('a.status');
+  if (ownerId) query.where('a.author_id', ownerId);
   if (titlePattern) query.whereILike('a.title', titlePattern);
   const counts: Record<ArticleStatus, number> = { draft: 0, scheduled: 0, published: 0, trash: 0 };
   for (const row of (await query) as Array<{ status: ArticleStatus; count: string }>) counts[row.status] = Number(row.count);

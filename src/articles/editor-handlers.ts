@@ -5,6 +5,7 @@ import { ID_PATTERN } from '../platform/http/route-patterns.js';
 import { namedDateFormatsIn } from '../platform/rendering/format.js';
 import { signedInAdmin } from '../admin-auth/admin-session.js';
 import { setFlash, takeFlash } from '../moderation/admin-chrome.js';
+import { notYourArticle, ownerScope } from '../people/permissions.js';
 import { findArticleById, type ArticleRow } from './article-queries.js';
 import { createArticle, saveArticle, type Editor, type SaveOutcome } from './article-editing.js';
 import { parseEditorForm, type EditorAction, type EditorValues } from './editor-form.js';
@@ -33,6 +34,12 @@ export async function loadEditedArticle(req: Request): Promise<ArticleRow> {
 export function editorOf(res: Response): Editor {
   const admin = signedInAdmin(res);
   return { id: admin.id, name: admin.displayName };
+}
+
+/** An author's article stays theirs: naming another account (or none) as its author is refused. */
+function refuseOtherAuthor(res: Response, authorId: string) {
+  const owner = ownerScope(res, 'articles');
+  if (owner !== null && authorId !== owner) throw notYourArticle();
 }
 
 function blankValues(res: Response): EditorValues {
@@ -125,6 +132,7 @@ async function refuse(
 /** POST /admin/articles — creates the article (a draft unless the action says otherwise); 303 to its editor. */
 export async function createArticleFromEditor(req: Request, res: Response) {
   const parsed = parseEditorForm(req.body, await siteTimeZone(req));
+  refuseOtherAuthor(res, parsed.values.author_id);
   if (!parsed.ok) return renderEditor(req, res, 422, { article: null, values: parsed.values, errors: parsed.errors });
   const outcome = await createArticle(contextOf(req).db, parsed.submission, editorOf(res), new Date(contextOf(req).now()));
   if (!outcome.ok) return refuse(req, res, null, parsed.values, outcome);
@@ -136,6 +144,7 @@ export async function createArticleFromEditor(req: Request, res: Response) {
 export async function saveArticleFromEditor(req: Request, res: Response) {
   const article = await loadEditedArticle(req);
   const parsed = parseEditorForm(req.body, await siteTimeZone(req));
+  refuseOtherAuthor(res, parsed.values.author_id);
   if (!parsed.ok) return renderEditor(req, res, 422, { article, values: parsed.values, errors: parsed.errors });
   if (parsed.submission.version === null) {
     const errors = { form: 'The form lost its version number. Reload the page and try again.' };

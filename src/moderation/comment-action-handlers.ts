@@ -13,6 +13,8 @@ import {
   type ModerationResult,
 } from './moderation-queries.js';
 import { parseCommentForm } from '../comments/comment-form.js';
+import { ownerScope } from '../people/permissions.js';
+import { keepCommentsOwnedBy, refuseCommentsNotOwned } from '../people/ownership.js';
 import { mailOnApproval } from '../mail/moderation-mail.js';
 import {
   actionForStatus,
@@ -84,8 +86,11 @@ function approvalMail(req: Request) {
   return mailOnApproval({ baseUrl: config.baseUrl, secret: cookieSecret });
 }
 
-function moderate(req: Request, res: Response, ids: readonly string[], plan: (comment: LockedComment) => Move) {
+async function moderate(req: Request, res: Response, ids: readonly string[], plan: (comment: LockedComment) => Move) {
   const { actor, at } = moderator(req, res);
+  // An author moderates only the comments on their own articles: any other in the batch refuses it whole.
+  const owner = ownerScope(res, 'comments');
+  if (owner !== null) await refuseCommentsNotOwned(req, ids, owner);
   return moderateComments(contextOf(req).db, ids, actor, at, plan, approvalMail(req));
 }
 
@@ -159,7 +164,10 @@ export async function applyBulkAction(req: Request, res: Response) {
 export async function emptyStatus(req: Request, res: Response) {
   const form = parseForm(emptyForm, req.body);
   const back = returnPath(req, form.return_to);
-  const ids = await listIdsInStatus(contextOf(req).db, form.status);
+  const owner = ownerScope(res, 'comments');
+  const listed = await listIdsInStatus(contextOf(req).db, form.status);
+  // An author empties only what their own articles hold there.
+  const ids = owner === null ? listed : await keepCommentsOwnedBy(req, listed, owner);
   const where = form.status === 'spam' ? 'Spam' : 'The trash';
   if (ids.length !== Number(form.count)) {
     setFlash(

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
+import { ownerScope } from '../people/permissions.js';
 import { HttpError } from '../platform/http-error.js';
 import { listLogPage } from './queue-queries.js';
 import { renderPage } from '../platform/rendering/render.js';
@@ -23,7 +24,8 @@ export async function showLog(req: Request, res: Response) {
   const before = readCursor(req.query.before);
   const after = readCursor(req.query.after);
   if (before && after) throw new HttpError(400, 'A page cannot start and end at once.');
-  const page = await listLogPage(contextOf(req).db, { before, after }, LOG_PAGE_SIZE);
+  // An author sees what was done to the comments on their own articles.
+  const page = await listLogPage(contextOf(req).db, { before, after }, LOG_PAGE_SIZE, ownerScope(res, 'moderation-log'));
   await renderPage(res, 200, 'moderation/admin/log', {
     meta: { title: 'Moderation log' },
     entries: page.rows.map((entry) => {

@@ -52,6 +52,8 @@ export interface QueueFilters {
   after: Cursor | null;
   /** A numbered page (2 and up) jumped to from the page list; the Newer/Older links use cursors. */
   page: number | null;
+  /** Only comments on this account's articles (an author's queue); never part of the address. */
+  ownerId?: string | null;
 }
 
 export const DEFAULT_FILTERS: QueueFilters = {

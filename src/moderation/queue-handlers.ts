@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
 import { signedInAdmin } from '../admin-auth/admin-session.js';
+import { ownerScope } from '../people/permissions.js';
 import { countMatchingByStatus, countNewerThan, listQueuePage, type QueuePage, type QueueRow } from './queue-queries.js';
 import { commentExists, findArticleIdBySlug, listArticleChoices } from './comment-lookup-queries.js';
 import { findQueuePreferences, type QueuePreferences } from './queue-preference-queries.js';
@@ -156,12 +157,14 @@ async function paginationModel(
 export async function buildQueueModel(
   req: Request,
   res: Response,
-  filters: QueueFilters,
+  address: QueueFilters,
   flash: FlashModel | null,
   problem: ReplyProblem | null = null,
   screenProblem: ScreenOptionsProblem | null = null,
 ): Promise<AdminQueuePageModel> {
   const { db } = contextOf(req);
+  // An author's queue holds only the comments on their own articles.
+  const filters: QueueFilters = { ...address, ownerId: ownerScope(res, 'comments') };
   const articleId = filters.article ? await findArticleIdBySlug(db, filters.article) : null;
   if (filters.article && !articleId) throw new HttpError(404, 'There is no article with that address, so it has no comments to show.');
   const pattern = filters.q ? containsPattern(filters.q) : null;

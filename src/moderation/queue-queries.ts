@@ -129,6 +129,7 @@ const APPROVED_REPLIES = `(SELECT count(*)::int FROM comments r WHERE r.parent_i
 /** What narrows the queue besides its status: article, search text, exact address, one comment. */
 function whereNarrowed(query: Knex.QueryBuilder, filters: QueueFilters, articleId: string | null, pattern: string | null) {
   if (articleId) query.where('c.article_id', articleId);
+  if (filters.ownerId) query.whereRaw('c.article_id IN (SELECT id FROM articles WHERE author_id = ?)', [filters.ownerId]);
   if (filters.commentId) query.where('c.id', filters.commentId);
   // Equality on inet: 127.0.0.1 is not 127.0.0.11, as a text search would have it.
   if (filters.ip) query.whereRaw('c.ip = ?::inet', [filters.ip]);
@@ -229,7 +230,7 @@ export async function countMatchingByStatus(
   articleId: string | null,
   pattern: string | null,
 ): Promise<Record<CommentStatus, number>> {
-  if (!pattern && !filters.ip && !filters.commentId) return countByStatus(db, articleId);
+  if (!pattern && !filters.ip && !filters.commentId && !filters.ownerId) return countByStatus(db, articleId);
   const query = whereNarrowed(
     db('comments as c').select('c.status').count({ count: '*' }).groupBy('c.status'),
     filters,
@@ -282,11 +283,18 @@ export async function listRecentLog(db: Database, commentIds: readonly string[],
     ]);
 }
 
-/** The whole log, newest first, by keyset. */
-export async function listLogPage(db: Database, position: { before: Cursor | null; after: Cursor | null }, limit: number) {
-  const query = () =>
-    db('moderation_log as l')
+/** The whole log, newest first, by keyset; with `ownerId`, only what concerns comments on that account's articles. */
+export async function listLogPage(
+  db: Database,
+  position: { before: Cursor | null; after: Cursor | null },
+  limit: number,
+  ownerId: string | null = null,
+) {
+  const query = () => {
+    const rows = db('moderation_log as l')
       .leftJoin('comments as c', 'c.id', 'l.comment_id')
       .select('l.*', 'c.status AS comment_status', 'c.author_name AS comment_author_name', db.raw(cursorTime('l.created_at')));
+    return ownerId ? rows.whereRaw('c.article_id IN (SELECT id FROM articles WHERE author_id = ?)', [ownerId]) : rows;
+  };
   return keysetPage<LogRow>(query, 'l', position, limit);
 }

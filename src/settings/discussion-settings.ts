@@ -39,6 +39,8 @@ export interface DiscussionSettings {
   timeZone: string;
   /** The largest image an upload may be, in bytes (set in whole megabytes). */
   mediaMaxBytes: number;
+  /** Sign-in: every account above Moderator must use two-factor sign-in (sent to enrol after sign-in until it does). */
+  requireTwoFactor: boolean;
 }
 
 export const MEGABYTE = 1024 * 1024;
@@ -66,6 +68,7 @@ export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
   notificationEmail: '',
   timeZone: DEFAULT_TIME_ZONE,
   mediaMaxBytes: 10 * MEGABYTE,
+  requireTwoFactor: false,
 };
 
 /** One entry a line; blank lines and surrounding spaces ignored, duplicates dropped. */
@@ -108,6 +111,7 @@ const storedSettings = z.object({
     .int()
     .min(MEDIA_MAX_MEGABYTES.min * MEGABYTE)
     .max(MEDIA_MAX_MEGABYTES.max * MEGABYTE),
+  requireTwoFactor: z.boolean(),
 });
 
 export function settingsFromStored(stored: Record<string, unknown>): DiscussionSettings {

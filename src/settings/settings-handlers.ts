@@ -22,6 +22,8 @@ declare module '../moderation/admin-models.js' {
   interface DiscussionFormValues {
     /** The Media section: the upload limit, in whole megabytes. */
     media_max_mb: string;
+    /** The Sign-in section: two-factor required above Moderator. */
+    require_two_factor: boolean;
   }
 }
 
@@ -107,6 +109,7 @@ const discussionForm = z.strictObject({
     )
     .transform((value) => canonicalTimeZone(value)!),
   media_max_mb: wholeNumber('The upload limit', MEDIA_MAX_MEGABYTES.min, MEDIA_MAX_MEGABYTES.max),
+  require_two_factor: checkbox,
 });
 
 type ParsedForm = z.output<typeof discussionForm>;
@@ -133,6 +136,7 @@ function settingsOf(form: ParsedForm): DiscussionSettings {
     notificationEmail: form.notification_email,
     timeZone: form.timezone_string,
     mediaMaxBytes: form.media_max_mb * MEGABYTE,
+    requireTwoFactor: form.require_two_factor,
   };
 }
 
@@ -158,6 +162,7 @@ function valuesOf(settings: DiscussionSettings): DiscussionFormValues {
     avatar_source: settings.avatarSource,
     timezone_string: settings.timeZone,
     media_max_mb: String(Math.round(settings.mediaMaxBytes / MEGABYTE)),
+    require_two_factor: settings.requireTwoFactor,
   };
 }
 
@@ -186,6 +191,7 @@ function typedValues(body: Record<string, unknown>): DiscussionFormValues {
     avatar_source: text('avatar_source'),
     timezone_string: text('timezone_string'),
     media_max_mb: text('media_max_mb'),
+    require_two_factor: ticked('require_two_factor'),
   };
 }
 
@@ -223,6 +229,7 @@ const FIELD_ORDER: Array<DiscussionField | 'form'> = [
   'avatar_source',
   'timezone_string',
   'media_max_mb',
+  'require_two_factor',
 ];
 
 let timeZoneGroups: AdminSettingsPageModel['timeZoneGroups'] | null = null;

@@ -7,6 +7,7 @@ import { countUsers, findUserByUsername } from '../../src/admin-auth/user-querie
 import { prepareDatabase } from '../../src/platform/startup.js';
 import { createAdmin, ensureStartupAdmin } from '../../src/admin-auth/admins.js';
 import { verifyPassword } from '../../src/admin-auth/passwords.js';
+import { enableTwoFactor, findTwoFactor, savePendingSecret } from '../../src/admin-auth/two-factor-queries.js';
 import { useTestDatabase } from '../helpers/database.js';
 
 const testDb = useTestDatabase();
@@ -54,7 +55,7 @@ describe('npm run admin -- create <username>', () => {
     assert.ok(user);
     assert.equal(user.username, 'editor');
     assert.equal(user.display_name, 'Site admin', 'without --display-name, replies are not signed with the sign-in name');
-    assert.equal(user.role, 'admin');
+    assert.equal(user.role, 'administrator');
     assertArgon2idAtOwaspMinimum(user.password_hash);
     assert.equal(await verifyPassword(user.password_hash, 'correct horse battery staple'), true, 'the trailing newline is not part of it');
     assert.equal(await verifyPassword(user.password_hash, 'correct horse battery staple\n'), false);
@@ -140,6 +141,89 @@ describe('npm run admin -- create <username>', () => {
       assert.match(result.stderr, /Usage: npm run admin -- create <username>/);
     }
     assert.equal(await countUsers(testDb.db), 0);
+  });
+});
+
+describe('npm run admin -- reset-password <username>', () => {
+  const NEW_PASSWORD = 'a new password from a pipe';
+  const sessionOf = (userId: string, sid: string) =>
+    testDb.db('session').insert({ sid, sess: JSON.stringify({ cookie: {}, userId }), expire: new Date(Date.now() + 3_600_000) });
+
+  it('sets the password from standard input, ends every session of the account and records it', async () => {
+    const user = await createAdmin(testDb.db, 'editor', 'the first password');
+    const other = await createAdmin(testDb.db, 'other', 'the other password');
+    await sessionOf(user.id, 'phone');
+    await sessionOf(user.id, 'laptop');
+    await sessionOf(other.id, 'others');
+    const result = await runAdminCli(['reset-password', 'Editor'], { stdin: `${NEW_PASSWORD}\n` });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Set a new password for "editor" and signed out all their sessions/);
+    assert.ok(!result.stdout.includes(NEW_PASSWORD) && !result.stderr.includes(NEW_PASSWORD), 'the password is never echoed');
+    const changed = await findUserByUsername(testDb.db, 'editor');
+    assert.equal(await verifyPassword(changed!.password_hash, NEW_PASSWORD), true);
+    assert.deepEqual(
+      (await testDb.db('session').select('sid')).map((row) => row.sid),
+      ['others'],
+    );
+    const event = await testDb.db('account_events').where({ kind: 'password-reset' }).first();
+    assert.equal(String(event.subject_id), user.id);
+    assert.equal(event.detail, 'from the command line');
+  });
+
+  it('takes the password from ADMIN_PASSWORD', async () => {
+    await createAdmin(testDb.db, 'editor', 'the first password');
+    const result = await runAdminCli(['reset-password', 'editor'], { adminPassword: NEW_PASSWORD });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(await verifyPassword((await findUserByUsername(testDb.db, 'editor'))!.password_hash, NEW_PASSWORD), true);
+  });
+
+  it('refuses an unknown account or a weak password with a clear message, changing nothing', async () => {
+    const user = await createAdmin(testDb.db, 'editor', 'the first password');
+    await sessionOf(user.id, 'phone');
+    const unknown = await runAdminCli(['reset-password', 'nobody'], { stdin: `${NEW_PASSWORD}\n` });
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /There is no account named "nobody"\./);
+    const weak = await runAdminCli(['reset-password', 'editor'], { stdin: 'qwerty123456\n' });
+    assert.equal(weak.code, 1);
+    assert.match(weak.stderr, /on the list of commonly used passwords/);
+    const short = await runAdminCli(['reset-password', 'editor'], { stdin: 'short\n' });
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /at least 12 characters/);
+    assert.equal((await findUserByUsername(testDb.db, 'editor'))!.password_hash, user.password_hash);
+    assert.equal((await testDb.db('session')).length, 1);
+    assert.equal((await testDb.db('account_events')).length, 0);
+  });
+
+  it('prints its usage without a username', async () => {
+    for (const args of [['reset-password'], ['reset-password', 'editor', 'extra']]) {
+      const result = await runAdminCli(args, { adminPassword: NEW_PASSWORD });
+      assert.equal(result.code, 2, `for ${JSON.stringify(args)}`);
+      assert.match(result.stderr, /npm run admin -- reset-password <username>/);
+    }
+  });
+});
+
+describe('npm run admin -- reset-two-factor <username>', () => {
+  it('turns two-factor off for a locked-out account, ends its sessions and records it; refuses an unknown name', async () => {
+    const user = await createAdmin(testDb.db, 'editor', 'the first password');
+    await savePendingSecret(testDb.db, user.id, 'sealed-secret');
+    assert.ok(await enableTwoFactor(testDb.db, user.id, 'sealed-secret', 1, ['hash-1', 'hash-2']));
+    await testDb
+      .db('session')
+      .insert({ sid: 'phone', sess: JSON.stringify({ cookie: {}, userId: user.id }), expire: new Date(Date.now() + 3_600_000) });
+    assert.ok(await findTwoFactor(testDb.db, user.id));
+
+    const result = await runAdminCli(['reset-two-factor', 'editor'], {});
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Turned two-factor sign-in off for "editor" and signed out all their sessions/);
+    assert.equal(await findTwoFactor(testDb.db, user.id), null);
+    assert.equal((await testDb.db('two_factor_recovery_codes')).length, 0);
+    assert.equal((await testDb.db('session')).length, 0);
+    assert.equal((await testDb.db('account_events').where({ kind: 'two-factor-off' }).first()).detail, 'from the command line');
+
+    const unknown = await runAdminCli(['reset-two-factor', 'nobody'], {});
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /There is no account named "nobody"\./);
   });
 });
 

@@ -181,6 +181,7 @@ describe('the discussion settings page', () => {
       notificationEmail: 'editor@example.com',
       timeZone: 'UTC',
       mediaMaxBytes: 10 * 1024 * 1024,
+      requireTwoFactor: false,
     });
 
     const page = await settingsPage();

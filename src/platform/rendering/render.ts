@@ -13,10 +13,10 @@ const isStaffPage = (page: string) => page.includes('/admin/');
  * settings as every instance reads them (kept while the change listener
  * hears every change), so a new zone shows at once everywhere. Staff pages
  * name the zone after each time. The error page shows no dates and must
- * render when the database cannot answer: it does not ask.
+ * render when the database cannot answer, and a 503 answers exactly that: neither asks.
  */
 async function dateFormatsFor(res: Response, page: keyof PageModels): Promise<DateFormats> {
-  if (page === 'platform/error') return dateFormatsIn(DEFAULT_TIME_ZONE);
+  if (page === 'platform/error' || res.statusCode === 503) return dateFormatsIn(DEFAULT_TIME_ZONE);
   const { db, memo } = contextOf(res.req);
   // A page answering a database failure (a comment form given back) still renders, in UTC.
   const timeZone = await rememberedDiscussionSettings(db, memo).then(
@@ -52,6 +52,7 @@ export async function renderPage<Page extends keyof PageModels>(
   page: Page,
   model: PageModels[Page],
 ): Promise<void> {
+  res.status(status);
   const html = await renderPageToString(res, page, model);
-  res.status(status).type('html').send(html);
+  res.type('html').send(html);
 }
