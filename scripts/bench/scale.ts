@@ -209,7 +209,7 @@ export async function measureScaleRows(context: ScaleContext): Promise<ScaleResu
           say,
           onCleanUp,
         });
-        verdicts.set('queue', [row.verdict]);
+        verdicts.set('queue', row.verdicts);
         memory.push(...row.memory);
       });
     }

@@ -87,6 +87,17 @@ export async function showAccount(req: Request, res: Response) {
   await renderAccount(req, res, 200, user, { displayName: user.display_name, email: user.email ?? '', flash: takeFlash(req), errors: {} });
 }
 
+/**
+ * The account page again for a refused two-factor form: `status` (422, or
+ * 429 when throttled), the message at its field in the two-factor section.
+ */
+export async function showAccountRefused(req: Request, res: Response, status: number, errors: TwoFactorSectionModel['errors']) {
+  const user = await ownAccount(req, res);
+  req.session.twoFactorErrors = errors;
+  await loadAdminChrome(req, res);
+  await renderAccount(req, res, status, user, { displayName: user.display_name, email: user.email ?? '', flash: null, errors: {} });
+}
+
 const typedField = (req: Request, name: string) => {
   const value = (req.body as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' ? value : '';

@@ -1,5 +1,6 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 import argon2 from 'argon2';
+import type * as LanguageCommon from '@zxcvbn-ts/language-common';
 
 /** argon2id at OWASP's minimum: 19 MiB of memory, 2 passes, 1 lane. */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -31,9 +32,16 @@ export async function verifyPassword(hash: string | null, password: string): Pro
 
 let commonPasswords: Set<string> | undefined;
 
-/** zxcvbn's list of common passwords (ASVS 2.1.7), lower-cased once, when a password is first checked. */
+/**
+ * zxcvbn's list of common passwords (ASVS 2.1.7), loaded and lower-cased
+ * when a password is first checked: a process that only serves readers
+ * never holds it.
+ */
 function isCommonPassword(password: string): boolean {
-  commonPasswords ??= new Set(dictionary['passwords-common'].map((entry) => entry.toLowerCase()));
+  if (!commonPasswords) {
+    const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as typeof LanguageCommon;
+    commonPasswords = new Set(dictionary['passwords-common'].map((entry) => entry.toLowerCase()));
+  }
   return commonPasswords.has(password.toLowerCase());
 }
 

@@ -11,6 +11,7 @@ import { disableTwoFactor, enableTwoFactor, findTwoFactor, savePendingSecret } f
 import { hashRecoveryCode, makeRecoveryCodes, normaliseCode, openSecret, sealSecret, secretSealingKey } from './two-factor-secrets.js';
 import { acceptedTimeStep, newTotpSecret } from './two-factor.js';
 import { isTwoFactorRequired } from './two-factor-policy.js';
+import { showAccountRefused } from './account-handlers.js';
 import type { TwoFactorSectionModel } from './two-factor-section.js';
 
 /** Enrolment and removal of two-factor sign-in, from one's own account page. */
@@ -19,9 +20,9 @@ const csrfField = { _csrf: z.string().max(1000) };
 const enrolForm = z.strictObject({ code: z.string().max(100).optional(), ...csrfField });
 const disableForm = z.strictObject({ current_password: z.string().max(2048), ...csrfField });
 
-/** A refused form goes back to the account page, its message at the field. */
-function backToAccount(req: Request, res: Response, errors?: TwoFactorSectionModel['errors']) {
-  if (errors) req.session.twoFactorErrors = errors;
+/** A step done goes back to the account page; a refused form gets it again (422, or 429 when throttled), its message at the field. */
+async function backToAccount(req: Request, res: Response, errors?: TwoFactorSectionModel['errors'], status = 422) {
+  if (errors) return showAccountRefused(req, res, status, errors);
   res.redirect(303, '/admin/account#two-factor-heading');
 }
 
@@ -55,7 +56,7 @@ export async function enrolTwoFactor(req: Request, res: Response) {
   req.session.twoFactorRecoveryCodes = codes;
   setFlash(req, 'success', 'Two-factor sign-in is on. Save your recovery codes now: they are shown only once.');
   delete req.session.mustEnrolTwoFactor;
-  backToAccount(req, res);
+  await backToAccount(req, res);
 }
 
 /** POST /admin/account/two-factor/disable — with the current password (throttled like sign-in); refused while the site requires it of this role. */
@@ -68,7 +69,7 @@ export async function removeTwoFactor(req: Request, res: Response) {
   const wait = await loginThrottle.secondsToWait(admin.username, ip);
   if (wait > 0) {
     res.set('Retry-After', String(wait));
-    return backToAccount(req, res, { disable_password: `Too many failed attempts. Try again in ${Math.ceil(wait / 60)} minutes.` });
+    return backToAccount(req, res, { disable_password: `Too many failed attempts. Try again in ${Math.ceil(wait / 60)} minutes.` }, 429);
   }
   const user = await findUserById(db, admin.id);
   if (!user || !(await verifyPassword(user.password_hash, parsed.data.current_password))) {
@@ -76,10 +77,11 @@ export async function removeTwoFactor(req: Request, res: Response) {
     return backToAccount(req, res, { disable_password: 'That is not your current password.' });
   }
   if (await isTwoFactorRequired(db, user.role)) {
-    return backToAccount(req, res, { disable_password: 'This site requires two-factor sign-in for your role: it cannot be removed.' });
+    // The page offers no removal then: this is a request made by hand.
+    throw new HttpError(403, 'This site requires two-factor sign-in for your role: it cannot be removed.');
   }
   await disableTwoFactor(db, user.id);
   setFlash(req, 'success', 'Two-factor sign-in is off. Signing in asks only for your password.');
   await recordAccountEvent(db, { kind: 'two-factor-off', actorId: user.id, subjectId: user.id, ip: req.ip ?? null });
-  backToAccount(req, res);
+  await backToAccount(req, res);
 }

@@ -5,6 +5,7 @@ import { renderPage } from '../platform/rendering/render.js';
 import type { PageMeta } from '../platform/rendering/models.js';
 import { loadDiscussionSettings } from '../settings/settings-queries.js';
 import { loadAdminChrome } from '../moderation/admin-chrome.js';
+import { ownerScope } from '../people/permissions.js';
 import type { FlashModel } from '../moderation/admin-models.js';
 import type { ArticleFormat, ArticleRow, ArticleStatus } from './article-queries.js';
 import { STATUS_LABELS } from './article-status.js';
@@ -201,7 +202,7 @@ export async function renderEditor(req: Request, res: Response, status: number, 
   const { article, values } = state;
   const errors = state.errors ?? {};
   const [accounts, revisions, settings] = await Promise.all([
-    listAuthorAccounts(db),
+    listAuthorAccounts(db, ownerScope(res, 'articles')),
     article ? revisionsOf(req, article) : Promise.resolve({ rows: [], total: 0 }),
     siteSettings(req),
   ]);

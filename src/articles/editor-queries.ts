@@ -106,10 +106,12 @@ export async function listArticleTagNames(db: Database, articleId: string): Prom
 }
 
 /** The accounts an article may be credited to. */
-export async function listAuthorAccounts(db: Database): Promise<AuthorAccount[]> {
-  return db<AuthorAccount>('users')
+/** The accounts an article may be credited to: every one, or with `onlyId` (an author's editor) that account alone. */
+export async function listAuthorAccounts(db: Database, onlyId: string | null = null): Promise<AuthorAccount[]> {
+  const query = db<AuthorAccount>('users')
     .select('id', 'display_name', 'username')
     .orderBy([{ column: 'display_name' }, { column: 'id' }]);
+  return onlyId === null ? query : query.where({ id: onlyId });
 }
 
 export async function findAuthorAccount(db: Database, id: string): Promise<AuthorAccount | null> {

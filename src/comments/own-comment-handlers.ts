@@ -15,7 +15,7 @@ import {
   type OwnCommentState,
 } from './comment-edits.js';
 import { parsePendingIds, PENDING_COOKIE } from './commenter-cookies.js';
-import { commentIdFromToken, minutesLeft } from './self-service.js';
+import { commentIdFromToken, minutesLeft, selfServiceToken } from './self-service.js';
 import { articlePath } from '../articles/article-page.js';
 import { ID_PATTERN } from '../platform/http/route-patterns.js';
 
@@ -161,6 +161,29 @@ export async function showOwnCommentEdit(req: Request, res: Response) {
   const article = await articleOf(req, owned.comment);
   const notice = req.query.done === 'saved' ? savedNotice(owned.comment, `${articlePath(article.slug)}#comment-${owned.comment.id}`) : null;
   await renderOwn(req, res, 200, owned, { notice });
+}
+
+const RESENT =
+  'Your comment had already been posted when you sent the form again, so the text you sent the second time was not. It is kept below: save it to change your comment.';
+
+/**
+ * The answer to a resent comment form whose first sending was stored with
+ * other text (edited on the error page while the first attempt had in fact
+ * gone through): the stored comment, and the new text kept to save as an
+ * edit while the commenter still may.
+ */
+export async function showResentWithOtherText(req: Request, res: Response, commentId: string, values: CommentEditValues) {
+  const { db, cookieSecret, now } = contextOf(req);
+  const comment = await findOwnComment(db, commentId);
+  if (!comment) throw new HttpError(404, 'That comment is no longer here.');
+  const owned = { comment, token: selfServiceToken(cookieSecret, comment.id) };
+  const state = ownCommentState(comment, now());
+  if (state !== 'open') {
+    const closedReason = `${RESENT.split('.')[0]}. ${state === 'withdrawn' ? CLOSED_REASONS.withdrawn : CLOSED_REASONS[state]}`;
+    return renderOwn(req, res, 409, owned, { view: 'closed', closedReason, values, keptText: true });
+  }
+  const article = await articleOf(req, comment);
+  return renderOwn(req, res, 409, owned, { values, notice: { text: RESENT, href: `${articlePath(article.slug)}#comment-${comment.id}` } });
 }
 
 /** The posted form without its version, which parseCommentEdit does not know; the version when it is well formed. */

@@ -8,6 +8,7 @@ import { areCommentsOpen, CLOSED_MESSAGE, DUPLICATE_MESSAGE, EXPIRED_MESSAGE, fl
 import { rememberedDiscussionSettings } from '../platform/page-cache/index.js';
 import { articlePath, buildArticlePage, loadPublishedArticle, ownCommentLocation, type FormState } from '../articles/article-page.js';
 import { DAY_MS } from '../platform/units.js';
+import { showResentWithOtherText } from './own-comment-handlers.js';
 
 function cookieOptions(req: Request, maxAge: number): CookieOptions {
   return { httpOnly: true, sameSite: 'lax', secure: req.secure, maxAge, path: '/' };
@@ -105,6 +106,10 @@ async function storeComment(req: Request, res: Response) {
       const ownIds = addPendingId(req.signedCookies?.[PENDING_COOKIE], outcome.commentId);
       res.cookie(PENDING_COOKIE, ownIds, { ...cookieOptions(req, 30 * DAY_MS), signed: true });
       rememberCommenter(req, res, parsed.submission);
+      if (outcome.resentWithOtherText) {
+        const { comment, author, email, url } = parsed.values;
+        return showResentWithOtherText(req, res, outcome.commentId, { comment, author, email, url });
+      }
       // With comment pages, straight to the page that holds the new comment. It
       // is stored already: failing to find that page must not read as a failed post.
       const onArticle = `${articlePath(article.slug)}#comment-${outcome.commentId}`;

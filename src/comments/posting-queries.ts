@@ -12,7 +12,7 @@ export type PostedParent = Pick<CommentRow, 'id' | 'article_id' | 'status' | 'au
 
 export interface PostingChecks {
   /** The comment already stored under this submission id (a resent form). */
-  earlier: Pick<CommentRow, 'id' | 'article_id' | 'status'> | null;
+  earlier: Pick<CommentRow, 'id' | 'article_id' | 'status' | 'body'> | null;
   parent: PostedParent | null;
   duplicate: boolean;
   /** WordPress's "previously approved": this name and email already have an approved comment. */
@@ -47,7 +47,9 @@ export async function readPostingChecks(
   const [row]: ChecksRow[] = await db.select({
     earlier: submissionId
       ? firstAsJson(
-          db('comments').select(db.raw('id::text AS id, article_id::text AS article_id, status')).where({ submission_id: submissionId }),
+          db('comments')
+            .select(db.raw('id::text AS id, article_id::text AS article_id, status, body'))
+            .where({ submission_id: submissionId }),
         )
       : none,
     parent: comment.parent_id

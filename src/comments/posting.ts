@@ -28,7 +28,7 @@ export interface CommentingContext {
 }
 
 export type PostCommentOutcome =
-  | { kind: 'stored'; commentId: string; status: CommentStatus; approvedOnArticle?: number }
+  | { kind: 'stored'; commentId: string; status: CommentStatus; approvedOnArticle?: number; resentWithOtherText?: boolean }
   | { kind: 'invalid'; errors: FieldErrors }
   | { kind: 'duplicate' }
   | { kind: 'closed' }
@@ -91,17 +91,28 @@ function decide(
   );
 }
 
-const alreadyStored = (comment: { id: string; status: CommentStatus }): PostCommentOutcome => ({
+/**
+ * A resent form whose first sending was stored: the stored comment answers.
+ * When the text differs (edited on the 503 page while the first attempt had
+ * in fact been stored), the commenter must hear that the new text was not.
+ */
+const alreadyStored = (comment: { id: string; status: CommentStatus; body: string }, resentBody: string): PostCommentOutcome => ({
   kind: 'stored',
   commentId: comment.id,
   status: comment.status,
+  resentWithOtherText: comment.body !== resentBody,
 });
 
 /** The comment a resent form already stored (double click, browser retry), when it is for this article. */
-async function storedBefore(db: Database, submissionId: string | null, articleId: string): Promise<PostCommentOutcome | null> {
+async function storedBefore(
+  db: Database,
+  submissionId: string | null,
+  articleId: string,
+  resentBody: string,
+): Promise<PostCommentOutcome | null> {
   if (!submissionId) return null;
   const earlier = await findCommentBySubmissionId(db, submissionId);
-  return earlier?.article_id === articleId ? alreadyStored(earlier) : null;
+  return earlier?.article_id === articleId ? alreadyStored(earlier, resentBody) : null;
 }
 
 /**
@@ -131,7 +142,7 @@ export async function postComment(
   };
   return context.db.transaction(async (trx): Promise<PostCommentOutcome> => {
     const checks = await readPostingChecks(trx, submission.submissionId, comment, request.ip);
-    if (checks.earlier?.article_id === article.id) return alreadyStored(checks.earlier);
+    if (checks.earlier?.article_id === article.id) return alreadyStored(checks.earlier, comment.body);
     // The same id on another article is a forged or broken form, not a resend.
     const submissionId = checks.earlier ? null : submission.submissionId;
     const problem = parentProblem(submission.parentId, checks.parent, article.id);
@@ -142,7 +153,8 @@ export async function postComment(
     const floodWait = context.flood.waitAfter(await countFloodAttempt(trx, keys, durationMs, nowMs), context.now());
     // Over the limit, or a copy of this very form got in first: the copy held
     // the counters until it committed, so by now it can be read.
-    if (floodWait > 0) return (await storedBefore(trx, submissionId, article.id)) ?? { kind: 'flooded', retryAfterSeconds: floodWait };
+    if (floodWait > 0)
+      return (await storedBefore(trx, submissionId, article.id, comment.body)) ?? { kind: 'flooded', retryAfterSeconds: floodWait };
 
     const { status, reasons } = decide(rules, submission, request, checks, secondsSinceRender);
     const id = await insertPostedComment(trx, {
@@ -158,7 +170,7 @@ export async function postComment(
     });
     if (id === null) {
       // A copy of this very form was stored while this one was being read.
-      const copy = await storedBefore(trx, submissionId, article.id);
+      const copy = await storedBefore(trx, submissionId, article.id, comment.body);
       if (copy) return copy;
       throw new Error('a comment was neither stored nor refused');
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
+import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import type { MediaExtension } from './media-names.js';
 
 /**
@@ -40,6 +40,13 @@ export interface ProcessedImage {
 
 const ACCEPTED = 'JPEG, PNG, WebP, GIF or AVIF';
 
+/**
+ * The image library, loaded at the first upload: libvips is a third of a
+ * reader-serving process's memory, and most processes never see an upload.
+ */
+let loading: Promise<typeof import('sharp')> | undefined;
+const sharpLibrary = async () => (await (loading ??= import('sharp'))).default;
+
 function extensionOf(metadata: Metadata): MediaExtension | null {
   switch (metadata.format) {
     case 'jpeg':
@@ -58,6 +65,7 @@ function extensionOf(metadata: Metadata): MediaExtension | null {
 
 async function readMetadata(input: Buffer): Promise<Metadata> {
   try {
+    const sharp = await sharpLibrary();
     return await sharp(input).metadata();
   } catch {
     throw new ImageRefused(`That file is not an image this site accepts. Upload a ${ACCEPTED} file.`);
@@ -81,6 +89,7 @@ function encode(pipeline: Sharp, ext: MediaExtension): Sharp {
 }
 
 async function render(input: Buffer, options: SharpOptions, ext: MediaExtension, width: number | null): Promise<Rendition> {
+  const sharp = await sharpLibrary();
   let pipeline = sharp(input, options);
   if (width !== null) pipeline = pipeline.resize({ width });
   const { data, info } = await encode(pipeline, ext).toBuffer({ resolveWithObject: true });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { contextOf } from '../platform/context.js';
 import { csrfToken } from '../admin-auth/csrf.js';
 import { countPendingComments } from './queue-queries.js';
+import { ownerScope } from '../people/permissions.js';
 import type { StatusChange } from './moderation.js';
 import type { FlashModel } from './admin-models.js';
 
@@ -22,7 +23,7 @@ export async function loadAdminChrome(req: Request, res: Response): Promise<void
   res.locals.csrfToken = csrfToken(req);
   // The navigation marks the section this page belongs to with aria-current.
   res.locals.adminPath = req.originalUrl.split('?', 1)[0];
-  res.locals.pendingCount = await countPendingComments(contextOf(req).db);
+  res.locals.pendingCount = await countPendingComments(contextOf(req).db, ownerScope(res, 'comments'));
 }
 
 /** Middleware form of loadAdminChrome, for the admin GET routes (after requireAdmin). */

@@ -54,12 +54,13 @@ export async function findArticleIdBySlug(db: Database, slug: string): Promise<s
   return row ? String(row.id) : null;
 }
 
-export async function listArticleChoices(db: Database): Promise<Array<{ slug: string; title: string }>> {
-  return db('articles')
-    .select('slug', 'title')
+export async function listArticleChoices(db: Database, ownerId: string | null = null): Promise<Array<{ slug: string; title: string }>> {
+  const query = db('articles')
+    .select<Array<{ slug: string; title: string }>>('slug', 'title')
     .orderBy([
       { column: 'published_at', order: 'desc', nulls: 'first' },
       { column: 'id', order: 'desc' },
     ])
     .limit(500);
+  return ownerId === null ? query : query.where({ author_id: ownerId });
 }

@@ -173,7 +173,7 @@ export async function buildQueueModel(
   const [page, counts, articles] = await Promise.all([
     listQueuePage(db, filters, articleId, pattern, perPage),
     countMatchingByStatus(db, filters, articleId, pattern),
-    listArticleChoices(db),
+    listArticleChoices(db, filters.ownerId ?? null),
   ]);
   const returnTo = queueHref(filters);
   const returnQuery = new URLSearchParams({ return_to: returnTo }).toString();

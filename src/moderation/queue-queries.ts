@@ -258,8 +258,14 @@ export async function countNewerThan(
   return Number(row?.count ?? 0);
 }
 
-export async function countPendingComments(db: Database): Promise<number> {
-  return (await countCommentsByStatus(db)).pending;
+/** Comments awaiting moderation: all of them, or with `ownerId` those on that account's articles (an author's badge). */
+export async function countPendingComments(db: Database, ownerId: string | null = null): Promise<number> {
+  if (ownerId === null) return (await countCommentsByStatus(db)).pending;
+  const row = await db('comment_counts as cc')
+    .join('articles as a', 'a.id', 'cc.article_id')
+    .where({ 'cc.status': 'pending', 'a.author_id': ownerId })
+    .first<{ pending: number } | undefined>(db.raw('coalesce(sum(cc.count), 0)::int AS pending'));
+  return row?.pending ?? 0;
 }
 
 /** The newest few log rows of each comment (the queue reads them with its rows: see RECENT_LOG). */

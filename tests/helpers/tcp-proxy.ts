@@ -5,6 +5,8 @@ interface Pair {
   upstream: net.Socket;
   /** What arrived while silent, in order: delivered on resume. */
   held: Array<() => void>;
+  /** Left behind by a failover: silent for good, whatever the proxy does next. */
+  lost: boolean;
 }
 
 /**
@@ -60,6 +62,19 @@ export class TcpProxy {
     for (const pair of this.pairs) pair.held.splice(0).forEach((deliver) => deliver());
   }
 
+  /**
+   * A failover: the connections made before stay silent for good (what they
+   * sent is never answered, and no close arrives), while new connections
+   * reach the database again.
+   */
+  failOver(): void {
+    for (const pair of this.pairs) {
+      pair.lost = true;
+      pair.held.length = 0;
+    }
+    this.silent = false;
+  }
+
   /** Closes every connection at once, as a crashed server would. */
   cutAll(): void {
     for (const pair of this.pairs) {
@@ -79,9 +94,13 @@ export class TcpProxy {
 
   private relay(client: net.Socket) {
     const upstream = net.connect(this.target.port, this.target.host);
-    const pair: Pair = { client, upstream, held: [] };
+    const pair: Pair = { client, upstream, held: [], lost: false };
     this.pairs.add(pair);
-    const act = (deliver: () => void) => (this.silent ? pair.held.push(deliver) : deliver());
+    const act = (deliver: () => void) => {
+      if (pair.lost) return;
+      if (this.silent) pair.held.push(deliver);
+      else deliver();
+    };
     for (const [from, to] of [
       [client, upstream],
       [upstream, client],

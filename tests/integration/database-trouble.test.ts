@@ -114,6 +114,24 @@ async function assertRecovers(app: Express, withinMs = 15_000): Promise<void> {
   }
 }
 
+/** Posts fresh text with `form` until it is stored (303), as a commenter retrying from the 503 page would; the text stored. */
+async function postUntilStored(app: Express, form: Record<string, string>, withinMs = 15_000): Promise<string> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const text = `Posted once the database is back ${randomUUID()}`;
+    const response = await request(app)
+      .post(COMMENTS_PATH)
+      .set('User-Agent', TEST_USER_AGENT)
+      .set('Origin', APP_ORIGIN)
+      .type('form')
+      .send(typed(form, { comment: text }));
+    if (response.status === 303) return text;
+    assert.equal(response.status, 503, response.text.slice(0, 300));
+    assert.ok(Date.now() < deadline, `posting still refused ${withinMs / 1000} s after the failover`);
+    await sleep(200);
+  }
+}
+
 const said = (t: TestContext, what: string, ms: number) => t.diagnostic(`${what}: ${ms} ms`);
 
 describe('server-side shapes (SQLSTATE)', () => {
@@ -249,6 +267,49 @@ describe('client-side shapes (error class and errno)', () => {
       assert.ok(reader < ABOUT_3_S && commenter < ABOUT_3_S, `reader ${reader} ms, commenter ${commenter} ms`);
       assert.ok(readiness < 3000, `/readyz ${readiness} ms`);
       proxy.resume();
+      await assertRecovers(app);
+    } finally {
+      await cleanUp();
+    }
+  });
+
+  it('after a failover, posting recovers: no post waits behind one stuck on a dead connection', async (t) => {
+    const form = await renderedForm();
+    try {
+      const { app } = over(proxy.urlFor(url()));
+      await request(app).get(DEMO_PATH).expect(200);
+      proxy.silence();
+      undo.push(() => Promise.resolve(proxy.resume()));
+      // Sent together into the silence: each is answered on its own within the limits, none waits in a queue behind another.
+      const during = await Promise.all(Array.from({ length: 6 }, () => assertCommentKept(app, form)));
+      said(t, 'slowest commenter during the silence', Math.max(...during));
+      assert.ok(Math.max(...during) < ABOUT_3_S * 2, `${Math.max(...during)} ms`);
+      proxy.failOver();
+      const started = Date.now();
+      const stored = await postUntilStored(app, form);
+      said(t, 'first comment stored after the failover', Date.now() - started);
+      const [row] = await database.db('comments').where({ body: stored }).select('status');
+      assert.ok(row, 'the comment posted after the failover is stored');
+    } finally {
+      await cleanUp();
+    }
+  });
+
+  it('many posts against a locked table: each answered 503 with its text within the pool and lock limits', async (t) => {
+    const form = await renderedForm();
+    try {
+      const { app } = over(url());
+      await request(app).get(DEMO_PATH).expect(200);
+      undo.push(await holdTableLock(url(), 'comments'));
+      const sent: string[] = [];
+      const waits = await Promise.all(Array.from({ length: 30 }, () => assertCommentKept(app, form, (text) => sent.push(text))));
+      waits.sort((a, b) => a - b);
+      said(t, 'median wait', waits[15]!);
+      said(t, 'longest wait', waits[29]!);
+      // A free connection within the acquire limit, then the lock within the lock limit: about 5 s at worst, never a queue of its own.
+      assert.ok(waits[29]! < ABOUT_3_S + 3000, `longest wait ${waits[29]} ms`);
+      await undo.pop()!();
+      for (const text of sent) await assertNothingStored(text);
       await assertRecovers(app);
     } finally {
       await cleanUp();

@@ -555,6 +555,33 @@ describe('POST /articles/:slug/comments — duplicates and repeats', () => {
     assert.equal(idFromLocation(first.headers.location), row!.id);
   });
 
+  it('says so when the form is resent with other text after its first sending was stored, keeping the new text to save as an edit', async () => {
+    const browser = harness.browser();
+    const { fields } = await loadForm(browser);
+    harness.advanceSeconds(5);
+    const first = await postPairs(browser, typed(fields, { comment: 'The first words.' }), { ip: '198.51.100.3' });
+    assert.equal(first.status, 303);
+    // As from the 503 page: the same form, its text edited, the first attempt having in fact been stored.
+    const resent = await postPairs(browser, typed(fields, { comment: 'The first words, put better.' }), { ip: '198.51.100.3' });
+    assert.equal(resent.status, 409);
+    const page = parsePage(resent.text);
+    assert.match(squash(page('.notice').text()), /already been posted .* the text you sent the second time was not/);
+    assert.equal(page('textarea[name="comment"]').text(), 'The first words, put better.');
+    const [row] = await allComments(database.db);
+    assert.equal(row!.body, 'The first words.');
+    assert.equal(await commentCount(database.db), 1);
+    // The page's own form saves the new text as an edit of the stored comment.
+    const form = page('form[action^="/comments/"]').first();
+    const saved = await browser
+      .post(form.attr('action')!)
+      .set('Origin', APP_ORIGIN)
+      .type('form')
+      .send(Object.fromEntries(form.serializeArray().map(({ name, value }) => [name, value])));
+    assert.equal(saved.status, 303);
+    const [edited] = await allComments(database.db);
+    assert.equal(edited!.body, 'The first words, put better.');
+  });
+
   it('stores one comment when the same submission arrives twice at once', async () => {
     const browser = harness.browser();
     const { fields } = await loadForm(browser);

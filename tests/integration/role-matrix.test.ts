@@ -8,6 +8,7 @@ import { buildTestApp } from '../helpers/app.js';
 import { insertArticle } from '../helpers/articles.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { insertComment } from '../helpers/rows.js';
+import { parsePage, squash } from '../helpers/html.js';
 
 /**
  * Every admin route × every role: allowed (anything but 403) or refused with
@@ -329,5 +330,33 @@ describe('an author’s lists hold only their own articles', () => {
     await author.post(`/admin/comments/${fx.own.comment}/status`, { status: 'spam' }).expect(303);
     const log = (await author.agent.get('/admin/log').expect(200)).text;
     assert.ok(log.includes(`#${fx.own.comment} by`) && !log.includes(`#${fx.other.comment} by`), 'the moderation log');
+  });
+
+  it('the pending badge, the queue’s article filter and the editor’s author accounts', async () => {
+    const author = clients.get('author')!;
+    const fx = await fixtureFor(testDb.db, author.user.id, otherId);
+    await insertComment(testDb.db, { article_id: fx.other.article, status: 'pending' });
+    await insertComment(testDb.db, { article_id: fx.other.article, status: 'pending' });
+    await insertComment(testDb.db, { article_id: fx.own.article, status: 'pending' });
+    const badge = async (role: Role) =>
+      squash(parsePage((await clients.get(role)!.agent.get('/admin/account').expect(200)).text)('.admin-nav .badge').text());
+    assert.equal(await badge('author'), '1 pending', 'only the comments on their own articles');
+    assert.equal(await badge('editor'), '3 pending');
+
+    const [own, other] = await Promise.all(
+      [fx.own.article, fx.other.article].map(async (id) => (await testDb.db('articles').where({ id }).first()) as { slug: string }),
+    );
+    const queue = parsePage((await author.agent.get('/admin/comments').expect(200)).text);
+    const choices = queue('select[name="article"] option')
+      .map((_i, option) => queue(option).attr('value'))
+      .get();
+    assert.ok(choices.includes(own!.slug) && !choices.includes(other!.slug), `article filter offers ${choices.join(', ')}`);
+
+    const editor = parsePage((await author.agent.get('/admin/articles/new').expect(200)).text);
+    const accounts = editor('select[name="author_id"] option')
+      .map((_i, option) => editor(option).attr('value'))
+      .get()
+      .filter(Boolean);
+    assert.deepEqual(accounts, [author.user.id], 'an author may credit only themselves');
   });
 });

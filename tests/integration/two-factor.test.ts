@@ -70,8 +70,8 @@ describe('enrolling in two-factor sign-in', () => {
 
   it('a wrong code keeps it off and says so at the field', async () => {
     await startEnrolment();
-    await admin.post('/admin/account/two-factor', { code: '123456' }).expect(303);
-    const page = await accountPage();
+    const answer = await admin.post('/admin/account/two-factor', { code: '123456' }).expect(422);
+    const page = parsePage(answer.text);
     assert.equal(page('#two-factor-code').attr('aria-invalid'), 'true');
     assert.match(page('#code-error').text(), /not right/);
     assert.equal((await rowOf()).enabled_at, null);
@@ -102,8 +102,8 @@ describe('enrolling in two-factor sign-in', () => {
 describe('removing two-factor sign-in', () => {
   it('needs the current password; with it, two-factor and its codes are gone', async () => {
     await enrol();
-    await admin.post('/admin/account/two-factor/disable', { current_password: 'not the password' }).expect(303);
-    const refused = await accountPage();
+    const answer = await admin.post('/admin/account/two-factor/disable', { current_password: 'not the password' }).expect(422);
+    const refused = parsePage(answer.text);
     assert.equal(refused('#disable_password').attr('aria-invalid'), 'true');
     assert.ok((await rowOf()).enabled_at);
 
@@ -145,7 +145,10 @@ describe('requiring two-factor sign-in above Moderator', () => {
     await postForm(agent, '/admin/account/two-factor', { _csrf: csrf, code: await codeFor(key) }).expect(303);
     await agent.get('/admin/comments').expect(200);
     // Required: it cannot be removed.
-    await postForm(agent, '/admin/account/two-factor/disable', { _csrf: csrf, current_password: ADMIN_PASSWORD }).expect(303);
+    const refused = await postForm(agent, '/admin/account/two-factor/disable', { _csrf: csrf, current_password: ADMIN_PASSWORD }).expect(
+      403,
+    );
+    assert.match(refused.text, /requires two-factor sign-in for your role/);
     assert.ok((await rowOf()).enabled_at);
   });
 

@@ -1,0 +1,164 @@
+import * as cheerio from 'cheerio';
+import { connectDatabase } from '../../src/platform/db/connection.js';
+import type { BenchClient } from './http-client.js';
+import { verdict, whole, type Say, type Verdict } from './scale-kit.js';
+
+/**
+ * Rows of the articles admin, run inside the queue row's scratch database
+ * (its million comments already there): the article list's first page
+ * with its exact per-status counts over `articles` articles, and saving an
+ * article of 5,000 words through the editor's form (render, sanitise,
+ * revision, one transaction). Times are the client's over loopback with
+ * keep-alive: an upper bound of the server's.
+ */
+
+export const ARTICLE_LIST_TARGET_MS = 10;
+export const ARTICLE_SAVE_TARGET_MS = 50;
+const SAVED_WORDS = 5_000;
+
+const percentile = (sorted: number[], share: number) => sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
+const median = (times: number[]) =>
+  percentile(
+    [...times].sort((a, b) => a - b),
+    0.5,
+  );
+const p95 = (times: number[]) =>
+  percentile(
+    [...times].sort((a, b) => a - b),
+    0.95,
+  );
+
+/** Articles in every status, spread over a year, as a blog ten years old might have. */
+async function seedArticles(url: string, articles: number): Promise<void> {
+  const db = connectDatabase(url);
+  try {
+    await db.raw(
+      `INSERT INTO articles (slug, title, author_name, body, body_format, body_html, word_count, summary, status, published_at, created_at, updated_at)
+       SELECT 'bench-article-' || n, 'Bench article ' || n, 'Bench Writer', 'Paragraph ' || n || '.', 'markdown',
+              '<p>Paragraph ' || n || '.</p>', 2, 'Paragraph ' || n || '.',
+              CASE WHEN n % 10 < 7 THEN 'published' WHEN n % 10 < 9 THEN 'draft' ELSE 'trash' END,
+              now() - n * interval '1 hour', now() - n * interval '1 hour', now() - n * interval '1 hour'
+         FROM generate_series(1, ?) AS n`,
+      [articles],
+    );
+    await db.raw('ANALYZE articles');
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function storedArticleCounts(url: string): Promise<Record<string, number>> {
+  const db = connectDatabase(url);
+  try {
+    const rows = await db('articles').select('status').count<Array<{ status: string; count: string }>>({ count: '*' }).groupBy('status');
+    const counts: Record<string, number> = { draft: 0, scheduled: 0, published: 0, trash: 0 };
+    for (const row of rows) counts[row.status] = Number(row.count);
+    return counts;
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function firstArticleId(url: string): Promise<string> {
+  const db = connectDatabase(url);
+  try {
+    const row = await db('articles').min<{ id: string }>('id as id').first();
+    if (!row?.id) throw new Error('no article to save');
+    return String(row.id);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** The counts the list's status tabs show, keyed by status. */
+function shownArticleCounts(html: string): Record<string, number> {
+  const page = cheerio.load(html);
+  const labels: Record<string, string> = { drafts: 'draft', scheduled: 'scheduled', published: 'published', trash: 'trash' };
+  const counts: Record<string, number> = {};
+  page('a, span, strong').each((_index, element) => {
+    const match = /^(Drafts|Scheduled|Published|Trash) \(([\d,]+)\)$/.exec(page(element).text().replace(/\s+/g, ' ').trim());
+    if (match) counts[labels[match[1]!.toLowerCase()]!] = Number(match[2]!.replaceAll(',', ''));
+  });
+  return counts;
+}
+
+async function timeList(client: BenchClient, samples: number): Promise<{ times: number[]; last: string }> {
+  const times: number[] = [];
+  let last = '';
+  for (let index = 0; index < samples + 10; index++) {
+    const answer = await client.get('/admin/articles');
+    if (answer.status !== 200) throw new Error(`GET /admin/articles answered ${answer.status}`);
+    if (index >= 10) times.push(answer.ms);
+    last = answer.body;
+  }
+  return { times, last };
+}
+
+const words = (count: number) =>
+  Array.from({ length: count }, (_, index) => (index % 120 === 119 ? 'end.\n\n' : index % 40 === 0 ? '**word**' : 'word')).join(' ');
+
+/** Saves one article again and again through the editor's form, each time with the version the editor shows. */
+async function timeSaves(client: BenchClient, articleId: string, samples: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let index = 0; index < samples + 3; index++) {
+    const editor = await client.get(`/admin/articles/${articleId}/edit`);
+    if (editor.status !== 200) throw new Error(`the editor answered ${editor.status}`);
+    const page = cheerio.load(editor.body);
+    const fields: Record<string, string> = {};
+    page('#editor-form')
+      .find('input[name], textarea[name], select[name]')
+      .each((_i, element) => {
+        const field = page(element);
+        const type = field.attr('type');
+        if (type === 'submit' || type === 'file' || ((type === 'checkbox' || type === 'radio') && field.attr('checked') === undefined))
+          return;
+        fields[field.attr('name')!] = element.tagName === 'textarea' ? field.text() : String(field.val() ?? '');
+      });
+    const answer = await client.postForm(`/admin/articles/${articleId}`, {
+      ...fields,
+      body: `${words(SAVED_WORDS)} (save ${index})`,
+      action: 'save',
+    });
+    if (answer.status !== 303) throw new Error(`saving answered ${answer.status}`);
+    if (index >= 3) times.push(answer.ms);
+  }
+  return times;
+}
+
+export async function measureArticleAdmin(input: {
+  client: BenchClient;
+  databaseUrl: string;
+  articles: number;
+  comments: number;
+  samples: number;
+  say: Say;
+}): Promise<Verdict[]> {
+  const { client, databaseUrl, articles, samples, say } = input;
+  say(`  article list at ${whole(articles)} articles (and the ${whole(input.comments)} comments): seeding…`);
+  await seedArticles(databaseUrl, articles);
+  const list = await timeList(client, samples);
+  const shown = shownArticleCounts(list.last);
+  const stored = await storedArticleCounts(databaseUrl);
+  const mismatched = Object.keys(stored).filter((status) => shown[status] !== stored[status]);
+  say(`  article list: median ${median(list.times).toFixed(1)} ms, p95 ${p95(list.times).toFixed(1)} ms`);
+
+  say(`  saving an article of ${whole(SAVED_WORDS)} words, ${samples} times…`);
+  const saves = await timeSaves(client, await firstArticleId(databaseUrl), samples);
+  say(`  save: median ${median(saves).toFixed(1)} ms, p95 ${p95(saves).toFixed(1)} ms`);
+  return [
+    verdict(
+      `admin article list, ${whole(articles)} articles, ${whole(input.comments)} comments`,
+      `median ${median(list.times).toFixed(1)} ms${mismatched.length ? `; counts differ: ${mismatched.join(', ')}` : ', counts exact'}`,
+      `≤ ${ARTICLE_LIST_TARGET_MS} ms median, exact counts`,
+      median(list.times) <= ARTICLE_LIST_TARGET_MS && mismatched.length === 0,
+      [`first page (all but trash), p95 ${p95(list.times).toFixed(1)} ms`],
+    ),
+    verdict(
+      `saving an article of ${whole(SAVED_WORDS)} words`,
+      `median ${median(saves).toFixed(1)} ms`,
+      `≤ ${ARTICLE_SAVE_TARGET_MS} ms median`,
+      median(saves) <= ARTICLE_SAVE_TARGET_MS,
+      [`render, sanitise, revision and the row in one transaction; p95 ${p95(saves).toFixed(1)} ms`],
+    ),
+  ];
+}
