@@ -65,6 +65,15 @@ import { createPersonWithPassword, deletePerson, showPeople, updatePerson } from
 import { acceptInvitation, invitePerson, showInvitation } from './people/invitation-handlers.js';
 import { bulkFormBody } from './platform/http/form-body.js';
 import { verifyCsrf, verifyCsrfFieldOrHeader } from './admin-auth/csrf.js';
+import { showPrivacyNotice } from './privacy/privacy-notice-handlers.js';
+import { confirmRequest, requestYourData, showConfirmRequest, showYourData } from './privacy/your-data-handlers.js';
+import {
+  confirmForPerson,
+  postEraseRequest,
+  postExportRequest,
+  showEraseRequests,
+  showExportRequests,
+} from './privacy/admin-privacy-handlers.js';
 
 interface RouteMiddleware {
   formBody: RequestHandler;
@@ -102,6 +111,11 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.get('/media/:file', showMedia);
   router.get('/healthz', showHealth);
   router.get('/readyz', showReadiness);
+  router.get('/privacy', showPrivacyNotice);
+  router.get('/your-data', showYourData);
+  router.post('/your-data', formBody, requestYourData);
+  router.get('/your-data/confirm', showConfirmRequest);
+  router.post('/your-data/confirm', formBody, confirmRequest);
 
   // Only /admin ever sees a session: readers and commenters never get one.
   router.use('/admin', privatePage, session, saveSessionBeforeRedirect, noteSessionDeviceOnEachRequest);
@@ -171,5 +185,10 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.post('/admin/blocks/:id/delete', formBody, allow('blocks'), verifyCsrf, liftBlock);
   router.get('/admin/settings/discussion', allow('settings'), adminChrome, showDiscussionSettings);
   router.post('/admin/settings/discussion', formBody, allow('settings'), verifyCsrf, updateDiscussionSettings);
+  router.get('/admin/privacy/export', allow('privacy'), adminChrome, showExportRequests);
+  router.post('/admin/privacy/export', formBody, allow('privacy'), verifyCsrf, postExportRequest);
+  router.get('/admin/privacy/erase', allow('privacy'), adminChrome, showEraseRequests);
+  router.post('/admin/privacy/erase', formBody, allow('privacy'), verifyCsrf, postEraseRequest);
+  router.post('/admin/privacy/requests/:id/confirm', formBody, allow('privacy'), verifyCsrf, confirmForPerson);
   return router;
 }

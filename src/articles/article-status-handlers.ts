@@ -16,6 +16,7 @@ import { planArticleMove, type ArticleMove } from './article-status.js';
 import { deleteTrashedArticle, findDeletableArticle, moveArticle, type DeletableArticle } from './article-status-queries.js';
 import { parseLocalDateTime } from './site-time.js';
 import { ARTICLE_LIST_PATH, articleListHref } from './admin-list-handlers.js';
+import { outboxDirOf, removeMailFilesAfterCommit } from '../privacy/forget-mail.js';
 
 /** Moving an article between draft, scheduled, published and the trash, and deleting it for good from the trash. */
 
@@ -150,6 +151,7 @@ export async function deleteArticle(req: Request, res: Response) {
     const flash: FlashModel = { tone: 'error', message: 'Nothing was deleted: move the article to the trash first.', undoToken: null };
     return renderDeletePage(res, 409, article, flash);
   }
+  await removeMailFilesAfterCommit(outboxDirOf(contextOf(req).config.dataDir), outcome.forgottenMail);
   const withComments = outcome.comments === 0 ? '' : `, with its ${plural(outcome.comments, 'comment', 'comments')}`;
   setFlash(req, 'success', `“${outcome.article.title}” was deleted permanently${withComments}.`);
   res.redirect(303, TRASH_HREF);

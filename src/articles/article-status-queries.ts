@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
 import type { ArticleMove, MovePlan } from './article-status.js';
 import type { ArticleStatus } from './article-queries.js';
+import { forgetDeletedComments, type DeletedComment } from '../privacy/forget-comment.js';
 
 /** Status moves and permanent deletion of one article, each in one transaction over its locked row. */
 
@@ -70,7 +71,10 @@ export async function findDeletableArticle(db: Database, id: string): Promise<De
 }
 
 export type DeleteOutcome =
-  { kind: 'missing' } | { kind: 'not-in-trash'; article: LockedArticle } | { kind: 'deleted'; article: LockedArticle; comments: number };
+  | { kind: 'missing' }
+  | { kind: 'not-in-trash'; article: LockedArticle }
+  /** `forgottenMail`: outbox ids of the comments' mail, gone with them; their files go once this commits. */
+  | { kind: 'deleted'; article: LockedArticle; comments: number; forgottenMail: string[] };
 
 /**
  * Deletes a trashed article for good, and with it (by the foreign keys'
@@ -85,12 +89,14 @@ export function deleteTrashedArticle(db: Database, id: string, actor: { id: stri
     const article = await lockArticle(trx, id);
     if (!article) return { kind: 'missing' };
     if (article.status !== 'trash') return { kind: 'not-in-trash', article };
-    const logged = await trx.raw<{ rowCount: number }>(
+    await trx.raw(
       `INSERT INTO moderation_log (comment_id, actor_id, actor_name, action, from_status, to_status, created_at)
        SELECT id, ?, ?, 'delete', status, NULL, ? FROM comments WHERE article_id = ?`,
       [actor.id, actor.name, at, id],
     );
+    const comments = await trx('comments').where({ article_id: id }).select<DeletedComment[]>('id', 'author_email', 'ip');
+    const forgottenMail = await forgetDeletedComments(trx, comments);
     await trx('articles').where({ id }).delete();
-    return { kind: 'deleted', article, comments: logged.rowCount };
+    return { kind: 'deleted', article, comments: comments.length, forgottenMail };
   });
 }

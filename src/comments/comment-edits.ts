@@ -1,6 +1,7 @@
 import type { Database } from '../platform/db/connection.js';
 import type { ArticleRow } from '../articles/article-queries.js';
 import { findMatchingBlock } from '../moderation/block-queries.js';
+import { hashedCommenter } from '../moderation/block-hash.js';
 import { countEditAttempt, findOwnComment, saveCommenterChange, type OwnCommentRow, type StoredReason } from './comment-edit-queries.js';
 import { hasOtherApprovedComment } from './comment-queries.js';
 import { loadDiscussionSettings } from '../settings/settings-queries.js';
@@ -139,7 +140,7 @@ export async function editOwnComment(
   const [settings, otherApproved, block] = await Promise.all([
     loadDiscussionSettings(db),
     hasOtherApprovedComment(db, comment, text.authorName, text.authorEmail),
-    findMatchingBlock(db, text.authorEmail, comment.ip),
+    findMatchingBlock(db, text.authorEmail, comment.ip, hashedCommenter(context.secret, text.authorEmail, comment.ip)),
   ]);
   // A published comment counts itself: it was approved, whatever name it now carries.
   const previouslyApproved = comment.status === 'approved' || otherApproved;

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
 import { rateLimitCountingSql, rateLimitCountOf, type RateLimitCount } from '../platform/db/rate-limits.js';
-import { matchingBlocksQuery, type BlockRow } from '../moderation/block-queries.js';
+import { describedValueSql, matchingBlocksQuery, type BlockRow } from '../moderation/block-queries.js';
+import type { HashedCommenter } from '../moderation/block-hash.js';
 import { approvedCommentQuery, duplicateCommentQuery, type CommentRow, type CommentStatus, type NewComment } from './comment-queries.js';
 
 /** The reads and writes of one comment post; posting.ts runs them in one transaction. */
@@ -41,6 +42,7 @@ export async function readPostingChecks(
   submissionId: string | null,
   comment: PostedCommentText,
   ip: string | null,
+  hashed: HashedCommenter = { email: null, ip: null },
 ): Promise<PostingChecks> {
   const firstAsJson = (query: Knex.QueryBuilder) => db.raw('(SELECT row_to_json(found) FROM (?) AS found)', [query.limit(1)]);
   const none = db.raw('NULL::json');
@@ -70,7 +72,7 @@ export async function readPostingChecks(
     previously_approved: comment.author_email
       ? db.raw('EXISTS (?)', [approvedCommentQuery(db, comment.author_name, comment.author_email)])
       : db.raw('false'),
-    block: firstAsJson(matchingBlocksQuery(db, comment.author_email, ip).select('kind', 'value')),
+    block: firstAsJson(matchingBlocksQuery(db, comment.author_email, ip, hashed).select('kind', db.raw(`${describedValueSql} AS value`))),
     approved_on_article: db.raw("(SELECT coalesce(sum(count), 0)::int FROM comment_counts WHERE article_id = ? AND status = 'approved')", [
       comment.article_id,
     ]),

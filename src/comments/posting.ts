@@ -1,5 +1,6 @@
 import type { Database } from '../platform/db/connection.js';
 import type { ArticleRow } from '../articles/article-queries.js';
+import { hashedCommenter } from '../moderation/block-hash.js';
 import { countFloodAttempt, insertPostedComment, readPostingChecks, type PostingChecks } from './posting-queries.js';
 import { findCommentBySubmissionId, type CommentStatus } from './comment-queries.js';
 import type { CommentSubmission, FieldErrors } from './comment-form.js';
@@ -141,7 +142,8 @@ export async function postComment(
     body: submission.body,
   };
   return context.db.transaction(async (trx): Promise<PostCommentOutcome> => {
-    const checks = await readPostingChecks(trx, submission.submissionId, comment, request.ip);
+    const hashed = hashedCommenter(context.secret, comment.author_email, request.ip);
+    const checks = await readPostingChecks(trx, submission.submissionId, comment, request.ip, hashed);
     if (checks.earlier?.article_id === article.id) return alreadyStored(checks.earlier, comment.body);
     // The same id on another article is a forged or broken form, not a resend.
     const submissionId = checks.earlier ? null : submission.submissionId;

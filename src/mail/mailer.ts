@@ -54,6 +54,11 @@ function withoutAddresses(error: unknown): Error {
   return safe;
 }
 
+/** The outbox file of a mail: its id, padded (`00000042.eml`). */
+export function mailFileName(outboxId: string): string {
+  return `${outboxId.padStart(8, '0')}.eml`;
+}
+
 /** SMTP when SMTP_URL is set; otherwise each mail becomes an .eml file in DATA_DIR/outbox/. */
 export function createMailer(options: MailerOptions): Mailer {
   const toFile = !options.smtpUrl;
@@ -78,7 +83,7 @@ export function createMailer(options: MailerOptions): Mailer {
       }
       if (!toFile) return;
       await mkdir(options.outboxDir, { recursive: true });
-      const file = path.join(options.outboxDir, `${mail.id.padStart(8, '0')}.eml`);
+      const file = path.join(options.outboxDir, mailFileName(mail.id));
       // Written whole, then renamed: a reader never sees half a mail.
       await writeFile(`${file}.tmp`, info.message as Buffer);
       await rename(`${file}.tmp`, file);

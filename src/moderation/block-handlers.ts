@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
+import { HASHED_BLOCK_LABEL } from './block-hash.js';
 import { blockCommenter, deleteBlock, listActiveBlocks, type ListedBlock } from './block-queries.js';
 import { findCommenter } from './comment-lookup-queries.js';
 import type { BlockModel } from './admin-models.js';
@@ -64,12 +65,13 @@ function blockModel(block: ListedBlock): BlockModel {
   return {
     id,
     kindLabel: BLOCK_KIND_LABELS[block.kind],
-    value: block.value,
+    // A hashed block names no one: the commenter it blocks was erased.
+    value: block.hashed ? HASHED_BLOCK_LABEL : block.value,
     note: block.note,
     expiresAt: block.expires_at,
     createdBy: block.created_by_name ?? (block.created_by ? 'a removed account' : 'unknown'),
     createdAt: block.created_at,
-    commentsHref: queueHref({ view: 'all', q: block.value }),
+    commentsHref: queueHref({ view: 'all', q: block.hashed ? '' : block.value }),
     liftAction: `${BLOCKS_PATH}/${id}/delete`,
   };
 }
@@ -90,7 +92,7 @@ export async function liftBlock(req: Request, res: Response) {
   if (!ID_PATTERN.test(id)) throw new HttpError(404, 'There is no such block.');
   parseForm(liftForm, req.body);
   const lifted = await deleteBlock(contextOf(req).db, id);
-  if (lifted) setFlash(req, 'success', `Block on ${describeBlock(lifted.kind, lifted.value)} lifted.`);
+  if (lifted) setFlash(req, 'success', `Block on ${describeBlock(lifted.kind, lifted.hashed ? HASHED_BLOCK_LABEL : lifted.value)} lifted.`);
   else setFlash(req, 'error', 'That block had already been lifted.');
   res.redirect(303, BLOCKS_PATH);
 }

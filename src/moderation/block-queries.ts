@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
 import { lockCountsOf, logRow, type Actor } from './moderation-queries.js';
+import { HASHED_BLOCK_LABEL, type HashedCommenter } from './block-hash.js';
 
 export type BlockKind = 'email' | 'ip' | 'domain';
 
@@ -12,6 +13,8 @@ export interface BlockRow {
   expires_at: Date | null;
   created_by: string | null;
   created_at: Date;
+  /** The value is a keyed hash (block-hash.ts): the commenter it blocks was erased. */
+  hashed: boolean;
 }
 
 export interface ListedBlock extends BlockRow {
@@ -33,20 +36,28 @@ function active(db: Database, column = 'expires_at') {
   };
 }
 
-/** Active blocks matching this commenter's email, its domain, or IP, oldest first. */
-export function matchingBlocksQuery(db: Database, email: string, ip: string | null) {
+/** Active blocks matching this commenter's email, its domain, or IP (as such or by their keyed hash), oldest first. */
+export function matchingBlocksQuery(db: Database, email: string, ip: string | null, hashed: HashedCommenter) {
   return db<BlockRow>('commenter_blocks')
     .where((match) => {
       match.where((q) => {
-        q.where({ kind: 'email' }).whereRaw('lower(value) = lower(?)', [email]);
+        q.where({ kind: 'email', hashed: false }).whereRaw('lower(value) = lower(?)', [email]);
       });
+      for (const kind of ['email', 'ip'] as const) {
+        const hash = hashed[kind];
+        if (hash) {
+          match.orWhere((q) => {
+            q.where({ kind, hashed: true, value: hash });
+          });
+        }
+      }
       // The domain is what follows the email's last @, taken in SQL so the email is the only value bound.
       match.orWhere((q) => {
         q.where({ kind: 'domain' }).whereRaw("lower(value) = lower(substring(? from '[^@]*$'))", [email]);
       });
       if (ip) {
         match.orWhere((q) => {
-          q.where({ kind: 'ip' }).where({ value: ip });
+          q.where({ kind: 'ip', hashed: false }).where({ value: ip });
         });
       }
     })
@@ -54,8 +65,12 @@ export function matchingBlocksQuery(db: Database, email: string, ip: string | nu
     .orderBy('id');
 }
 
-export async function findMatchingBlock(db: Database, email: string, ip: string | null): Promise<BlockRow | null> {
-  return (await matchingBlocksQuery(db, email, ip).first<BlockRow | undefined>()) ?? null;
+/** The value a block is described by: a hashed one is never shown. */
+export const describedValueSql = `CASE WHEN hashed THEN '${HASHED_BLOCK_LABEL}' ELSE value END`;
+
+export async function findMatchingBlock(db: Database, email: string, ip: string | null, hashed: HashedCommenter): Promise<BlockRow | null> {
+  const row = await matchingBlocksQuery(db, email, ip, hashed).first<BlockRow | undefined>();
+  return row ? { ...row, value: row.hashed ? HASHED_BLOCK_LABEL : row.value } : null;
 }
 
 /** Active blocks, newest first, with the name of the admin who made each. */

@@ -34,6 +34,7 @@ import { filtersOfQueuePath, parseIds, safeQueuePath } from './queue-address.js'
 import { setFlash, takeUndo } from './admin-chrome.js';
 import { renderQueue } from './queue-handlers.js';
 import { ID_PATTERN } from '../platform/http/route-patterns.js';
+import { outboxDirOf, removeMailFilesAfterCommit } from '../privacy/forget-mail.js';
 
 /** The hidden fields of every queue form. */
 export const hidden = { _csrf: z.string().max(1000), return_to: z.string().max(2000).optional() };
@@ -91,7 +92,10 @@ async function moderate(req: Request, res: Response, ids: readonly string[], pla
   // An author moderates only the comments on their own articles: any other in the batch refuses it whole.
   const owner = ownerScope(res, 'comments');
   if (owner !== null) await refuseCommentsNotOwned(req, ids, owner);
-  return moderateComments(contextOf(req).db, ids, actor, at, plan, approvalMail(req));
+  const { db, config } = contextOf(req);
+  const result = await moderateComments(db, ids, actor, at, plan, approvalMail(req));
+  await removeMailFilesAfterCommit(outboxDirOf(config.dataDir), result.forgottenMail);
+  return result;
 }
 
 /** Tells the moderator what happened, offering Undo after any status change. */

@@ -3,6 +3,7 @@ import type { Database } from '../platform/db/connection.js';
 import type { CommentStatus } from '../comments/comment-queries.js';
 import type { LogAction } from './queue-queries.js';
 import type { Move } from './moderation.js';
+import { forgetDeletedComments, type DeletedComment } from '../privacy/forget-comment.js';
 
 /** Every change a moderator makes, each with its log row in one transaction. The pages' reads are in queue-queries.ts; what approval mail reads is in approval-mail-queries.ts. */
 
@@ -29,6 +30,8 @@ export interface ModerationResult {
   unchanged: string[];
   notAllowed: string[];
   missing: string[];
+  /** Outbox ids of the mail about the comments deleted for good, gone with them: their files go once this commits. */
+  forgottenMail: string[];
 }
 
 async function previousStatuses(trx: Knex.Transaction, rows: Array<{ id: string; status: CommentStatus }>) {
@@ -69,10 +72,18 @@ export const logRow = (
   created_at: at,
 });
 
-async function applyMove(trx: Knex.Transaction, actor: Actor, at: Date, comment: { id: string; status: CommentStatus }, move: Move) {
+/** Applies one move and logs it; for a deletion, returns what the deleted row leaves to forget (its mail, its counters). */
+async function applyMove(
+  trx: Knex.Transaction,
+  actor: Actor,
+  at: Date,
+  comment: { id: string; status: CommentStatus },
+  move: Move,
+): Promise<DeletedComment | null> {
   if (move.kind === 'delete') {
-    await trx('comments').where({ id: comment.id }).delete();
+    const [deleted] = await trx('comments').where({ id: comment.id }).delete().returning<DeletedComment[]>(['id', 'author_email', 'ip']);
     await trx('moderation_log').insert(logRow(actor, at, comment.id, 'delete', comment.status, null));
+    return deleted ?? null;
   } else if (move.kind === 'status') {
     await trx('comments')
       .where({ id: comment.id })
@@ -85,6 +96,7 @@ async function applyMove(trx: Knex.Transaction, actor: Actor, at: Date, comment:
       });
     await trx('moderation_log').insert(logRow(actor, at, comment.id, 'status', comment.status, move.to));
   }
+  return null;
 }
 
 /**
@@ -125,8 +137,9 @@ export async function moderateComments(
       locked.map((row) => row.id),
     );
     const previousOf = await previousStatuses(trx, locked);
-    const result: ModerationResult = { changes: [], unchanged: [], notAllowed: [], missing: [] };
+    const result: ModerationResult = { changes: [], unchanged: [], notAllowed: [], missing: [], forgottenMail: [] };
     const found = new Set(locked.map((row) => row.id));
+    const deleted: DeletedComment[] = [];
     result.missing = ids.filter((id) => !found.has(id));
     for (const comment of locked) {
       const move = plan({ ...comment, previous: previousOf(comment) });
@@ -134,9 +147,12 @@ export async function moderateComments(
         (move.reason === 'unchanged' ? result.unchanged : result.notAllowed).push(comment.id);
         continue;
       }
-      await applyMove(trx, actor, at, comment, move);
+      const gone = await applyMove(trx, actor, at, comment, move);
+      if (gone) deleted.push(gone);
       result.changes.push({ id: comment.id, from: comment.status, to: move.kind === 'status' ? move.to : null });
     }
+    // A comment deleted for good takes its mail (about it, to its author about it) with it.
+    result.forgottenMail = await forgetDeletedComments(trx, deleted);
     const approved = result.changes.filter((change) => change.to === 'approved').map((change) => change.id);
     if (onApproved && approved.length > 0) await onApproved(trx, approved);
     return result;

@@ -193,7 +193,7 @@ export function actionForStatus(from: CommentStatus, to: CommentStatus): BulkAct
 }
 
 export interface LogEntryFacts {
-  action: 'status' | 'delete' | 'edit' | 'reply';
+  action: 'status' | 'delete' | 'edit' | 'reply' | 'erase';
   from_status: string | null;
   to_status: string | null;
 }
@@ -210,6 +210,9 @@ export function describeLogEntry(entry: LogEntryFacts): string {
       return entry.from_status !== entry.to_status ? `edited: ${entry.from_status ?? '?'} → ${entry.to_status ?? '?'}` : 'edited';
     case 'reply':
       return 'replied as the site';
+    case 'erase':
+      // A privacy erasure: the author's details went, and in `delete` mode the comment too.
+      return entry.to_status ? 'author erased (anonymised)' : `author erased, comment deleted (was ${entry.from_status ?? 'unknown'})`;
   }
 }
 

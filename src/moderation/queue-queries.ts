@@ -5,7 +5,7 @@ import type { Cursor, QueueFilters } from './queue-address.js';
 
 /** What the moderation pages read: the queue, its counts, the log. One comment's facts are in comment-lookup-queries.ts; changes in moderation-queries.ts. */
 
-export type LogAction = 'status' | 'delete' | 'edit' | 'reply';
+export type LogAction = 'status' | 'delete' | 'edit' | 'reply' | 'erase';
 
 /** A comment as the queue shows it: the stored row's fields plus what the query joins in. */
 export interface QueueRow extends Pick<

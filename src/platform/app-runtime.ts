@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Express } from 'express';
 import { createApp, memoOf, pageCacheOf } from '../app.js';
 import type { Config } from './config.js';
@@ -8,6 +7,8 @@ import { createMailer } from '../mail/mailer.js';
 import { startOutboxWorker } from '../mail/outbox-worker.js';
 import { startPageChangeListener } from './page-cache/index.js';
 import { startScheduler } from '../articles/scheduler.js';
+import { startCleanupJob } from '../privacy/cleanup-job.js';
+import { outboxDirOf } from '../privacy/forget-mail.js';
 import { CLOSING_RESERVE_MS, Shutdown, STOP_WITHIN_MS } from './serving.js';
 
 /** What a serving process needs from the one that prepared the database. */
@@ -25,6 +26,8 @@ export interface AppRuntime {
 export interface RuntimeOptions {
   /** How often scheduled articles are published; tests make it short. */
   schedulerIntervalMs?: number;
+  /** When the privacy clean-up first runs after start; tests make it short. */
+  cleanupFirstRunMs?: number;
 }
 
 /**
@@ -32,7 +35,8 @@ export interface RuntimeOptions {
  * page-change listener that keeps its cache fresh, a mail outbox worker
  * (every process runs one; SKIP LOCKED leases keep them from sending a mail
  * twice) and the scheduler that publishes scheduled articles (every process
- * runs one too; publishing twice is publishing once).
+ * runs one too; publishing twice is publishing once), and the privacy
+ * clean-up (every process runs one; an advisory lock lets one at a time work).
  */
 export function startAppRuntime(config: Config, logger: Logger, database: PreparedDatabase, options: RuntimeOptions = {}): AppRuntime {
   const db = connectDatabase(database.url, 10, SERVING_LIMITS);
@@ -45,18 +49,26 @@ export function startAppRuntime(config: Config, logger: Logger, database: Prepar
   const host = new URL(config.baseUrl).hostname;
   const mailer = createMailer({
     smtpUrl: config.smtpUrl,
-    outboxDir: path.join(config.dataDir, 'outbox'),
+    outboxDir: outboxDirOf(config.dataDir),
     from: `Broadsheet <noreply@${host}>`,
     messageIdDomain: host,
   });
   const outbox = startOutboxWorker(db, mailer, logger);
   const scheduler = startScheduler(db, logger, options.schedulerIntervalMs);
+  const cleanup = startCleanupJob({
+    db,
+    databaseUrl: database.url,
+    outboxDir: outboxDirOf(config.dataDir),
+    logger,
+    firstRunMs: options.cleanupFirstRunMs,
+  });
   return {
     app,
     async close(shutdown = new Shutdown(Date.now() + STOP_WITHIN_MS)) {
       // What uses the pools stops first; then the connections close together, each within the reserve.
       await Promise.all([
         shutdown.step('stopping the scheduler', scheduler.stop()),
+        shutdown.step('stopping the privacy clean-up', cleanup.stop()),
         shutdown.step(
           'stopping the mail outbox worker',
           outbox.stop().then(() => mailer.close()),

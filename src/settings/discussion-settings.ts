@@ -41,9 +41,15 @@ export interface DiscussionSettings {
   mediaMaxBytes: number;
   /** Sign-in: every account above Moderator must use two-factor sign-in (sent to enrol after sign-in until it does). */
   requireTwoFactor: boolean;
+  /** Privacy: days a sent mail keeps its recipient, subject and text before the clean-up clears them. */
+  mailRetentionDays: number;
+  /** Privacy: days an approved (or trashed) comment keeps its IP address and user agent. */
+  ipRetentionDays: number;
 }
 
 export const MEGABYTE = 1024 * 1024;
+/** Retention periods offered, in days (both settings). */
+export const RETENTION_DAYS = { min: 1, max: 3650 } as const;
 /** Upload limits offered, in megabytes: the whole image is held in memory while it is processed. */
 export const MEDIA_MAX_MEGABYTES = { min: 1, max: 50 } as const;
 
@@ -69,6 +75,8 @@ export const DEFAULT_DISCUSSION_SETTINGS: DiscussionSettings = {
   timeZone: DEFAULT_TIME_ZONE,
   mediaMaxBytes: 10 * MEGABYTE,
   requireTwoFactor: false,
+  mailRetentionDays: 7,
+  ipRetentionDays: 60,
 };
 
 /** One entry a line; blank lines and surrounding spaces ignored, duplicates dropped. */
@@ -112,6 +120,8 @@ const storedSettings = z.object({
     .min(MEDIA_MAX_MEGABYTES.min * MEGABYTE)
     .max(MEDIA_MAX_MEGABYTES.max * MEGABYTE),
   requireTwoFactor: z.boolean(),
+  mailRetentionDays: z.number().int().min(RETENTION_DAYS.min).max(RETENTION_DAYS.max),
+  ipRetentionDays: z.number().int().min(RETENTION_DAYS.min).max(RETENTION_DAYS.max),
 });
 
 export function settingsFromStored(stored: Record<string, unknown>): DiscussionSettings {

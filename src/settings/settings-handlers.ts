@@ -13,6 +13,7 @@ import {
   MEDIA_MAX_MEGABYTES,
   MEGABYTE,
   parseWordList,
+  RETENTION_DAYS,
   type DiscussionSettings,
 } from './discussion-settings.js';
 import { loadAdminChrome, setFlash, takeFlash } from '../moderation/admin-chrome.js';
@@ -24,6 +25,9 @@ declare module '../moderation/admin-models.js' {
     media_max_mb: string;
     /** The Sign-in section: two-factor required above Moderator. */
     require_two_factor: boolean;
+    /** The Privacy section: days sent mail keeps its text, and days comments keep IP and browser. */
+    mail_retention_days: string;
+    ip_retention_days: string;
   }
 }
 
@@ -110,6 +114,8 @@ const discussionForm = z.strictObject({
     .transform((value) => canonicalTimeZone(value)!),
   media_max_mb: wholeNumber('The upload limit', MEDIA_MAX_MEGABYTES.min, MEDIA_MAX_MEGABYTES.max),
   require_two_factor: checkbox,
+  mail_retention_days: wholeNumber('The days sent mail is kept', RETENTION_DAYS.min, RETENTION_DAYS.max),
+  ip_retention_days: wholeNumber('The days IP addresses are kept', RETENTION_DAYS.min, RETENTION_DAYS.max),
 });
 
 type ParsedForm = z.output<typeof discussionForm>;
@@ -137,6 +143,8 @@ function settingsOf(form: ParsedForm): DiscussionSettings {
     timeZone: form.timezone_string,
     mediaMaxBytes: form.media_max_mb * MEGABYTE,
     requireTwoFactor: form.require_two_factor,
+    mailRetentionDays: form.mail_retention_days,
+    ipRetentionDays: form.ip_retention_days,
   };
 }
 
@@ -163,6 +171,8 @@ function valuesOf(settings: DiscussionSettings): DiscussionFormValues {
     timezone_string: settings.timeZone,
     media_max_mb: String(Math.round(settings.mediaMaxBytes / MEGABYTE)),
     require_two_factor: settings.requireTwoFactor,
+    mail_retention_days: String(settings.mailRetentionDays),
+    ip_retention_days: String(settings.ipRetentionDays),
   };
 }
 
@@ -192,6 +202,8 @@ function typedValues(body: Record<string, unknown>): DiscussionFormValues {
     timezone_string: text('timezone_string'),
     media_max_mb: text('media_max_mb'),
     require_two_factor: ticked('require_two_factor'),
+    mail_retention_days: text('mail_retention_days'),
+    ip_retention_days: text('ip_retention_days'),
   };
 }
 
@@ -230,6 +242,8 @@ const FIELD_ORDER: Array<DiscussionField | 'form'> = [
   'timezone_string',
   'media_max_mb',
   'require_two_factor',
+  'mail_retention_days',
+  'ip_retention_days',
 ];
 
 let timeZoneGroups: AdminSettingsPageModel['timeZoneGroups'] | null = null;

@@ -119,6 +119,8 @@ describe('the discussion settings page', () => {
       avatar_source: 'local',
       timezone_string: 'UTC',
       media_max_mb: '10',
+      mail_retention_days: '7',
+      ip_retention_days: '60',
     });
     assert.deepEqual(
       page('#thread_comments_depth option')
@@ -182,6 +184,8 @@ describe('the discussion settings page', () => {
       timeZone: 'UTC',
       mediaMaxBytes: 10 * 1024 * 1024,
       requireTwoFactor: false,
+      mailRetentionDays: 7,
+      ipRetentionDays: 60,
     });
 
     const page = await settingsPage();

@@ -213,6 +213,24 @@ const CELLS: Cell[] = [
       () => ({ role: 'administrator', status: 'active' }),
     ),
   },
+  { name: 'GET /admin/privacy/export', allowed: ['administrator'], send: get(() => '/admin/privacy/export') },
+  {
+    name: 'POST /admin/privacy/export',
+    allowed: ['administrator'],
+    send: post(
+      () => '/admin/privacy/export',
+      () => ({ email: 'reader@example.net' }),
+    ),
+  },
+  { name: 'GET /admin/privacy/erase', allowed: ['administrator'], send: get(() => '/admin/privacy/erase') },
+  {
+    name: 'POST /admin/privacy/erase',
+    allowed: ['administrator'],
+    send: post(
+      () => '/admin/privacy/erase',
+      () => ({ email: 'reader@example.net', mode: 'anonymize' }),
+    ),
+  },
   { name: 'GET /admin/account', allowed: ALL, send: get(() => '/admin/account') },
 ];
 
@@ -307,7 +325,7 @@ describe('the role matrix', () => {
       'href="/admin/log"',
       'href="/admin/account"',
     ]);
-    assert.equal((await links('administrator'))!.length, 7);
+    assert.equal((await links('administrator'))!.length, 8);
   });
 });
 
