@@ -29,6 +29,7 @@ import * as rolesAndPeople from './20261207_28_roles_and_people.js';
 import * as accountEventsAndResets from './20261207_29_account_events_and_resets.js';
 import * as twoFactor from './20261207_30_two_factor.js';
 import * as invitations from './20261207_31_invitations.js';
+import * as wordpressOrigins from './20261207_32_wordpress_origins.js';
 import * as keepLess from './20261207_33_keep_less.js';
 import * as privacyRequests from './20261207_34_privacy_requests.js';
 
@@ -72,6 +73,7 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_29_account_events_and_resets', accountEventsAndResets],
   ['20261207_30_two_factor', twoFactor],
   ['20261207_31_invitations', invitations],
+  ['20261207_32_wordpress_origins', wordpressOrigins],
   ['20261207_33_keep_less', keepLess],
   ['20261207_34_privacy_requests', privacyRequests],
 ];

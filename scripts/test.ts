@@ -41,6 +41,8 @@ const SLOW_FILES = [
   'tests/integration/start-without-database.test.ts',
   'tests/integration/stopping-and-starting.test.ts',
   'tests/integration/two-instances.test.ts',
+  'tests/integration/wordpress-export.test.ts',
+  'tests/integration/wordpress-import-cli.test.ts',
 ];
 /** Files at a time: the slow and browser files mostly wait on their programs, so a 2-core machine takes more than two. */
 const DEFAULT_CONCURRENCY = 4;

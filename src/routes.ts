@@ -65,7 +65,14 @@ import { createPersonWithPassword, deletePerson, showPeople, updatePerson } from
 import { acceptInvitation, invitePerson, showInvitation } from './people/invitation-handlers.js';
 import { bulkFormBody } from './platform/http/form-body.js';
 import { verifyCsrf, verifyCsrfFieldOrHeader } from './admin-auth/csrf.js';
+// imports: moving in and out
+import { redirectLegacyPath, redirectWordpressComment } from './moving/legacy-address-handlers.js';
+import { downloadExport, showExport } from './moving/wordpress-export-handlers.js';
+import { answerImportUploadError, showImport, showImportJob, startImportFromUpload } from './moving/import-page-handlers.js';
+import { importUploadBody } from './moving/import-upload.js';
+// imports: keeping less
 import { showPrivacyNotice } from './privacy/privacy-notice-handlers.js';
+// imports: privacy requests
 import { confirmRequest, requestYourData, showConfirmRequest, showYourData } from './privacy/your-data-handlers.js';
 import {
   confirmForPerson,
@@ -111,7 +118,9 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.get('/media/:file', showMedia);
   router.get('/healthz', showHealth);
   router.get('/readyz', showReadiness);
+  // reader routes: keeping less
   router.get('/privacy', showPrivacyNotice);
+  // reader routes: privacy requests
   router.get('/your-data', showYourData);
   router.post('/your-data', formBody, requestYourData);
   router.get('/your-data/confirm', showConfirmRequest);
@@ -185,10 +194,22 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.post('/admin/blocks/:id/delete', formBody, allow('blocks'), verifyCsrf, liftBlock);
   router.get('/admin/settings/discussion', allow('settings'), adminChrome, showDiscussionSettings);
   router.post('/admin/settings/discussion', formBody, allow('settings'), verifyCsrf, updateDiscussionSettings);
+  // admin routes: moving in and out
+  router.get('/admin/export', allow('import-export'), adminChrome, showExport);
+  router.get('/admin/export/download', allow('import-export'), downloadExport);
+  const importer = allow('import-export');
+  // Multipart: the export streams to a temporary file (after sign-in and the token) and is imported by a child process.
+  router.get('/admin/import', importer, adminChrome, showImport);
+  router.post('/admin/import', importer, importUploadBody, verifyCsrfFieldOrHeader, startImportFromUpload, answerImportUploadError);
+  router.get('/admin/import/:id', importer, adminChrome, showImportJob);
+  // admin routes: privacy requests
   router.get('/admin/privacy/export', allow('privacy'), adminChrome, showExportRequests);
   router.post('/admin/privacy/export', formBody, allow('privacy'), verifyCsrf, postExportRequest);
   router.get('/admin/privacy/erase', allow('privacy'), adminChrome, showEraseRequests);
   router.post('/admin/privacy/erase', formBody, allow('privacy'), verifyCsrf, postEraseRequest);
   router.post('/admin/privacy/requests/:id/confirm', formBody, allow('privacy'), verifyCsrf, confirmForPerson);
+  // old WordPress addresses, last: they never shadow a route of the site
+  router.get('/comments/wp/:id', redirectWordpressComment);
+  router.use(redirectLegacyPath);
   return router;
 }

@@ -5,6 +5,7 @@ import { measureLongThread } from './long-thread.js';
 import { measurePostRate } from './post-rate.js';
 import { megabytes, memoryAfterLoad, SETTLE_MS } from './proc.js';
 import { measureQueue } from './queue-timing.js';
+import { measureMovingRatesInScratch } from './moving-rates.js';
 import type { Measured } from './report.js';
 import { measureRestart } from './restart-time.js';
 import { buildApp, startApp, type Build } from './scale-app.js';
@@ -20,7 +21,7 @@ import { measureWorkers, type MemorySample } from './workers.js';
  * database (the demo article with its 100 approved comments) and a folder.
  */
 
-export const SCALE_ROWS = ['posts', 'queue', 'long', 'memory', 'restart', 'workers'] as const;
+export const SCALE_ROWS = ['posts', 'queue', 'long', 'memory', 'restart', 'workers', 'moving'] as const;
 export type ScaleRow = (typeof SCALE_ROWS)[number];
 
 export const MEMORY_TARGET_BYTES = 150 * 1024 * 1024;
@@ -33,6 +34,7 @@ const ROW_TITLES: Record<ScaleRow, { title: string; target: string }> = {
   memory: { title: 'memory per app process after the run', target: '≤ 150 MB RSS' },
   restart: { title: 'restart with existing data to first 200', target: '≤ 3 s' },
   workers: { title: 'article page, 2 workers against 1', target: '≥ 1.7×' },
+  moving: { title: 'WordPress import and export', target: '≥ 5,000 comments/s in, ≤ 200 MB; ≥ 20,000/s out' },
 };
 
 type Verdicts = Map<ScaleRow, Verdict[]>;
@@ -214,6 +216,14 @@ export async function measureScaleRows(context: ScaleContext): Promise<ScaleResu
       });
     }
     if (wanted('memory')) verdicts.set('memory', [memoryVerdict(memory)]);
+    if (wanted('moving')) {
+      await attempt('moving', verdicts, context, async () => {
+        verdicts.set(
+          'moving',
+          await measureMovingRatesInScratch({ serverUrl: database.url, comments: context.small ? 10_000 : undefined, say, onCleanUp }),
+        );
+      });
+    }
     if (wanted('restart')) {
       await attempt('restart', verdicts, context, async () => {
         verdicts.set('restart', [await measureRestart({ build, folder, runs: sizes.restarts, say, onCleanUp })]);

@@ -21,6 +21,7 @@ import { articlePath, blankFormValues, buildArticlePage, loadPublishedArticle, m
 import { listPagesOf, summarizeArticles } from './article-summaries.js';
 import { ID_PATTERN, PAGE_NUMBER_PATTERN, SLUG_PATTERN } from '../platform/http/route-patterns.js';
 import { DAY_MS } from '../platform/units.js';
+import { answerWordpressQuery, isWordpressQuery } from '../moving/legacy-address-handlers.js';
 
 export const ARTICLES_PER_PAGE = 10;
 
@@ -36,8 +37,13 @@ export function pageNumber(value: unknown): number {
 /** The footer shows the year: every cached page is redone when it turns. */
 const nextNewYear = (nowMs: number) => Date.UTC(new Date(nowMs).getUTCFullYear() + 1, 0, 1);
 
-/** GET / — published articles, newest first; the same for every reader, so cached per page number (?page, the one parameter it declares). */
+/**
+ * GET / — published articles, newest first; the same for every reader, so
+ * cached per page number (?page). `?p` and `?page_id` matter too: they are
+ * old WordPress addresses, answered (never cached) by a redirect or a 404.
+ */
 export async function showHome(req: Request, res: Response) {
+  if (isWordpressQuery(req.query)) return answerWordpressQuery(req, res);
   const page = pageNumber(req.query.page);
   await cachePage(req, res, `home:${page}`, async () => {
     const { db, now } = contextOf(req);

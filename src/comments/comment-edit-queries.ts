@@ -1,6 +1,6 @@
 import type { Database } from '../platform/db/connection.js';
 import type { CommentRow, CommentStatus } from './comment-queries.js';
-import { rateLimitCountingSql, rateLimitCountOf, type RateLimitCount } from '../platform/db/rate-limits.js';
+import { countRateLimitEvent, type RateLimitCount } from '../platform/db/rate-limits.js';
 
 /** Why a comment is in its status, as stored with it. */
 export interface StoredReason {
@@ -78,7 +78,5 @@ export async function countEditAttempt(
   durationMs: number,
   nowMs: number,
 ): Promise<RateLimitCount[]> {
-  const { sql, bindings } = rateLimitCountingSql(keys, durationMs, nowMs);
-  const result = await db.raw<{ rows: Array<{ key: string; points: number; expire: string }> }>(sql, bindings);
-  return result.rows.map(rateLimitCountOf);
+  return countRateLimitEvent(db, keys, durationMs, nowMs);
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
-import { rateLimitCountingSql, rateLimitCountOf, type RateLimitCount } from '../platform/db/rate-limits.js';
+import { countRateLimitEvent, type RateLimitCount } from '../platform/db/rate-limits.js';
 import { describedValueSql, matchingBlocksQuery, type BlockRow } from '../moderation/block-queries.js';
 import type { HashedCommenter } from '../moderation/block-hash.js';
 import { approvedCommentQuery, duplicateCommentQuery, type CommentRow, type CommentStatus, type NewComment } from './comment-queries.js';
@@ -70,7 +70,10 @@ export async function readPostingChecks(
       : none,
     duplicate: db.raw('EXISTS (?)', [duplicateCommentQuery(db, comment)]),
     previously_approved: comment.author_email
-      ? db.raw('EXISTS (?)', [approvedCommentQuery(db, comment.author_name, comment.author_email)])
+      ? // A comment brought in from Disqus proves nothing about who types this name and address now.
+        db.raw('EXISTS (?)', [
+          approvedCommentQuery(db, comment.author_name, comment.author_email).whereRaw("imported_from IS DISTINCT FROM 'disqus'"),
+        ])
       : db.raw('false'),
     block: firstAsJson(matchingBlocksQuery(db, comment.author_email, ip, hashed).select('kind', db.raw(`${describedValueSql} AS value`))),
     approved_on_article: db.raw("(SELECT coalesce(sum(count), 0)::int FROM comment_counts WHERE article_id = ? AND status = 'approved')", [
@@ -98,10 +101,7 @@ export async function countFloodAttempt(
   durationMs: number,
   nowMs: number,
 ): Promise<RateLimitCount[]> {
-  if (keys.length === 0) return [];
-  const { sql, bindings } = rateLimitCountingSql(keys, durationMs, nowMs);
-  const result = await db.raw<{ rows: Array<{ key: string; points: number; expire: string }> }>(sql, bindings);
-  return result.rows.map(rateLimitCountOf);
+  return countRateLimitEvent(db, keys, durationMs, nowMs);
 }
 
 export interface CommentToStore extends Omit<NewComment, 'status_reasons'> {

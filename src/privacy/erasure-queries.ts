@@ -37,17 +37,6 @@ export async function lockCommentsOf(trx: Knex.Transaction, email: string): Prom
   return rows;
 }
 
-/** Locks the counts of those comments' articles first, in the order every moderation takes them. */
-export async function lockCountsOfComments(trx: Knex.Transaction, commentIds: readonly string[]): Promise<void> {
-  if (commentIds.length === 0) return;
-  await trx.raw(
-    `SELECT 1 FROM comment_counts
-      WHERE article_id IN (SELECT article_id FROM comments WHERE id = ANY(?::bigint[]))
-      ORDER BY article_id, status FOR UPDATE`,
-    [[...commentIds]],
-  );
-}
-
 /** The comment keeps its words (with the erased values cut out) under "Anonymous"; everything that named its author goes. */
 export async function anonymizeComment(
   trx: Knex.Transaction,

@@ -1,5 +1,5 @@
 import type { Database } from '../platform/db/connection.js';
-import type { Actor } from '../moderation/moderation-queries.js';
+import { lockCountsOf, type Actor } from '../moderation/moderation-queries.js';
 import { blockHash } from '../moderation/block-hash.js';
 import { forgetMailRows, removeMailFiles } from './forget-mail.js';
 import { ANONYMOUS, withoutErasedValues, type ErasureMode, type ErasureReport } from './privacy-requests.js';
@@ -11,7 +11,6 @@ import {
   deleteSubscriptionRecords,
   hashBlock,
   lockCommentsOf,
-  lockCountsOfComments,
   lockPlainBlocks,
   logErasure,
   type ErasedComment,
@@ -56,7 +55,7 @@ export async function eraseAddress(db: Database, setting: ErasureSetting, order:
     const values = erasedValuesOf(email, comments);
     // The name is cut from text only where it is long enough not to eat ordinary words.
     const scrub = (text: string) => withoutErasedValues(text, values);
-    await lockCountsOfComments(trx, ids);
+    await lockCountsOf(trx, ids);
 
     const historyRemoved = await deleteCommenterHistory(trx, ids);
     await logErasure(trx, comments, actor, at, mode === 'delete');

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
-import { rateLimitCountingSql, rateLimitCountOf, type RateLimitCount } from '../platform/db/rate-limits.js';
+import { countRateLimitEvent, type RateLimitCount } from '../platform/db/rate-limits.js';
 import type { ErasureMode, ErasureReport, RequestKind } from './privacy-requests.js';
 
 /** Privacy requests: one row per export or erasure asked for, stored with the SHA-256 of its link's token only. */
@@ -162,9 +162,7 @@ export async function countRequestAttempt(
   durationMs: number,
   nowMs: number,
 ): Promise<RateLimitCount[]> {
-  const { sql, bindings } = rateLimitCountingSql(keys, durationMs, nowMs);
-  const result = await db.raw<{ rows: Array<{ key: string; points: number; expire: string }> }>(sql, bindings);
-  return result.rows.map(rateLimitCountOf);
+  return countRateLimitEvent(db, keys, durationMs, nowMs);
 }
 
 /** In an erasure: the address leaves every request that named it; the erasure's own row records who ran it, how, and what changed. */

@@ -231,6 +231,9 @@ const CELLS: Cell[] = [
       () => ({ email: 'reader@example.net', mode: 'anonymize' }),
     ),
   },
+  { name: 'GET /admin/import', allowed: ['administrator'], send: get(() => '/admin/import') },
+  { name: 'GET /admin/export', allowed: ['administrator'], send: get(() => '/admin/export') },
+  { name: 'GET /admin/export/download', allowed: ['administrator'], send: get(() => '/admin/export/download') },
   { name: 'GET /admin/account', allowed: ALL, send: get(() => '/admin/account') },
 ];
 
@@ -325,7 +328,7 @@ describe('the role matrix', () => {
       'href="/admin/log"',
       'href="/admin/account"',
     ]);
-    assert.equal((await links('administrator'))!.length, 8);
+    assert.equal((await links('administrator'))!.length, 10);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type pg from 'pg';
 
 export interface RateLimitCount {
@@ -36,6 +37,14 @@ export const rateLimitCountOf = (row: { key: string; points: number; expire: str
   points: row.points,
   expiresAtMs: Number(row.expire),
 });
+
+/** Counts one event against each of `keys` on its own (rateLimitCountingSql as a statement); each key's count. */
+export async function countRateLimitEvent(db: Knex, keys: readonly string[], durationMs: number, nowMs: number): Promise<RateLimitCount[]> {
+  if (keys.length === 0) return [];
+  const { sql, bindings } = rateLimitCountingSql(keys, durationMs, nowMs);
+  const result = await db.raw<{ rows: Array<{ key: string; points: number; expire: string }> }>(sql, bindings);
+  return result.rows.map(rateLimitCountOf);
+}
 
 /**
  * Deletes the counts whose window has ended: to every limiter an ended
