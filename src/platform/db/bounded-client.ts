@@ -131,8 +131,10 @@ export function boundedClient(limits: ClientLimits): typeof pg.Client {
     /** An untyped failure of a connection whose socket is gone means the connection was lost. */
     private explain(error: unknown): unknown {
       if (isSelfExplaining(error)) return error;
-      // pg marks a client it was asked to end; not in its published types.
-      const gone = this.connection.stream.destroyed || (this as { _ending?: boolean })._ending === true;
+      // pg marks a client it was asked to end, and one whose connection failed (a query on it then fails
+      // untyped, "not queryable", even before its socket closes); neither is in its published types.
+      const marks = this as { _ending?: boolean; _queryable?: boolean };
+      const gone = this.connection.stream.destroyed || marks._ending === true || marks._queryable === false;
       return gone ? new DatabaseUnreachableError('connection-lost', { cause: error }) : error;
     }
 
