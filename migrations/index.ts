@@ -32,6 +32,7 @@ import * as invitations from './20261207_31_invitations.js';
 import * as wordpressOrigins from './20261207_32_wordpress_origins.js';
 import * as keepLess from './20261207_33_keep_less.js';
 import * as privacyRequests from './20261207_34_privacy_requests.js';
+import * as commentBookkeepingPerStatement from './20261207_35_comment_bookkeeping_per_statement.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -76,6 +77,7 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_32_wordpress_origins', wordpressOrigins],
   ['20261207_33_keep_less', keepLess],
   ['20261207_34_privacy_requests', privacyRequests],
+  ['20261207_35_comment_bookkeeping_per_statement', commentBookkeepingPerStatement],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,16 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../src/platform/paths.js';
 import type { CeilingPorts } from './bench/ceiling.js';
 import { DEMO_SLUG, prepareDatabase } from './bench/database.js';
 import { markOwner, sweepMarkedFolders } from './bench/leftovers.js';
-import type { LoadFigures, LoadJob } from './bench/load.js';
-import { freePort, nextMessage, productionAppEnvironment, startTypeScript, stopChild, waitForOk } from './bench/processes.js';
+import type { LoadFigures } from './bench/load.js';
+import { nextMessage, startTypeScript, stopChild } from './bench/processes.js';
 import { formatTable, problemsOf, type Measured } from './bench/report.js';
+import { buildApp, startApp } from './bench/scale-app.js';
+import { sleep, startLoader } from './bench/scale-kit.js';
 import { formatVerdicts, measureScaleRows, SCALE_ROWS, verdictLines, type ScaleRow } from './bench/scale.js';
 import { cleanUpOnExit } from './lib/clean-up.js';
 
@@ -18,12 +18,13 @@ import { cleanUpOnExit } from './lib/clean-up.js';
  * npm run bench — the article page with 100 approved comments, and the home
  * page, under load from autocannon, each beside two ceilings that send the
  * very same bytes: a bare node:http server and a bare Express 5 app, the
- * three measured in turns. The app, the ceiling servers and the load
- * generator are three processes. Says PASS or FAIL per page.
+ * three measured in turns. The app (compiled, as in production), the ceiling
+ * servers and the load generator are three processes. Says PASS or FAIL per page.
  *
  * Then the scale rows (scripts/bench/scale.ts): comment POSTs, the
  * moderation queue at a million comments, a 5,000-comment article, memory,
- * restart time, and two worker processes against one.
+ * restart time, two worker processes against one, and the WordPress import
+ * and export.
  */
 
 const COMMENTS = 100;
@@ -53,7 +54,7 @@ if (options.help) {
       '                        [--rows none|ROW,ROW…] [--small]\n' +
       'Each page and its two ceilings are measured in N alternating turns that add up to --duration.\n' +
       `Scale rows after the pages: ${SCALE_ROWS.join(', ')} (default all; --rows none for the pages only).\n` +
-      '--small: 20,000 comments in the queue row, 1,000 posts, 3 restarts: to see the rows work quickly.\n' +
+      '--small: 20,000 comments in the queue row, 1,000 posts, 3 restarts, 10,000 imported: to see the rows work quickly.\n' +
       'Uses DATABASE_URL when set, else an embedded PostgreSQL in a temporary folder.\n' +
       '--profile DIR writes a CPU profile of the app (.cpuprofile, for Chrome DevTools) into DIR when it stops.\n',
   );
@@ -83,26 +84,6 @@ const cleaning = cleanUpOnExit(say);
 const cleanUpSteps = cleaning.steps;
 const cleanUp = cleaning.run;
 
-/** Starts the real app (production mode) in its own process; resolves with its base URL. */
-async function startApp(databaseUrl: string, folder: string): Promise<{ base: string; stop: () => Promise<unknown> }> {
-  const port = await freePort();
-  const app = startTypeScript(path.join(projectRoot, 'src/server.ts'), [], {
-    env: productionAppEnvironment({
-      databaseUrl,
-      dataDir: path.join(folder, 'app-data'),
-      port,
-      sessionSecret: randomBytes(32).toString('base64url'),
-    }),
-    quiet: true,
-    nodeOptions: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile)}`] : [],
-  });
-  createInterface({ input: app.stdout! }).on('line', (line) => say(`  app: ${line}`));
-  cleanUpSteps.push(async () => void (await stopChild(app)));
-  const base = `http://127.0.0.1:${port}`;
-  await waitForOk(`${base}/readyz`, app, 60_000);
-  return { base, stop: () => stopChild(app) };
-}
-
 async function fetchPage(url: string): Promise<Buffer> {
   const response = await fetch(url);
   if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
@@ -121,9 +102,22 @@ async function main(): Promise<number> {
   // mkdtemp makes the folder private; as root the embedded cluster runs as `postgres`, which must enter it.
   await chmod(folder, 0o755);
 
-  const database = await prepareDatabase(folder, COMMENTS, say, (step) => cleanUpSteps.push(step));
-  say('Starting the app (NODE_ENV=production) in a child process…');
-  const { base, stop: stopApp } = await startApp(database.url, folder);
+  const onCleanUp = (step: () => Promise<unknown>) => void cleanUpSteps.push(step);
+  const database = await prepareDatabase(folder, COMMENTS, say, onCleanUp);
+  const build = await buildApp(say, onCleanUp);
+  say('Starting the app (compiled, NODE_ENV=production) in a child process…');
+  const app = await startApp(
+    build,
+    {
+      databaseUrl: database.url,
+      dataDir: path.join(folder, 'app-data'),
+      label: 'app',
+      nodeOptions: options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile)}`] : [],
+    },
+    say,
+    onCleanUp,
+  );
+  const { base } = app;
   say(`  ready at ${base}`);
 
   const articleUrl = `${base}/articles/${DEMO_SLUG}`;
@@ -144,16 +138,12 @@ async function main(): Promise<number> {
   cleanUpSteps.push(async () => void (await stopChild(ceiling)));
   const ports = await nextMessage<CeilingPorts>(ceiling, 'ports');
 
-  say('Starting the load generator (autocannon) in a child process…');
-  const load = startTypeScript(path.join(projectRoot, 'scripts/bench/load.ts'), [], { ipc: true });
-  cleanUpSteps.push(async () => void (await stopChild(load)));
-  await nextMessage<boolean>(load, 'ready');
+  const load = { connections, warmup, duration };
+  const loader = await startLoader(load, say, onCleanUp);
   const run = async (url: string, seconds: number): Promise<LoadFigures> => {
     // Let the previous target finish what it had queued before this one starts.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const job: LoadJob = { url, connections, seconds };
-    load.send(job);
-    return nextMessage<LoadFigures>(load, 'figures', (seconds + 60) * 1000);
+    await sleep(500);
+    return loader.run({ url, connections, seconds }, (seconds + 60) * 1000);
   };
   /**
    * A page and its two ceilings, measured in turns (app, node:http, Express,
@@ -204,23 +194,22 @@ async function main(): Promise<number> {
   for (const verdict of verdicts) process.stdout.write(`${verdict.pass ? 'PASS' : 'FAIL'}: ${verdict.text}\n`);
   if (scaleRows.length === 0) return verdicts.every((verdict) => verdict.pass) ? 0 : 1;
 
-  // The scale rows start their own apps and load generator: free the cores first.
-  await Promise.all([stopApp(), stopChild(ceiling), stopChild(load)]);
+  // The scale rows start their own apps: free the cores first.
+  await Promise.all([app.stop(), stopChild(ceiling)]);
   const scale = await measureScaleRows({
     database,
+    build,
     folder,
-    load: { duration, warmup, connections },
+    load,
+    loader,
     small: options.small,
     rows: scaleRows,
     say,
-    onCleanUp: (step) => cleanUpSteps.push(step),
+    onCleanUp,
     signal: cleaning.stopping,
   });
   process.stdout.write(`\n${formatTable(scale.measured)}\n\n`);
-  for (const problem of problemsOf(scale.measured)) {
-    // The POST row answers 303 by design; its own line says what it got.
-    if (!problem.startsWith('comment POST')) process.stdout.write(`warning: ${problem}\n`);
-  }
+  for (const problem of problemsOf(scale.measured)) process.stdout.write(`warning: ${problem}\n`);
   process.stdout.write(`${formatVerdicts(scale.verdicts)}\n\n`);
   for (const verdict of verdicts) process.stdout.write(`${verdict.pass ? 'PASS' : 'FAIL'}: ${verdict.text}\n`);
   for (const line of verdictLines(scale.verdicts)) process.stdout.write(`${line}\n`);
@@ -247,6 +236,14 @@ function combined(runs: LoadFigures[]): LoadFigures {
     non2xx: sum((figures) => figures.non2xx),
     errors: sum((figures) => figures.errors),
     timeouts: sum((figures) => figures.timeouts),
+    statusCodes: Object.fromEntries(
+      [...new Set(runs.flatMap((figures) => Object.keys(figures.statusCodes)))].map((code) => [
+        code,
+        sum((figures) => figures.statusCodes[code] ?? 0),
+      ]),
+    ),
+    elapsedSeconds: sum((figures) => figures.elapsedSeconds),
+    postsBuilt: 0,
   };
 }
 

@@ -1,7 +1,10 @@
 import * as cheerio from 'cheerio';
-import { connectDatabase } from '../../src/platform/db/connection.js';
-import type { BenchClient } from './http-client.js';
-import { verdict, whole, type Say, type Verdict } from './scale-kit.js';
+import { connectDatabase, type Database } from '../../src/platform/db/connection.js';
+import { timeGets, type BenchClient } from './http-client.js';
+import { percentile, verdict, whole, type Say, type Verdict } from './scale-kit.js';
+
+const median = (times: number[]) => percentile(times, 0.5);
+const p95 = (times: number[]) => percentile(times, 0.95);
 
 /**
  * Rows of the articles admin, run inside the queue row's scratch database
@@ -16,58 +19,31 @@ export const ARTICLE_LIST_TARGET_MS = 10;
 export const ARTICLE_SAVE_TARGET_MS = 50;
 const SAVED_WORDS = 5_000;
 
-const percentile = (sorted: number[], share: number) => sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
-const median = (times: number[]) =>
-  percentile(
-    [...times].sort((a, b) => a - b),
-    0.5,
-  );
-const p95 = (times: number[]) =>
-  percentile(
-    [...times].sort((a, b) => a - b),
-    0.95,
-  );
-
 /** Articles in every status, spread over a year, as a blog ten years old might have. */
-async function seedArticles(url: string, articles: number): Promise<void> {
-  const db = connectDatabase(url);
-  try {
-    await db.raw(
-      `INSERT INTO articles (slug, title, author_name, body, body_format, body_html, word_count, summary, status, published_at, created_at, updated_at)
+async function seedArticles(db: Database, articles: number): Promise<void> {
+  await db.raw(
+    `INSERT INTO articles (slug, title, author_name, body, body_format, body_html, word_count, summary, status, published_at, created_at, updated_at)
        SELECT 'bench-article-' || n, 'Bench article ' || n, 'Bench Writer', 'Paragraph ' || n || '.', 'markdown',
               '<p>Paragraph ' || n || '.</p>', 2, 'Paragraph ' || n || '.',
               CASE WHEN n % 10 < 7 THEN 'published' WHEN n % 10 < 9 THEN 'draft' ELSE 'trash' END,
               now() - n * interval '1 hour', now() - n * interval '1 hour', now() - n * interval '1 hour'
          FROM generate_series(1, ?) AS n`,
-      [articles],
-    );
-    await db.raw('ANALYZE articles');
-  } finally {
-    await db.destroy();
-  }
+    [articles],
+  );
+  await db.raw('ANALYZE articles');
 }
 
-async function storedArticleCounts(url: string): Promise<Record<string, number>> {
-  const db = connectDatabase(url);
-  try {
-    const rows = await db('articles').select('status').count<Array<{ status: string; count: string }>>({ count: '*' }).groupBy('status');
-    const counts: Record<string, number> = { draft: 0, scheduled: 0, published: 0, trash: 0 };
-    for (const row of rows) counts[row.status] = Number(row.count);
-    return counts;
-  } finally {
-    await db.destroy();
-  }
+async function storedArticleCounts(db: Database): Promise<Record<string, number>> {
+  const rows = await db('articles').select('status').count<Array<{ status: string; count: string }>>({ count: '*' }).groupBy('status');
+  const counts: Record<string, number> = { draft: 0, scheduled: 0, published: 0, trash: 0 };
+  for (const row of rows) counts[row.status] = Number(row.count);
+  return counts;
 }
 
-async function firstArticleId(url: string): Promise<string> {
-  const db = connectDatabase(url);
-  try {
-    const row = await db('articles').min<{ id: string }>('id as id').first();
-    if (!row?.id) throw new Error('no article to save');
-    return String(row.id);
-  } finally {
-    await db.destroy();
-  }
+async function firstArticleId(db: Database): Promise<string> {
+  const row = await db('articles').min<{ id: string }>('id as id').first();
+  if (!row?.id) throw new Error('no article to save');
+  return String(row.id);
 }
 
 /** The counts the list's status tabs show, keyed by status. */
@@ -80,18 +56,6 @@ function shownArticleCounts(html: string): Record<string, number> {
     if (match) counts[labels[match[1]!.toLowerCase()]!] = Number(match[2]!.replaceAll(',', ''));
   });
   return counts;
-}
-
-async function timeList(client: BenchClient, samples: number): Promise<{ times: number[]; last: string }> {
-  const times: number[] = [];
-  let last = '';
-  for (let index = 0; index < samples + 10; index++) {
-    const answer = await client.get('/admin/articles');
-    if (answer.status !== 200) throw new Error(`GET /admin/articles answered ${answer.status}`);
-    if (index >= 10) times.push(answer.ms);
-    last = answer.body;
-  }
-  return { times, last };
 }
 
 const words = (count: number) =>
@@ -135,15 +99,24 @@ export async function measureArticleAdmin(input: {
 }): Promise<Verdict[]> {
   const { client, databaseUrl, articles, samples, say } = input;
   say(`  article list at ${whole(articles)} articles (and the ${whole(input.comments)} comments): seeding…`);
-  await seedArticles(databaseUrl, articles);
-  const list = await timeList(client, samples);
+  const db = connectDatabase(databaseUrl);
+  let list: { times: number[]; last: string };
+  let stored: Record<string, number>;
+  let articleId: string;
+  try {
+    await seedArticles(db, articles);
+    list = await timeGets(client, '/admin/articles', samples);
+    stored = await storedArticleCounts(db);
+    articleId = await firstArticleId(db);
+  } finally {
+    await db.destroy();
+  }
   const shown = shownArticleCounts(list.last);
-  const stored = await storedArticleCounts(databaseUrl);
   const mismatched = Object.keys(stored).filter((status) => shown[status] !== stored[status]);
   say(`  article list: median ${median(list.times).toFixed(1)} ms, p95 ${p95(list.times).toFixed(1)} ms`);
 
   say(`  saving an article of ${whole(SAVED_WORDS)} words, ${samples} times…`);
-  const saves = await timeSaves(client, await firstArticleId(databaseUrl), samples);
+  const saves = await timeSaves(client, articleId, samples);
   say(`  save: median ${median(saves).toFixed(1)} ms, p95 ${p95(saves).toFixed(1)} ms`);
   return [
     verdict(

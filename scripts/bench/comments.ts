@@ -5,50 +5,10 @@ import type { NewComment } from '../../src/comments/comment-queries.js';
 /** Bench comments are recognised (and removed again) by this reserved mail domain. */
 export const BENCH_EMAIL_DOMAIN = 'bench.invalid';
 
-const FIRST_NAMES = [
-  'Amara',
-  'Jonas',
-  'Priya',
-  'Tomás',
-  'Mei',
-  'Olusegun',
-  'Hannah',
-  'Dmitri',
-  'Leila',
-  'Connor',
-  'Yuki',
-  'Fatima',
-  'Marco',
-  'Ingrid',
-  'Samuel',
-  'Aisha',
-  'Pierre',
-  'Sofia',
-  'Kwame',
-  'Elena',
-];
-const LAST_NAMES = [
-  'Okafor',
-  'Lindqvist',
-  'Raman',
-  'Herrera',
-  'Chen',
-  'Adeyemi',
-  'Becker',
-  'Volkov',
-  'Haddad',
-  'Walsh',
-  'Tanaka',
-  'Rahimi',
-  'Bianchi',
-  'Nilsen',
-  'Mensah',
-  'Kaur',
-  'Dubois',
-  'Moreau',
-  'Park',
-  'Novak',
-];
+const FIRST_NAMES = `Amara Jonas Priya Tomás Mei Olusegun Hannah Dmitri Leila Connor
+  Yuki Fatima Marco Ingrid Samuel Aisha Pierre Sofia Kwame Elena`.split(/\s+/);
+const LAST_NAMES = `Okafor Lindqvist Raman Herrera Chen Adeyemi Becker Volkov Haddad Walsh
+  Tanaka Rahimi Bianchi Nilsen Mensah Kaur Dubois Moreau Park Novak`.split(/\s+/);
 const OPENINGS = [
   'Interesting piece.',
   'I am not sure the headline matches the substance here.',

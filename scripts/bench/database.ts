@@ -20,7 +20,7 @@ type Say = (message: string) => void;
 type OnCleanUp = (step: () => Promise<void>) => void;
 
 /** Resolves when `file` is gone (PostgreSQL removes postmaster.pid as it stops) or time is up. */
-async function whenGone(file: string, timeoutMs: number): Promise<void> {
+export async function whenGone(file: string, timeoutMs: number): Promise<void> {
   for (const deadline = Date.now() + timeoutMs; existsSync(file) && Date.now() < deadline;) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

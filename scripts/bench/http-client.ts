@@ -25,21 +25,15 @@ export interface BenchClient {
   close(): void;
 }
 
-/** Keeps (or forgets, when expired) each cookie a response sets. */
+/** Keeps each cookie a response sets, by name; one set empty (as res.clearCookie does) is forgotten. */
 function keepCookies(jar: Map<string, string>, setCookie: string[] | undefined): void {
   for (const line of setCookie ?? []) {
-    const [pair = '', ...attributes] = line.split(';');
+    const pair = line.split(';')[0]!;
     const equals = pair.indexOf('=');
     if (equals <= 0) continue;
-    const name = pair.slice(0, equals).trim();
-    const expired = attributes.some((attribute) => {
-      const [key = '', value = ''] = attribute.trim().split('=');
-      if (key.toLowerCase() === 'max-age') return Number(value) <= 0;
-      if (key.toLowerCase() === 'expires') return Date.parse(value) <= Date.now();
-      return false;
-    });
-    if (expired) jar.delete(name);
-    else jar.set(name, pair.slice(equals + 1).trim());
+    const [name, value] = [pair.slice(0, equals).trim(), pair.slice(equals + 1).trim()];
+    if (value === '') jar.delete(name);
+    else jar.set(name, value);
   }
 }
 
@@ -81,4 +75,22 @@ export function createClient(base: string, headers: Record<string, string> = {})
     postForm: (path, fields, extra = {}) => send('POST', path, { Origin: base, ...extra }, new URLSearchParams(fields).toString()),
     close: () => agent.destroy(),
   };
+}
+
+/** `samples` GETs one after another, after `warmup` untimed ones: each time, and the last page's HTML. */
+export async function timeGets(
+  client: BenchClient,
+  path: string,
+  samples: number,
+  warmup = 10,
+): Promise<{ times: number[]; last: string }> {
+  const times: number[] = [];
+  let last = '';
+  for (let index = 0; index < warmup + samples; index++) {
+    const answer = await client.get(path);
+    if (answer.status !== 200) throw new Error(`GET ${path} answered ${answer.status}`);
+    if (index >= warmup) times.push(answer.ms);
+    last = answer.body;
+  }
+  return { times, last };
 }

@@ -6,9 +6,9 @@ import { insertBenchComments } from './comments.js';
 import { DEMO_SLUG } from './database.js';
 import { createClient } from './http-client.js';
 import { waitUntilIdle } from './proc.js';
-import type { Measured } from './report.js';
+import { troubleOf, type Measured } from './report.js';
 import type { RunningApp } from './scale-app.js';
-import { troubleOf, verdict, whole, type Loader, type OnCleanUp, type Say, type Verdict } from './scale-kit.js';
+import { verdict, whole, type Loader, type OnCleanUp, type Say, type Verdict } from './scale-kit.js';
 
 /**
  * Row: an article with 5,000 approved comments, paginated per the discussion

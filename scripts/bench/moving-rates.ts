@@ -1,18 +1,16 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import pg from 'pg';
 import { connectDatabase } from '../../src/platform/db/connection.js';
 import { migrateToLatest } from '../../src/platform/db/migrate.js';
 import { projectRoot } from '../../src/platform/paths.js';
 import { cleanUpOnExit } from '../lib/clean-up.js';
-import { sweepDatabases } from './leftovers.js';
 import { descendantsOf, megabytes, memoryOf } from './proc.js';
 import { formatVerdicts, verdictLines } from './scale.js';
 import { verdict, whole, type OnCleanUp, type Say, type Verdict } from './scale-kit.js';
+import { createScratchDatabase } from './scratch-database.js';
 import { generateWxr } from './wxr-generate.js';
 
 /**
@@ -199,16 +197,6 @@ export async function measureMovingRates(input: MovingRatesInput): Promise<Verdi
 
 const SCRATCH_PREFIX = 'bench_moving_';
 
-async function onServer(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** The three rows in a scratch database of their own on `serverUrl`'s server, and a scratch folder; both dropped after. */
 export async function measureMovingRatesInScratch(input: {
   serverUrl: string;
@@ -217,19 +205,14 @@ export async function measureMovingRatesInScratch(input: {
   onCleanUp: OnCleanUp;
 }): Promise<Verdict[]> {
   const { serverUrl, say, onCleanUp } = input;
-  await sweepDatabases(serverUrl, SCRATCH_PREFIX, say);
-  const name = `${SCRATCH_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
-  await onServer(serverUrl, `CREATE DATABASE ${name}`);
-  const drop = () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  onCleanUp(drop);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDatabase(serverUrl, SCRATCH_PREFIX, say);
+  onCleanUp(scratch.drop);
   const folder = await mkdtemp(path.join(tmpdir(), 'broadsheet-moving-'));
   onCleanUp(() => rm(folder, { recursive: true, force: true }));
   try {
-    return await measureMovingRates({ databaseUrl: url.href, folder, comments: input.comments, say, onCleanUp });
+    return await measureMovingRates({ databaseUrl: scratch.url, folder, comments: input.comments, say, onCleanUp });
   } finally {
-    await drop();
+    await scratch.drop();
     await rm(folder, { recursive: true, force: true });
   }
 }

@@ -25,7 +25,11 @@ export async function memoryOf(pid: number): Promise<Memory | null> {
   return { rss: kilobytes('VmRSS'), peak: kilobytes('VmHWM') };
 }
 
-/** V8 keeps the heap it grew under load until its memory reducer finds the process quiet: about 20 s here. */
+/**
+ * V8 keeps the heap it grew under load until its memory reducer finds the
+ * process quiet (src/platform/heap-settings.ts): the memory row reads the
+ * RSS this long after the app stops using CPU.
+ */
 export const SETTLE_MS = 30_000;
 
 export interface MemoryAfterLoad extends Memory {

@@ -13,10 +13,10 @@ const children = new Set<ChildProcess>();
 export function startTypeScript(
   file: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; ipc?: boolean; quiet?: boolean; nodeOptions?: string[] } = {},
+  options: { env?: NodeJS.ProcessEnv; ipc?: boolean; quiet?: boolean } = {},
 ): ChildProcess {
   const output = options.quiet ? 'pipe' : 'inherit';
-  const child = spawn(process.execPath, [...(options.nodeOptions ?? []), '--import', 'tsx', file, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
     env: options.env ?? process.env,
     stdio: ['ignore', output, 'inherit', ...(options.ipc ? (['ipc'] as const) : [])],
   });
@@ -90,19 +90,4 @@ export function productionAppEnvironment(settings: {
     ...MALLOC_SETTINGS,
     ...settings.extra,
   };
-}
-
-/**
- * The loop of a load-generating child process: one job at a time over IPC,
- * answered with its figures or its error; it ends when the parent goes.
- */
-export function serveJobs<Job, Figures>(runJob: (job: Job) => Promise<Figures>): void {
-  process.on('message', (job: Job) => {
-    runJob(job).then(
-      (figures) => process.send?.({ figures }),
-      (error: unknown) => process.send?.({ error: error instanceof Error ? error.message : String(error) }),
-    );
-  });
-  process.on('disconnect', () => process.exit(0));
-  process.send?.({ ready: true });
 }

@@ -2,16 +2,14 @@ import { measureArticleAdmin } from './article-admin-timing.js';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as cheerio from 'cheerio';
-import pg from 'pg';
 import { connectDatabase } from '../../src/platform/db/connection.js';
 import { projectRoot } from '../../src/platform/paths.js';
-import { createClient, type BenchClient } from './http-client.js';
-import { sweepDatabases } from './leftovers.js';
+import { createClient, timeGets, type BenchClient } from './http-client.js';
 import { memoryAfterLoad } from './proc.js';
 import { startTypeScript } from './processes.js';
 import { startApp, type Build } from './scale-app.js';
-import { verdict, whole, type OnCleanUp, type Say, type Verdict } from './scale-kit.js';
-import type { MemorySample } from './workers.js';
+import { percentile, verdict, whole, type OnCleanUp, type RowResult, type Say } from './scale-kit.js';
+import { createScratchDatabase } from './scratch-database.js';
 
 /**
  * Row: the moderation queue's first page with its exact per-status counts,
@@ -38,33 +36,6 @@ export interface QueueInput {
   samples: number;
   say: Say;
   onCleanUp: OnCleanUp;
-}
-
-async function onServer(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A new, empty database on the same server; the returned step drops it. */
-async function scratchDatabase(databaseUrl: string, say: Say): Promise<{ url: string; drop: () => Promise<void> }> {
-  await sweepDatabases(databaseUrl, SCRATCH_PREFIX, say);
-  const name = `${SCRATCH_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
-  await onServer(databaseUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(databaseUrl);
-  url.pathname = `/${name}`;
-  say(`  scratch database ${name} created.`);
-  let dropped = false;
-  const drop = async () => {
-    if (dropped) return;
-    dropped = true;
-    await onServer(databaseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  };
-  return { url: url.href, drop };
 }
 
 /**
@@ -122,25 +93,10 @@ async function storedCounts(url: string): Promise<Record<string, number>> {
   }
 }
 
-const percentile = (sorted: number[], share: number) => sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)]!;
-
-async function time(client: BenchClient, path: string, samples: number): Promise<{ median: number; p95: number; last: string }> {
-  const times: number[] = [];
-  let last = '';
-  for (let index = 0; index < samples; index++) {
-    const answer = await client.get(path);
-    if (answer.status !== 200) throw new Error(`GET ${path} answered ${answer.status}`);
-    times.push(answer.ms);
-    last = answer.body;
-  }
-  times.sort((a, b) => a - b);
-  return { median: percentile(times, 0.5), p95: percentile(times, 0.95), last };
-}
-
-export async function measureQueue(input: QueueInput): Promise<{ verdicts: Verdict[]; memory: MemorySample[] }> {
+export async function measureQueue(input: QueueInput): Promise<RowResult> {
   const { build, folder, comments, samples, say, onCleanUp } = input;
   say(`moderation queue at ${whole(comments)} comments:`);
-  const scratch = await scratchDatabase(input.databaseUrl, say);
+  const scratch = await createScratchDatabase(input.databaseUrl, SCRATCH_PREFIX, say);
   onCleanUp(scratch.drop);
   try {
     say(`  npm run seed:load -- --comments ${comments} --batch ${SEED_BATCH} (into the scratch database)…`);
@@ -169,11 +125,11 @@ export async function measureQueue(input: QueueInput): Promise<{ verdicts: Verdi
       let worst = 0;
       let firstPage = '';
       for (const view of VIEWS) {
-        await time(client, view.path, 10);
-        const timing = await time(client, view.path, samples);
+        const timing = await timeGets(client, view.path, samples);
+        const median = percentile(timing.times, 0.5);
         if (!firstPage) firstPage = timing.last;
-        worst = Math.max(worst, timing.median);
-        lines.push(`${view.label}: median ${timing.median.toFixed(1)} ms, p95 ${timing.p95.toFixed(1)} ms`);
+        worst = Math.max(worst, median);
+        lines.push(`${view.label}: median ${median.toFixed(1)} ms, p95 ${percentile(timing.times, 0.95).toFixed(1)} ms`);
         say(`  ${lines.at(-1)}`);
       }
       const shown = shownCounts(firstPage);

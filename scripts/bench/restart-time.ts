@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { DEMO_SLUG } from './database.js';
+import { DEMO_SLUG, whenGone } from './database.js';
 import { freePort, hasExited, stopChild } from './processes.js';
 import { appEnvironment, spawnApp, type Build } from './scale-app.js';
 import { sleep, verdict, type OnCleanUp, type Say, type Verdict } from './scale-kit.js';
@@ -46,8 +45,7 @@ async function firstOk(url: string, child: ChildProcess, startedAt: number, time
 /** SIGTERM, then waits for the process and for its PostgreSQL to be gone. */
 async function stopAndWait(child: ChildProcess, dataDir: string): Promise<number | null> {
   const { code } = await stopChild(child, 'SIGTERM', 30_000);
-  const pidFile = path.join(dataDir, 'db', 'postmaster.pid');
-  for (const deadline = Date.now() + 20_000; existsSync(pidFile) && Date.now() < deadline;) await sleep(100);
+  await whenGone(path.join(dataDir, 'db', 'postmaster.pid'), 20_000);
   return code;
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { withHeapFlags } from '../../src/platform/heap-settings.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { realpath, rm } from 'node:fs/promises';
@@ -78,6 +79,8 @@ export interface AppOptions {
   label: string;
   /** How long start-up may take. */
   timeoutMs?: number;
+  /** Options for node itself, e.g. --cpu-prof. */
+  nodeOptions?: string[];
 }
 
 /** The environment the app gets: production, a fixed session secret, nothing inherited that would change it. */
@@ -86,8 +89,13 @@ export function appEnvironment(options: AppOptions, port: number, sessionSecret:
 }
 
 /** Spawns the compiled server; `onLine` gets its standard output line by line. */
-export function spawnApp(build: Build, env: NodeJS.ProcessEnv, onLine: (line: string) => void): ChildProcess {
-  const child = spawn(process.execPath, [build.serverFile], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
+export function spawnApp(build: Build, env: NodeJS.ProcessEnv, onLine: (line: string) => void, nodeOptions: string[] = []): ChildProcess {
+  // The heap flags `npm start` gives the app: the bench measures the process operators run.
+  const child = spawn(process.execPath, [...withHeapFlags(nodeOptions), build.serverFile], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   createInterface({ input: child.stdout }).on('line', onLine);
   return child;
 }
@@ -99,12 +107,17 @@ export async function startApp(build: Build, options: AppOptions, say: Say, onCl
   // Only the app's log lines (warnings and errors, as JSON): its start-up text would print a generated admin password.
   // Under load one failure can log thousands of times; the first few say what it is.
   let logged = 0;
-  const child = spawnApp(build, env, (line) => {
-    if (!line.startsWith('{')) return;
-    logged++;
-    if (logged <= LOG_LINES_SHOWN) say(`  ${options.label}: ${line.length > 600 ? `${line.slice(0, 600)}…` : line}`);
-    else if (logged === LOG_LINES_SHOWN + 1) say(`  ${options.label}: (further log lines not shown)`);
-  });
+  const child = spawnApp(
+    build,
+    env,
+    (line) => {
+      if (!line.startsWith('{')) return;
+      logged++;
+      if (logged <= LOG_LINES_SHOWN) say(`  ${options.label}: ${line.length > 600 ? `${line.slice(0, 600)}…` : line}`);
+      else if (logged === LOG_LINES_SHOWN + 1) say(`  ${options.label}: (further log lines not shown)`);
+    },
+    options.nodeOptions,
+  );
   const stop = () => stopChild(child, 'SIGTERM', 20_000);
   onCleanUp(async () => void (await stop()));
   const base = `http://127.0.0.1:${port}`;

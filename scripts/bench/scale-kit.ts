@@ -2,7 +2,9 @@ import path from 'node:path';
 import { projectRoot } from '../../src/platform/paths.js';
 import { nextMessage, startTypeScript, stopChild } from './processes.js';
 import { waitUntilIdle } from './proc.js';
-import type { RequestFigures, RequestJob } from './request-load.js';
+import type { LoadFigures, LoadJob } from './load.js';
+import type { MemoryAfterLoad } from './proc.js';
+import type { Measured } from './report.js';
 
 /** What every scale row shares: how hard and how long to load, and where to say what is going on. */
 
@@ -30,6 +32,20 @@ export interface Verdict {
   notes: string[];
 }
 
+/** The memory of one app process after a row's load. */
+export interface MemorySample {
+  label: string;
+  pid: number;
+  memory: MemoryAfterLoad;
+}
+
+/** What a row hands back: its targets judged, its load figures for the table, the memory of the apps it ran. */
+export interface RowResult {
+  verdicts: Verdict[];
+  measured?: Measured[];
+  memory?: MemorySample[];
+}
+
 export function verdict(row: string, measured: string, target: string, pass: boolean | null, notes: string[] = []): Verdict {
   return { row, measured, target, result: pass === null ? 'NOT MEASURED' : pass ? 'PASS' : 'FAIL', notes };
 }
@@ -38,6 +54,12 @@ export const whole = (n: number) => new Intl.NumberFormat('en-US', { maximumFrac
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The value below which `share` (0.5 for the median) of the times lie. */
+export function percentile(times: readonly number[], share: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))]!;
+}
+
 export interface MeasureOptions {
   /** Servers that must be idle before the warm-up starts (they may still be answering the previous target). */
   idle?: readonly number[];
@@ -45,23 +67,23 @@ export interface MeasureOptions {
   beforeMeasured?: () => Promise<void>;
 }
 
-/** The autocannon child (request-load.ts): GETs with headers, POSTs with a body of their own each. */
+/** The autocannon child (load.ts): GETs with headers, POSTs with a body of their own each. */
 export interface Loader {
   pid: number;
   /** Warm-up, then a measured run, as `npm run bench` does for every target. */
-  measure(label: string, job: Omit<RequestJob, 'connections' | 'seconds' | 'amount'>, options?: MeasureOptions): Promise<RequestFigures>;
+  measure(label: string, job: Omit<LoadJob, 'connections' | 'seconds' | 'amount'>, options?: MeasureOptions): Promise<LoadFigures>;
   /** One job exactly as given (no warm-up). */
-  run(job: RequestJob, timeoutMs: number): Promise<RequestFigures>;
+  run(job: LoadJob, timeoutMs: number): Promise<LoadFigures>;
 }
 
 export async function startLoader(settings: LoadSettings, say: Say, onCleanUp: OnCleanUp): Promise<Loader> {
-  say('Starting the load generator (autocannon, headers and bodies) in a child process…');
-  const child = startTypeScript(path.join(projectRoot, 'scripts/bench/request-load.ts'), [], { ipc: true });
+  say('Starting the load generator (autocannon) in a child process…');
+  const child = startTypeScript(path.join(projectRoot, 'scripts/bench/load.ts'), [], { ipc: true });
   onCleanUp(async () => void (await stopChild(child)));
   await nextMessage<boolean>(child, 'ready');
-  const run = (job: RequestJob, timeoutMs: number) => {
+  const run = (job: LoadJob, timeoutMs: number) => {
     child.send(job);
-    return nextMessage<RequestFigures>(child, 'figures', timeoutMs);
+    return nextMessage<LoadFigures>(child, 'figures', timeoutMs);
   };
   return {
     pid: child.pid!,
@@ -78,18 +100,4 @@ export async function startLoader(settings: LoadSettings, say: Say, onCleanUp: O
       return figures;
     },
   };
-}
-
-/** Trouble that makes a load figure untrustworthy, or '' when there is none. */
-export function troubleOf(figures: RequestFigures, expectedStatus = 200): string {
-  const unexpected = Object.entries(figures.statusCodes)
-    .filter(([code]) => Number(code) !== expectedStatus)
-    .map(([code, count]) => `${whole(count)} × ${code}`);
-  const problems = [
-    figures.responses === 0 ? 'no answer at all within the run' : '',
-    ...unexpected,
-    figures.errors > 0 ? `${whole(figures.errors)} errors` : '',
-    figures.timeouts > 0 ? `${whole(figures.timeouts)} timeouts` : '',
-  ].filter(Boolean);
-  return problems.join(', ');
 }

@@ -1,24 +1,35 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { BENCH_MODERATOR_EMAIL, changeDiscussionSettings, removeBenchTraces } from './bench-settings.js';
 import { DEMO_SLUG, type BenchDatabase } from './database.js';
 import { measureLongThread } from './long-thread.js';
+import { measureMemoryAfterLoads } from './memory-load.js';
+import { measureMovingRatesInScratch } from './moving-rates.js';
 import { measurePostRate } from './post-rate.js';
 import { megabytes, memoryAfterLoad, SETTLE_MS } from './proc.js';
 import { measureQueue } from './queue-timing.js';
-import { measureMovingRatesInScratch } from './moving-rates.js';
-import type { Measured } from './report.js';
+import { tableLines, type Measured } from './report.js';
 import { measureRestart } from './restart-time.js';
-import { buildApp, startApp, type Build } from './scale-app.js';
-import { startLoader, verdict, type LoadSettings, type Loader, type OnCleanUp, type Say, type Verdict } from './scale-kit.js';
-import { measureWorkers, type MemorySample } from './workers.js';
+import { startApp, type Build, type RunningApp } from './scale-app.js';
+import {
+  verdict,
+  type LoadSettings,
+  type Loader,
+  type MemorySample,
+  type OnCleanUp,
+  type RowResult,
+  type Say,
+  type Verdict,
+} from './scale-kit.js';
+import { measureWorkers } from './workers.js';
 
 /**
  * The scale rows beyond the anonymous article page and the home page:
  * comment POSTs, the moderation queue at a million comments, a
- * 5,000-comment article, memory, restart time, and one against two worker
- * processes. Every row starts the compiled app itself
- * (production mode) with what it needs; the caller provides a prepared bench
- * database (the demo article with its 100 approved comments) and a folder.
+ * 5,000-comment article, memory, restart time, one against two worker
+ * processes, and the WordPress import and export. Every row starts the
+ * compiled app itself (production mode) with what it needs; a row that
+ * breaks is reported as not measured and the others still run.
  */
 
 export const SCALE_ROWS = ['posts', 'queue', 'long', 'memory', 'restart', 'workers', 'moving'] as const;
@@ -37,55 +48,38 @@ const ROW_TITLES: Record<ScaleRow, { title: string; target: string }> = {
   moving: { title: 'WordPress import and export', target: '≥ 5,000 comments/s in, ≤ 200 MB; ≥ 20,000/s out' },
 };
 
-type Verdicts = Map<ScaleRow, Verdict[]>;
-
-/** Runs one row; a row that breaks is reported as such, and the others still run (unless the run is being stopped). */
-async function attempt(row: ScaleRow, verdicts: Verdicts, context: ScaleContext, measure: () => Promise<void>): Promise<void> {
-  const { say, signal } = context;
-  signal?.throwIfAborted();
-  try {
-    await measure();
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
-    say(`the ${row} row could not be measured: ${message}`);
-    const { title, target } = ROW_TITLES[row];
-    verdicts.set(row, [verdict(title, `not measured: ${message}`, target, null)]);
-  }
-}
-
 export interface ScaleContext {
   /** From prepareDatabase(): the demo article with its 100 approved bench comments. */
   database: BenchDatabase;
+  build: Build;
   /** A temporary folder (traversable by others, for the embedded cluster) that the caller removes. */
   folder: string;
   load: LoadSettings;
-  /** Smaller sizes (20,000 comments in the queue, 1,000 posts, 3 restarts) to show the rows work quickly. */
+  loader: Loader;
+  /** Smaller sizes (20,000 comments in the queue, 1,000 posts, 3 restarts, 10,000 comments imported) to show the rows work quickly. */
   small: boolean;
-  /** Which rows to run; all when left out. */
-  rows?: readonly ScaleRow[];
+  rows: readonly ScaleRow[];
   say: Say;
   /** Registers an undo step; the caller runs them, last first, on every way out (Ctrl-C included). */
   onCleanUp: OnCleanUp;
   /** Aborted when the caller is stopping (Ctrl-C): no further row starts. */
-  signal?: AbortSignal;
-  /** Memory the caller read from its own app processes after its rows (proc.ts memoryAfterLoad), judged with the rest. */
-  memory?: readonly MemorySample[];
+  signal: AbortSignal;
 }
 
-export interface ScaleResult {
-  /** Load rows for report.ts's formatTable. */
-  measured: Measured[];
-  /** One line per target, in the targets' order, each PASS, FAIL or NOT MEASURED. */
-  verdicts: Verdict[];
-}
-
-export const scaleSizes = (small: boolean) => ({
+const scaleSizes = (small: boolean) => ({
   queueComments: small ? 20_000 : 1_000_000,
-  queueSamples: 100,
   posts: small ? 1_000 : 10_000,
   restarts: small ? 3 : 5,
+  importedComments: small ? 10_000 : undefined,
 });
+const QUEUE_SAMPLES = 100;
+
+function notMeasured(row: ScaleRow, error: unknown, say: Say): RowResult {
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
+  say(`the ${row} row could not be measured: ${message}`);
+  const { title, target } = ROW_TITLES[row];
+  return { verdicts: [verdict(title, `not measured: ${message}`, target, null)] };
+}
 
 function memoryVerdict(samples: MemorySample[]): Verdict {
   if (samples.length === 0) {
@@ -108,145 +102,105 @@ function memoryVerdict(samples: MemorySample[]): Verdict {
   );
 }
 
-/** The long-thread and POST rows share one app (TRUST_PROXY=loopback for the POSTs' addresses); its memory is read after them. */
-async function runMainAppRows(context: ScaleContext, build: Build, loader: Loader, wanted: (row: ScaleRow) => boolean) {
-  const { database, folder, load, say, onCleanUp } = context;
+/** Load rows for report.ts's formatTable, and one verdict per target in SCALE_ROWS' order. */
+export async function measureScaleRows(context: ScaleContext): Promise<{ measured: Measured[]; verdicts: Verdict[] }> {
+  const { database, build, loader, folder, say, onCleanUp, signal } = context;
   const sizes = scaleSizes(context.small);
   const articlePath = `/articles/${DEMO_SLUG}`;
-  const measured: Measured[] = [];
-  const verdicts: Verdicts = new Map();
-  say('Starting the app (compiled, NODE_ENV=production, TRUST_PROXY=loopback)…');
-  const app = await startApp(
-    build,
-    { databaseUrl: database.url, dataDir: path.join(folder, 'scale-app-data'), env: { TRUST_PROXY: 'loopback' }, label: 'app' },
-    say,
-    onCleanUp,
-  );
-  const memory: MemorySample[] = [];
-  try {
-    if (wanted('long')) {
-      await attempt('long', verdicts, context, async () => {
-        const row = await measureLongThread({ app, loader, db: database.db, say, onCleanUp });
-        measured.push(...row.measured);
-        verdicts.set('long', row.verdicts);
-      });
+  const results = new Map<ScaleRow, RowResult>();
+  const run = async (row: ScaleRow, measure: () => Promise<RowResult>) => {
+    if (!context.rows.includes(row)) return;
+    signal.throwIfAborted();
+    try {
+      results.set(row, await measure());
+    } catch (error) {
+      if (signal.aborted) throw error;
+      results.set(row, notMeasured(row, error, say));
     }
-    if (wanted('posts')) {
-      await attempt('posts', verdicts, context, async () => {
-        const input = { app, loader, db: database.db, articlePath, connections: load.connections, posts: sizes.posts, say, onCleanUp };
-        const row = await measurePostRate(input);
-        measured.push(...row.measured);
-        verdicts.set('posts', [row.verdict]);
-      });
-    }
-    const sample = (await memoryAfterLoad([app.pid])).get(app.pid);
-    if (sample)
-      memory.push({
-        label: `app after the ${[...verdicts.keys()].join(', ')} row${verdicts.size === 1 ? '' : 's'}`,
-        pid: app.pid,
-        memory: sample,
-      });
-  } finally {
-    await app.stop();
-  }
-  return { measured, verdicts, memory };
-}
+  };
 
-export async function measureScaleRows(context: ScaleContext): Promise<ScaleResult> {
-  const { database, folder, say, onCleanUp } = context;
-  const rows = new Set(context.rows ?? SCALE_ROWS);
-  const wanted = (row: ScaleRow) => rows.has(row);
-  const sizes = scaleSizes(context.small);
-
-  const build = await buildApp(say, onCleanUp);
   // Held comments mail the moderators: during the bench, a reserved address, and those mails removed after.
   const restoreMail = await changeDiscussionSettings(database.db, { notificationEmail: BENCH_MODERATOR_EMAIL });
   onCleanUp(() => removeBenchTraces(database.db));
   onCleanUp(restoreMail);
-
-  const measured: Measured[] = [];
-  const verdicts: Verdicts = new Map();
-  const memory: MemorySample[] = [...(context.memory ?? [])];
+  const memory: MemorySample[] = [];
   try {
-    const underLoad = (['long', 'posts', 'workers'] as const).some(wanted);
-    const loader = underLoad ? await startLoader(context.load, say, onCleanUp) : undefined;
-    const mainRows = (['long', 'posts'] as const).filter(wanted);
-    if (loader && mainRows.length > 0) {
-      try {
-        const main = await runMainAppRows(context, build, loader, wanted);
-        measured.push(...main.measured);
-        for (const [row, lines] of main.verdicts) verdicts.set(row, lines);
-        memory.push(...main.memory);
-      } catch (error) {
-        // The app itself did not start (or stop): each of its rows says so.
-        for (const row of mainRows)
-          await attempt(row, verdicts, context, () => Promise.reject(error instanceof Error ? error : new Error(String(error))));
-      }
-    }
-    if (loader && wanted('workers')) {
-      await attempt('workers', verdicts, context, async () => {
-        const row = await measureWorkers({
-          build,
-          databaseUrl: database.url,
-          folder,
+    // The long-thread and POST rows share one app (TRUST_PROXY=loopback for the POSTs' addresses); its memory is read after them.
+    let app: RunningApp | undefined;
+    const mainApp = async () => {
+      if (app) return app;
+      say('Starting the app (compiled, NODE_ENV=production, TRUST_PROXY=loopback)…');
+      const options = {
+        databaseUrl: database.url,
+        dataDir: path.join(folder, 'scale-app-data'),
+        env: { TRUST_PROXY: 'loopback' },
+        label: 'app',
+      };
+      return (app = await startApp(build, options, say, onCleanUp));
+    };
+    try {
+      await run('long', async () => measureLongThread({ app: await mainApp(), loader, db: database.db, say, onCleanUp }));
+      await run('posts', async () =>
+        measurePostRate({
+          app: await mainApp(),
           loader,
-          load: context.load,
-          articlePath: `/articles/${DEMO_SLUG}`,
+          db: database.db,
+          articlePath,
+          connections: context.load.connections,
+          posts: sizes.posts,
           say,
           onCleanUp,
-        });
-        measured.push(...row.measured);
-        verdicts.set('workers', [row.verdict]);
-        memory.push(...row.memory);
-      });
+        }),
+      );
+      const sample = app && (await memoryAfterLoad([app.pid])).get(app.pid);
+      const rows = (['long', 'posts'] as const).filter((row) => results.has(row)).join(' and ');
+      if (app && sample)
+        memory.push({ label: `app after the ${rows} row${rows.includes(' and ') ? 's' : ''}`, pid: app.pid, memory: sample });
+    } finally {
+      await app?.stop();
     }
-    if (wanted('queue')) {
-      await attempt('queue', verdicts, context, async () => {
-        const row = await measureQueue({
-          build,
-          databaseUrl: database.url,
-          folder,
-          comments: sizes.queueComments,
-          samples: sizes.queueSamples,
-          say,
-          onCleanUp,
-        });
-        verdicts.set('queue', row.verdicts);
-        memory.push(...row.memory);
-      });
-    }
-    if (wanted('memory')) verdicts.set('memory', [memoryVerdict(memory)]);
-    if (wanted('moving')) {
-      await attempt('moving', verdicts, context, async () => {
-        verdicts.set(
-          'moving',
-          await measureMovingRatesInScratch({ serverUrl: database.url, comments: context.small ? 10_000 : undefined, say, onCleanUp }),
-        );
-      });
-    }
-    if (wanted('restart')) {
-      await attempt('restart', verdicts, context, async () => {
-        verdicts.set('restart', [await measureRestart({ build, folder, runs: sizes.restarts, say, onCleanUp })]);
-      });
-    }
+    await run('workers', () =>
+      measureWorkers({ build, databaseUrl: database.url, folder, loader, load: context.load, articlePath, say, onCleanUp }),
+    );
+    await run('queue', () =>
+      measureQueue({ build, databaseUrl: database.url, folder, comments: sizes.queueComments, samples: QUEUE_SAMPLES, say, onCleanUp }),
+    );
+    memory.push(...[...results.values()].flatMap((result) => result.memory ?? []));
+    await run('memory', async () => {
+      // An app of its own: three minutes of mixed load, then a burst of 2,000 connections, each followed by the quiet it settles over.
+      const admin = { username: 'bench-memory', password: randomBytes(18).toString('base64url') };
+      onCleanUp(async () => void (await database.db('users').where({ username: admin.username }).delete()));
+      const env = { TRUST_PROXY: 'loopback', ADMIN_USERNAME: admin.username, ADMIN_PASSWORD: admin.password };
+      const options = { databaseUrl: database.url, dataDir: path.join(folder, 'memory-app-data'), env, label: 'memory app' };
+      const memoryApp = await startApp(build, options, say, onCleanUp);
+      try {
+        const mixedSeconds = context.small ? 20 : undefined;
+        const loads = await measureMemoryAfterLoads({ base: memoryApp.base, pid: memoryApp.pid, articlePath, admin, mixedSeconds, say });
+        memory.push(...loads.samples);
+      } finally {
+        await memoryApp.stop();
+      }
+      return { verdicts: [memoryVerdict(memory)] };
+    });
+    await run('moving', async () => ({
+      verdicts: await measureMovingRatesInScratch({ serverUrl: database.url, comments: sizes.importedComments, say, onCleanUp }),
+    }));
+    await run('restart', async () => ({ verdicts: [await measureRestart({ build, folder, runs: sizes.restarts, say, onCleanUp })] }));
   } finally {
     await restoreMail();
     await removeBenchTraces(database.db);
   }
-  return { measured, verdicts: SCALE_ROWS.flatMap((row) => verdicts.get(row) ?? []) };
+  const ran = [...results.values()];
+  return {
+    measured: ran.flatMap((result) => result.measured ?? []),
+    verdicts: SCALE_ROWS.flatMap((row) => results.get(row)?.verdicts ?? []),
+  };
 }
 
 /** The targets table (row, measured, target, result), then each row's notes. */
 export function formatVerdicts(verdicts: readonly Verdict[]): string {
-  const header = ['row', 'measured', 'target', 'result'];
-  const cells = [header, ...verdicts.map((line) => [line.row, line.measured, line.target, line.result])];
-  const widths = header.map((_, column) => Math.max(...cells.map((line) => line[column]!.length)));
-  const format = (line: string[]) =>
-    line
-      .map((cell, column) => cell.padEnd(widths[column]!))
-      .join('  ')
-      .trimEnd();
-  const table = [format(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.slice(1).map(format)];
+  const rows = verdicts.map((line) => [line.row, line.measured, line.target, line.result]);
+  const table = tableLines(['row', 'measured', 'target', 'result'], rows);
   const notes = verdicts.flatMap((line) => (line.notes.length ? [`${line.row}:`, ...line.notes.map((note) => `  - ${note}`)] : []));
   return [...table, '', ...notes].join('\n');
 }

@@ -7,15 +7,15 @@ import { deleteOtherSessions, listActiveSessions } from './session-queries.js';
 import { findUserById, updateDisplayName, updatePasswordHash, type UserRow } from './user-queries.js';
 import { updateUserEmail } from './password-reset-queries.js';
 import { renderPage } from '../platform/rendering/render.js';
-import type { FlashModel } from '../moderation/admin-models.js';
+import type { FlashModel } from '../moderation/index.js';
 import type { PageMeta } from '../platform/rendering/models.js';
 import { displayNameProblem } from './account-names.js';
 import { emailProblem } from './account-emails.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { deviceLabel } from './session-devices.js';
 import { twoFactorSection, type TwoFactorSectionModel } from './two-factor-section.js';
-import { recordAccountEvent } from '../people/account-events.js';
-import { loadAdminChrome, setFlash, takeFlash } from '../moderation/admin-chrome.js';
+import { recordAccountEvent } from '../people/index.js';
+import { loadAdminChrome, setFlash, takeFlash } from '../moderation/index.js';
 
 /** One's own account: the display name readers see, the e-mail address, the password, sessions and two-factor sign-in. */
 

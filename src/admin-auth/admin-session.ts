@@ -7,7 +7,7 @@ import { contextOf } from '../platform/context.js';
 import { findSessionWithAdmin } from './session-queries.js';
 import { deleteExpiredRateLimits } from '../platform/db/rate-limits.js';
 import { findUserById, type Role } from './user-queries.js';
-import { permissionsOf } from '../people/roles.js';
+import { permissionsOf } from '../people/index.js';
 
 export const ADMIN_COOKIE = 'broadsheet_admin';
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;

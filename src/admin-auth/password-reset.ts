@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../platform/db/connection.js';
-import { enqueueMail } from '../mail/outbox-queries.js';
-import { recordAccountEvent } from '../people/account-events.js';
+import { enqueueMail } from '../mail/index.js';
+import { recordAccountEvent } from '../people/index.js';
 import { consumeReset, findUsableReset, insertPasswordReset } from './password-reset-queries.js';
 import { AdminAccountError } from './admins.js';
 import { hashPassword, passwordProblem } from './passwords.js';

@@ -5,7 +5,7 @@ import { ADMIN_COOKIE, endAdminSession, startAdminSession } from './admin-sessio
 import { HttpError } from '../platform/http-error.js';
 import { clearLoginCsrfToken, csrfToken, isLoginRequestValid, loginCsrfToken } from './csrf.js';
 import { findUserByUsername, type UserRow } from './user-queries.js';
-import { recordAccountEvent } from '../people/account-events.js';
+import { recordAccountEvent } from '../people/index.js';
 import { findTwoFactor, markSignedIn } from './two-factor-queries.js';
 import { isTwoFactorRequired } from './two-factor-policy.js';
 import { renderPage } from '../platform/rendering/render.js';

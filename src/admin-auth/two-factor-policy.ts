@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
 import type { Database } from '../platform/db/connection.js';
-import { loadDiscussionSettings } from '../settings/settings-queries.js';
+import { loadDiscussionSettings } from '../settings/index.js';
 import { findUserById, type Role } from './user-queries.js';
 import { findTwoFactor } from './two-factor-queries.js';
 

@@ -1,5 +1,5 @@
 import type { Database } from '../platform/db/connection.js';
-import { recordAccountEvent } from '../people/account-events.js';
+import { recordAccountEvent } from '../people/index.js';
 import { AdminAccountError } from './admins.js';
 import { deleteAllSessions } from './session-queries.js';
 import { disableTwoFactor } from './two-factor-queries.js';

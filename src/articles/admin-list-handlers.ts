@@ -3,11 +3,11 @@ import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
 import { renderPage } from '../platform/rendering/render.js';
 import type { PageMeta } from '../platform/rendering/models.js';
-import type { FlashModel, QueuePaginationModel } from '../moderation/admin-models.js';
-import { takeFlash } from '../moderation/admin-chrome.js';
-import { containsPattern, decodeCursor, encodeCursor, pageNumbers, SEARCH_MAX } from '../moderation/queue-address.js';
+import type { FlashModel, QueuePaginationModel } from '../moderation/index.js';
+import { takeFlash } from '../moderation/index.js';
+import { containsPattern, decodeCursor, encodeCursor, pageNumbers, SEARCH_MAX } from '../moderation/index.js';
 import { PAGE_NUMBER_PATTERN } from '../platform/http/route-patterns.js';
-import { ownerScope } from '../people/permissions.js';
+import { ownerScope } from '../people/index.js';
 import { STATUS_LABELS } from './article-status.js';
 import type { ArticleStatus } from './article-queries.js';
 import {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
-import type { Cursor } from '../moderation/queue-address.js';
+import type { Cursor } from '../moderation/index.js';
 import type { ArticleStatus } from './article-queries.js';
 
 /** What the admin's article list reads: one page of articles and the count per status. */

@@ -1,6 +1,6 @@
 import type { Database } from '../platform/db/connection.js';
 import { HttpError } from '../platform/http-error.js';
-import { listCommentEmails } from '../mail/comment-email-queries.js';
+import { listCommentEmails } from '../mail/index.js';
 import {
   listRemovedParents,
   listVisibleCommentOutlines,
@@ -8,14 +8,14 @@ import {
   listVisibleCommentsById,
   type CommentOutline,
   type PublicCommentRow,
-} from '../comments/comment-queries.js';
+} from '../comments/index.js';
 import type { CommentPagesModel, ShownComment } from '../platform/rendering/models.js';
-import { commentPagePath, commentsIn, selectCommentPage } from '../comments/comment-pages.js';
-import type { AvatarSource, DiscussionSettings } from '../settings/discussion-settings.js';
-import { renderCommentText } from '../comments/comment-text.js';
-import { avatarHash, avatarPath, gravatarUrl } from '../comments/identicon.js';
-import { withinEditWindow } from '../comments/self-service.js';
-import { threadComments, type RemovedParents, type ThreadNode } from '../comments/threading.js';
+import { commentPagePath, commentsIn, selectCommentPage } from '../comments/index.js';
+import type { AvatarSource, DiscussionSettings } from '../settings/index.js';
+import { renderCommentText } from '../comments/index.js';
+import { avatarHash, avatarPath, gravatarUrl } from '../comments/index.js';
+import { withinEditWindow } from '../comments/index.js';
+import { threadComments, type RemovedParents, type ThreadNode } from '../comments/index.js';
 
 /**
  * The discussion under an article: which comments a reader sees on the

@@ -9,19 +9,19 @@ import {
   nextScheduledPublishing,
   type ArticleRow,
 } from './article-queries.js';
-import { findComment, listRemovedParents, listVisibleComments } from '../comments/comment-queries.js';
-import { loadDiscussionSettings } from '../settings/settings-queries.js';
+import { findComment, listRemovedParents, listVisibleComments } from '../comments/index.js';
+import { loadDiscussionSettings } from '../settings/index.js';
 import type { PageModels } from '../platform/rendering/models.js';
 import { renderPageToString } from '../platform/rendering/render.js';
-import { commentLocations } from '../comments/comment-pages.js';
-import type { DiscussionSettings } from '../settings/discussion-settings.js';
+import { commentLocations } from '../comments/index.js';
+import type { DiscussionSettings } from '../settings/index.js';
 import { websiteSocialMeta } from './structured-data.js';
-import { isKnownCommenter, PENDING_COOKIE } from '../comments/commenter-cookies.js';
+import { isKnownCommenter, PENDING_COOKIE } from '../comments/index.js';
 import { articlePath, blankFormValues, buildArticlePage, loadPublishedArticle, movedArticleLocation, siteOf } from './article-page.js';
 import { listPagesOf, summarizeArticles } from './article-summaries.js';
 import { ID_PATTERN, PAGE_NUMBER_PATTERN, SLUG_PATTERN } from '../platform/http/route-patterns.js';
 import { DAY_MS } from '../platform/units.js';
-import { answerWordpressQuery, isWordpressQuery } from '../moving/legacy-address-handlers.js';
+import { answerWordpressQuery, isWordpressQuery } from '../moving/index.js';
 
 export const ARTICLES_PER_PAGE = 10;
 

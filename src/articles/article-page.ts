@@ -4,17 +4,17 @@ import { contextOf } from '../platform/context.js';
 import type { Database } from '../platform/db/connection.js';
 import { HttpError } from '../platform/http-error.js';
 import { findPublishedArticleByFormerSlug, findPublishedArticleBySlug, type ArticleRow } from './article-queries.js';
-import { listRemovedParents, listVisibleComments } from '../comments/comment-queries.js';
-import type { CommentFormValues, FieldErrors } from '../comments/comment-form.js';
-import { parsePendingIds, PENDING_COOKIE, rememberedCommenter } from '../comments/commenter-cookies.js';
+import { listRemovedParents, listVisibleComments } from '../comments/index.js';
+import type { CommentFormValues, FieldErrors } from '../comments/index.js';
+import { parsePendingIds, PENDING_COOKIE, rememberedCommenter } from '../comments/index.js';
 import { isExpiredStamp, secondsSinceStamp, stampForm } from '../platform/signed-tokens.js';
 import { readingBarLabel, readingMinutes } from './reading.js';
 import { renderedBodyOf } from './stored-bodies.js';
 import { splitAfterBlock } from './article-body.js';
-import { loadDiscussionSettings } from '../settings/settings-queries.js';
-import { areCommentsOpen } from '../comments/posting.js';
-import { commentLocations, commentsIn } from '../comments/comment-pages.js';
-import type { DiscussionSettings } from '../settings/discussion-settings.js';
+import { loadDiscussionSettings } from '../settings/index.js';
+import { areCommentsOpen } from '../comments/index.js';
+import { commentLocations, commentsIn } from '../comments/index.js';
+import type { DiscussionSettings } from '../settings/index.js';
 import { absoluteImageUrl, articleSocialMeta, articleStructuredData, encodeJsonLd, type ArticleFacts } from './structured-data.js';
 import type {
   ArticleFigure,
@@ -28,8 +28,8 @@ import { addAvatars, readDiscussion, type DiscussionPage } from './article-discu
 import { rememberedPublishedArticle, type ChangeFollowedMemo } from '../platform/page-cache/index.js';
 import { SLUG_PATTERN } from '../platform/http/route-patterns.js';
 import { lookUpMedia, type MediaLookup } from '../media/index.js';
-import { listTagsOfArticles } from '../tags/tag-queries.js';
-import { tagLinksOf } from '../tags/tag-links.js';
+import { listTagsOfArticles } from '../tags/index.js';
+import { tagLinksOf } from '../tags/index.js';
 
 /** The shape of the hidden submission id: anything else sent back is replaced, never echoed. */
 const SUBMISSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -7,16 +7,16 @@ import type { PageMeta } from '../platform/rendering/models.js';
 import { namedDateFormatsIn } from '../platform/rendering/format.js';
 import { rememberedDiscussionSettings } from '../platform/page-cache/index.js';
 import { ID_PATTERN } from '../platform/http/route-patterns.js';
-import { safeNextPath } from '../admin-auth/safe-redirect.js';
-import { signedInAdmin } from '../admin-auth/admin-session.js';
-import { loadAdminChrome, setFlash, takeFlash } from '../moderation/admin-chrome.js';
-import type { FlashModel } from '../moderation/admin-models.js';
+import { safeNextPath } from '../admin-auth/index.js';
+import { signedInAdmin } from '../admin-auth/index.js';
+import { loadAdminChrome, setFlash, takeFlash } from '../moderation/index.js';
+import type { FlashModel } from '../moderation/index.js';
 import { ARTICLE_STATUSES, type ArticleStatus } from './article-queries.js';
 import { planArticleMove, type ArticleMove } from './article-status.js';
 import { deleteTrashedArticle, findDeletableArticle, moveArticle, type DeletableArticle } from './article-status-queries.js';
 import { parseLocalDateTime } from './site-time.js';
 import { ARTICLE_LIST_PATH, articleListHref } from './admin-list-handlers.js';
-import { outboxDirOf, removeMailFilesAfterCommit } from '../privacy/forget-mail.js';
+import { outboxDirOf, removeMailFilesAfterCommit } from '../privacy/index.js';
 
 /** Moving an article between draft, scheduled, published and the trash, and deleting it for good from the trash. */
 

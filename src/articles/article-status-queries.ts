@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
 import type { ArticleMove, MovePlan } from './article-status.js';
 import type { ArticleStatus } from './article-queries.js';
-import { forgetDeletedComments, type DeletedComment } from '../privacy/forget-comment.js';
+import { forgetDeletedComments, type DeletedComment } from '../privacy/index.js';
 
 /** Status moves and permanent deletion of one article, each in one transaction over its locked row. */
 

@@ -1,8 +1,8 @@
 import type { Database } from '../platform/db/connection.js';
 import type { ArticleListPages, ArticleSummary, PageMeta } from '../platform/rendering/models.js';
 import { lookUpMedia } from '../media/index.js';
-import { listTagsOfArticles } from '../tags/tag-queries.js';
-import { tagLinksOf } from '../tags/tag-links.js';
+import { listTagsOfArticles } from '../tags/index.js';
+import { tagLinksOf } from '../tags/index.js';
 import type { ArticleSummaryRow } from './article-queries.js';
 import { articlePath, figureMediaOf, uploadsAmong } from './article-page.js';
 import { readingMinutes } from './reading.js';

@@ -3,10 +3,10 @@ import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
 import { renderPage } from '../platform/rendering/render.js';
 import type { PageMeta } from '../platform/rendering/models.js';
-import { loadDiscussionSettings } from '../settings/settings-queries.js';
-import { loadAdminChrome } from '../moderation/admin-chrome.js';
-import { ownerScope } from '../people/permissions.js';
-import type { FlashModel } from '../moderation/admin-models.js';
+import { loadDiscussionSettings } from '../settings/index.js';
+import { loadAdminChrome } from '../moderation/index.js';
+import { ownerScope } from '../people/index.js';
+import type { FlashModel } from '../moderation/index.js';
 import type { ArticleFormat, ArticleRow, ArticleStatus } from './article-queries.js';
 import { STATUS_LABELS } from './article-status.js';
 import {

@@ -6,7 +6,7 @@ import { isId } from '../platform/http/route-patterns.js';
 import { renderPage } from '../platform/rendering/render.js';
 import { namedDateFormatsIn } from '../platform/rendering/format.js';
 import type { PageMeta } from '../platform/rendering/models.js';
-import { setFlash } from '../moderation/admin-chrome.js';
+import { setFlash } from '../moderation/index.js';
 import type { ArticleRow } from './article-queries.js';
 import { restoreRevision } from './article-editing.js';
 import { editorOf, loadEditedArticle } from './editor-handlers.js';

@@ -1,14 +1,14 @@
 import type { Database } from '../platform/db/connection.js';
-import type { ArticleRow } from '../articles/article-queries.js';
-import { findMatchingBlock } from '../moderation/block-queries.js';
-import { hashedCommenter } from '../moderation/block-hash.js';
+import type { ArticleRow } from '../articles/index.js';
+import { findMatchingBlock } from '../moderation/index.js';
+import { hashedCommenter } from '../moderation/index.js';
 import { countEditAttempt, findOwnComment, saveCommenterChange, type OwnCommentRow, type StoredReason } from './comment-edit-queries.js';
 import { hasOtherApprovedComment } from './comment-queries.js';
-import { loadDiscussionSettings } from '../settings/settings-queries.js';
-import { queueNotificationsForNewComment } from '../mail/comment-notifications.js';
+import { loadDiscussionSettings } from '../settings/index.js';
+import { queueNotificationsForNewComment } from '../mail/index.js';
 import { decideComment, type CommentCandidate, type Decision, type DecidedStatus } from './discussion-rules.js';
-import type { DiscussionSettings } from '../settings/discussion-settings.js';
-import type { HeldMailBudget } from '../mail/held-mail-budget.js';
+import type { DiscussionSettings } from '../settings/index.js';
+import type { HeldMailBudget } from '../mail/index.js';
 import { withinEditWindow } from './self-service.js';
 
 /**

@@ -1,5 +1,5 @@
 import { countLinks } from './discussion-links.js';
-import type { DiscussionSettings } from '../settings/discussion-settings.js';
+import type { DiscussionSettings } from '../settings/index.js';
 import { findWordsInFields, type FieldText, type ListedWord } from './discussion-word-lists.js';
 
 export { countLinks };

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
-import { findArticleById, type ArticleRow } from '../articles/article-queries.js';
+import { findArticleById, type ArticleRow } from '../articles/index.js';
 import { findOwnComment, type OwnCommentRow } from './comment-edit-queries.js';
 import type { CommentEditPageModel } from '../platform/rendering/models.js';
 import { renderPage } from '../platform/rendering/render.js';
@@ -16,7 +16,7 @@ import {
 } from './comment-edits.js';
 import { parsePendingIds, PENDING_COOKIE } from './commenter-cookies.js';
 import { commentIdFromToken, minutesLeft, selfServiceToken } from './self-service.js';
-import { articlePath } from '../articles/article-page.js';
+import { articlePath } from '../articles/index.js';
 import { ID_PATTERN } from '../platform/http/route-patterns.js';
 
 const NOT_YOURS = 'This link does not let you change that comment. Use the link from the browser or email you commented with.';

@@ -6,7 +6,7 @@ import { parseCommentForm, type CommentSubmission } from './comment-form.js';
 import { addPendingId, parsePendingIds, PENDING_COOKIE, REMEMBER_COOKIES, rememberedCommenter } from './commenter-cookies.js';
 import { areCommentsOpen, CLOSED_MESSAGE, DUPLICATE_MESSAGE, EXPIRED_MESSAGE, floodMessage, postComment } from './posting.js';
 import { rememberedDiscussionSettings } from '../platform/page-cache/index.js';
-import { articlePath, buildArticlePage, loadPublishedArticle, ownCommentLocation, type FormState } from '../articles/article-page.js';
+import { articlePath, buildArticlePage, loadPublishedArticle, ownCommentLocation, type FormState } from '../articles/index.js';
 import { DAY_MS } from '../platform/units.js';
 import { showResentWithOtherText } from './own-comment-handlers.js';
 

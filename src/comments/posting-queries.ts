@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
 import { countRateLimitEvent, type RateLimitCount } from '../platform/db/rate-limits.js';
-import { describedValueSql, matchingBlocksQuery, type BlockRow } from '../moderation/block-queries.js';
-import type { HashedCommenter } from '../moderation/block-hash.js';
+import { describedValueSql, matchingBlocksQuery, type BlockRow } from '../moderation/index.js';
+import type { HashedCommenter } from '../moderation/index.js';
 import { approvedCommentQuery, duplicateCommentQuery, type CommentRow, type CommentStatus, type NewComment } from './comment-queries.js';
 
 /** The reads and writes of one comment post; posting.ts runs them in one transaction. */

@@ -1,14 +1,14 @@
 import type { Database } from '../platform/db/connection.js';
-import type { ArticleRow } from '../articles/article-queries.js';
-import { hashedCommenter } from '../moderation/block-hash.js';
+import type { ArticleRow } from '../articles/index.js';
+import { hashedCommenter } from '../moderation/index.js';
 import { countFloodAttempt, insertPostedComment, readPostingChecks, type PostingChecks } from './posting-queries.js';
 import { findCommentBySubmissionId, type CommentStatus } from './comment-queries.js';
 import type { CommentSubmission, FieldErrors } from './comment-form.js';
 import { decideComment, type Decision } from './discussion-rules.js';
-import type { DiscussionSettings } from '../settings/discussion-settings.js';
+import type { DiscussionSettings } from '../settings/index.js';
 import type { FloodControl } from './flood-control.js';
-import type { HeldMailBudget } from '../mail/held-mail-budget.js';
-import { queueNotificationsForNewComment } from '../mail/comment-notifications.js';
+import type { HeldMailBudget } from '../mail/index.js';
+import { queueNotificationsForNewComment } from '../mail/index.js';
 import { isExpiredStamp, secondsSinceStamp } from '../platform/signed-tokens.js';
 import { DAY_MS } from '../platform/units.js';
 

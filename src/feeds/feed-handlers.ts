@@ -1,14 +1,14 @@
 import type { Request, Response } from 'express';
 import { Feed } from 'feed';
 import { contextOf } from '../platform/context.js';
-import { listPublishedArticles, type ArticleRow } from '../articles/article-queries.js';
-import { listRemovedParents, listVisibleComments } from '../comments/comment-queries.js';
+import { listPublishedArticles, type ArticleRow } from '../articles/index.js';
+import { listRemovedParents, listVisibleComments } from '../comments/index.js';
 import { listCommentChangeTimes } from './feed-queries.js';
-import { loadDiscussionSettings } from '../settings/settings-queries.js';
-import { commentLocations } from '../comments/comment-pages.js';
-import { renderCommentText } from '../comments/comment-text.js';
-import { renderedBodyOf } from '../articles/stored-bodies.js';
-import { articlePath, loadPublishedArticle, movedArticleLocation, siteOf } from '../articles/article-page.js';
+import { loadDiscussionSettings } from '../settings/index.js';
+import { commentLocations } from '../comments/index.js';
+import { renderCommentText } from '../comments/index.js';
+import { renderedBodyOf } from '../articles/index.js';
+import { articlePath, loadPublishedArticle, movedArticleLocation, siteOf } from '../articles/index.js';
 import { HttpError } from '../platform/http-error.js';
 
 export const ARTICLES_IN_FEED = 20;

@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
-import { listPublishedArticles } from '../articles/article-queries.js';
-import { articlePath, siteOf } from '../articles/article-page.js';
-import { listPublishedTags } from '../tags/tag-queries.js';
-import { tagPath } from '../tags/tag-links.js';
+import { listPublishedArticles } from '../articles/index.js';
+import { articlePath, siteOf } from '../articles/index.js';
+import { listPublishedTags } from '../tags/index.js';
+import { tagPath } from '../tags/index.js';
 
 /** The sitemap protocol's limit for one file. */
 const SITEMAP_MAX_URLS = 50_000;

@@ -1,9 +1,9 @@
 import type { Database } from '../platform/db/connection.js';
-import type { ArticleRow } from '../articles/article-queries.js';
-import type { CommentRow, CommentStatus } from '../comments/comment-queries.js';
+import type { ArticleRow } from '../articles/index.js';
+import type { CommentRow, CommentStatus } from '../comments/index.js';
 import { enqueueCommenterMail } from './notification-queries.js';
 import { enqueueMail, type NewMail } from './outbox-queries.js';
-import type { DiscussionSettings } from '../settings/discussion-settings.js';
+import type { DiscussionSettings } from '../settings/index.js';
 import { HELD_MAILS_PER_MINUTE, surgeMinute, type HeldMailBudget } from './held-mail-budget.js';
 import { approvedCommentMail, heldCommentMail, heldDigestMail, heldSurgeMail, replyMail, type MailComment } from './notifications.js';
 

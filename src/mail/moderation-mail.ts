@@ -1,6 +1,6 @@
 import type { Database } from '../platform/db/connection.js';
-import { listApprovedForMail } from '../moderation/approval-mail-queries.js';
-import type { ApprovalHook } from '../moderation/moderation-queries.js';
+import { listApprovedForMail } from '../moderation/index.js';
+import type { ApprovalHook } from '../moderation/index.js';
 import { queueNotificationsForApproval } from './comment-notifications.js';
 
 /** The mail a moderator's approval causes. Only approvals come here, so nothing is ever mailed about spam. */

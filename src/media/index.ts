@@ -8,7 +8,7 @@ import { mediaUrl, parseMediaUrl, type MediaName } from './media-names.js';
  */
 
 export { mediaUrlsIn } from './media-names.js';
-export { ACCEPTED_IMAGE_TYPES, uploadLimitText } from './upload-rules.js';
+export { ACCEPTED_IMAGE_TYPES, MEGABYTE, formatMegabytes, uploadLimitText } from './upload-rules.js';
 
 /** An uploaded image as pages show it: its size, and the widths it is served at. */
 export interface MediaImage {

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { requireAdmin, signedInAdmin, signedInAdminOf } from '../admin-auth/admin-session.js';
-import { renderEditorAfterUpload } from '../articles/editor-upload.js';
+import { requireAdmin, signedInAdmin, signedInAdminOf } from '../admin-auth/index.js';
+import { renderEditorAfterUpload } from '../articles/index.js';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
 import { ImageRefused } from './image-processing.js';

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import multer, { MulterError, type StorageEngine } from 'multer';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
-import { loadDiscussionSettings } from '../settings/settings-queries.js';
+import { loadDiscussionSettings } from '../settings/index.js';
 import { formatMegabytes } from './upload-rules.js';
 
 /**

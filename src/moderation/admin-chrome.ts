@@ -1,9 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { contextOf } from '../platform/context.js';
-import { csrfToken } from '../admin-auth/csrf.js';
+import { csrfToken } from '../admin-auth/index.js';
 import { countPendingComments } from './queue-queries.js';
-import { ownerScope } from '../people/permissions.js';
+import { ownerScope } from '../people/index.js';
 import type { StatusChange } from './moderation.js';
 import type { FlashModel } from './admin-models.js';
 

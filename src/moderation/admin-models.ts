@@ -1,5 +1,5 @@
 import type { BlockKind } from './block-queries.js';
-import type { CommentStatus } from '../comments/comment-queries.js';
+import type { CommentStatus } from '../comments/index.js';
 import type { BulkAction, RowAction, StatusExplanation } from './moderation.js';
 import type { QueueView } from './queue-address.js';
 import type { PageMeta } from '../platform/rendering/models.js';

@@ -1,5 +1,5 @@
 import type { Database } from '../platform/db/connection.js';
-import type { CommentStatus } from '../comments/comment-queries.js';
+import type { CommentStatus } from '../comments/index.js';
 
 export interface ApprovedForMail {
   comment: { id: string; status: CommentStatus; author_name: string; author_email: string; body: string; notify_on_approval: boolean };

@@ -2,8 +2,8 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
-import { signedInAdmin } from '../admin-auth/admin-session.js';
-import { COMMENT_STATUSES } from '../comments/comment-queries.js';
+import { signedInAdmin } from '../admin-auth/index.js';
+import { COMMENT_STATUSES } from '../comments/index.js';
 import {
   insertSiteReply,
   listIdsInStatus,
@@ -12,10 +12,10 @@ import {
   type LockedComment,
   type ModerationResult,
 } from './moderation-queries.js';
-import { parseCommentForm } from '../comments/comment-form.js';
-import { ownerScope } from '../people/permissions.js';
-import { keepCommentsOwnedBy, refuseCommentsNotOwned } from '../people/ownership.js';
-import { mailOnApproval } from '../mail/moderation-mail.js';
+import { parseCommentForm } from '../comments/index.js';
+import { ownerScope } from '../people/index.js';
+import { keepCommentsOwnedBy, refuseCommentsNotOwned } from '../people/index.js';
+import { mailOnApproval } from '../mail/index.js';
 import {
   actionForStatus,
   BULK_ACTIONS,
@@ -34,7 +34,7 @@ import { filtersOfQueuePath, parseIds, safeQueuePath } from './queue-address.js'
 import { setFlash, takeUndo } from './admin-chrome.js';
 import { renderQueue } from './queue-handlers.js';
 import { ID_PATTERN } from '../platform/http/route-patterns.js';
-import { outboxDirOf, removeMailFilesAfterCommit } from '../privacy/forget-mail.js';
+import { outboxDirOf, removeMailFilesAfterCommit } from '../privacy/index.js';
 
 /** The hidden fields of every queue form. */
 export const hidden = { _csrf: z.string().max(1000), return_to: z.string().max(2000).optional() };

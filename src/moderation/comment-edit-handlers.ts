@@ -1,12 +1,12 @@
 import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
-import { signedInAdmin } from '../admin-auth/admin-session.js';
+import { signedInAdmin } from '../admin-auth/index.js';
 import { findEditableComment, type EditableComment } from './comment-lookup-queries.js';
 import { updateCommentText } from './moderation-queries.js';
 import type { AdminEditPageModel, EditField } from './admin-models.js';
 import { renderPage } from '../platform/rendering/render.js';
-import { COMMENT_LIMITS, parseCommentForm } from '../comments/comment-form.js';
+import { COMMENT_LIMITS, parseCommentForm } from '../comments/index.js';
 import { safeQueuePath } from './queue-address.js';
 import { loadAdminChrome, setFlash } from './admin-chrome.js';
 import { ID_PATTERN } from '../platform/http/route-patterns.js';

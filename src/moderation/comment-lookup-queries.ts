@@ -1,5 +1,5 @@
 import type { Database } from '../platform/db/connection.js';
-import type { CommentStatus } from '../comments/comment-queries.js';
+import type { CommentStatus } from '../comments/index.js';
 import type { Commenter } from './commenter-blocks.js';
 
 /** One comment as a moderator's edit form and a block see it, and the small lookups of the queue's filters. */

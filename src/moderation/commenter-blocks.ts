@@ -1,5 +1,5 @@
 import type { BlockKind } from './block-queries.js';
-import type { StatusReason } from '../comments/discussion-rules.js';
+import type { StatusReason } from '../comments/index.js';
 import { DAY_MS } from '../platform/units.js';
 
 /** Blocking a commenter: what a comment can be blocked by, for how long, and what the moderator is told. No I/O. */

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
-import { ownerScope } from '../people/permissions.js';
+import { ownerScope } from '../people/index.js';
 import { HttpError } from '../platform/http-error.js';
-import { listLogPage } from './queue-queries.js';
+import { listLogPage } from './log-queries.js';
 import { renderPage } from '../platform/rendering/render.js';
 import { describeLogEntry } from './moderation.js';
 import { decodeCursor, encodeCursor, PAGE_SIZE, queueHref, type Cursor } from './queue-address.js';

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
-import type { CommentStatus } from '../comments/comment-queries.js';
-import type { LogAction } from './queue-queries.js';
+import type { CommentStatus } from '../comments/index.js';
+import type { LogAction } from './log-queries.js';
 import type { Move } from './moderation.js';
-import { forgetDeletedComments, type DeletedComment } from '../privacy/forget-comment.js';
+import { forgetDeletedComments, type DeletedComment } from '../privacy/index.js';
 
 /** Every change a moderator makes, each with its log row in one transaction. The pages' reads are in queue-queries.ts; what approval mail reads is in approval-mail-queries.ts. */
 

@@ -1,4 +1,4 @@
-import type { CommentStatus } from '../comments/comment-queries.js';
+import type { CommentStatus } from '../comments/index.js';
 import type { QueueView } from './queue-address.js';
 
 /** The moderation rules: which action moves which status where, and what the moderator is told. No I/O. */

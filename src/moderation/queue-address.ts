@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { COMMENT_STATUSES } from '../comments/comment-queries.js';
-import { safeNextPath } from '../admin-auth/safe-redirect.js';
+import { COMMENT_STATUSES } from '../comments/index.js';
+import { safeNextPath } from '../admin-auth/index.js';
 import { ID_PATTERN, PAGE_NUMBER_PATTERN, SLUG_PATTERN } from '../platform/http/route-patterns.js';
 
 /** How the moderation queue is addressed: its views, filters, page cursors and the ids forms send. No I/O. */

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
-import { signedInAdmin } from '../admin-auth/admin-session.js';
-import { ownerScope } from '../people/permissions.js';
+import { signedInAdmin } from '../admin-auth/index.js';
+import { ownerScope } from '../people/index.js';
 import { countMatchingByStatus, countNewerThan, listQueuePage, type QueuePage, type QueueRow } from './queue-queries.js';
 import { commentExists, findArticleIdBySlug, listArticleChoices } from './comment-lookup-queries.js';
 import { findQueuePreferences, type QueuePreferences } from './queue-preference-queries.js';

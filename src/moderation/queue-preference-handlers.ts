@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { contextOf } from '../platform/context.js';
-import { signedInAdmin } from '../admin-auth/admin-session.js';
+import { signedInAdmin } from '../admin-auth/index.js';
 import { QUEUE_DENSITIES, saveQueuePreferences } from './queue-preference-queries.js';
 import { filtersOfQueuePath, PER_PAGE_MAX, PER_PAGE_MIN } from './queue-address.js';
 import { setFlash } from './admin-chrome.js';

@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
-import { countCommentsByStatus, type CommentRow, type CommentStatus } from '../comments/comment-queries.js';
+import { countCommentsByStatus, type CommentRow, type CommentStatus } from '../comments/index.js';
 import type { Cursor, QueueFilters } from './queue-address.js';
+import { cursorOf, cursorTime, keysetPage } from './keyset-page.js';
+import { RECENT_LOG_SIZE, type RecentLogEntry } from './log-queries.js';
 
-/** What the moderation pages read: the queue, its counts, the log. One comment's facts are in comment-lookup-queries.ts; changes in moderation-queries.ts. */
-
-export type LogAction = 'status' | 'delete' | 'edit' | 'reply' | 'erase';
+/** What the moderation queue reads: its pages and counts. The log is in log-queries.ts, one comment's facts in comment-lookup-queries.ts, changes in moderation-queries.ts. */
 
 /** A comment as the queue shows it: the stored row's fields plus what the query joins in. */
 export interface QueueRow extends Pick<
@@ -35,74 +35,10 @@ export interface QueueRow extends Pick<
   cursor_time: string;
 }
 
-/** A log entry as the queue shows it under its comment. */
-export type RecentLogEntry = Pick<LogRow, 'actor_name' | 'action' | 'from_status' | 'to_status' | 'created_at'>;
-
-/** How many log entries the queue shows under each comment. */
-export const RECENT_LOG_SIZE = 3;
-
-export interface LogRow {
-  id: string;
-  comment_id: string;
-  actor_name: string;
-  action: LogAction;
-  from_status: CommentStatus | null;
-  to_status: CommentStatus | null;
-  created_at: Date;
-  cursor_time: string;
-  /** Null once the comment is deleted. */
-  comment_status: CommentStatus | null;
-  comment_author_name: string | null;
-}
-
 export interface QueuePage {
   rows: QueueRow[];
   older: Cursor | null;
   newer: Cursor | null;
-}
-
-/** The exact time as text, so a cursor survives the trip through JavaScript's millisecond dates. */
-const cursorTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_time`;
-const cursorOf = (row: { cursor_time: string; id: string }): Cursor => ({ createdAt: row.cursor_time, id: String(row.id) });
-
-/** Rows after or before a cursor, newest first either way; one extra row tells whether more follow. */
-async function keysetPage<Row extends { cursor_time: string; id: string }>(
-  query: () => Knex.QueryBuilder,
-  table: string,
-  position: { before: Cursor | null; after: Cursor | null },
-  limit: number,
-): Promise<{ rows: Row[]; older: Cursor | null; newer: Cursor | null }> {
-  const key = `(${table}.created_at, ${table}.id)`;
-  const beyond = (cursor: Cursor, operator: '<' | '>') =>
-    query().whereRaw(`${key} ${operator} (?::timestamptz, ?::bigint)`, [cursor.createdAt, cursor.id]);
-  const order = (direction: 'asc' | 'desc') => [
-    { column: `${table}.created_at`, order: direction },
-    { column: `${table}.id`, order: direction },
-  ];
-  const anyBeyond = async (cursor: Cursor, operator: '<' | '>') =>
-    (await beyond(cursor, operator).clearSelect().select(`${table}.id`).first()) !== undefined;
-
-  if (position.after) {
-    const found = (await beyond(position.after, '>')
-      .orderBy(order('asc'))
-      .limit(limit + 1)) as Row[];
-    const rows = found.slice(0, limit).reverse();
-    const last = rows.at(-1);
-    return {
-      rows,
-      newer: found.length > limit && rows[0] ? cursorOf(rows[0]) : null,
-      older: last && (await anyBeyond(cursorOf(last), '<')) ? cursorOf(last) : null,
-    };
-  }
-  const scoped = position.before ? beyond(position.before, '<') : query();
-  const found = (await scoped.orderBy(order('desc')).limit(limit + 1)) as Row[];
-  const rows = found.slice(0, limit);
-  const first = rows[0];
-  return {
-    rows,
-    older: found.length > limit ? cursorOf(rows.at(-1)!) : null,
-    newer: position.before && first && (await anyBeyond(cursorOf(first), '>')) ? cursorOf(first) : null,
-  };
 }
 
 /**
@@ -266,41 +202,4 @@ export async function countPendingComments(db: Database, ownerId: string | null 
     .where({ 'cc.status': 'pending', 'a.author_id': ownerId })
     .first<{ pending: number } | undefined>(db.raw('coalesce(sum(cc.count), 0)::int AS pending'));
   return row?.pending ?? 0;
-}
-
-/** The newest few log rows of each comment (the queue reads them with its rows: see RECENT_LOG). */
-export async function listRecentLog(db: Database, commentIds: readonly string[], perComment = RECENT_LOG_SIZE): Promise<LogRow[]> {
-  if (commentIds.length === 0) return [];
-  const ranked = db('moderation_log')
-    .select(
-      '*',
-      db.raw(cursorTime('created_at')),
-      db.raw('row_number() OVER (PARTITION BY comment_id ORDER BY created_at DESC, id DESC) AS rank'),
-    )
-    .whereIn('comment_id', commentIds)
-    .as('ranked');
-  return db
-    .select('*')
-    .from(ranked)
-    .where('rank', '<=', perComment)
-    .orderBy([
-      { column: 'created_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ]);
-}
-
-/** The whole log, newest first, by keyset; with `ownerId`, only what concerns comments on that account's articles. */
-export async function listLogPage(
-  db: Database,
-  position: { before: Cursor | null; after: Cursor | null },
-  limit: number,
-  ownerId: string | null = null,
-) {
-  const query = () => {
-    const rows = db('moderation_log as l')
-      .leftJoin('comments as c', 'c.id', 'l.comment_id')
-      .select('l.*', 'c.status AS comment_status', 'c.author_name AS comment_author_name', db.raw(cursorTime('l.created_at')));
-    return ownerId ? rows.whereRaw('c.article_id IN (SELECT id FROM articles WHERE author_id = ?)', [ownerId]) : rows;
-  };
-  return keysetPage<LogRow>(query, 'l', position, limit);
 }

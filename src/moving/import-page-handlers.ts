@@ -1,12 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
-import { findUserByUsername } from '../admin-auth/user-queries.js';
-import { loadAdminChrome } from '../moderation/admin-chrome.js';
+import { findUserByUsername } from '../admin-auth/index.js';
+import { loadAdminChrome } from '../moderation/index.js';
 import { contextOf } from '../platform/context.js';
 import type { Database } from '../platform/db/connection.js';
 import { HttpError } from '../platform/http-error.js';
 import type { PageMeta } from '../platform/rendering/models.js';
 import { renderPage } from '../platform/rendering/render.js';
-import { formatMegabytes } from '../media/upload-rules.js';
+import { formatMegabytes } from '../media/index.js';
 import {
   EMPTY_IMPORT_VALUES,
   IMPORT_SOURCES,

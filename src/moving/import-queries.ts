@@ -1,13 +1,15 @@
 import type { Database } from '../platform/db/connection.js';
-import type { PreparedBody } from '../articles/article-body.js';
-import { dropFormerSlug, replaceArticleTags, slugsTakenLike } from '../articles/editor-queries.js';
-import type { CommentPlan, PostPlan } from './post-plan.js';
+import type { PreparedBody } from '../articles/index.js';
+import { dropFormerSlug, replaceArticleTags, slugsTakenLike } from '../articles/index.js';
+import type { CommentPlan } from './comment-plan.js';
+import type { PostPlan } from './post-plan.js';
 
 /**
  * The import's reads and writes. Articles and comments are plain rows: the
- * comments' counts and the articles' page versions are kept by the same
- * triggers that keep them for a comment posted on the site, and every
- * article row written tells the page caches (its trigger), as a save does.
+ * comments' counts and the articles' page versions are kept by the
+ * database's triggers (once per post's comments, see insertImportedComments),
+ * and every article row written tells the page caches (its trigger), as a
+ * save does.
  */
 
 export interface ImportAccount {
@@ -93,8 +95,15 @@ export async function insertImportedArticle(
 }
 
 /**
- * The comments not yet imported (by site and WordPress id), then each reply
- * joined to its parent. Answers how many were new, and the new replies.
+ * The post's comments not yet imported (by site and WordPress id), in one
+ * statement: each new row gets its id first, so a reply is stored with its
+ * parent's id, whether the parent is new in this statement or came in an
+ * earlier run. Their counts and the article's page version are kept once
+ * for the statement (migration 35) instead of once per row; the setting
+ * lasts until this transaction ends. The ids already stored are looked up
+ * with `= ANY`, which keeps to the index even before the table has any
+ * statistics (a first import's): a join there could read every comment of
+ * the site once per post. Answers the WordPress ids stored.
  */
 export async function insertImportedComments(
   trx: Database,
@@ -103,38 +112,45 @@ export async function insertImportedComments(
   comments: readonly CommentPlan[],
 ): Promise<{ inserted: Set<string> }> {
   if (comments.length === 0) return { inserted: new Set() };
-  const rows = await trx('comments')
-    .insert(
-      comments.map((comment) => ({
-        article_id: articleId,
-        status: comment.status,
-        author_name: comment.authorName,
-        author_email: comment.authorEmail,
-        author_url: comment.authorUrl,
-        body: comment.body,
-        ip: comment.ip,
-        created_at: comment.createdAt,
-        approved_at: comment.status === 'approved' ? comment.createdAt : null,
-        is_site_reply: comment.isSiteReply,
-        user_id: comment.userId,
-        source_site: site,
-        source_id: comment.sourceId,
-        imported_from: 'wordpress',
-      })),
-    )
-    .onConflict()
-    .ignore()
-    .returning<Array<{ source_id: string }>>('source_id');
-  const inserted = new Set(rows.map((row) => row.source_id));
-  const replies = comments.filter((comment) => comment.parentSourceId !== null && inserted.has(comment.sourceId));
-  if (replies.length > 0) {
-    await trx.raw(
-      `UPDATE comments AS child SET parent_id = parent.id
-         FROM jsonb_to_recordset(?::jsonb) AS link (source_id text, parent_source_id text)
-         JOIN comments AS parent ON parent.source_site = ? AND parent.source_id = link.parent_source_id
-        WHERE child.source_site = ? AND child.source_id = link.source_id AND parent.id <> child.id`,
-      [JSON.stringify(replies.map((reply) => ({ source_id: reply.sourceId, parent_source_id: reply.parentSourceId }))), site, site],
-    );
-  }
-  return { inserted };
+  await trx.raw("SELECT set_config('broadsheet.comment_bookkeeping', 'per-statement', true)");
+  const given = comments.map((comment) => ({
+    source_id: comment.sourceId,
+    parent_source_id: comment.parentSourceId,
+    status: comment.status,
+    author_name: comment.authorName,
+    author_email: comment.authorEmail,
+    author_url: comment.authorUrl,
+    body: comment.body,
+    ip: comment.ip,
+    created_at: comment.createdAt,
+    is_site_reply: comment.isSiteReply,
+    user_id: comment.userId,
+  }));
+  const { rows } = await trx.raw<{ rows: Array<{ source_id: string }> }>(
+    `WITH given AS (
+       SELECT * FROM jsonb_to_recordset(?::jsonb) AS given (
+         source_id text, parent_source_id text, status text, author_name text, author_email text, author_url text,
+         body text, ip inet, created_at timestamptz, is_site_reply boolean, user_id bigint)
+     ),
+     known AS (
+       SELECT id, source_id FROM comments WHERE source_site = ? AND source_id = ANY (ARRAY(SELECT source_id FROM given))
+     ),
+     fresh AS (
+       SELECT nextval('comments_id_seq') AS id, given.* FROM given
+        WHERE NOT EXISTS (SELECT 1 FROM known WHERE known.source_id = given.source_id)
+     )
+     INSERT INTO comments (id, article_id, parent_id, status, author_name, author_email, author_url, body, ip,
+                           created_at, approved_at, is_site_reply, user_id, source_site, source_id, imported_from)
+     SELECT fresh.id, ?, NULLIF(COALESCE(new_parent.id, known_parent.id), fresh.id), fresh.status, fresh.author_name,
+            fresh.author_email, fresh.author_url, fresh.body, fresh.ip, fresh.created_at,
+            CASE WHEN fresh.status = 'approved' THEN fresh.created_at END, fresh.is_site_reply, fresh.user_id,
+            ?, fresh.source_id, 'wordpress'
+       FROM fresh
+       LEFT JOIN fresh AS new_parent ON new_parent.source_id = fresh.parent_source_id
+       LEFT JOIN known AS known_parent ON known_parent.source_id = fresh.parent_source_id
+     ON CONFLICT DO NOTHING
+     RETURNING source_id`,
+    [JSON.stringify(given), site, articleId, site],
+  );
+  return { inserted: new Set(rows.map((row) => row.source_id)) };
 }

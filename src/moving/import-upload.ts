@@ -6,9 +6,9 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { NextFunction, Request, Response } from 'express';
 import multer, { MulterError, type StorageEngine } from 'multer';
-import { verifyCsrfFieldOrHeader } from '../admin-auth/csrf.js';
+import { verifyCsrfFieldOrHeader } from '../admin-auth/index.js';
 import { HttpError } from '../platform/http-error.js';
-import { formatMegabytes, MEGABYTE } from '../media/upload-rules.js';
+import { formatMegabytes, MEGABYTE } from '../media/index.js';
 
 /**
  * Reading `POST /admin/import`: a multipart form whose `file` is the export.

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { contextOf } from '../platform/context.js';
 import type { PageMeta } from '../platform/rendering/models.js';
 import { renderPage } from '../platform/rendering/render.js';
-import { loadDiscussionSettings } from '../settings/settings-queries.js';
+import { loadDiscussionSettings } from '../settings/index.js';
 import { ExportAborted, writeWordpressExport } from './wordpress-export.js';
 import { countExportRows } from './wordpress-export-queries.js';
 

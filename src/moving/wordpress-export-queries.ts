@@ -1,5 +1,5 @@
 import type { Database } from '../platform/db/connection.js';
-import type { ArticleFormat, ArticleStatus } from '../articles/article-queries.js';
+import type { ArticleFormat, ArticleStatus } from '../articles/index.js';
 
 /** The reads of a WordPress export: pages of rows by key, so any size streams out in bounded memory. */
 

@@ -1,9 +1,10 @@
 import type { Database } from '../platform/db/connection.js';
-import { renderBodyForSaving } from '../articles/stored-bodies.js';
-import { loadDiscussionSettings } from '../settings/settings-queries.js';
+import { renderBodyForSaving } from '../articles/index.js';
+import { loadDiscussionSettings } from '../settings/index.js';
 import { findAccountsByUsername, findImportedArticleId, insertImportedArticle, insertImportedComments } from './import-queries.js';
 import { ImportRefused, ImportTally, type ImportProgress, type ImportSummary } from './import-summary.js';
-import { planItem, siteKeyOf, sitePathOf, type PlanContext, type PostPlan } from './post-plan.js';
+import { planItem, type PlanContext, type PostPlan } from './post-plan.js';
+import { siteKeyOf, sitePathOf } from './wordpress-values.js';
 import { WxrReader, WxrRefused, type WxrChannel } from './wxr-reader.js';
 
 export { ImportRefused, type ImportProgress, type ImportSummary } from './import-summary.js';
@@ -32,9 +33,10 @@ type InTransaction = (work: (trx: Database) => Promise<void>) => Promise<void>;
 
 /**
  * Posts go in a few at a time, each in its own transaction: most of a
- * post's time is round trips and the comments' bookkeeping at commit, which
- * overlap. Two posts at once may race for one new slug or tag, or deadlock:
- * the loser is tried again from the start.
+ * post's time is round trips, which overlap. Two posts at once may race for
+ * one new slug or tag, or deadlock; two imports of one file may race for
+ * one comment (a reply then names a parent the other run stored): the loser
+ * is tried again from the start.
  */
 const CONCURRENCY = 4;
 const ATTEMPTS = 3;
@@ -42,7 +44,10 @@ const ATTEMPTS = 3;
 function isRace(error: unknown): boolean {
   const { code, constraint } = error as { code?: unknown; constraint?: unknown };
   return (
-    code === '40P01' || code === '40001' || (code === '23505' && typeof constraint === 'string' && /slug|path|tag|source/.test(constraint))
+    code === '40P01' ||
+    code === '40001' ||
+    (code === '23505' && typeof constraint === 'string' && /slug|path|tag|source/.test(constraint)) ||
+    (code === '23503' && constraint === 'comments_parent_id_foreign')
   );
 }
 
@@ -66,13 +71,12 @@ async function* refusingEvents(reader: WxrReader) {
 }
 
 async function survey(filePath: string): Promise<{ channel: WxrChannel; items: number }> {
-  let channel: WxrChannel | null = null;
-  let items = 0;
-  for await (const event of refusingEvents(new WxrReader(filePath))) {
-    if (event.kind === 'channel') channel = event.channel;
-    else items++;
+  try {
+    return await new WxrReader(filePath).survey();
+  } catch (error) {
+    if (error instanceof WxrRefused) throw new ImportRefused(`Nothing imported: ${error.message}`);
+    throw error;
   }
-  return { channel: channel!, items };
 }
 
 async function contextFor(db: Database, channel: WxrChannel, options: WordpressImportOptions, tally: ImportTally): Promise<PlanContext> {

@@ -49,6 +49,10 @@ export class WxrReader {
   private readonly queue: WxrEvent[] = [];
   private readonly stack: XmlNode[] = [];
   private depth = 0;
+  /** While surveying, items are counted and their insides not kept. */
+  private countingOnly = false;
+  private insideCountedItem = false;
+  private itemsCounted = 0;
   private channelSeen = false;
   private channel: WxrChannel | null = null;
   private header = { version: '', link: '', baseBlogUrl: '', title: '', authors: [] as WxrAuthor[] };
@@ -104,6 +108,17 @@ export class WxrReader {
     yield* this.drain();
   }
 
+  /**
+   * Reads the whole file with the same checks as events(), counting the
+   * items instead of building them: the check before an import, at about
+   * the cost of parsing alone.
+   */
+  async survey(): Promise<{ channel: WxrChannel; items: number }> {
+    this.countingOnly = true;
+    for await (const event of this.events()) void event;
+    return { channel: this.channel!, items: this.itemsCounted };
+  }
+
   private *drain(): Generator<WxrEvent> {
     while (this.queue.length > 0) yield this.queue.shift()!;
   }
@@ -134,6 +149,7 @@ export class WxrReader {
 
   private open(tag: SaxesTagNS) {
     this.depth++;
+    if (this.insideCountedItem) return;
     if (this.depth === 1) {
       if (tag.uri !== '' || tag.local !== 'rss')
         this.refuse(`this is not a WordPress export (WXR): it starts with <${tag.name}>, not <rss>`);
@@ -151,7 +167,13 @@ export class WxrReader {
       if (node.ns === 'wp' && !VERSIONS.has(WP_NAMESPACE.exec(tag.uri)![1]!)) {
         this.refuse(`unknown WXR version: the namespace ${tag.uri} is not 1.0, 1.1 or 1.2`);
       }
-      if (node.ns === '' && node.local === 'item') this.startChannel();
+      if (node.ns === '' && node.local === 'item') {
+        this.startChannel();
+        if (this.countingOnly) {
+          this.insideCountedItem = true;
+          return;
+        }
+      }
     } else {
       this.stack.at(-1)!.children.push(node);
     }
@@ -160,6 +182,13 @@ export class WxrReader {
 
   private close(_tag: SaxesTagNS) {
     this.depth--;
+    if (this.insideCountedItem) {
+      if (this.depth === 2) {
+        this.insideCountedItem = false;
+        this.itemsCounted++;
+      }
+      return;
+    }
     if (this.depth < 2) return;
     const node = this.stack.pop()!;
     if (this.depth !== 2) return;
@@ -171,6 +200,7 @@ export class WxrReader {
   }
 
   private addText(text: string) {
+    if (this.insideCountedItem) return;
     const node = this.stack.at(-1);
     if (node) node.text += text;
   }

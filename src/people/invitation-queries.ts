@@ -1,5 +1,5 @@
 import type { Database } from '../platform/db/connection.js';
-import type { Role } from '../admin-auth/user-queries.js';
+import type { Role } from '../admin-auth/index.js';
 
 /** Invitations, stored by the SHA-256 of their token only. */
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Database } from '../platform/db/connection.js';
-import { ROLES, type Role, type UserRow } from '../admin-auth/user-queries.js';
-import { DEFAULT_DISPLAY_NAME, displayNameProblem, USERNAME_PATTERN } from '../admin-auth/account-names.js';
-import { emailProblem } from '../admin-auth/account-emails.js';
-import { hashPassword, passwordProblem } from '../admin-auth/passwords.js';
+import { ROLES, type Role, type UserRow } from '../admin-auth/index.js';
+import { DEFAULT_DISPLAY_NAME, displayNameProblem, USERNAME_PATTERN } from '../admin-auth/index.js';
+import { emailProblem } from '../admin-auth/index.js';
+import { hashPassword, passwordProblem } from '../admin-auth/index.js';
 import { findTaken, insertPerson } from './people-queries.js';
 
 /** Making an account from a form: the "create with a password" form and an accepted invitation check the same things. */

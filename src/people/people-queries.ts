@@ -1,5 +1,5 @@
 import type { Database } from '../platform/db/connection.js';
-import type { Role, UserRow } from '../admin-auth/user-queries.js';
+import type { Role, UserRow } from '../admin-auth/index.js';
 
 /** The people page's reads and writes: accounts with their two-factor state, and changes that keep one active Administrator. */
 

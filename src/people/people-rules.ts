@@ -1,4 +1,4 @@
-import type { Role } from '../admin-auth/user-queries.js';
+import type { Role } from '../admin-auth/index.js';
 
 /** The one rule that keeps a site administrable: some active Administrator always remains. Pure. */
 

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpError } from '../platform/http-error.js';
-import { signedInAdmin } from '../admin-auth/admin-session.js';
+import { signedInAdmin } from '../admin-auth/index.js';
 import { ROLE_LABELS, may, mayOnOwnOnly, rolesThatMay, type Permission } from './roles.js';
 
 /** The refusal a forbidden action answers with: 403, naming the roles that may. */

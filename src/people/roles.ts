@@ -1,4 +1,4 @@
-import { ROLES, type Role } from '../admin-auth/user-queries.js';
+import { ROLES, type Role } from '../admin-auth/index.js';
 
 /**
  * Who may do what in the admin: the contract's roles table, in one place.

@@ -3,12 +3,12 @@ import { createApp, memoOf, pageCacheOf } from '../app.js';
 import type { Config } from './config.js';
 import { connectDatabase, createSessionPool, SERVING_LIMITS } from './db/connection.js';
 import type { Logger } from './logger.js';
-import { createMailer } from '../mail/mailer.js';
-import { startOutboxWorker } from '../mail/outbox-worker.js';
+import { createMailer } from '../mail/index.js';
+import { startOutboxWorker } from '../mail/index.js';
 import { startPageChangeListener } from './page-cache/index.js';
-import { startScheduler } from '../articles/scheduler.js';
-import { startCleanupJob } from '../privacy/cleanup-job.js';
-import { outboxDirOf } from '../privacy/forget-mail.js';
+import { startScheduler } from '../articles/index.js';
+import { startCleanupJob } from '../privacy/index.js';
+import { outboxDirOf } from '../privacy/index.js';
 import { CLOSING_RESERVE_MS, Shutdown, STOP_WITHIN_MS } from './serving.js';
 
 /** What a serving process needs from the one that prepared the database. */

@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { PreparedDatabase } from './app-runtime.js';
 import { Shutdown, STOP_WITHIN_MS, type Serving } from './serving.js';
 import type { FromWorker, ToWorker } from './worker.js';
+import { withHeapFlags } from './heap-settings.js';
 import { MALLOC_SETTINGS } from './malloc-settings.js';
 
 /** More deaths than this within the window means something is wrong that a restart will not fix. */
@@ -81,6 +82,8 @@ export function serveWithWorkers(count: number, say: Say, onFailure: (reason: st
 
   return {
     async start() {
+      // Each worker gets the heap settings, however this process was started.
+      cluster.setupPrimary({ execArgv: withHeapFlags(process.execArgv) });
       for (let started = 0; started < count; started++) fork();
       await until(allAtLeast('listening'));
     },

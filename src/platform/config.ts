@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { passwordProblem } from '../admin-auth/passwords.js';
+import { passwordProblem } from '../admin-auth/index.js';
 
 /** The only place that reads process.env: validated once, at start. */
 export interface Config {

@@ -1,10 +1,10 @@
 import type { Request } from 'express';
 import type { Config } from './config.js';
 import type { Database } from './db/connection.js';
-import type { FloodControl } from '../comments/flood-control.js';
-import type { HeldMailBudget } from '../mail/held-mail-budget.js';
+import type { FloodControl } from '../comments/index.js';
+import type { HeldMailBudget } from '../mail/index.js';
 import type { ChangeFollowedMemo, PageCache } from './page-cache/index.js';
-import type { LoginThrottle } from '../admin-auth/login-throttle.js';
+import type { LoginThrottle } from '../admin-auth/index.js';
 
 /** What every handler may use; set once by createApp. */
 export interface AppContext {

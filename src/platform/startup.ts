@@ -5,7 +5,7 @@ import type { Database } from './db/connection.js';
 import { connectForMigrations, migrateToLatest, STARTUP_LIMITS } from './db/migrate.js';
 import { seedDemoArticle } from './db/seed-demo.js';
 import { isDatabaseUnavailable, sqlStateOf } from './db/unavailable.js';
-import { ensureStartupAdmin } from '../admin-auth/admins.js';
+import { ensureStartupAdmin } from '../admin-auth/index.js';
 
 type Say = (message: string) => void;
 

@@ -6,9 +6,9 @@ import { HttpError } from '../platform/http-error.js';
 import { isId } from '../platform/http/route-patterns.js';
 import { renderPage } from '../platform/rendering/render.js';
 import type { PageMeta } from '../platform/rendering/models.js';
-import type { FlashModel } from '../moderation/admin-models.js';
-import { loadAdminChrome, setFlash, takeFlash } from '../moderation/admin-chrome.js';
-import { signedInAdmin } from '../admin-auth/admin-session.js';
+import type { FlashModel } from '../moderation/index.js';
+import { loadAdminChrome, setFlash, takeFlash } from '../moderation/index.js';
+import { signedInAdmin } from '../admin-auth/index.js';
 import {
   CONFIRM_REASON_MAX,
   describeReport,

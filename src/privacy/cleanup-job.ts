@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Database } from '../platform/db/connection.js';
 import type { Logger } from '../platform/logger.js';
-import { loadDiscussionSettings } from '../settings/settings-queries.js';
+import { loadDiscussionSettings } from '../settings/index.js';
 import { outboxIdsWithFiles, removeMailFiles } from './forget-mail.js';
 import { clearOldMailText, mailIdsWithText } from './mail-queries.js';
 import {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { StoredReason } from '../comments/comment-edit-queries.js';
-import type { Actor } from '../moderation/moderation-queries.js';
+import type { StoredReason } from '../comments/index.js';
+import type { Actor } from '../moderation/index.js';
 
 /** The writes of an erasure, each inside the one transaction erasure.ts opens. */
 

@@ -1,6 +1,6 @@
 import type { Database } from '../platform/db/connection.js';
-import { lockCountsOf, type Actor } from '../moderation/moderation-queries.js';
-import { blockHash } from '../moderation/block-hash.js';
+import { lockCountsOf, type Actor } from '../moderation/index.js';
+import { blockHash } from '../moderation/index.js';
 import { forgetMailRows, removeMailFiles } from './forget-mail.js';
 import { ANONYMOUS, withoutErasedValues, type ErasureMode, type ErasureReport } from './privacy-requests.js';
 import {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { createFloodControl } from '../comments/flood-control.js';
+import { createFloodControl } from '../comments/index.js';
 import { forgetMailRows } from './forget-mail.js';
 import { deleteRateLimitKeys } from './retention-queries.js';
 

@@ -2,7 +2,7 @@ import { readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { deleteMailAbout } from './mail-queries.js';
-import { mailFileName } from '../mail/mailer.js';
+import { mailFileName } from '../mail/index.js';
 
 /**
  * Mail about a comment or to an address, forgotten. Rows go inside the

@@ -1,5 +1,5 @@
 import type { Database } from '../platform/db/connection.js';
-import { enqueueMail } from '../mail/outbox-queries.js';
+import { enqueueMail } from '../mail/index.js';
 import { CONFIRMATION_LIFETIME_MS, newConfirmationToken, type RequestKind } from './privacy-requests.js';
 import { insertRequest } from './request-queries.js';
 

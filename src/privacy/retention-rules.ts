@@ -1,5 +1,5 @@
-import type { CommentStatus } from '../comments/comment-queries.js';
-import type { DiscussionSettings } from '../settings/discussion-settings.js';
+import type { CommentStatus } from '../comments/index.js';
+import type { DiscussionSettings } from '../settings/index.js';
 
 /**
  * What the clean-up job removes, given the time and the settings. Pure: the

@@ -4,12 +4,12 @@ import { HttpError } from '../platform/http-error.js';
 import { SLUG_PATTERN } from '../platform/http/route-patterns.js';
 import { renderPage } from '../platform/rendering/render.js';
 import type { ArticleListPages, ArticleSummary, PageMeta } from '../platform/rendering/models.js';
-import { countPublishedArticles, listPublishedArticles } from '../articles/article-queries.js';
-import { ARTICLES_PER_PAGE, pageNumber } from '../articles/article-handlers.js';
-import { siteOf } from '../articles/article-page.js';
-import { listPagesOf, summarizeArticles } from '../articles/article-summaries.js';
-import { websiteSocialMeta } from '../articles/structured-data.js';
-import { ARTICLES_IN_FEED, articleFeed, sendAtom } from '../feeds/feed-handlers.js';
+import { countPublishedArticles, listPublishedArticles } from '../articles/index.js';
+import { ARTICLES_PER_PAGE, pageNumber } from '../articles/index.js';
+import { siteOf } from '../articles/index.js';
+import { listPagesOf, summarizeArticles } from '../articles/index.js';
+import { websiteSocialMeta } from '../articles/index.js';
+import { ARTICLES_IN_FEED, articleFeed, sendAtom } from '../feeds/index.js';
 import { findTagBySlug, type TagRow } from './tag-queries.js';
 import { tagPath } from './tag-links.js';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { Database } from '../../src/platform/db/connection.js';
-import type { UserRow } from '../../src/admin-auth/user-queries.js';
-import { createAdmin } from '../../src/admin-auth/admins.js';
+import { insertUser, type UserRow } from '../../src/admin-auth/user-queries.js';
+import { hashPassword } from '../../src/admin-auth/passwords.js';
 import { buildTestApp } from './app.js';
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -32,12 +32,30 @@ export function postForm(agent: AdminAgent, path: string, pairs: Array<[string, 
   return agent.post(path).type('form').send(new URLSearchParams(entries).toString());
 }
 
+let adminPasswordHash: Promise<string> | undefined;
+
+/**
+ * ADMIN_PASSWORD hashed once per process, with the production parameters:
+ * hundreds of sign-ins would otherwise each spend an argon2 hash on the
+ * same password. Signing in still verifies it.
+ * Creating accounts through `createAdmin` is tested in admin-cli and admin-auth.
+ */
+export function hashedAdminPassword(): Promise<string> {
+  adminPasswordHash ??= hashPassword(ADMIN_PASSWORD);
+  return adminPasswordHash;
+}
+
+/** A new staff account whose password is ADMIN_PASSWORD, named `username` and signing as `displayName`. */
+export async function insertAdmin(db: Database, username: string, displayName = username): Promise<UserRow> {
+  return insertUser(db, { username, display_name: displayName, password_hash: await hashedAdminPassword() });
+}
+
 /**
  * Creates an admin and signs in through the real form, then reads the token
  * the queue page prints (sign-in issues a fresh one).
  */
 export async function signInAdmin(app: Express, db: Database, username = 'moderator'): Promise<AdminClient> {
-  const user = await createAdmin(db, username, ADMIN_PASSWORD, { displayName: username });
+  const user = await insertAdmin(db, username);
   const agent = request.agent(app);
   const form = await agent.get('/admin/login').expect(200);
   await agent

@@ -1,7 +1,4 @@
 import pg from 'pg';
-import { connectDatabase } from '../../src/platform/db/connection.js';
-import { migrateToLatest } from '../../src/platform/db/migrate.js';
-import { seedDemoArticle } from '../../src/platform/db/seed-demo.js';
 
 /**
  * The databases of one `npm test` run on the server of DATABASE_URL: named
@@ -56,6 +53,13 @@ export async function dropTestDatabases(url: string): Promise<void> {
 
 /** Creates the run's template: migrated and given the demo article, as a test file expects its database. */
 export async function createTemplate(url: string): Promise<string> {
+  // Imported here, not above: every test file's process loads this module to
+  // clone the template, and knex with the migrations would double its start-up.
+  const [{ connectDatabase }, { migrateToLatest }, { seedDemoArticle }] = await Promise.all([
+    import('../../src/platform/db/connection.js'),
+    import('../../src/platform/db/migrate.js'),
+    import('../../src/platform/db/seed-demo.js'),
+  ]);
   const template = templateNameFor(url);
   await withServer(url, (client) => client.query(`CREATE DATABASE ${client.escapeIdentifier(template)}`));
   const db = connectDatabase(urlWithDatabase(url, template), 2);

@@ -8,7 +8,8 @@ import { findArticleById, listPublishedArticles } from '../../src/articles/artic
 import { insertPostedComment, readPostingChecks } from '../../src/comments/posting-queries.js';
 import { listCommentEmails } from '../../src/mail/comment-email-queries.js';
 import { findComment, findCommentBySubmissionId, listVisibleComments } from '../../src/comments/comment-queries.js';
-import { countByStatus, countPendingComments, listQueuePage, listRecentLog } from '../../src/moderation/queue-queries.js';
+import { countByStatus, countPendingComments, listQueuePage } from '../../src/moderation/queue-queries.js';
+import { listRecentLog } from '../../src/moderation/log-queries.js';
 import { findCommenter, findEditableComment } from '../../src/moderation/comment-lookup-queries.js';
 import { createAdmin } from '../../src/admin-auth/admins.js';
 import { containsPattern, DEFAULT_FILTERS, PAGE_SIZE, QUEUE_VIEWS, type QueueFilters } from '../../src/moderation/queue-address.js';

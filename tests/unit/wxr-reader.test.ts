@@ -151,3 +151,34 @@ describe('WXR reader: refused files', () => {
     assert.match(await refusal(fileWith('latin.xml', '<?xml version="1.0" encoding="ISO-8859-1"?><rss/>')), /only UTF-8/);
   });
 });
+
+describe('WXR reader: the survey before an import', () => {
+  const surveyRefusal = async (file: string): Promise<string> => {
+    try {
+      await new WxrReader(file).survey();
+    } catch (error) {
+      assert.ok(error instanceof WxrRefused, `expected a refusal, got ${String(error)}`);
+      return error.message;
+    }
+    assert.fail('the file was surveyed without a refusal');
+  };
+
+  it('counts every item and reads the channel, as reading them all does', async () => {
+    const { channel, items } = await new WxrReader(fixture('theme-unit-test-data.xml')).survey();
+    assert.equal(items, 58 + 21 + 37 + 70);
+    assert.deepEqual(channel, (await readAll(fixture('theme-unit-test-data.xml'))).channel);
+  });
+
+  it('refuses every file that reading them all refuses, with the same reason', async () => {
+    const refused = [
+      fixture('entities.xml'),
+      fixture('unknown-version.xml'),
+      fixture('not-wxr.xml'),
+      fixture('not-xml.txt'),
+      fixture('truncated.xml'),
+      fileWith('survey-bad.xml', header() + '<item><title>x</titel></item></channel></rss>'),
+      fileWith('survey-unbound.xml', header() + '<item><nope:title>x</nope:title></item></channel></rss>'),
+    ];
+    for (const file of refused) assert.equal(await surveyRefusal(file), await refusal(file), file);
+  });
+});

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { commentHtmlText } from '../../src/moving/comment-html-text.js';
 import { remoteImageCount, wordpressBodySource } from '../../src/moving/post-body.js';
-import { legacyPathsOf, normaliseSlug, planItem, siteKeyOf, wordpressDate, type PlanContext } from '../../src/moving/post-plan.js';
+import { planItem, type PlanContext } from '../../src/moving/post-plan.js';
+import { legacyPathsOf, normaliseSlug, siteKeyOf, wordpressDate } from '../../src/moving/wordpress-values.js';
 import type { WxrComment, WxrItem } from '../../src/moving/wxr-items.js';
 
 const context = (overrides: Partial<PlanContext> = {}): PlanContext => ({

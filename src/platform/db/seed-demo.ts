@@ -3,9 +3,9 @@ import path from 'node:path';
 import matter from 'gray-matter';
 import { z } from 'zod';
 import { contentDir } from '../paths.js';
-import { insertArticleIfMissing, setFigureImageWhereUnset } from '../../articles/article-queries.js';
-import { prepareArticleBody } from '../../articles/article-body.js';
-import { renderUnrenderedBodies } from '../../articles/stored-bodies.js';
+import { insertArticleIfMissing, setFigureImageWhereUnset } from '../../articles/index.js';
+import { prepareArticleBody } from '../../articles/index.js';
+import { renderUnrenderedBodies } from '../../articles/index.js';
 import type { Database } from './connection.js';
 import { SLUG_PATTERN } from '../http/route-patterns.js';
 

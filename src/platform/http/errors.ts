@@ -2,8 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { HttpError } from '../http-error.js';
 import { renderPage } from '../rendering/render.js';
-import { signedInAdminOf } from '../../admin-auth/admin-session.js';
-import { csrfToken } from '../../admin-auth/csrf.js';
+import { signedInAdminOf } from '../../admin-auth/index.js';
+import { csrfToken } from '../../admin-auth/index.js';
 import { isDatabaseUnavailable, sqlStateOf } from '../db/unavailable.js';
 
 /** The classification lives in db/unavailable.ts; this name stays for the handlers that import it from here. */

@@ -1,8 +1,8 @@
 import type { Database } from '../db/connection.js';
-import { findPublishedArticleBySlug, type ArticleRow } from '../../articles/article-queries.js';
-import { loadDiscussionSettings } from '../../settings/settings-queries.js';
+import { findPublishedArticleBySlug, type ArticleRow } from '../../articles/index.js';
+import { loadDiscussionSettings } from '../../settings/index.js';
 import type { ChangeFollowedMemo } from './change-followed-memo.js';
-import type { DiscussionSettings } from '../../settings/discussion-settings.js';
+import type { DiscussionSettings } from '../../settings/index.js';
 import { articleTag, SETTINGS_TAG } from './page-cache.js';
 
 /**

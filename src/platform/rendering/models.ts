@@ -1,8 +1,8 @@
-import type { CommentFormValues, FieldErrors } from '../../comments/comment-form.js';
-import type { ThreadNode } from '../../comments/threading.js';
-import type { PublicCommentRow } from '../../comments/comment-queries.js';
-import type { AdminPageModels } from '../../moderation/admin-models.js';
-import type { SocialMetaTag } from '../../articles/structured-data.js';
+import type { CommentFormValues, FieldErrors } from '../../comments/index.js';
+import type { ThreadNode } from '../../comments/index.js';
+import type { PublicCommentRow } from '../../comments/index.js';
+import type { AdminPageModels } from '../../moderation/index.js';
+import type { SocialMetaTag } from '../../articles/index.js';
 
 export interface PageMeta {
   title: string;
