@@ -33,6 +33,7 @@ import * as wordpressOrigins from './20261207_32_wordpress_origins.js';
 import * as keepLess from './20261207_33_keep_less.js';
 import * as privacyRequests from './20261207_34_privacy_requests.js';
 import * as commentBookkeepingPerStatement from './20261207_35_comment_bookkeeping_per_statement.js';
+import * as indexDuplicateCheck from './20261207_36_index_duplicate_check.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -78,6 +79,7 @@ export const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_33_keep_less', keepLess],
   ['20261207_34_privacy_requests', privacyRequests],
   ['20261207_35_comment_bookkeeping_per_statement', commentBookkeepingPerStatement],
+  ['20261207_36_index_duplicate_check', indexDuplicateCheck],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,6 +1,5 @@
-import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
-import type { Cursor } from '../moderation/index.js';
+import { beyondCursor, cursorTime, keysetPage, type Cursor, type KeysetPage } from '../platform/db/keyset-page.js';
 import type { ArticleStatus } from './article-queries.js';
 
 /** What the admin's article list reads: one page of articles and the count per status. */
@@ -35,13 +34,7 @@ export interface ArticleListRow {
   cursor_time: string;
 }
 
-export interface ArticleListPage {
-  rows: ArticleListRow[];
-  older: Cursor | null;
-  newer: Cursor | null;
-}
-
-const cursorOf = (row: { cursor_time: string; id: string }): Cursor => ({ createdAt: row.cursor_time, id: String(row.id) });
+export type ArticleListPage = KeysetPage<ArticleListRow>;
 
 /** A comment count from the trigger-kept counts: one primary-key lookup per row shown. */
 const commentCount = (status: 'approved' | 'pending') =>
@@ -77,54 +70,13 @@ function listQuery(db: Database, filters: ArticleListFilters) {
     db.raw(commentCount('approved')),
     db.raw(commentCount('pending')),
     db.raw(TAG_NAMES),
-    // The exact time as text, so a cursor survives JavaScript's millisecond dates.
-    db.raw(`to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_time`),
+    db.raw(cursorTime('a.created_at')),
   );
 }
 
-const newestFirst = (direction: 'asc' | 'desc') => [
-  { column: 'a.created_at', order: direction },
-  { column: 'a.id', order: direction },
-];
-
-const beyond = (query: Knex.QueryBuilder, cursor: Cursor, operator: '<' | '>') =>
-  query.whereRaw(`(a.created_at, a.id) ${operator} (?::timestamptz, ?::bigint)`, [cursor.createdAt, cursor.id]);
-
-async function anyBeyond(db: Database, filters: ArticleListFilters, cursor: Cursor, operator: '<' | '>') {
-  return (await beyond(matching(db, filters).select('a.id'), cursor, operator).first()) !== undefined;
-}
-
-/**
- * One page, newest first (created_at, id), by keyset: the rows after or
- * before a cursor, one extra telling whether more follow. A page jumped to
- * by number uses OFFSET; its neighbours go on by cursor.
- */
-export async function listArticlePage(db: Database, filters: ArticleListFilters, limit: number): Promise<ArticleListPage> {
-  if (filters.after) {
-    const found = (await beyond(listQuery(db, filters), filters.after, '>')
-      .orderBy(newestFirst('asc'))
-      .limit(limit + 1)) as ArticleListRow[];
-    const rows = found.slice(0, limit).reverse();
-    const last = rows.at(-1);
-    return {
-      rows,
-      newer: found.length > limit && rows[0] ? cursorOf(rows[0]) : null,
-      older: last && (await anyBeyond(db, filters, cursorOf(last), '<')) ? cursorOf(last) : null,
-    };
-  }
-  const query = listQuery(db, filters).orderBy(newestFirst('desc'));
-  if (filters.before) beyond(query, filters.before, '<');
-  if (filters.page) query.offset((filters.page - 1) * limit);
-  const found = (await query.limit(limit + 1)) as ArticleListRow[];
-  const rows = found.slice(0, limit);
-  const first = rows[0];
-  const hasNewer =
-    filters.page !== null || (filters.before !== null && first !== undefined && (await anyBeyond(db, filters, cursorOf(first), '>')));
-  return {
-    rows,
-    older: found.length > limit ? cursorOf(rows.at(-1)!) : null,
-    newer: hasNewer && first ? cursorOf(first) : null,
-  };
+/** One page, newest first (created_at, id), by keyset; a page jumped to by number uses OFFSET. */
+export function listArticlePage(db: Database, filters: ArticleListFilters, limit: number): Promise<ArticleListPage> {
+  return keysetPage<ArticleListRow>(() => listQuery(db, filters), 'a', filters, limit);
 }
 
 /** Exact count per status of the articles matching the search (all of them when not searching): one grouped count. */
@@ -143,6 +95,6 @@ export async function countArticlesByStatus(
 
 /** How many rows of the view come before (are newer than) this one: the page number of a page reached by cursor. */
 export async function countNewerArticles(db: Database, filters: ArticleListFilters, cursor: Cursor): Promise<number> {
-  const row = await beyond(matching(db, filters), cursor, '>').count({ count: '*' }).first<{ count: string } | undefined>();
+  const row = await beyondCursor(matching(db, filters), 'a', cursor, '>').count({ count: '*' }).first<{ count: string } | undefined>();
   return Number(row?.count ?? 0);
 }

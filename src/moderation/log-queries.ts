@@ -1,7 +1,6 @@
 import type { Database } from '../platform/db/connection.js';
 import type { CommentStatus } from '../comments/index.js';
-import type { Cursor } from './queue-address.js';
-import { cursorTime, keysetPage } from './keyset-page.js';
+import { cursorTime, keysetPage, type Cursor } from '../platform/db/keyset-page.js';
 
 /** What the moderation log pages read; entries are written in moderation-queries.ts. */
 

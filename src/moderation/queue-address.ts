@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { COMMENT_STATUSES } from '../comments/index.js';
 import { safeNextPath } from '../admin-auth/index.js';
+import { decodeCursor, encodeCursor, type Cursor } from '../platform/db/keyset-page.js';
 import { ID_PATTERN, PAGE_NUMBER_PATTERN, SLUG_PATTERN } from '../platform/http/route-patterns.js';
 
 /** How the moderation queue is addressed: its views, filters, page cursors and the ids forms send. No I/O. */
@@ -16,23 +17,7 @@ export const PER_PAGE_MAX = 200;
 /** The bulk form sends one id per row of the longest page. */
 export const BULK_IDS_MAX = PER_PAGE_MAX;
 
-/** Where a newest-first page starts or ends: a comment's exact time (µs, UTC) and id. */
-export interface Cursor {
-  createdAt: string;
-  id: string;
-}
-
-const CURSOR_PATTERN = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)_([1-9]\d{0,17})$/;
-
-export function encodeCursor(cursor: Cursor): string {
-  return `${cursor.createdAt}_${cursor.id}`;
-}
-
-export function decodeCursor(text: string): Cursor | null {
-  const match = CURSOR_PATTERN.exec(text);
-  if (!match || Number.isNaN(Date.parse(match[1]!))) return null;
-  return { createdAt: match[1]!, id: match[2]! };
-}
+export { decodeCursor, encodeCursor, type Cursor };
 
 /** A LIKE pattern that finds `text` literally: %, _ and \ lose their meaning. */
 export function containsPattern(text: string): string {

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
 import { countCommentsByStatus, type CommentRow, type CommentStatus } from '../comments/index.js';
-import type { Cursor, QueueFilters } from './queue-address.js';
-import { cursorOf, cursorTime, keysetPage } from './keyset-page.js';
+import type { QueueFilters } from './queue-address.js';
+import { beyondCursor, cursorTime, keysetPage, type Cursor } from '../platform/db/keyset-page.js';
 import { RECENT_LOG_SIZE, type RecentLogEntry } from './log-queries.js';
 
 /** What the moderation queue reads: its pages and counts. The log is in log-queries.ts, one comment's facts in comment-lookup-queries.ts, changes in moderation-queries.ts. */
@@ -109,7 +109,7 @@ function queueQuery(db: Database, filters: QueueFilters, articleId: string | nul
 /** A queue row as read: JSON carries the log's times as text. */
 type ReadQueueRow = Omit<QueueRow, 'recent_log'> & { recent_log: Array<Omit<RecentLogEntry, 'created_at'> & { created_at: string }> };
 
-/** One page of the queue, newest first, by keyset (created_at, id): never OFFSET. */
+/** One page of the queue, newest first, by keyset (created_at, id). */
 export async function listQueuePage(
   db: Database,
   filters: QueueFilters,
@@ -117,38 +117,12 @@ export async function listQueuePage(
   pattern: string | null,
   limit: number,
 ): Promise<QueuePage> {
-  const page = filters.page
-    ? await numberedPage(queueQuery(db, filters, articleId, pattern), filters.page, limit)
-    : await keysetPage<ReadQueueRow>(() => queueQuery(db, filters, articleId, pattern), 'c', filters, limit);
+  const page = await keysetPage<ReadQueueRow>(() => queueQuery(db, filters, articleId, pattern), 'c', filters, limit);
   const rows = page.rows.map((row) => ({
     ...row,
     recent_log: row.recent_log.map((entry) => ({ ...entry, created_at: new Date(entry.created_at) })),
   }));
   return { ...page, rows };
-}
-
-/**
- * A page jumped to by its number. OFFSET reads the pages before it, so only
- * the page list uses it; Newer/Older from there go on by cursor.
- */
-async function numberedPage(
-  query: Knex.QueryBuilder,
-  page: number,
-  limit: number,
-): Promise<{ rows: ReadQueueRow[]; older: Cursor | null; newer: Cursor | null }> {
-  const found = (await query
-    .orderBy([
-      { column: 'c.created_at', order: 'desc' },
-      { column: 'c.id', order: 'desc' },
-    ])
-    .offset((page - 1) * limit)
-    .limit(limit + 1)) as ReadQueueRow[];
-  const rows = found.slice(0, limit);
-  return {
-    rows,
-    older: found.length > limit ? cursorOf(rows.at(-1)!) : null,
-    newer: rows[0] ? cursorOf(rows[0]) : null,
-  };
 }
 
 /** Exact count per status, for the tabs: read from the trigger-kept counts, never by counting rows. */
@@ -186,9 +160,7 @@ export async function countNewerThan(
   pattern: string | null,
   cursor: Cursor,
 ): Promise<number> {
-  const query = db('comments as c')
-    .count<{ count: string }>({ count: '*' })
-    .whereRaw('(c.created_at, c.id) > (?::timestamptz, ?::bigint)', [cursor.createdAt, cursor.id]);
+  const query = beyondCursor(db('comments as c').count<{ count: string }>({ count: '*' }), 'c', cursor, '>');
   if (filters.view !== 'all') query.where('c.status', filters.view);
   const row = await whereNarrowed(query, filters, articleId, pattern).first<{ count: string } | undefined>();
   return Number(row?.count ?? 0);
