@@ -4,7 +4,7 @@ import * as cheerio from 'cheerio';
 import { MINIMUM_SECONDS_TO_WRITE } from '../../src/comments/discussion-rules.js';
 import { readCommentForm } from '../lib/comment-form.js';
 import { megabytes, memoryAfterLoad, memoryOf, waitUntilIdle, type Memory } from './proc.js';
-import type { MemorySample } from './scale-kit.js';
+import type { MemorySample, Say } from './scale-kit.js';
 
 /**
  * The memory row's two loads on one running app, each followed by the quiet
@@ -27,7 +27,7 @@ export interface MemoryLoadInput {
   articlePath: string;
   admin: { username: string; password: string };
   mixedSeconds?: number;
-  say: (message: string) => void;
+  say: Say;
 }
 
 export interface MemoryLoadResult {
