@@ -8,6 +8,7 @@ import { startEmbeddedDatabase } from '../src/platform/db/embedded.js';
 import { projectRoot } from '../src/platform/paths.js';
 import { stopChild } from '../tests/helpers/processes.js';
 import { createTemplate, dropTestDatabases } from '../tests/helpers/test-databases.js';
+import { LOAD_TYPESCRIPT } from '../tests/helpers/typescript-process.js';
 import { cleanUpOnExit, type CleanUp } from './lib/clean-up.js';
 
 /**
@@ -50,8 +51,6 @@ const DEFAULT_CONCURRENCY = 4;
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const NO_CHROMIUM = `${CHROMIUM_PATH} is not installed (apt-get install -y chromium).`;
 const FILE_DATABASE = pathToFileURL(path.join(projectRoot, 'tests/helpers/file-database.ts')).href;
-/** Loads the TypeScript of each test file's process more cheaply than tsx (scripts/lib/ts-hooks.mjs). */
-const TS_LOADER = pathToFileURL(path.join(projectRoot, 'scripts/lib/ts-loader.mjs')).href;
 
 const say = (line: string) => void process.stdout.write(`${line}\n`);
 
@@ -132,7 +131,7 @@ async function main(): Promise<number> {
     const template = await createTemplate(serverUrl);
     const runner = spawn(
       process.execPath,
-      ['--import', TS_LOADER, '--import', FILE_DATABASE, '--test', `--test-concurrency=${concurrency}`, '--test-reporter=tap', ...files],
+      [...LOAD_TYPESCRIPT, '--import', FILE_DATABASE, '--test', `--test-concurrency=${concurrency}`, '--test-reporter=tap', ...files],
       { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: serverUrl, TEST_DATABASE_TEMPLATE: template } },
     );
     cleanUp.steps.push(() => stopChild(runner));

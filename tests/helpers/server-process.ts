@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { projectRoot } from '../../src/platform/paths.js';
+import { typescriptProgram } from './typescript-process.js';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -9,13 +10,14 @@ export interface ServerProcess {
 }
 
 /**
- * The real server (src/server.ts) in a child process, as `npm start` runs it,
+ * The real server (src/server.ts) in a child process, as `npm start` runs it
+ * (from the TypeScript, through the tests' loader),
  * with only the environment given here and NODE_ENV=test, listening on
  * 127.0.0.1.
  */
 export function startServerProcess(env: Record<string, string | undefined>): ServerProcess {
   let printed = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', `${projectRoot}/src/server.ts`], {
+  const child = spawn(process.execPath, typescriptProgram('src/server.ts'), {
     cwd: projectRoot,
     env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import { createAdmin, ensureStartupAdmin } from '../../src/admin-auth/admins.js'
 import { verifyPassword } from '../../src/admin-auth/passwords.js';
 import { enableTwoFactor, findTwoFactor, savePendingSecret } from '../../src/admin-auth/two-factor-queries.js';
 import { useTestDatabase } from '../helpers/database.js';
+import { typescriptProgram } from '../helpers/typescript-process.js';
 
 const testDb = useTestDatabase();
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,14 +20,18 @@ interface CliResult {
   stderr: string;
 }
 
-/** npx tsx tools/admin.ts …, as `npm run admin -- …` runs it, against the test database. */
+/** tools/admin.ts …, as `npm run admin -- …` runs it (with the tests' TypeScript loader rather than tsx), against the test database. */
 function runAdminCli(args: string[], options: { stdin?: string; adminPassword?: string } = {}): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: process.env.DATABASE_URL, NODE_ENV: 'test' };
   delete env.ADMIN_PASSWORD;
   delete env.ADMIN_USERNAME;
   delete env.NODE_TEST_CONTEXT;
   if (options.adminPassword !== undefined) env.ADMIN_PASSWORD = options.adminPassword;
-  const child = spawn('npx', ['tsx', 'tools/admin.ts', ...args], { cwd: projectRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, typescriptProgram('tools/admin.ts', ...args), {
+    cwd: projectRoot,
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

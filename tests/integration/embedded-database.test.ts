@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { freePort } from '../helpers/processes.js';
+import { LOAD_TYPESCRIPT } from '../helpers/typescript-process.js';
 import { EmbeddedDatabaseError, startEmbeddedDatabase } from '../../src/platform/db/embedded.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -76,8 +77,7 @@ describe('embedded PostgreSQL', () => {
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
+        ...LOAD_TYPESCRIPT,
         '-e',
         `import('./src/platform/db/embedded.ts').then(async (m) => { await m.startEmbeddedDatabase({ directory: ${JSON.stringify(directory)}, password: 'secret-one' }); console.log('ready'); setInterval(() => {}, 1000); });`,
       ],

@@ -12,6 +12,7 @@ import { useTestDatabase } from '../helpers/database.js';
 import { parsePage, textAt } from '../helpers/html.js';
 import { insertComment } from '../helpers/rows.js';
 import { seedSite } from '../helpers/moving-seed.js';
+import { typescriptProgram } from '../helpers/typescript-process.js';
 
 const testDb = useTestDatabase();
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,11 +29,15 @@ function assertWellFormed(xml: string): void {
 
 const readXml = (xml: string) => cheerio.load(xml, { xml: true });
 
-/** npx tsx tools/export.ts …, as `npm run export -- …` runs it, against the test database. */
+/** tools/export.ts …, as `npm run export -- …` runs it (with the tests' TypeScript loader rather than tsx), against the test database. */
 function runExportCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', BASE_URL };
   delete env.NODE_TEST_CONTEXT;
-  const child = spawn('npx', ['tsx', 'tools/export.ts', ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, typescriptProgram('tools/export.ts', ...args), {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { freePort } from '../../helpers/processes.js';
+import { typescriptProgram } from '../../helpers/typescript-process.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +56,7 @@ function inheritedEnvironment(): NodeJS.ProcessEnv {
 }
 
 /**
- * Starts the real server (`node --import tsx src/server.ts`) on a free port,
+ * Starts the real server (src/server.ts, through the tests' TypeScript loader) on a free port,
  * over DATABASE_URL, with its own temporary DATA_DIR; it migrates and seeds
  * the database itself, as it does in production.
  */
@@ -66,7 +67,7 @@ export async function startApp(): Promise<RunningApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'broadsheet-e2e-'));
   const baseUrl = `http://127.0.0.1:${port}`;
   let printed = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, typescriptProgram('src/server.ts'), {
     cwd: PROJECT_ROOT,
     env: {
       ...inheritedEnvironment(),
