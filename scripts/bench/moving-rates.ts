@@ -19,7 +19,7 @@ import { generateWxr } from './wxr-generate.js';
  * (comments per second, and the peak resident memory of the importing
  * process, read from /proc while it runs), then the whole site exported with
  * `npm run export` (comments per second). Both are timed from spawn to exit,
- * npm's and tsx's start-up included: what an operator waits for.
+ * npm's start-up and the TypeScript loader's included: what an operator waits for.
  *
  *   DATABASE_URL=postgres://… npx tsx scripts/bench/moving-rates.ts [--comments N]
  *
@@ -46,7 +46,7 @@ export interface MovingRatesInput {
 
 interface CommandRun {
   seconds: number;
-  /** The highest VmHWM among the command's processes (npm, sh, tsx and the command itself). */
+  /** The highest VmHWM among the command's processes (npm, sh, a TypeScript loader and the command itself). */
   peakBytes: number;
   /** Each process's peak, largest first. */
   processes: Array<{ label: string; peak: number }>;
@@ -56,7 +56,9 @@ interface CommandRun {
 /** A process's program and its first arguments, without options and loader paths: "node tools/import.ts wordpress". */
 async function commandOf(pid: number): Promise<string> {
   const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean);
-  const words = argv.slice(1).filter((arg) => !arg.startsWith('-') && !arg.includes('node_modules/tsx/dist'));
+  const words = argv
+    .slice(1)
+    .filter((arg) => !arg.startsWith('-') && !arg.includes('node_modules/tsx/dist') && !arg.endsWith('ts-loader.mjs'));
   return [path.basename(argv[0] ?? '?'), ...words.slice(0, 2)].join(' ').slice(0, 60);
 }
 
@@ -163,7 +165,7 @@ export async function measureMovingRates(input: MovingRatesInput): Promise<Verdi
   const load = `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores at the end`;
   const complete = stored === comments;
   const importNotes = [
-    `${whole(stored)} of the ${whole(comments)} comments stored, in ${imported.seconds.toFixed(1)} s from spawn to exit (npm and tsx start-up included)`,
+    `${whole(stored)} of the ${whole(comments)} comments stored, in ${imported.seconds.toFixed(1)} s from spawn to exit (npm and Node.js start-up included)`,
     ...(complete ? [] : ['not every comment was stored: the rate is of those stored']),
     load,
   ];

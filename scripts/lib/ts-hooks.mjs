@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * Module hooks for the test files' processes (registered by ts-loader.mjs):
+ * Module hooks registered by ts-loader.mjs (the tests' processes, `npm run import`):
  * the project's `.ts` files are loaded as JavaScript with their types
  * stripped, each kept in a cache under node_modules/.cache once stripped.
  * Only the project's own relative `./x.js` imports are looked up as `./x.ts`;

@@ -1,15 +1,17 @@
 import type { Database } from '../platform/db/connection.js';
 import type { PreparedBody } from '../articles/index.js';
-import { dropFormerSlug, replaceArticleTags, slugsTakenLike } from '../articles/index.js';
 import type { CommentPlan } from './comment-plan.js';
 import type { PostPlan } from './post-plan.js';
 
 /**
- * The import's reads and writes. Articles and comments are plain rows: the
- * comments' counts and the articles' page versions are kept by the
- * database's triggers (once per post's comments, see insertImportedComments),
- * and every article row written tells the page caches (its trigger), as a
- * save does.
+ * The import's reads and writes, a post's in as few statements as the
+ * rules allow (each is a round trip that costs both processes more than
+ * most of the statements themselves): one to start the post, one for a new
+ * article with everything that belongs to it, one for its comments.
+ * Articles and comments are plain rows: the comments' counts and the
+ * articles' page versions are kept by the database's triggers (once per
+ * post's comments, see startPostImport), and every article row written
+ * tells the page caches (its trigger), as a save does.
  */
 
 export interface ImportAccount {
@@ -23,32 +25,68 @@ export async function findAccountsByUsername(db: Database, usernames: readonly s
   return db<ImportAccount>('users').whereIn('username', usernames).select(db.raw('id::text AS id'), 'username', 'display_name');
 }
 
-export async function findImportedArticleId(trx: Database, site: string, sourceId: string): Promise<string | null> {
-  const row = await trx('articles')
-    .where({ source_site: site, source_id: sourceId })
-    .first<{ id: string } | undefined>(trx.raw('id::text AS id'));
-  return row?.id ?? null;
+export interface PostStart {
+  /** The article an earlier run made of this post, or null. */
+  articleId: string | null;
+  /** For a new article: the slugs that are its wanted slug or `slug-…` already. */
+  takenSlugs: Set<string>;
 }
 
-/** `base`, or the first of `base-2`, `base-3`, … that no article has. */
-async function freeSlug(trx: Database, base: string): Promise<string> {
-  const taken = await slugsTakenLike(trx, base, null);
+/**
+ * The first statement of a post's transaction. Until the transaction ends
+ * it asks for the comments' bookkeeping once per statement (migration 35)
+ * and for plans without sequential scans: a first import fills tables that
+ * have no statistics yet, and the checks of the comments' foreign keys
+ * are planned once per connection, while the tables are nearly empty, so
+ * a plan that reads the whole table could be kept for every later row.
+ * It then finds the article an earlier run made of this post, and for a new
+ * one makes its tags that do not exist yet and reads the slugs it must
+ * avoid. The tags are made here rather than with the article so that the
+ * next statement, with a snapshot of its own, sees a tag another import's
+ * transaction made meanwhile: within one statement the insert would skip
+ * it and the lookup would not see it.
+ */
+export async function startPostImport(trx: Database, site: string, plan: PostPlan): Promise<PostStart> {
+  const { rows } = await trx.raw<{ rows: Array<{ article_id: string | null; taken_slugs: string[] }> }>(
+    `WITH imported AS (
+       SELECT id FROM articles WHERE source_site = ? AND source_id = ?
+     ),
+     made_tags AS (
+       INSERT INTO tags (slug, name)
+       SELECT slug, name FROM unnest(?::text[], ?::text[]) AS wanted (slug, name)
+        WHERE NOT EXISTS (SELECT 1 FROM imported)
+       ON CONFLICT (slug) DO NOTHING
+     )
+     SELECT set_config('broadsheet.comment_bookkeeping', 'per-statement', true) AS bookkeeping,
+            set_config('enable_seqscan', 'off', true) AS seqscan,
+            (SELECT id::text FROM imported) AS article_id,
+            ARRAY(SELECT slug FROM articles WHERE (slug = ? OR slug LIKE ?) AND NOT EXISTS (SELECT 1 FROM imported)) AS taken_slugs`,
+    [site, plan.sourceId, plan.tags.map((tag) => tag.slug), plan.tags.map((tag) => tag.name), plan.slug, `${plan.slug}-%`],
+  );
+  return { articleId: rows[0]!.article_id, takenSlugs: new Set(rows[0]!.taken_slugs) };
+}
+
+/** `base`, or the first of `base-2`, `base-3`, … not taken. */
+export function freeSlug(base: string, taken: ReadonlySet<string>): string {
   let slug = base;
   for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
   return slug;
 }
 
-/** The article row, its tags, its old paths and its old slug; answers its id and slug. */
+/**
+ * The article row with its tags (made by startPostImport), its old paths and
+ * its old slug, in one statement; a slug in use again stops being another
+ * article's old address. Answers the article's id.
+ */
 export async function insertImportedArticle(
   trx: Database,
   site: string,
   plan: PostPlan,
   rendered: PreparedBody,
+  slug: string,
   now: Date,
-): Promise<{ id: string; slug: string }> {
-  const slug = await freeSlug(trx, plan.slug);
-  await dropFormerSlug(trx, slug);
-  const [row] = await trx('articles')
+): Promise<string> {
+  const article = trx('articles')
     .insert({
       slug,
       title: plan.title,
@@ -74,24 +112,32 @@ export async function insertImportedArticle(
       source_id: plan.sourceId,
       source_kind: plan.kind,
     })
-    .returning<Array<{ id: string }>>(trx.raw('id::text AS id'));
-  const id = row!.id;
-  await replaceArticleTags(trx, id, plan.tags);
-  if (plan.legacyPaths.length > 0) {
-    await trx('article_legacy_paths')
-      .insert(plan.legacyPaths.map((path) => ({ path, article_id: id })))
-      .onConflict('path')
-      .ignore();
-  }
-  if (plan.formerSlug !== null && plan.formerSlug !== slug) {
-    await trx.raw(
-      `INSERT INTO article_former_slugs (slug, article_id)
-       SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM articles WHERE slug = ?)
-       ON CONFLICT DO NOTHING`,
-      [plan.formerSlug, id, plan.formerSlug],
-    );
-  }
-  return { id, slug };
+    .returning('id');
+  const formerSlug = plan.formerSlug !== slug ? plan.formerSlug : null;
+  const { rows } = await trx.raw<{ rows: Array<{ id: string }> }>(
+    `WITH article AS (?),
+     reused_slug AS (
+       DELETE FROM article_former_slugs WHERE slug = ?
+     ),
+     former_slug AS (
+       INSERT INTO article_former_slugs (slug, article_id)
+       SELECT former.slug, article.id FROM article, (SELECT ?::text AS slug) AS former
+        WHERE former.slug IS NOT NULL AND NOT EXISTS (SELECT 1 FROM articles WHERE articles.slug = former.slug)
+       ON CONFLICT DO NOTHING
+     ),
+     legacy_paths AS (
+       INSERT INTO article_legacy_paths (path, article_id)
+       SELECT path, article.id FROM article, unnest(?::text[]) AS path
+       ON CONFLICT (path) DO NOTHING
+     ),
+     article_tags AS (
+       INSERT INTO article_tags (article_id, tag_id)
+       SELECT article.id, tags.id FROM article, tags WHERE tags.slug = ANY (?::text[])
+     )
+     SELECT id::text AS id FROM article`,
+    [article, slug, formerSlug, plan.legacyPaths, plan.tags.map((tag) => tag.slug)],
+  );
+  return rows[0]!.id;
 }
 
 /**
@@ -99,11 +145,11 @@ export async function insertImportedArticle(
  * statement: each new row gets its id first, so a reply is stored with its
  * parent's id, whether the parent is new in this statement or came in an
  * earlier run. Their counts and the article's page version are kept once
- * for the statement (migration 35) instead of once per row; the setting
- * lasts until this transaction ends. The ids already stored are looked up
- * with `= ANY`, which keeps to the index even before the table has any
- * statistics (a first import's): a join there could read every comment of
- * the site once per post. Answers the WordPress ids stored.
+ * for the statement, as startPostImport asked. The ids already stored are
+ * looked up one comment at a time (LIMIT keeps the planner from turning
+ * the lookups into a join): a first import's table has no statistics yet,
+ * and a join, or even `= ANY`, could read every comment of the site once
+ * per post. Answers the WordPress ids stored.
  */
 export async function insertImportedComments(
   trx: Database,
@@ -112,7 +158,6 @@ export async function insertImportedComments(
   comments: readonly CommentPlan[],
 ): Promise<{ inserted: Set<string> }> {
   if (comments.length === 0) return { inserted: new Set() };
-  await trx.raw("SELECT set_config('broadsheet.comment_bookkeeping', 'per-statement', true)");
   const given = comments.map((comment) => ({
     source_id: comment.sourceId,
     parent_source_id: comment.parentSourceId,
@@ -128,12 +173,14 @@ export async function insertImportedComments(
   }));
   const { rows } = await trx.raw<{ rows: Array<{ source_id: string }> }>(
     `WITH given AS (
-       SELECT * FROM jsonb_to_recordset(?::jsonb) AS given (
+       SELECT * FROM json_to_recordset(?::json) AS given (
          source_id text, parent_source_id text, status text, author_name text, author_email text, author_url text,
          body text, ip inet, created_at timestamptz, is_site_reply boolean, user_id bigint)
      ),
      known AS (
-       SELECT id, source_id FROM comments WHERE source_site = ? AND source_id = ANY (ARRAY(SELECT source_id FROM given))
+       SELECT stored.id, given.source_id
+         FROM given
+         JOIN LATERAL (SELECT id FROM comments WHERE source_site = ? AND source_id = given.source_id LIMIT 1) AS stored ON true
      ),
      fresh AS (
        SELECT nextval('comments_id_seq') AS id, given.* FROM given

@@ -1,7 +1,7 @@
 import type { Database } from '../platform/db/connection.js';
 import { renderBodyForSaving } from '../articles/index.js';
 import { loadDiscussionSettings } from '../settings/index.js';
-import { findAccountsByUsername, findImportedArticleId, insertImportedArticle, insertImportedComments } from './import-queries.js';
+import { findAccountsByUsername, freeSlug, insertImportedArticle, insertImportedComments, startPostImport } from './import-queries.js';
 import { ImportRefused, ImportTally, type ImportProgress, type ImportSummary } from './import-summary.js';
 import { planItem, type PlanContext, type PostPlan } from './post-plan.js';
 import { siteKeyOf, sitePathOf } from './wordpress-values.js';
@@ -103,12 +103,13 @@ async function contextFor(db: Database, channel: WxrChannel, options: WordpressI
 }
 
 async function importPost(trx: Database, site: string, plan: PostPlan, tally: ImportTally, now: Date): Promise<void> {
-  let articleId = await findImportedArticleId(trx, site, plan.sourceId);
+  const start = await startPostImport(trx, site, plan);
+  let articleId = start.articleId;
   if (articleId !== null) {
     tally.add('articles already imported');
   } else {
     const rendered = await renderBodyForSaving(trx, plan.body, plan.bodyFormat, plan.excerpt);
-    articleId = (await insertImportedArticle(trx, site, plan, rendered, now)).id;
+    articleId = await insertImportedArticle(trx, site, plan, rendered, freeSlug(plan.slug, start.takenSlugs), now);
     tally.add('articles');
     tally.add(`${plan.kind}s`);
     tally.add(`${plan.kind}s ${plan.status}`);

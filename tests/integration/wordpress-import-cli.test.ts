@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { importWordpress } from '../../src/moving/wordpress-import.js';
 import { generateWxr } from '../../scripts/bench/wxr-generate.js';
 import { useTestDatabase } from '../helpers/database.js';
+import { typescriptProgram } from '../helpers/typescript-process.js';
 
 const testDb = useTestDatabase();
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,11 +19,16 @@ interface CliResult {
   stderr: string;
 }
 
-/** npx tsx tools/import.ts …, as `npm run import -- …` runs it, against the test database (not a terminal), in a process group of its own. */
+/** tools/import.ts …, as `npm run import -- …` runs it (package.json), against the test database (not a terminal), in a process group of its own. */
 function startImport(args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test' };
   delete env.NODE_TEST_CONTEXT;
-  return spawn('npx', ['tsx', 'tools/import.ts', ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  return spawn(process.execPath, typescriptProgram('tools/import.ts', ...args), {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
 }
 
 function runImport(args: string[]): Promise<CliResult> {
