@@ -41,4 +41,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The heap flags: see src/platform/heap-settings.ts.
-CMD ["node", "--max-old-space-size=512", "--max-semi-space-size=4", "dist/src/server.js"]
+CMD ["node", "--max-old-space-size=512", "--max-semi-space-size=8", "dist/src/server.js"]
