@@ -30,6 +30,8 @@ export interface WordpressImportOptions {
 }
 
 type InTransaction = (work: (trx: Database) => Promise<void>) => Promise<void>;
+/** What one item adds to the import's tally. */
+type Outcome = (into: ImportTally) => void;
 
 /**
  * Posts go in a few at a time, each in its own transaction: most of a
@@ -156,39 +158,51 @@ export async function importWordpress(
   let done = 0;
   onProgress?.({ done, total: items });
 
-  const importOne = async (plan: PostPlan, line: number, inTransaction: InTransaction) => {
+  /** Imports one post; answers what it adds to the tally, to be added in the file's order. */
+  const importOne = async (plan: PostPlan, line: number, inTransaction: InTransaction): Promise<Outcome> => {
     for (let attempt = 1; ; attempt++) {
-      // Counted apart, and added only once the post's transaction has committed.
       const counted = new ImportTally();
       try {
         await inTransaction((trx) => importPost(trx, site, plan, counted, now));
-        tally.merge(counted);
-        tally.problems.push(...plan.notes);
-        countSkippedComments(plan, tally);
-        return;
+        return (into) => {
+          into.merge(counted);
+          into.problems.push(...plan.notes);
+          countSkippedComments(plan, into);
+        };
       } catch (error) {
         if (isRace(error) && attempt < ATTEMPTS) continue;
         if (!isRowRefusal(error)) throw error;
-        tally.add('items skipped');
-        tally.skip(`${plan.kind} ${plan.sourceId} “${plan.title}” (line ${line})`, `the database refused it: ${error.message}`);
-        return;
+        const reason = `the database refused it: ${error.message}`;
+        return (into) => {
+          into.add('items skipped');
+          into.skip(`${plan.kind} ${plan.sourceId} “${plan.title}” (line ${line})`, reason);
+        };
       }
     }
   };
 
   const pass = async (inTransaction: InTransaction, concurrency: number) => {
     const running = new Set<Promise<void>>();
+    // Posts finish in any order when several run at once; the summary lists
+    // what they added (skipped items, problems) in the file's order.
+    const outcomes: Array<{ line: number; apply: Outcome }> = [];
     try {
       for await (const event of refusingEvents(new WxrReader(filePath))) {
         if (event.kind !== 'item') continue;
         const planned = planItem(event.item, context);
         if (planned.kind === 'skip') {
-          tally.add(planned.counted);
-          if (planned.reason !== null) tally.skip(`${planned.item} (line ${event.line})`, planned.reason);
+          outcomes.push({
+            line: event.line,
+            apply: (into) => {
+              into.add(planned.counted);
+              if (planned.reason !== null) into.skip(`${planned.item} (line ${event.line})`, planned.reason);
+            },
+          });
           onProgress?.({ done: ++done, total: items });
           continue;
         }
-        const job: Promise<void> = importOne(planned.plan, event.line, inTransaction).then(() => {
+        const job: Promise<void> = importOne(planned.plan, event.line, inTransaction).then((apply) => {
+          outcomes.push({ line: event.line, apply });
           running.delete(job);
           onProgress?.({ done: ++done, total: items });
         });
@@ -199,6 +213,8 @@ export async function importWordpress(
     } finally {
       await Promise.allSettled(running);
     }
+    outcomes.sort((a, b) => a.line - b.line);
+    for (const { apply } of outcomes) apply(tally);
   };
 
   if (options.dryRun) {
