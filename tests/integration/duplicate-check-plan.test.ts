@@ -65,12 +65,17 @@ before(async () => {
   await db.raw('ALTER TABLE comments SET (autovacuum_enabled = false)');
   await db.raw('ANALYZE comments');
   articleId = String((await db('articles').select('id').where({ slug: DEMO_SLUG }).first()).id);
-  await db.raw(
-    `INSERT INTO comments (article_id, status, author_name, author_email, author_url, body, status_reasons)
-     SELECT ?, 'approved', 'Reader ' || n, 'reader' || n || '@example.org', '', 'Comment number ' || n || ' on the summit.', '[]'::jsonb
-       FROM generate_series(1, ?) AS n`,
-    [articleId, COMMENTS_SINCE_ANALYZE],
-  );
+  await db.transaction(async (trx) => {
+    // The counts and page versions the row triggers keep play no part here; without them the insert is far cheaper.
+    await trx.raw('ALTER TABLE comments DISABLE TRIGGER USER');
+    await trx.raw(
+      `INSERT INTO comments (article_id, status, author_name, author_email, author_url, body, status_reasons)
+       SELECT ?, 'approved', 'Reader ' || n, 'reader' || n || '@example.org', '', 'Comment number ' || n || ' on the summit.', '[]'::jsonb
+         FROM generate_series(1, ?) AS n`,
+      [articleId, COMMENTS_SINCE_ANALYZE],
+    );
+    await trx.raw('ALTER TABLE comments ENABLE TRIGGER USER');
+  });
 });
 
 after(async () => {
