@@ -7,6 +7,7 @@ import { SLUG_MAX, type ArticleSubmission, type EditorAction, type EditorErrors 
 import {
   dropFormerSlug,
   findAuthorAccount,
+  firstFreeSlug,
   insertArticleRow,
   isSlugTaken,
   keepFormerSlug,
@@ -62,9 +63,7 @@ async function resolveSlug(trx: Database, submission: ArticleSubmission, article
     addressSlug(submission.title)
       .slice(0, SLUG_MAX - 6)
       .replace(/-+$/, '') || 'article';
-  const taken = await slugsTakenLike(trx, base, articleId);
-  let slug = base;
-  for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+  const slug = firstFreeSlug(base, await slugsTakenLike(trx, base, articleId));
   return { slug, note: slug === base ? null : `Another article has the slug “${base}”, so this one was given “${slug}”.` };
 }
 

@@ -63,6 +63,13 @@ export async function slugsTakenLike(trx: Database, base: string, exceptId: stri
   return new Set(await query);
 }
 
+/** `base`, or the first of `base-2`, `base-3`, … not among `taken` (what slugsTakenLike found). */
+export function firstFreeSlug(base: string, taken: ReadonlySet<string>): string {
+  let slug = base;
+  for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+  return slug;
+}
+
 export async function isSlugTaken(trx: Database, slug: string, exceptId: string | null): Promise<boolean> {
   const query = trx('articles').where({ slug }).first('id');
   if (exceptId !== null) void query.whereNot({ id: exceptId });

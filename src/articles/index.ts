@@ -15,7 +15,7 @@ export {
 export type { ArticleFormat, ArticleRow, ArticleStatus } from './article-queries.js';
 export { listPagesOf, summarizeArticles } from './article-summaries.js';
 export { AUTHOR_NAME_MAX, EXCERPT_MAX, SLUG_MAX, TITLE_MAX } from './editor-form.js';
-export { dropFormerSlug, replaceArticleTags, slugsTakenLike } from './editor-queries.js';
+export { firstFreeSlug } from './editor-queries.js';
 export { renderEditorAfterUpload } from './editor-upload.js';
 export { startScheduler } from './scheduler.js';
 export { parseLocalDateTime } from './site-time.js';

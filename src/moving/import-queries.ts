@@ -66,13 +66,6 @@ export async function startPostImport(trx: Database, site: string, plan: PostPla
   return { articleId: rows[0]!.article_id, takenSlugs: new Set(rows[0]!.taken_slugs) };
 }
 
-/** `base`, or the first of `base-2`, `base-3`, … not taken. */
-export function freeSlug(base: string, taken: ReadonlySet<string>): string {
-  let slug = base;
-  for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
-  return slug;
-}
-
 /**
  * The article row with its tags (made by startPostImport), its old paths and
  * its old slug, in one statement; a slug in use again stops being another

@@ -1,7 +1,7 @@
 import type { Database } from '../platform/db/connection.js';
-import { renderBodyForSaving } from '../articles/index.js';
+import { firstFreeSlug, renderBodyForSaving } from '../articles/index.js';
 import { loadDiscussionSettings } from '../settings/index.js';
-import { findAccountsByUsername, freeSlug, insertImportedArticle, insertImportedComments, startPostImport } from './import-queries.js';
+import { findAccountsByUsername, insertImportedArticle, insertImportedComments, startPostImport } from './import-queries.js';
 import { ImportRefused, ImportTally, type ImportProgress, type ImportSummary } from './import-summary.js';
 import { planItem, type PlanContext, type PostPlan } from './post-plan.js';
 import { siteKeyOf, sitePathOf } from './wordpress-values.js';
@@ -111,7 +111,7 @@ async function importPost(trx: Database, site: string, plan: PostPlan, tally: Im
     tally.add('articles already imported');
   } else {
     const rendered = await renderBodyForSaving(trx, plan.body, plan.bodyFormat, plan.excerpt);
-    articleId = await insertImportedArticle(trx, site, plan, rendered, freeSlug(plan.slug, start.takenSlugs), now);
+    articleId = await insertImportedArticle(trx, site, plan, rendered, firstFreeSlug(plan.slug, start.takenSlugs), now);
     tally.add('articles');
     tally.add(`${plan.kind}s`);
     tally.add(`${plan.kind}s ${plan.status}`);

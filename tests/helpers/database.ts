@@ -1,4 +1,5 @@
 import { after, before, beforeEach } from 'node:test';
+import type { Knex } from 'knex';
 import { connectDatabase, type Database } from '../../src/platform/db/connection.js';
 import { migrateToLatest } from '../../src/platform/db/migrate.js';
 import { seedDemoArticle } from '../../src/platform/db/seed-demo.js';
@@ -90,17 +91,22 @@ async function readDeletionOrder(db: Database): Promise<string[]> {
   return order;
 }
 
-/** The SQL of every query `db` runs while `action` does. */
-export async function queriesDuring(db: Database, action: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const count = (query: { sql: string }) => void seen.push(query.sql);
-  db.on('query', count);
+/** Every query `db` runs while `action` does, as knex sends it (SQL with $1… placeholders, and bindings). */
+export async function statementsDuring(db: Database, action: () => Promise<unknown>): Promise<Knex.Sql[]> {
+  const seen: Knex.Sql[] = [];
+  const record = (query: Knex.Sql) => void seen.push(query);
+  db.on('query', record);
   try {
     await action();
   } finally {
-    db.off('query', count);
+    db.off('query', record);
   }
   return seen;
+}
+
+/** The SQL of every query `db` runs while `action` does. */
+export async function queriesDuring(db: Database, action: () => Promise<unknown>): Promise<string[]> {
+  return (await statementsDuring(db, action)).map((statement) => statement.sql);
 }
 
 /** Runs `body` in a transaction that is always rolled back (PostgreSQL's DDL is transactional). */

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { connectDatabase, type Database } from '../../src/platform/db/connection.js';
 import { migrateToLatest } from '../../src/platform/db/migrate.js';
 import { readPostingChecks } from '../../src/comments/posting-queries.js';
-import { DEMO_SLUG, resetDatabase } from '../helpers/database.js';
+import { DEMO_SLUG, resetDatabase, statementsDuring } from '../helpers/database.js';
 
 /**
  * A performance guard: the reads before each comment post stay a few pages
@@ -26,19 +26,6 @@ let articleId: string;
 interface PlanNode {
   'Shared Hit Blocks': number;
   'Shared Read Blocks': number;
-}
-
-/** The statements `work` sends, as knex sends them. */
-async function statementsOf(work: () => Promise<unknown>): Promise<Knex.Sql[]> {
-  const seen: Knex.Sql[] = [];
-  const record = (query: Knex.Sql) => void seen.push(query);
-  db.on('query', record);
-  try {
-    await work();
-  } finally {
-    db.off('query', record);
-  }
-  return seen;
 }
 
 /** Runs the statement as sent ($1… placeholders) under EXPLAIN ANALYZE: it only reads. */
@@ -104,7 +91,7 @@ describe(`posting on an article with ${COMMENTS_SINCE_ANALYZE.toLocaleString('en
   });
 
   it(`reads at most ${PAGES_ALLOWED} pages for the checks of one post`, async () => {
-    const statements = await statementsOf(() =>
+    const statements = await statementsDuring(db, () =>
       readPostingChecks(db, randomUUID(), { ...reader(0), article_id: articleId, author_email: 'someone.new@example.org' }, '10.0.0.2'),
     );
     assert.equal(statements.length, 1, 'the checks are one statement');
