@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Database } from '../platform/db/connection.js';
+import type { Database, SqlPart } from '../platform/db/connection.js';
 
 export const COMMENT_STATUSES = ['pending', 'approved', 'spam', 'trash'] as const;
 export type CommentStatus = (typeof COMMENT_STATUSES)[number];
@@ -148,31 +148,24 @@ export async function findCommentBySubmissionId(db: Database, submissionId: stri
   return (await db<CommentRow>('comments').where({ submission_id: submissionId }).first()) ?? null;
 }
 
-/** An earlier, not trashed comment with the same words by the same person in the same place. */
-export function duplicateCommentQuery(
-  db: Database,
+/** An earlier, not trashed comment with the same words by the same person in the same place (a SELECT for EXISTS). */
+export function duplicateCommentSql(
   comment: Pick<NewComment, 'article_id' | 'parent_id' | 'author_name' | 'author_email' | 'body'>,
-) {
-  const query = db<CommentRow>('comments')
-    .select('id')
-    .where({
-      article_id: comment.article_id,
-      author_name: comment.author_name,
-      body: comment.body,
-    })
-    .whereRaw('lower(author_email) = lower(?)', [comment.author_email])
-    .whereNot({ status: 'trash' });
-  if (comment.parent_id === null) query.whereNull('parent_id');
-  else query.where({ parent_id: comment.parent_id });
-  return query;
+): SqlPart {
+  return {
+    sql: `SELECT 1 FROM comments
+           WHERE article_id = ? AND lower(author_email) = lower(?) AND author_name = ? AND body = ?
+             AND parent_id IS NOT DISTINCT FROM ?::bigint AND status <> 'trash'`,
+    bindings: [comment.article_id, comment.author_email, comment.author_name, comment.body, comment.parent_id],
+  };
 }
 
-/** An approved comment with this name and email (WordPress's "previously approved"); the email is not empty. */
-export function approvedCommentQuery(db: Database, authorName: string, authorEmail: string) {
-  return db('comments')
-    .select('id')
-    .where({ status: 'approved', author_name: authorName })
-    .whereRaw('lower(author_email) = lower(?)', [authorEmail]);
+/** An approved comment with this name and email (WordPress's "previously approved"; a SELECT for EXISTS). */
+export function approvedCommentSql(authorName: string, authorEmail: string): SqlPart {
+  return {
+    sql: "SELECT 1 FROM comments WHERE status = 'approved' AND author_name = ? AND lower(author_email) = lower(?)",
+    bindings: [authorName, authorEmail],
+  };
 }
 
 export interface CommentChange {
@@ -212,7 +205,12 @@ export async function hasOtherApprovedComment(
   name: string,
   email: string,
 ) {
-  return (await approvedCommentQuery(db, name, email).whereNot({ id: comment.id }).first()) !== undefined;
+  const approved = approvedCommentSql(name, email);
+  const result = await db.raw<{ rows: Array<{ found: boolean }> }>(`SELECT EXISTS (${approved.sql} AND id <> ?) AS found`, [
+    ...approved.bindings,
+    comment.id,
+  ]);
+  return result.rows[0]!.found;
 }
 
 /** Exact counts per status, from the trigger-kept table (optionally for one article). */

@@ -1,14 +1,16 @@
 import type { RateLimitCount } from '../platform/db/rate-limits.js';
 
 export const FLOOD_INTERVAL_SECONDS = 15;
+/** Comments one IP or one email may post in an interval. */
+const ALLOWED_PER_INTERVAL = 1;
 
 export interface FloodControl {
   /**
    * The counters one comment counts against, by IP and by email. They live
    * in PostgreSQL, so the interval holds across every app instance, and are
-   * counted in the transaction that stores the comment (posting.ts).
+   * counted in the statement that stores the comment (posting.ts).
    */
-  countingFor(ip: string | null, email: string): { keys: string[]; durationMs: number; nowMs: number };
+  countingFor(ip: string | null, email: string): { keys: string[]; durationMs: number; nowMs: number; allowed: number };
   /** Seconds until the comment so counted may go ahead; 0 when it may now. */
   waitAfter(counts: readonly RateLimitCount[], nowMs: number): number;
 }
@@ -23,10 +25,12 @@ export function createFloodControl(now: () => number = Date.now): FloodControl {
         // No email (when names and emails are optional) is no identity to limit by.
         ...(address ? [`flood:email:${address}`] : []),
       ];
-      return { keys, durationMs, nowMs: now() };
+      return { keys, durationMs, nowMs: now(), allowed: ALLOWED_PER_INTERVAL };
     },
     waitAfter(counts, nowMs) {
-      const waits = counts.map(({ points, expiresAtMs }) => (points <= 1 ? 0 : Math.max(1, Math.ceil((expiresAtMs - nowMs) / 1000))));
+      const waits = counts.map(({ points, expiresAtMs }) =>
+        points <= ALLOWED_PER_INTERVAL ? 0 : Math.max(1, Math.ceil((expiresAtMs - nowMs) / 1000)),
+      );
       return Math.max(0, ...waits);
     },
   };

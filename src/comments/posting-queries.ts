@@ -1,11 +1,11 @@
-import type { Knex } from 'knex';
 import type { Database } from '../platform/db/connection.js';
-import { countRateLimitEvent, type RateLimitCount } from '../platform/db/rate-limits.js';
-import { describedValueSql, matchingBlocksQuery, type BlockRow } from '../moderation/index.js';
+import { rateLimitCountingSql, rateLimitCountOf, rateLimitPeekSql, type RateLimitCount } from '../platform/db/rate-limits.js';
+import { queuedMailSql, type NewMail } from '../mail/index.js';
+import { describedValueSql, matchingBlocksSql, type BlockRow } from '../moderation/index.js';
 import type { HashedCommenter } from '../moderation/index.js';
-import { approvedCommentQuery, duplicateCommentQuery, type CommentRow, type CommentStatus, type NewComment } from './comment-queries.js';
+import { approvedCommentSql, duplicateCommentSql, type CommentRow, type CommentStatus, type NewComment } from './comment-queries.js';
 
-/** The reads and writes of one comment post; posting.ts runs them in one transaction. */
+/** The read and the write of one comment post (posting.ts). */
 
 export type PostedCommentText = Pick<NewComment, 'article_id' | 'parent_id' | 'author_name' | 'author_email' | 'body'>;
 
@@ -21,6 +21,10 @@ export interface PostingChecks {
   block: Pick<BlockRow, 'kind' | 'value'> | null;
   /** The article's approved comments, from the kept counts. */
   approvedOnArticle: number;
+  /** The id the comment gets if it is stored, taken now so that its mail can link to it. */
+  newId: string;
+  /** The flood keys' counts as this post would make them (storePostedComment counts them for good). */
+  flood: RateLimitCount[];
 }
 
 interface ChecksRow {
@@ -30,12 +34,16 @@ interface ChecksRow {
   previously_approved: boolean;
   block: PostingChecks['block'];
   approved_on_article: number;
+  new_id: string;
+  flood: Array<{ key: string; points: number; expire: string }>;
 }
 
 /**
  * What the rules need to know about a comment about to be posted, in one
  * statement: every statement is a round trip, and round trips are most of
- * what a post costs the app and the database.
+ * what a post costs the app and the database. Its text is the same for
+ * every post (a missing value matches nothing), so it is prepared once per
+ * connection and planned once.
  */
 export async function readPostingChecks(
   db: Database,
@@ -43,78 +51,103 @@ export async function readPostingChecks(
   comment: PostedCommentText,
   ip: string | null,
   hashed: HashedCommenter = { email: null, ip: null },
+  flood: Pick<FloodCounting, 'keys' | 'nowMs'> = { keys: [], nowMs: 0 },
 ): Promise<PostingChecks> {
-  const firstAsJson = (query: Knex.QueryBuilder) => db.raw('(SELECT row_to_json(found) FROM (?) AS found)', [query.limit(1)]);
-  const none = db.raw('NULL::json');
-  const [row]: ChecksRow[] = await db.select({
-    earlier: submissionId
-      ? firstAsJson(
-          db('comments')
-            .select(db.raw('id::text AS id, article_id::text AS article_id, status, body'))
-            .where({ submission_id: submissionId }),
-        )
-      : none,
-    parent: comment.parent_id
-      ? firstAsJson(
-          db('comments')
-            .select(
-              db.raw('id::text AS id, article_id::text AS article_id'),
-              'status',
-              'author_name',
-              'author_email',
-              'body',
-              'notify_on_reply',
-            )
-            .where({ id: comment.parent_id }),
-        )
-      : none,
-    duplicate: db.raw('EXISTS (?)', [duplicateCommentQuery(db, comment)]),
-    previously_approved: comment.author_email
-      ? // A comment brought in from Disqus proves nothing about who types this name and address now.
-        db.raw('EXISTS (?)', [
-          approvedCommentQuery(db, comment.author_name, comment.author_email).whereRaw("imported_from IS DISTINCT FROM 'disqus'"),
-        ])
-      : db.raw('false'),
-    block: firstAsJson(matchingBlocksQuery(db, comment.author_email, ip, hashed).select('kind', db.raw(`${describedValueSql} AS value`))),
-    approved_on_article: db.raw("(SELECT coalesce(sum(count), 0)::int FROM comment_counts WHERE article_id = ? AND status = 'approved')", [
-      comment.article_id,
-    ]),
-  });
+  const duplicate = duplicateCommentSql(comment);
+  const approved = approvedCommentSql(comment.author_name, comment.author_email);
+  const blocks = matchingBlocksSql(comment.author_email, ip, hashed);
+  const floodPeek = rateLimitPeekSql(flood.keys, flood.nowMs);
+  const sql = `SELECT
+      (SELECT row_to_json(found) FROM (
+         SELECT id::text AS id, article_id::text AS article_id, status, body FROM comments WHERE submission_id = ?::uuid LIMIT 1
+       ) AS found) AS earlier,
+      (SELECT row_to_json(found) FROM (
+         SELECT id::text AS id, article_id::text AS article_id, status, author_name, author_email, body, notify_on_reply
+           FROM comments WHERE id = ?::bigint
+       ) AS found) AS parent,
+      EXISTS (${duplicate.sql}) AS duplicate,
+      -- A comment brought in from Disqus proves nothing about who types this name and address now.
+      (?::text <> '' AND EXISTS (${approved.sql} AND imported_from IS DISTINCT FROM 'disqus')) AS previously_approved,
+      (SELECT json_build_object('kind', kind, 'value', ${describedValueSql}) FROM (${blocks.sql} LIMIT 1) AS b) AS block,
+      (SELECT coalesce(sum(count), 0)::int FROM comment_counts WHERE article_id = ? AND status = 'approved') AS approved_on_article,
+      nextval('comments_id_seq')::text AS new_id,
+      ${floodPeek.sql} AS flood`;
+  const bindings = [
+    submissionId,
+    comment.parent_id,
+    ...duplicate.bindings,
+    comment.author_email,
+    ...approved.bindings,
+    ...blocks.bindings,
+    comment.article_id,
+    ...floodPeek.bindings,
+  ];
+  const result = await db.raw<{ rows: ChecksRow[] }>(sql, bindings).options({ name: 'posting-checks' });
+  const row = result.rows[0]!;
   return {
-    earlier: row!.earlier,
-    parent: row!.parent,
-    duplicate: row!.duplicate,
-    previouslyApproved: row!.previously_approved,
-    block: row!.block,
-    approvedOnArticle: row!.approved_on_article,
+    earlier: row.earlier,
+    parent: row.parent,
+    duplicate: row.duplicate,
+    previouslyApproved: row.previously_approved,
+    block: row.block,
+    approvedOnArticle: row.approved_on_article,
+    newId: row.new_id,
+    flood: row.flood.map(rateLimitCountOf),
   };
 }
 
-/**
- * Counts one post against each flood key; returns every key's count in its
- * window. The row lock it takes holds a second post of the same commenter
- * until this one commits, so the second sees the first's comment.
- */
-export async function countFloodAttempt(
-  db: Database,
-  keys: readonly string[],
-  durationMs: number,
-  nowMs: number,
-): Promise<RateLimitCount[]> {
-  return countRateLimitEvent(db, keys, durationMs, nowMs);
-}
-
 export interface CommentToStore extends Omit<NewComment, 'status_reasons'> {
+  /** From PostingChecks.newId. */
+  id: string;
   status: CommentStatus;
   status_reasons: unknown[];
 }
 
-/** The new comment's id; null when a copy of the same form (its submission id) is already stored. */
-export async function insertPostedComment(db: Database, comment: CommentToStore): Promise<string | null> {
-  const [row] = await db('comments')
-    .insert({ ...comment, status_reasons: JSON.stringify(comment.status_reasons) })
-    .onConflict('submission_id')
-    .ignore()
-    .returning<Array<{ id: string }>>('id');
-  return row ? String(row.id) : null;
+export interface FloodCounting {
+  keys: readonly string[];
+  durationMs: number;
+  nowMs: number;
+  /** Posts each key may count in its window; beyond that the comment is not stored. */
+  allowed: number;
+}
+
+export interface StoreOutcome {
+  /** Every flood key's count, this post included. */
+  counts: RateLimitCount[];
+  /** False when over the flood limit, or when a copy of the same form (its submission id) is stored already. */
+  stored: boolean;
+}
+
+/**
+ * Counts the post against its flood keys and, within the limit, stores the
+ * comment and the staff mail about it: one statement, so all of it or none
+ * is stored, and no transaction is held open across round trips. The row
+ * lock the count takes holds a second post of the same commenter until
+ * this one commits, so the second sees the first's comment.
+ */
+export async function storePostedComment(
+  db: Database,
+  comment: CommentToStore,
+  flood: FloodCounting,
+  staffMail: readonly NewMail[],
+): Promise<StoreOutcome> {
+  const counting = rateLimitCountingSql(flood.keys, flood.durationMs, flood.nowMs);
+  const mail = queuedMailSql(staffMail, 'EXISTS (SELECT 1 FROM stored)');
+  const columns = Object.keys(comment);
+  const result = await db
+    .raw<{ rows: Array<{ id: string | null; counts: Array<{ key: string; points: number; expire: string }> }> }>(
+      `WITH counted AS (${counting.sql}),
+     stored AS (
+       INSERT INTO comments (${columns.map(() => '??').join(', ')})
+       SELECT ${columns.map(() => '??').join(', ')} FROM json_populate_record(NULL::comments, ?::json)
+        WHERE NOT EXISTS (SELECT 1 FROM counted WHERE points > ?)
+       ON CONFLICT (submission_id) DO NOTHING
+       RETURNING id),
+     mailed AS (${mail.sql})
+     SELECT (SELECT id::text FROM stored) AS id, (SELECT coalesce(json_agg(counted), '[]') FROM counted) AS counts`,
+      [...counting.bindings, ...columns, ...columns, JSON.stringify(comment), flood.allowed, ...mail.bindings],
+    )
+    .options({ name: 'posting-store' });
+  const stored = result.rows[0]!;
+  return { counts: stored.counts.map(rateLimitCountOf), stored: stored.id !== null };
 }

@@ -1,14 +1,14 @@
 import type { Database } from '../platform/db/connection.js';
 import type { ArticleRow } from '../articles/index.js';
 import { hashedCommenter } from '../moderation/index.js';
-import { countFloodAttempt, insertPostedComment, readPostingChecks, type PostingChecks } from './posting-queries.js';
+import { readPostingChecks, storePostedComment, type CommentToStore, type FloodCounting, type PostingChecks } from './posting-queries.js';
 import { findCommentBySubmissionId, type CommentStatus } from './comment-queries.js';
 import type { CommentSubmission, FieldErrors } from './comment-form.js';
 import { decideComment, type Decision } from './discussion-rules.js';
 import type { DiscussionSettings } from '../settings/index.js';
 import type { FloodControl } from './flood-control.js';
 import type { HeldMailBudget } from '../mail/index.js';
-import { queueNotificationsForNewComment } from '../mail/index.js';
+import { enqueueCommenterMail, mailForNewComment, noteNewCommentMailQueued } from '../mail/index.js';
 import { isExpiredStamp, secondsSinceStamp } from '../platform/signed-tokens.js';
 import { DAY_MS } from '../platform/units.js';
 
@@ -116,12 +116,15 @@ async function storedBefore(
   return earlier?.article_id === articleId ? alreadyStored(earlier, resentBody) : null;
 }
 
+/** The comment as posted, before the rules give it a status. */
+type PostedComment = Pick<CommentToStore, 'article_id' | 'parent_id' | 'author_name' | 'author_email' | 'author_url' | 'body'>;
+
 /**
  * The whole decision for one posted comment, in the contract's order:
  * closed; the form (an expired stamp, the parent); duplicate; flood; then
- * the discussion rules choose its status. One transaction reads what the
- * rules need and stores the comment, its flood count and its mail, all or
- * nothing. The flood is counted before the rules read a word of the text.
+ * the discussion rules choose its status. One statement reads what the
+ * rules need; one more (storeDecided) counts the flood and, within it,
+ * stores the comment and its mail, all or nothing.
  */
 export async function postComment(
   context: CommentingContext,
@@ -133,7 +136,7 @@ export async function postComment(
   if (!areCommentsOpen(article, rules, context.now())) return { kind: 'closed' };
   const secondsSinceRender = secondsSinceStamp(context.secret, submission.renderedAt, context.now());
   if (isExpiredStamp(secondsSinceRender)) return { kind: 'expired' };
-  const comment = {
+  const comment: PostedComment = {
     article_id: article.id,
     parent_id: submission.parentId,
     author_name: submission.authorName,
@@ -141,52 +144,87 @@ export async function postComment(
     author_url: submission.authorUrl,
     body: submission.body,
   };
-  return context.db.transaction(async (trx): Promise<PostCommentOutcome> => {
-    const hashed = hashedCommenter(context.secret, comment.author_email, request.ip);
-    const checks = await readPostingChecks(trx, submission.submissionId, comment, request.ip, hashed);
-    if (checks.earlier?.article_id === article.id) return alreadyStored(checks.earlier, comment.body);
-    // The same id on another article is a forged or broken form, not a resend.
-    const submissionId = checks.earlier ? null : submission.submissionId;
-    const problem = parentProblem(submission.parentId, checks.parent, article.id);
-    if (problem) return { kind: 'invalid', errors: { parent_id: problem } };
-    if (checks.duplicate) return { kind: 'duplicate' };
+  const hashed = hashedCommenter(context.secret, comment.author_email, request.ip);
+  const flood = context.flood.countingFor(request.ip, submission.authorEmail);
+  const checks = await readPostingChecks(context.db, submission.submissionId, comment, request.ip, hashed, flood);
+  if (checks.earlier?.article_id === article.id) return alreadyStored(checks.earlier, comment.body);
+  const problem = parentProblem(submission.parentId, checks.parent, article.id);
+  if (problem) return { kind: 'invalid', errors: { parent_id: problem } };
+  if (checks.duplicate) return { kind: 'duplicate' };
+  // Refused before the rules read a word of the text, so a flood costs little.
+  const floodWait = context.flood.waitAfter(checks.flood, context.now());
+  if (floodWait > 0) return { kind: 'flooded', retryAfterSeconds: floodWait };
 
-    const { keys, durationMs, nowMs } = context.flood.countingFor(request.ip, submission.authorEmail);
-    const floodWait = context.flood.waitAfter(await countFloodAttempt(trx, keys, durationMs, nowMs), context.now());
-    // Over the limit, or a copy of this very form got in first: the copy held
-    // the counters until it committed, so by now it can be read.
-    if (floodWait > 0)
-      return (await storedBefore(trx, submissionId, article.id, comment.body)) ?? { kind: 'flooded', retryAfterSeconds: floodWait };
+  const decision = decide(rules, submission, request, checks, secondsSinceRender);
+  return storeDecided(context, { article, comment, submission, request, rules, checks, decision, flood });
+}
 
-    const { status, reasons } = decide(rules, submission, request, checks, secondsSinceRender);
-    const id = await insertPostedComment(trx, {
-      ...comment,
-      status,
-      status_reasons: reasons,
-      approved_at: status === 'approved' ? new Date(context.now()) : null,
-      ip: request.ip,
-      user_agent: request.userAgent.slice(0, 512),
-      submission_id: submissionId,
-      notify_on_reply: submission.notifyOnReply,
-      notify_on_approval: submission.notifyOnApproval,
-    });
-    if (id === null) {
-      // A copy of this very form was stored while this one was being read.
-      const copy = await storedBefore(trx, submissionId, article.id, comment.body);
-      if (copy) return copy;
-      throw new Error('a comment was neither stored nor refused');
-    }
-    await queueNotificationsForNewComment(trx, {
-      baseUrl: context.baseUrl,
-      secret: context.secret,
-      settings: rules,
-      article,
-      comment: { id, ...comment, status },
-      parent: checks.parent,
-      reasons: reasons.map((reason) => reason.text),
-      nowMs: context.now(),
-      heldMailBudget: context.heldMailBudget,
-    });
-    return { kind: 'stored', commentId: id, status, approvedOnArticle: checks.approvedOnArticle };
+interface DecidedPost {
+  article: ArticleRow;
+  comment: PostedComment;
+  submission: CommentSubmission;
+  request: RequestFacts;
+  rules: DiscussionSettings;
+  checks: PostingChecks;
+  decision: Decision;
+  flood: FloodCounting;
+}
+
+/**
+ * Stores a comment the rules have decided on, with the mail it causes, in
+ * one statement that counts the flood first. A reply that mails its
+ * parent's author adds that mail in the same transaction.
+ */
+async function storeDecided(context: CommentingContext, post: DecidedPost): Promise<PostCommentOutcome> {
+  const { article, comment, submission, request, checks } = post;
+  const { status, reasons } = post.decision;
+  const id = checks.newId;
+  const nowMs = context.now();
+  // The same submission id on another article is a forged or broken form, not a resend.
+  const submissionId = checks.earlier ? null : submission.submissionId;
+  const mail = mailForNewComment({
+    baseUrl: context.baseUrl,
+    secret: context.secret,
+    settings: post.rules,
+    article,
+    comment: { id, ...comment, status },
+    parent: checks.parent,
+    reasons: reasons.map((reason) => reason.text),
+    nowMs,
+    heldMailBudget: context.heldMailBudget,
   });
+  const toStore: CommentToStore = {
+    ...comment,
+    id,
+    status,
+    status_reasons: reasons,
+    approved_at: status === 'approved' ? new Date(nowMs) : null,
+    ip: request.ip,
+    user_agent: request.userAgent.slice(0, 512),
+    submission_id: submissionId,
+    notify_on_reply: submission.notifyOnReply,
+    notify_on_approval: submission.notifyOnApproval,
+  };
+  const store = async (db: Database) => {
+    const outcome = await storePostedComment(db, toStore, post.flood, mail.staff);
+    if (outcome.stored) for (const commenterMail of mail.commenter) await enqueueCommenterMail(db, commenterMail);
+    return outcome;
+  };
+  const { counts, stored } = mail.commenter.length > 0 ? await context.db.transaction(store) : await store(context.db);
+
+  const floodWait = context.flood.waitAfter(counts, context.now());
+  // Counted over the limit after all (a post of the same commenter at the
+  // same moment), or a copy of this very form got in first: the copy held
+  // the counters until it committed, so by now it can be read.
+  if (floodWait > 0) {
+    return (await storedBefore(context.db, submissionId, article.id, comment.body)) ?? { kind: 'flooded', retryAfterSeconds: floodWait };
+  }
+  if (!stored) {
+    // A copy of this very form was stored while this one was being read.
+    const copy = await storedBefore(context.db, submissionId, article.id, comment.body);
+    if (copy) return copy;
+    throw new Error('a comment was neither stored nor refused');
+  }
+  noteNewCommentMailQueued({ heldMailBudget: context.heldMailBudget, nowMs }, mail.staff);
+  return { kind: 'stored', commentId: id, status, approvedOnArticle: checks.approvedOnArticle };
 }

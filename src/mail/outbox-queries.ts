@@ -31,6 +31,22 @@ export async function enqueueMail(db: Database, mail: NewMail): Promise<boolean>
 }
 
 /**
+ * Queues `mails` as part of a larger statement (WITH … AS), only where
+ * `conditionSql` holds there: the mail stands or falls with what it is
+ * about. A mail already queued for the same event (dedupe key) is ignored.
+ */
+export function queuedMailSql(mails: readonly NewMail[], conditionSql: string): { sql: string; bindings: string[] } {
+  return {
+    sql: `INSERT INTO mail_outbox (dedupe_key, kind, recipient, subject, body, next_attempt_at, list_unsubscribe)
+     SELECT dedupe_key, kind, recipient, subject, body, coalesce(next_attempt_at, now()), list_unsubscribe
+       FROM json_populate_recordset(NULL::mail_outbox, ?::json)
+      WHERE ${conditionSql}
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    bindings: [JSON.stringify(mails)],
+  };
+}
+
+/**
  * Takes up to `limit` due mails for this worker for `leaseSeconds`. SKIP
  * LOCKED lets every app process run a worker without two taking one mail;
  * a worker that dies leaves a lease that simply runs out.

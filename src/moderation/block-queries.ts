@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Database } from '../platform/db/connection.js';
+import type { Database, SqlPart } from '../platform/db/connection.js';
 import { lockCountsOf, logRow, type Actor } from './moderation-queries.js';
 import { HASHED_BLOCK_LABEL, type HashedCommenter } from './block-hash.js';
 
@@ -36,40 +36,32 @@ function active(db: Database, column = 'expires_at') {
   };
 }
 
-/** Active blocks matching this commenter's email, its domain, or IP (as such or by their keyed hash), oldest first. */
-export function matchingBlocksQuery(db: Database, email: string, ip: string | null, hashed: HashedCommenter) {
-  return db<BlockRow>('commenter_blocks')
-    .where((match) => {
-      match.where((q) => {
-        q.where({ kind: 'email', hashed: false }).whereRaw('lower(value) = lower(?)', [email]);
-      });
-      for (const kind of ['email', 'ip'] as const) {
-        const hash = hashed[kind];
-        if (hash) {
-          match.orWhere((q) => {
-            q.where({ kind, hashed: true, value: hash });
-          });
-        }
-      }
-      // The domain is what follows the email's last @, taken in SQL so the email is the only value bound.
-      match.orWhere((q) => {
-        q.where({ kind: 'domain' }).whereRaw("lower(value) = lower(substring(? from '[^@]*$'))", [email]);
-      });
-      if (ip) {
-        match.orWhere((q) => {
-          q.where({ kind: 'ip', hashed: false }).where({ value: ip });
-        });
-      }
-    })
-    .where(active(db))
-    .orderBy('id');
+/**
+ * Active blocks matching this commenter's email, its domain, or IP (as such
+ * or by their keyed hash), oldest first: a SELECT of commenter_blocks rows.
+ * One text whatever is missing (a missing value matches nothing), so the
+ * statement it is part of can be prepared once.
+ */
+export function matchingBlocksSql(email: string, ip: string | null, hashed: HashedCommenter): SqlPart {
+  return {
+    // The domain is what follows the email's last @, taken in SQL so the email is the only value bound.
+    sql: `SELECT * FROM commenter_blocks
+           WHERE ((kind = 'email' AND NOT hashed AND lower(value) = lower(?))
+               OR (kind = 'domain' AND lower(value) = lower(substring(? from '[^@]*$')))
+               OR (kind = 'ip' AND NOT hashed AND value = ?)
+               OR (hashed AND ((kind = 'email' AND value = ?) OR (kind = 'ip' AND value = ?))))
+             AND (expires_at IS NULL OR expires_at > now())
+           ORDER BY id`,
+    bindings: [email, email, ip, hashed.email, hashed.ip],
+  };
 }
 
 /** The value a block is described by: a hashed one is never shown. */
 export const describedValueSql = `CASE WHEN hashed THEN '${HASHED_BLOCK_LABEL}' ELSE value END`;
 
 export async function findMatchingBlock(db: Database, email: string, ip: string | null, hashed: HashedCommenter): Promise<BlockRow | null> {
-  const row = await matchingBlocksQuery(db, email, ip, hashed).first<BlockRow | undefined>();
+  const matching = matchingBlocksSql(email, ip, hashed);
+  const row = (await db.raw<{ rows: BlockRow[] }>(`${matching.sql} LIMIT 1`, matching.bindings)).rows[0];
   return row ? { ...row, value: row.hashed ? HASHED_BLOCK_LABEL : row.value } : null;
 }
 

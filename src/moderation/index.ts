@@ -11,7 +11,7 @@ export type {
 export { listApprovedForMail } from './approval-mail-queries.js';
 export { blockHash, hashedCommenter } from './block-hash.js';
 export type { HashedCommenter } from './block-hash.js';
-export { describedValueSql, findMatchingBlock, matchingBlocksQuery } from './block-queries.js';
+export { describedValueSql, findMatchingBlock, matchingBlocksSql } from './block-queries.js';
 export type { BlockRow } from './block-queries.js';
 export { lockCountsOf } from './moderation-queries.js';
 export type { Actor, ApprovalHook } from './moderation-queries.js';

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { connectDatabase, type Database } from '../../src/platform/db/connection.js';
 import { migrateToLatest } from '../../src/platform/db/migrate.js';
 import { findArticleById, listPublishedArticles } from '../../src/articles/article-queries.js';
-import { insertPostedComment, readPostingChecks } from '../../src/comments/posting-queries.js';
+import { readPostingChecks, storePostedComment } from '../../src/comments/posting-queries.js';
 import { listCommentEmails } from '../../src/mail/comment-email-queries.js';
 import { findComment, findCommentBySubmissionId, listVisibleComments } from '../../src/comments/comment-queries.js';
 import { countByStatus, countPendingComments, listQueuePage } from '../../src/moderation/queue-queries.js';
@@ -262,7 +262,7 @@ describe(`query plans over ${COMMENTS.toLocaleString('en-US')} comments`, () => 
     await assertIndexedReads('countPendingComments', () => countPendingComments(db), false);
   });
 
-  it('posting a comment: the rules’ reads, and the insert', async () => {
+  it('posting a comment: the rules’ reads, and the store', async () => {
     const comment = {
       article_id: sample.article_id,
       parent_id: sample.id,
@@ -274,8 +274,10 @@ describe(`query plans over ${COMMENTS.toLocaleString('en-US')} comments`, () => 
     await assertIndexedReads('readPostingChecks of a new comment', () =>
       readPostingChecks(db, randomUUID(), { ...comment, parent_id: null }, sample.ip),
     );
+    const { newId } = await readPostingChecks(db, null, comment, sample.ip);
     const stored = {
       ...comment,
+      id: newId,
       author_url: '',
       status: 'pending' as const,
       status_reasons: [],
@@ -288,11 +290,12 @@ describe(`query plans over ${COMMENTS.toLocaleString('en-US')} comments`, () => 
     const storeAndUndo = () =>
       db
         .transaction(async (trx) => {
-          await insertPostedComment(trx, stored);
+          const flood = { keys: [`flood:ip:${sample.ip}`], durationMs: 15_000, nowMs: Date.now(), allowed: 1 };
+          await storePostedComment(trx, stored, flood, []);
           throw undone;
         })
         .catch((error: unknown) => assert.equal(error, undone));
-    await assertIndexedReads('insertPostedComment', storeAndUndo);
+    await assertIndexedReads('storePostedComment', storeAndUndo);
     await assertIndexedReads('findCommentBySubmissionId', () => findCommentBySubmissionId(db, stored.submission_id));
   });
 

@@ -5,6 +5,12 @@ import { followResourceRefusals } from './readiness.js';
 
 export type Database = Knex;
 
+/** A statement's text with its positional bindings (`?`), meant as part of a larger statement. */
+export interface SqlPart {
+  sql: string;
+  bindings: Knex.RawBinding[];
+}
+
 /** Every wait on the database, client side (ClientLimits) and server side (PostgreSQL's own settings; null: none). */
 export interface DatabaseLimits extends ClientLimits {
   statementMs: number | null;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
+import type { SqlPart } from './connection.js';
 
 export interface RateLimitCount {
   key: string;
@@ -16,19 +17,30 @@ export interface RateLimitCount {
  * (WITH … AS), so two instances counting at once both see each other and
  * the count stands or falls with what it guards.
  */
-export function rateLimitCountingSql(
-  keys: readonly string[],
-  durationMs: number,
-  nowMs: number,
-): { sql: string; bindings: Array<string | number> } {
-  const rows = keys.map(() => '(?, 1, ?)').join(', ');
+export function rateLimitCountingSql(keys: readonly string[], durationMs: number, nowMs: number): SqlPart {
   return {
-    sql: `INSERT INTO rate_limits (key, points, expire) VALUES ${rows}
+    // One text for any number of keys (bound as one JSON array), so the statement it is part of can be prepared once.
+    sql: `INSERT INTO rate_limits (key, points, expire)
+     SELECT key, 1, ? FROM json_array_elements_text(?::json) AS key
      ON CONFLICT (key) DO UPDATE SET
        points = CASE WHEN rate_limits.expire IS NULL OR rate_limits.expire <= ? THEN 1 ELSE rate_limits.points + 1 END,
        expire = CASE WHEN rate_limits.expire IS NULL OR rate_limits.expire <= ? THEN EXCLUDED.expire ELSE rate_limits.expire END
      RETURNING key, points, expire`,
-    bindings: [...keys.flatMap((key) => [key, nowMs + durationMs]), nowMs, nowMs],
+    bindings: [nowMs + durationMs, JSON.stringify(keys), nowMs, nowMs],
+  };
+}
+
+/**
+ * Read-only: each of `keys`' count as counting one more event at `nowMs`
+ * would make it, for keys with an open window (a key without one would
+ * count 1). A JSON array of { key, points, expire }, as a value in a
+ * larger SELECT.
+ */
+export function rateLimitPeekSql(keys: readonly string[], nowMs: number): SqlPart {
+  return {
+    sql: `(SELECT coalesce(json_agg(json_build_object('key', key, 'points', points + 1, 'expire', expire)), '[]')
+        FROM rate_limits WHERE key = ANY (ARRAY(SELECT json_array_elements_text(?::json))) AND expire > ?)`,
+    bindings: [JSON.stringify(keys), nowMs],
   };
 }
 
