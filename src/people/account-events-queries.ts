@@ -1,4 +1,5 @@
 import type { Database } from '../platform/db/connection.js';
+import { beyondCursor, cursorTime, type Cursor } from '../platform/db/keyset-page.js';
 import type { AccountEventKind } from './account-events.js';
 
 /** The account log's rows: written by recordAccountEvent, read a page at a time by the log. */
@@ -13,6 +14,8 @@ export interface AccountEventRow {
   ip: string | null;
   detail: string | null;
   created_at: Date;
+  /** The exact time, for the page's cursor. */
+  cursor_time: string;
 }
 
 interface NewAccountEvent {
@@ -41,26 +44,32 @@ function validIp(ip: string | null): string | null {
   return /^[0-9a-fA-F:.]+$/.test(ip) ? ip : null;
 }
 
-export interface EventCursor {
-  at: Date;
-  id: string;
-}
-
 export interface AccountEventPage {
   rows: AccountEventRow[];
   hasMore: boolean;
 }
 
 /** Newest first; `before` continues below the last row of the page shown. */
-export async function listAccountEvents(db: Database, before: EventCursor | null, limit: number): Promise<AccountEventPage> {
+export async function listAccountEvents(db: Database, before: Cursor | null, limit: number): Promise<AccountEventPage> {
   const query = db('account_events')
-    .select('id', 'kind', 'actor_id', 'actor_name', 'subject_id', 'subject_name', db.raw('host(ip) AS ip'), 'detail', 'created_at')
+    .select(
+      'id',
+      'kind',
+      'actor_id',
+      'actor_name',
+      'subject_id',
+      'subject_name',
+      db.raw('host(ip) AS ip'),
+      'detail',
+      'created_at',
+      db.raw(cursorTime('created_at')),
+    )
     .orderBy([
       { column: 'created_at', order: 'desc' },
       { column: 'id', order: 'desc' },
     ])
     .limit(limit + 1);
-  if (before) query.whereRaw('(created_at, id) < (?, ?)', [before.at, before.id]);
+  if (before) beyondCursor(query, 'account_events', before, '<');
   const rows = (await query) as AccountEventRow[];
   return { rows: rows.slice(0, limit).map((row) => ({ ...row, id: String(row.id) })), hasMore: rows.length > limit };
 }

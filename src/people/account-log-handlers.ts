@@ -4,7 +4,8 @@ import { HttpError } from '../platform/http-error.js';
 import { renderPage } from '../platform/rendering/render.js';
 import type { PageMeta } from '../platform/rendering/models.js';
 import type { AccountEventKind } from './account-events.js';
-import { listAccountEvents, type AccountEventRow, type EventCursor } from './account-events-queries.js';
+import { cursorOf, decodeCursor, encodeCursor, type Cursor } from '../platform/db/keyset-page.js';
+import { listAccountEvents, type AccountEventRow } from './account-events-queries.js';
 
 const LOG_PATH = '/admin/people/log';
 const LOG_PAGE_SIZE = 50;
@@ -49,15 +50,13 @@ const DESCRIPTIONS: Record<AccountEventKind, string> = {
   created: 'Created the account',
 };
 
-/** A cursor is the last row's time (ms) and id: `1765000000000.42`. */
-function readCursor(value: unknown): EventCursor | null {
+/** A cursor is the last row's exact time and id (platform/db/keyset-page.ts). */
+function readCursor(value: unknown): Cursor | null {
   if (value === undefined || value === '') return null;
-  const match = typeof value === 'string' ? /^(\d{1,15})\.(\d{1,19})$/.exec(value) : null;
-  if (!match) throw new HttpError(400, 'That page link is damaged. Go back to the first page of the log.');
-  return { at: new Date(Number(match[1])), id: match[2]! };
+  const cursor = typeof value === 'string' ? decodeCursor(value) : null;
+  if (!cursor) throw new HttpError(400, 'That page link is damaged. Go back to the first page of the log.');
+  return cursor;
 }
-
-const cursorOf = (row: AccountEventRow) => `${row.created_at.getTime()}.${row.id}`;
 
 function entryOf(row: AccountEventRow): AccountLogEntry {
   return {
@@ -80,7 +79,7 @@ export async function showAccountLog(req: Request, res: Response) {
     meta: { title: 'Account log' },
     entries: page.rows.map(entryOf),
     pagination: {
-      olderHref: page.hasMore && last ? `${LOG_PATH}?before=${cursorOf(last)}` : null,
+      olderHref: page.hasMore && last ? `${LOG_PATH}?before=${encodeURIComponent(encodeCursor(cursorOf(last)))}` : null,
       newerHref: null,
       firstHref: before ? LOG_PATH : null,
     },

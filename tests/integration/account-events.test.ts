@@ -85,6 +85,20 @@ describe('the account log', () => {
     await admin.agent.get('/admin/people/log?before=nonsense').expect(400);
   });
 
+  it('pages events of the same millisecond without losing one at the page boundary', async () => {
+    const rows = Array.from({ length: 51 }, (_, i) => ({
+      kind: 'sign-in-failed',
+      detail: `micro ${i}`,
+      created_at: testDb.db.raw(`timestamptz '2026-01-01 00:00:00.000100+00' + make_interval(secs => ?::float / 1000000)`, [i]),
+    }));
+    await testDb.db('account_events').insert(rows);
+    const first = await logRows();
+    assert.equal(first.rows.length, 50);
+    const second = await logRows(first.page('a[rel="next"]').attr('href'));
+    assert.equal(second.rows.length, 1);
+    assert.match(second.rows[0]!, /micro 0\b/);
+  });
+
   it('needs a session', async () => {
     await request(app).get('/admin/people/log').expect(303);
   });
