@@ -30,8 +30,6 @@ export interface WordpressImportOptions {
 }
 
 type InTransaction = (work: (trx: Database) => Promise<void>) => Promise<void>;
-/** What one item adds to the import's tally. */
-type Outcome = (into: ImportTally) => void;
 
 /**
  * Posts go in a few at a time, each in its own transaction: most of a
@@ -158,25 +156,25 @@ export async function importWordpress(
   let done = 0;
   onProgress?.({ done, total: items });
 
-  /** Imports one post; answers what it adds to the tally, to be added in the file's order. */
-  const importOne = async (plan: PostPlan, line: number, inTransaction: InTransaction): Promise<Outcome> => {
+  /**
+   * Imports one post; answers what it adds to the tally, to be added in the
+   * file's order. Only that small tally is kept, never the post itself.
+   */
+  const importOne = async (plan: PostPlan, line: number, inTransaction: InTransaction): Promise<ImportTally> => {
     for (let attempt = 1; ; attempt++) {
       const counted = new ImportTally();
       try {
         await inTransaction((trx) => importPost(trx, site, plan, counted, now));
-        return (into) => {
-          into.merge(counted);
-          into.problems.push(...plan.notes);
-          countSkippedComments(plan, into);
-        };
+        counted.problems.push(...plan.notes);
+        countSkippedComments(plan, counted);
+        return counted;
       } catch (error) {
         if (isRace(error) && attempt < ATTEMPTS) continue;
         if (!isRowRefusal(error)) throw error;
-        const reason = `the database refused it: ${error.message}`;
-        return (into) => {
-          into.add('items skipped');
-          into.skip(`${plan.kind} ${plan.sourceId} “${plan.title}” (line ${line})`, reason);
-        };
+        const refused = new ImportTally();
+        refused.add('items skipped');
+        refused.skip(`${plan.kind} ${plan.sourceId} “${plan.title}” (line ${line})`, `the database refused it: ${error.message}`);
+        return refused;
       }
     }
   };
@@ -185,24 +183,21 @@ export async function importWordpress(
     const running = new Set<Promise<void>>();
     // Posts finish in any order when several run at once; the summary lists
     // what they added (skipped items, problems) in the file's order.
-    const outcomes: Array<{ line: number; apply: Outcome }> = [];
+    const outcomes: Array<{ line: number; added: ImportTally }> = [];
     try {
       for await (const event of refusingEvents(new WxrReader(filePath))) {
         if (event.kind !== 'item') continue;
         const planned = planItem(event.item, context);
         if (planned.kind === 'skip') {
-          outcomes.push({
-            line: event.line,
-            apply: (into) => {
-              into.add(planned.counted);
-              if (planned.reason !== null) into.skip(`${planned.item} (line ${event.line})`, planned.reason);
-            },
-          });
+          const added = new ImportTally();
+          added.add(planned.counted);
+          if (planned.reason !== null) added.skip(`${planned.item} (line ${event.line})`, planned.reason);
+          outcomes.push({ line: event.line, added });
           onProgress?.({ done: ++done, total: items });
           continue;
         }
-        const job: Promise<void> = importOne(planned.plan, event.line, inTransaction).then((apply) => {
-          outcomes.push({ line: event.line, apply });
+        const job: Promise<void> = importOne(planned.plan, event.line, inTransaction).then((added) => {
+          outcomes.push({ line: event.line, added });
           running.delete(job);
           onProgress?.({ done: ++done, total: items });
         });
@@ -214,7 +209,7 @@ export async function importWordpress(
       await Promise.allSettled(running);
     }
     outcomes.sort((a, b) => a.line - b.line);
-    for (const { apply } of outcomes) apply(tally);
+    for (const { added } of outcomes) tally.merge(added);
   };
 
   if (options.dryRun) {

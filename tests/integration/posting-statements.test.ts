@@ -10,7 +10,7 @@ import { DEMO_SLUG, queriesDuring, useTestDatabase } from '../helpers/database.j
 /**
  * What a comment post asks of PostgreSQL once the discussion settings and
  * the article are remembered (while the page-change listener hears every
- * change): neither of them again, only the post's own transaction. And a
+ * change): neither of them again, only the post's own two statements. And a
  * change made by another instance still reaches the very next posts within
  * a second.
  */
@@ -79,6 +79,9 @@ describe('posting a comment, as far as the database is concerned', () => {
       statements.some((sql) => /\binsert into "?comments"?/i.test(sql)),
       `the comment is stored:\n${statements.join('\n')}`,
     );
+    // A performance guard: every statement is a round trip, most of what a post costs.
+    const posting = statements.filter((sql) => /\bcomments\b/i.test(sql));
+    assert.equal(posting.length, 2, `the rules' reads and the store, one statement each:\n${posting.join('\n')}`);
   });
 
   it('obeys settings saved by another instance within a second', async () => {
