@@ -96,12 +96,32 @@ export async function readPostingChecks(
   };
 }
 
-export interface CommentToStore extends Omit<NewComment, 'status_reasons'> {
+/** A new comment as storePostedComment writes it: a value for every column it names. */
+export interface CommentToStore extends Required<Omit<NewComment, 'status_reasons'>> {
   /** From PostingChecks.newId. */
   id: string;
   status: CommentStatus;
   status_reasons: unknown[];
 }
+
+/** The columns the store names, in one order, so its text is the same for every post (it is prepared by name). */
+const STORED_COLUMNS = Object.keys({
+  id: true,
+  article_id: true,
+  parent_id: true,
+  status: true,
+  status_reasons: true,
+  author_name: true,
+  author_email: true,
+  author_url: true,
+  body: true,
+  ip: true,
+  user_agent: true,
+  submission_id: true,
+  approved_at: true,
+  notify_on_reply: true,
+  notify_on_approval: true,
+} satisfies Record<keyof CommentToStore, true>);
 
 export interface FloodCounting {
   keys: readonly string[];
@@ -133,7 +153,7 @@ export async function storePostedComment(
 ): Promise<StoreOutcome> {
   const counting = rateLimitCountingSql(flood.keys, flood.durationMs, flood.nowMs);
   const mail = queuedMailSql(staffMail, 'EXISTS (SELECT 1 FROM stored)');
-  const columns = Object.keys(comment);
+  const columns = STORED_COLUMNS;
   const result = await db
     .raw<{ rows: Array<{ id: string | null; counts: Array<{ key: string; points: number; expire: string }> }> }>(
       `WITH counted AS (${counting.sql}),

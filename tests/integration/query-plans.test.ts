@@ -284,6 +284,9 @@ describe(`query plans over ${COMMENTS.toLocaleString('en-US')} comments`, () => 
       ip: sample.ip,
       user_agent: 'planner',
       submission_id: randomUUID(),
+      approved_at: null,
+      notify_on_reply: false,
+      notify_on_approval: false,
     };
     // Planned as sent, then undone: the other plans here expect the comments seeded.
     const undone = new Error('undone');
