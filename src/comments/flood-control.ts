@@ -1,4 +1,4 @@
-import type { RateLimitCount } from '../platform/db/rate-limits.js';
+import type { RateLimitCount, RateLimitCounting } from '../platform/db/rate-limits.js';
 
 export const FLOOD_INTERVAL_SECONDS = 15;
 /** Comments one IP or one email may post in an interval. */
@@ -10,7 +10,7 @@ export interface FloodControl {
    * in PostgreSQL, so the interval holds across every app instance, and are
    * counted in the statement that stores the comment (posting.ts).
    */
-  countingFor(ip: string | null, email: string): { keys: string[]; durationMs: number; nowMs: number; allowed: number };
+  countingFor(ip: string | null, email: string): RateLimitCounting;
   /** Seconds until the comment so counted may go ahead; 0 when it may now. */
   waitAfter(counts: readonly RateLimitCount[], nowMs: number): number;
 }

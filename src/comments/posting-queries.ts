@@ -1,5 +1,11 @@
 import type { Database } from '../platform/db/connection.js';
-import { rateLimitCountingSql, rateLimitCountOf, rateLimitPeekSql, type RateLimitCount } from '../platform/db/rate-limits.js';
+import {
+  rateLimitCountingSql,
+  rateLimitCountOf,
+  rateLimitPeekSql,
+  type RateLimitCount,
+  type RateLimitCounting,
+} from '../platform/db/rate-limits.js';
 import { queuedMailSql, type NewMail } from '../mail/index.js';
 import { describedValueSql, matchingBlocksSql, type BlockRow } from '../moderation/index.js';
 import type { HashedCommenter } from '../moderation/index.js';
@@ -51,7 +57,7 @@ export async function readPostingChecks(
   comment: PostedCommentText,
   ip: string | null,
   hashed: HashedCommenter = { email: null, ip: null },
-  flood: Pick<FloodCounting, 'keys' | 'nowMs'> = { keys: [], nowMs: 0 },
+  flood: Pick<RateLimitCounting, 'keys' | 'nowMs'> = { keys: [], nowMs: 0 },
 ): Promise<PostingChecks> {
   const duplicate = duplicateCommentSql(comment);
   const approved = approvedCommentSql(comment.author_name, comment.author_email);
@@ -123,14 +129,6 @@ const STORED_COLUMNS = Object.keys({
   notify_on_approval: true,
 } satisfies Record<keyof CommentToStore, true>);
 
-export interface FloodCounting {
-  keys: readonly string[];
-  durationMs: number;
-  nowMs: number;
-  /** Posts each key may count in its window; beyond that the comment is not stored. */
-  allowed: number;
-}
-
 export interface StoreOutcome {
   /** Every flood key's count, this post included. */
   counts: RateLimitCount[];
@@ -148,7 +146,7 @@ export interface StoreOutcome {
 export async function storePostedComment(
   db: Database,
   comment: CommentToStore,
-  flood: FloodCounting,
+  flood: RateLimitCounting,
   staffMail: readonly NewMail[],
 ): Promise<StoreOutcome> {
   const counting = rateLimitCountingSql(flood.keys, flood.durationMs, flood.nowMs);

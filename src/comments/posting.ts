@@ -1,12 +1,19 @@
 import type { Database } from '../platform/db/connection.js';
 import type { ArticleRow } from '../articles/index.js';
 import { hashedCommenter } from '../moderation/index.js';
-import { readPostingChecks, storePostedComment, type CommentToStore, type FloodCounting, type PostingChecks } from './posting-queries.js';
+import {
+  readPostingChecks,
+  storePostedComment,
+  type CommentToStore,
+  type PostedCommentText,
+  type PostingChecks,
+} from './posting-queries.js';
 import { findCommentBySubmissionId, type CommentStatus } from './comment-queries.js';
 import type { CommentSubmission, FieldErrors } from './comment-form.js';
 import { decideComment, type Decision } from './discussion-rules.js';
 import type { DiscussionSettings } from '../settings/index.js';
 import type { FloodControl } from './flood-control.js';
+import type { RateLimitCounting } from '../platform/db/rate-limits.js';
 import type { HeldMailBudget } from '../mail/index.js';
 import { enqueueCommenterMail, mailForNewComment, noteNewCommentMailQueued } from '../mail/index.js';
 import { isExpiredStamp, secondsSinceStamp } from '../platform/signed-tokens.js';
@@ -117,7 +124,7 @@ async function storedBefore(
 }
 
 /** The comment as posted, before the rules give it a status. */
-type PostedComment = Pick<CommentToStore, 'article_id' | 'parent_id' | 'author_name' | 'author_email' | 'author_url' | 'body'>;
+type PostedComment = PostedCommentText & Pick<CommentToStore, 'author_url'>;
 
 /**
  * The whole decision for one posted comment, in the contract's order:
@@ -167,7 +174,7 @@ interface DecidedPost {
   rules: DiscussionSettings;
   checks: PostingChecks;
   decision: Decision;
-  flood: FloodCounting;
+  flood: RateLimitCounting;
 }
 
 /**

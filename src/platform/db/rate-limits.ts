@@ -2,6 +2,15 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { SqlPart } from './connection.js';
 
+/** One event to count against each of `keys` in a window of `durationMs`, of which `allowed` may count. */
+export interface RateLimitCounting {
+  keys: readonly string[];
+  durationMs: number;
+  nowMs: number;
+  /** Events each key may count in its window; beyond that, what was counted for does not happen. */
+  allowed: number;
+}
+
 export interface RateLimitCount {
   key: string;
   /** Events counted for this key in its current window, this one included. */
