@@ -6,7 +6,7 @@ import prettier from 'eslint-config-prettier';
  * scripts get the same rules less the ones about `any` from test libraries.
  */
 export default tseslint.config(
-  { ignores: ['dist/**', 'data/**', 'node_modules/**', 'public/**', 'coverage/**', 'test-results/**'] },
+  { ignores: ['dist/**', '.test-build/**', 'data/**', 'node_modules/**', 'public/**', 'coverage/**', 'test-results/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

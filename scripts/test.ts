@@ -5,17 +5,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startEmbeddedDatabase } from '../src/platform/db/embedded.js';
-import { projectRoot } from '../src/platform/paths.js';
 import { stopChild } from '../tests/helpers/processes.js';
 import { createTemplate, dropTestDatabases } from '../tests/helpers/test-databases.js';
-import { LOAD_TYPESCRIPT } from '../tests/helpers/typescript-process.js';
+import { BUILT_CODE_FLAGS, builtCopyOf } from '../tests/helpers/project-program.js';
 import { cleanUpOnExit, type CleanUp } from './lib/clean-up.js';
+import { buildTestCopy } from './lib/test-build.js';
 
 /**
  * npm test — runs the test files several at a time, each in its own process
  * over a database of its own: a clone of a template migrated once per run
  * (tests/helpers/file-database.ts makes the clone and points DATABASE_URL at
- * it). The databases live on the server of DATABASE_URL, and are dropped at
+ * it). The files run from a JavaScript copy of the project made at the start
+ * (scripts/lib/test-build.ts, into .test-build/), and so do the programs
+ * they start. The databases live on the server of DATABASE_URL, and are dropped at
  * the end, Ctrl-C included; without DATABASE_URL an embedded PostgreSQL is
  * made for the run in a temporary folder and removed with it.
  *
@@ -50,7 +52,7 @@ const DEFAULT_CONCURRENCY = 4;
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const NO_CHROMIUM = `${CHROMIUM_PATH} is not installed (apt-get install -y chromium).`;
-const FILE_DATABASE = pathToFileURL(path.join(projectRoot, 'tests/helpers/file-database.ts')).href;
+const FILE_DATABASE = pathToFileURL(builtCopyOf('tests/helpers/file-database.ts')).href;
 
 const say = (line: string) => void process.stdout.write(`${line}\n`);
 
@@ -128,10 +130,18 @@ async function main(): Promise<number> {
     } else {
       serverUrl = await startEmbeddedServer(cleanUp);
     }
-    const template = await createTemplate(serverUrl);
+    const [template] = await Promise.all([createTemplate(serverUrl), buildTestCopy()]);
     const runner = spawn(
       process.execPath,
-      [...LOAD_TYPESCRIPT, '--import', FILE_DATABASE, '--test', `--test-concurrency=${concurrency}`, '--test-reporter=tap', ...files],
+      [
+        ...BUILT_CODE_FLAGS,
+        '--import',
+        FILE_DATABASE,
+        '--test',
+        `--test-concurrency=${concurrency}`,
+        '--test-reporter=tap',
+        ...files.map(builtCopyOf),
+      ],
       { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: serverUrl, TEST_DATABASE_TEMPLATE: template } },
     );
     cleanUp.steps.push(() => stopChild(runner));

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { projectRoot } from '../../src/platform/paths.js';
-import { typescriptProgram } from './typescript-process.js';
+import { projectProgram } from './project-program.js';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -17,7 +17,7 @@ export interface ServerProcess {
  */
 export function startServerProcess(env: Record<string, string | undefined>): ServerProcess {
   let printed = '';
-  const child = spawn(process.execPath, typescriptProgram('src/server.ts'), {
+  const child = spawn(process.execPath, projectProgram('src/server.ts'), {
     cwd: projectRoot,
     env: { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

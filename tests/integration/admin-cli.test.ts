@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/platform/config.js';
 import { countUsers, findUserByUsername } from '../../src/admin-auth/user-queries.js';
@@ -9,10 +8,10 @@ import { createAdmin, ensureStartupAdmin } from '../../src/admin-auth/admins.js'
 import { verifyPassword } from '../../src/admin-auth/passwords.js';
 import { enableTwoFactor, findTwoFactor, savePendingSecret } from '../../src/admin-auth/two-factor-queries.js';
 import { useTestDatabase } from '../helpers/database.js';
-import { typescriptProgram } from '../helpers/typescript-process.js';
+import { projectProgram } from '../helpers/project-program.js';
+import { projectRoot } from '../../src/platform/paths.js';
 
 const testDb = useTestDatabase();
-const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 interface CliResult {
   code: number | null;
@@ -20,14 +19,14 @@ interface CliResult {
   stderr: string;
 }
 
-/** tools/admin.ts …, as `npm run admin -- …` runs it (with the tests' TypeScript loader rather than tsx), against the test database. */
+/** tools/admin.ts …, as `npm run admin -- …` runs it (from the code the tests run from, rather than through tsx), against the test database. */
 function runAdminCli(args: string[], options: { stdin?: string; adminPassword?: string } = {}): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: process.env.DATABASE_URL, NODE_ENV: 'test' };
   delete env.ADMIN_PASSWORD;
   delete env.ADMIN_USERNAME;
   delete env.NODE_TEST_CONTEXT;
   if (options.adminPassword !== undefined) env.ADMIN_PASSWORD = options.adminPassword;
-  const child = spawn(process.execPath, typescriptProgram('tools/admin.ts', ...args), {
+  const child = spawn(process.execPath, projectProgram('tools/admin.ts', ...args), {
     cwd: projectRoot,
     env,
     stdio: ['pipe', 'pipe', 'pipe'],

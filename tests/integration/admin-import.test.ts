@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import { adminApp, signInAdmin, type AdminClient } from '../helpers/admin.js';
 import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';
 import { parsePage, squash, textAt } from '../helpers/html.js';
+import { projectRoot } from '../../src/platform/paths.js';
 
 /**
  * The admin's import page: who may use it, the token before the file, the
@@ -265,7 +266,7 @@ describe('POST /admin/import: an import run in a child process', () => {
   });
 
   it('a Disqus export runs the Disqus importer, its options passed on, and its summary lists the threads it skipped', async () => {
-    const disqus = await readFile(path.join(import.meta.dirname, '../fixtures/disqus/export.xml'));
+    const disqus = await readFile(path.join(projectRoot, 'tests/fixtures/disqus/export.xml'));
     const fields = { dry_run: '1', map_domain: 'old.example.com=new.example.com' };
     const response = await upload(admin, disqus, { source: 'disqus', fields, fileName: 'disqus.xml' }).expect(303);
     const page = parsePage(await finishedJobPage(admin, response.headers.location!));

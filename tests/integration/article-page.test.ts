@@ -7,6 +7,8 @@ import { DEMO_PATH } from '../helpers/commenting.js';
 import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';
 import { attributeAt, formFields, parsePage, squash, textAt, visibleTextAt, type Page } from '../helpers/html.js';
 import { articleIdOf, insertArticle, insertComment } from '../helpers/rows.js';
+import path from 'node:path';
+import { projectRoot } from '../../src/platform/paths.js';
 
 const database = useTestDatabase();
 const app = () => buildTestApp(database.db);
@@ -16,7 +18,7 @@ const READING_BAR = 'Xi Ducks Putin’s Push f… by Kareem Salem time to read: 
 
 /** The demo article's paragraphs, read from the project's own copy of the fixture. */
 async function demoParagraphs(): Promise<string[]> {
-  const source = await readFile(new URL('../../content/seed-article.md', import.meta.url), 'utf8');
+  const source = await readFile(path.join(projectRoot, 'content/seed-article.md'), 'utf8');
   const body = source.replace(/^---\n[\s\S]*?\n---\n/, '');
   return body
     .split(/\n\s*\n/)

@@ -20,7 +20,7 @@ import { DEFAULT_DISCUSSION_SETTINGS } from '../../src/settings/discussion-setti
 import { planStatusChange } from '../../src/moderation/moderation.js';
 import { containsPattern, DEFAULT_FILTERS } from '../../src/moderation/queue-address.js';
 import { useTestDatabase } from '../helpers/database.js';
-import { typescriptProgram } from '../helpers/typescript-process.js';
+import { projectProgram } from '../helpers/project-program.js';
 import { articleIdOf, insertArticle } from '../helpers/rows.js';
 
 async function insertComment(db: Database, comment: NewComment): Promise<string> {
@@ -299,7 +299,7 @@ describe('backup and restore', needsClientTools, () => {
 
 describe('the restore command', () => {
   it('without a file prints its usage and touches nothing', async () => {
-    const restore = run(process.execPath, typescriptProgram('tools/restore.ts'), {
+    const restore = run(process.execPath, projectProgram('tools/restore.ts'), {
       env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
     });
     await assert.rejects(restore, (error: { code?: number; stderr?: string }) => {

@@ -3,10 +3,11 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { freePort } from '../helpers/processes.js';
-import { LOAD_TYPESCRIPT } from '../helpers/typescript-process.js';
+import { PROJECT_CODE_FLAGS, projectFile } from '../helpers/project-program.js';
 import { EmbeddedDatabaseError, startEmbeddedDatabase } from '../../src/platform/db/embedded.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -77,9 +78,9 @@ describe('embedded PostgreSQL', () => {
     const child = spawn(
       process.execPath,
       [
-        ...LOAD_TYPESCRIPT,
+        ...PROJECT_CODE_FLAGS,
         '-e',
-        `import('./src/platform/db/embedded.ts').then(async (m) => { await m.startEmbeddedDatabase({ directory: ${JSON.stringify(directory)}, password: 'secret-one' }); console.log('ready'); setInterval(() => {}, 1000); });`,
+        `import(${JSON.stringify(pathToFileURL(projectFile('src/platform/db/embedded.ts')).href)}).then(async (m) => { await m.startEmbeddedDatabase({ directory: ${JSON.stringify(directory)}, password: 'secret-one' }); console.log('ready'); setInterval(() => {}, 1000); });`,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, it } from 'node:test';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -9,9 +8,11 @@ import { insertArticle } from '../helpers/articles.js';
 import { useTestDatabase } from '../helpers/database.js';
 import { parsePage, textAt } from '../helpers/html.js';
 import { insertComment } from '../helpers/rows.js';
+import path from 'node:path';
+import { projectRoot } from '../../src/platform/paths.js';
 
 const testDb = useTestDatabase();
-const THEME_UNIT_TEST = fileURLToPath(new URL('../fixtures/wxr/theme-unit-test-data.xml', import.meta.url));
+const THEME_UNIT_TEST = path.join(projectRoot, 'tests/fixtures/wxr/theme-unit-test-data.xml');
 const SITE = 'https://wpthemetestdata.wordpress.com';
 let app: Express;
 

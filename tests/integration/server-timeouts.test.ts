@@ -14,7 +14,7 @@ import { serveInProcess, type Serving } from '../../src/platform/serving.js';
 import { TEST_COOKIE_SECRET } from '../helpers/app.js';
 import { DEMO_PATH } from '../helpers/commenting.js';
 import { useTestDatabase } from '../helpers/database.js';
-import { typescriptProgram } from '../helpers/typescript-process.js';
+import { projectProgram } from '../helpers/project-program.js';
 
 /**
  * Clients that send a request a byte at a time, as slowloris attacks do, to
@@ -117,7 +117,7 @@ describe('server timeouts of the real server (a child process)', () => {
   before(async () => {
     port = await freePort();
     dataDir = await mkdtemp(path.join(tmpdir(), 'broadsheet-timeouts-'));
-    child = spawn(process.execPath, typescriptProgram('src/server.ts'), {
+    child = spawn(process.execPath, projectProgram('src/server.ts'), {
       cwd: projectRoot,
       env: {
         PATH: process.env.PATH,

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import * as cheerio from 'cheerio';
 import { SaxesParser } from 'saxes';
@@ -12,10 +11,10 @@ import { useTestDatabase } from '../helpers/database.js';
 import { parsePage, textAt } from '../helpers/html.js';
 import { insertComment } from '../helpers/rows.js';
 import { seedSite } from '../helpers/moving-seed.js';
-import { typescriptProgram } from '../helpers/typescript-process.js';
+import { projectProgram } from '../helpers/project-program.js';
+import { projectRoot } from '../../src/platform/paths.js';
 
 const testDb = useTestDatabase();
-const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const BASE_URL = 'https://blog.example.org';
 
 /** Fails unless `xml` is well-formed (saxes is a strict, namespace-aware parser). */
@@ -29,11 +28,11 @@ function assertWellFormed(xml: string): void {
 
 const readXml = (xml: string) => cheerio.load(xml, { xml: true });
 
-/** tools/export.ts …, as `npm run export -- …` runs it (with the tests' TypeScript loader rather than tsx), against the test database. */
+/** tools/export.ts …, as `npm run export -- …` runs it (from the code the tests run from, rather than through tsx), against the test database. */
 function runExportCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', BASE_URL };
   delete env.NODE_TEST_CONTEXT;
-  const child = spawn(process.execPath, typescriptProgram('tools/export.ts', ...args), {
+  const child = spawn(process.execPath, projectProgram('tools/export.ts', ...args), {
     cwd: projectRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,15 +3,14 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { importWordpress } from '../../src/moving/wordpress-import.js';
 import { generateWxr } from '../../scripts/bench/wxr-generate.js';
 import { useTestDatabase } from '../helpers/database.js';
-import { typescriptProgram } from '../helpers/typescript-process.js';
+import { projectProgram } from '../helpers/project-program.js';
+import { projectRoot } from '../../src/platform/paths.js';
 
 const testDb = useTestDatabase();
-const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 interface CliResult {
   code: number | null;
@@ -23,7 +22,7 @@ interface CliResult {
 function startImport(args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test' };
   delete env.NODE_TEST_CONTEXT;
-  return spawn(process.execPath, typescriptProgram('tools/import.ts', ...args), {
+  return spawn(process.execPath, projectProgram('tools/import.ts', ...args), {
     cwd: projectRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { HEAP_FLAGS, withHeapFlags } from '../../src/platform/heap-settings.js';
+import path from 'node:path';
+import { projectRoot } from '../../src/platform/paths.js';
 
 /**
  * V8 reads its heap settings only at process start, so they are given where
@@ -10,7 +12,7 @@ import { HEAP_FLAGS, withHeapFlags } from '../../src/platform/heap-settings.js';
  * two cannot import the constant; this keeps them saying the same.
  */
 
-const projectFile = (name: string) => readFile(new URL(`../../${name}`, import.meta.url), 'utf8');
+const projectFile = (name: string) => readFile(path.join(projectRoot, name), 'utf8');
 
 describe('heap settings where the app starts', () => {
   it('are given by npm start', async () => {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { MALLOC_SETTINGS } from '../../src/platform/malloc-settings.js';
+import path from 'node:path';
+import { projectRoot } from '../../src/platform/paths.js';
 
 /**
  * glibc reads its malloc settings only at process start, so they are written
@@ -10,7 +12,7 @@ import { MALLOC_SETTINGS } from '../../src/platform/malloc-settings.js';
  * two cannot import the constant; this keeps them saying the same.
  */
 
-const projectFile = (name: string) => readFile(new URL(`../../${name}`, import.meta.url), 'utf8');
+const projectFile = (name: string) => readFile(path.join(projectRoot, name), 'utf8');
 
 describe('malloc settings where the app starts', () => {
   const expected = Object.entries(MALLOC_SETTINGS).map(([name, value]) => `${name}=${value}`);

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { WxrReader, WxrRefused, type WxrChannel } from '../../src/moving/wxr-reader.js';
 import type { WxrItem } from '../../src/moving/wxr-items.js';
 import { progressLine } from '../../src/moving/terminal-progress.js';
+import { projectRoot } from '../../src/platform/paths.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/wxr/${name}`, import.meta.url));
+const fixture = (name: string) => path.join(projectRoot, 'tests/fixtures/wxr', name);
 const folder = mkdtempSync(path.join(tmpdir(), 'wxr-reader-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
 

@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { freePort } from '../../helpers/processes.js';
-import { typescriptProgram } from '../../helpers/typescript-process.js';
+import { projectProgram } from '../../helpers/project-program.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CONFIG_VARIABLES } from '../../../src/platform/config.js';
+import { projectRoot } from '../../../src/platform/paths.js';
 
 /** The repository root: the server is started from there, as `npm start` would. */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const PROJECT_ROOT = projectRoot;
 
 /** The admin the app creates at start (ADMIN_USERNAME / ADMIN_PASSWORD), and the suite again after each reset. */
 export const ADMIN = { username: 'editor', password: 'correct horse battery staple' } as const;
@@ -56,7 +56,7 @@ function inheritedEnvironment(): NodeJS.ProcessEnv {
 }
 
 /**
- * Starts the real server (src/server.ts, through the tests' TypeScript loader) on a free port,
+ * Starts the real server (src/server.ts, from the code the tests run from) on a free port,
  * over DATABASE_URL, with its own temporary DATA_DIR; it migrates and seeds
  * the database itself, as it does in production.
  */
@@ -67,7 +67,7 @@ export async function startApp(): Promise<RunningApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'broadsheet-e2e-'));
   const baseUrl = `http://127.0.0.1:${port}`;
   let printed = '';
-  const child = spawn(process.execPath, typescriptProgram('src/server.ts'), {
+  const child = spawn(process.execPath, projectProgram('src/server.ts'), {
     cwd: PROJECT_ROOT,
     env: {
       ...inheritedEnvironment(),
