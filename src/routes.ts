@@ -64,6 +64,7 @@ import { requireOwnArticle, requireOwnComment } from './people/ownership.js';
 import { createPersonWithPassword, deletePerson, showPeople, updatePerson } from './people/people-handlers.js';
 import { acceptInvitation, invitePerson, showInvitation } from './people/invitation-handlers.js';
 import { bulkFormBody } from './platform/http/form-body.js';
+import { serverTiming } from './platform/http/server-timing.js';
 import { verifyCsrf, verifyCsrfFieldOrHeader } from './admin-auth/csrf.js';
 // imports: moving in and out
 import { redirectLegacyPath, redirectWordpressComment } from './moving/legacy-address-handlers.js';
@@ -127,7 +128,7 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.post('/your-data/confirm', formBody, confirmRequest);
 
   // Only /admin ever sees a session: readers and commenters never get one.
-  router.use('/admin', privatePage, session, saveSessionBeforeRedirect, noteSessionDeviceOnEachRequest);
+  router.use('/admin', serverTiming, privatePage, session, saveSessionBeforeRedirect, noteSessionDeviceOnEachRequest);
   router.use('/admin', holdUntilTwoFactorEnrolled);
   // Each admin area: signed in, then the role's permission (the contract's roles table); an author's own articles only.
   const allow = (permission: Permission) => [requireAdmin, requirePermission(permission)];

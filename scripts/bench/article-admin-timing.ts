@@ -1,6 +1,6 @@
 import * as cheerio from 'cheerio';
 import { connectDatabase, type Database } from '../../src/platform/db/connection.js';
-import { timeGets, type BenchClient } from './http-client.js';
+import { timeGets, type BenchClient, type Timings } from './http-client.js';
 import { percentile, verdict, whole, type Say, type Verdict } from './scale-kit.js';
 
 const median = (times: number[]) => percentile(times, 0.5);
@@ -11,8 +11,9 @@ const p95 = (times: number[]) => percentile(times, 0.95);
  * (its million comments already there): the article list's first page
  * with its exact per-status counts over `articles` articles, and saving an
  * article of 5,000 words through the editor's form (render, sanitise,
- * revision, one transaction). Times are the client's over loopback with
- * keep-alive: an upper bound of the server's.
+ * revision, one transaction). The verdicts take the server's own time
+ * (its Server-Timing header on staff pages); the client's, over loopback
+ * with keep-alive, is shown beside it.
  */
 
 export const ARTICLE_LIST_TARGET_MS = 10;
@@ -62,8 +63,9 @@ const words = (count: number) =>
   Array.from({ length: count }, (_, index) => (index % 120 === 119 ? 'end.\n\n' : index % 40 === 0 ? '**word**' : 'word')).join(' ');
 
 /** Saves one article again and again through the editor's form, each time with the version the editor shows. */
-async function timeSaves(client: BenchClient, articleId: string, samples: number): Promise<number[]> {
+async function timeSaves(client: BenchClient, articleId: string, samples: number): Promise<{ times: number[]; serverTimes: number[] }> {
   const times: number[] = [];
+  const serverTimes: number[] = [];
   for (let index = 0; index < samples + 3; index++) {
     const editor = await client.get(`/admin/articles/${articleId}/edit`);
     if (editor.status !== 200) throw new Error(`the editor answered ${editor.status}`);
@@ -84,9 +86,13 @@ async function timeSaves(client: BenchClient, articleId: string, samples: number
       action: 'save',
     });
     if (answer.status !== 303) throw new Error(`saving answered ${answer.status}`);
-    if (index >= 3) times.push(answer.ms);
+    if (index >= 3) {
+      times.push(answer.ms);
+      if (answer.serverMs === undefined) throw new Error('saving answered without a Server-Timing header');
+      serverTimes.push(answer.serverMs);
+    }
   }
-  return times;
+  return { times, serverTimes };
 }
 
 export async function measureArticleAdmin(input: {
@@ -100,7 +106,7 @@ export async function measureArticleAdmin(input: {
   const { client, databaseUrl, articles, samples, say } = input;
   say(`  article list at ${whole(articles)} articles (and the ${whole(input.comments)} comments): seeding…`);
   const db = connectDatabase(databaseUrl);
-  let list: { times: number[]; last: string };
+  let list: Timings;
   let stored: Record<string, number>;
   let articleId: string;
   try {
@@ -113,25 +119,27 @@ export async function measureArticleAdmin(input: {
   }
   const shown = shownArticleCounts(list.last);
   const mismatched = Object.keys(stored).filter((status) => shown[status] !== stored[status]);
-  say(`  article list: median ${median(list.times).toFixed(1)} ms, p95 ${p95(list.times).toFixed(1)} ms`);
+  const listLine = `server median ${median(list.serverTimes).toFixed(1)} ms, p95 ${p95(list.serverTimes).toFixed(1)} ms; client median ${median(list.times).toFixed(1)} ms`;
+  say(`  article list: ${listLine}`);
 
   say(`  saving an article of ${whole(SAVED_WORDS)} words, ${samples} times…`);
   const saves = await timeSaves(client, articleId, samples);
-  say(`  save: median ${median(saves).toFixed(1)} ms, p95 ${p95(saves).toFixed(1)} ms`);
+  const saveLine = `server median ${median(saves.serverTimes).toFixed(1)} ms, p95 ${p95(saves.serverTimes).toFixed(1)} ms; client median ${median(saves.times).toFixed(1)} ms`;
+  say(`  save: ${saveLine}`);
   return [
     verdict(
       `admin article list, ${whole(articles)} articles, ${whole(input.comments)} comments`,
-      `median ${median(list.times).toFixed(1)} ms${mismatched.length ? `; counts differ: ${mismatched.join(', ')}` : ', counts exact'}`,
-      `≤ ${ARTICLE_LIST_TARGET_MS} ms median, exact counts`,
-      median(list.times) <= ARTICLE_LIST_TARGET_MS && mismatched.length === 0,
-      [`first page (all but trash), p95 ${p95(list.times).toFixed(1)} ms`],
+      `median ${median(list.serverTimes).toFixed(1)} ms${mismatched.length ? `; counts differ: ${mismatched.join(', ')}` : ', counts exact'}`,
+      `≤ ${ARTICLE_LIST_TARGET_MS} ms median server time, exact counts`,
+      median(list.serverTimes) <= ARTICLE_LIST_TARGET_MS && mismatched.length === 0,
+      [`first page (all but trash): ${listLine}`],
     ),
     verdict(
       `saving an article of ${whole(SAVED_WORDS)} words`,
-      `median ${median(saves).toFixed(1)} ms`,
-      `≤ ${ARTICLE_SAVE_TARGET_MS} ms median`,
-      median(saves) <= ARTICLE_SAVE_TARGET_MS,
-      [`render, sanitise, revision and the row in one transaction; p95 ${p95(saves).toFixed(1)} ms`],
+      `median ${median(saves.serverTimes).toFixed(1)} ms`,
+      `≤ ${ARTICLE_SAVE_TARGET_MS} ms median server time`,
+      median(saves.serverTimes) <= ARTICLE_SAVE_TARGET_MS,
+      [`render, sanitise, revision and the row in one transaction: ${saveLine}`],
     ),
   ];
 }

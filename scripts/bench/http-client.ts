@@ -14,6 +14,14 @@ export interface Answer {
   body: string;
   /** Milliseconds from sending the request to the last byte of the answer. */
   ms: number;
+  /** The server's own milliseconds, from its Server-Timing header (staff pages), when it sent one. */
+  serverMs: number | undefined;
+}
+
+/** `app;dur=12.3` → 12.3 */
+function serverMillisecondsOf(header: string | undefined): number | undefined {
+  const match = /\bapp;dur=([\d.]+)/.exec(header ?? '');
+  return match ? Number(match[1]) : undefined;
 }
 
 export interface BenchClient {
@@ -59,7 +67,13 @@ export function createClient(base: string, headers: Record<string, string> = {})
         response.on('end', () => {
           const ms = performance.now() - startedAt;
           keepCookies(cookies, response.headers['set-cookie']);
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8'), ms });
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            ms,
+            serverMs: serverMillisecondsOf(String(response.headers['server-timing'] ?? '')),
+          });
         });
       });
       request.setTimeout(30_000, () => request.destroy(new Error(`${method} ${path}: no answer within 30 s`)));
@@ -77,20 +91,27 @@ export function createClient(base: string, headers: Record<string, string> = {})
   };
 }
 
-/** `samples` GETs one after another, after `warmup` untimed ones: each time, and the last page's HTML. */
-export async function timeGets(
-  client: BenchClient,
-  path: string,
-  samples: number,
-  warmup = 10,
-): Promise<{ times: number[]; last: string }> {
-  const times: number[] = [];
-  let last = '';
+export interface Timings {
+  /** The client's times, sending to last byte. */
+  times: number[];
+  /** The server's own times (Server-Timing), for the pages that send them. */
+  serverTimes: number[];
+  /** The last page's HTML. */
+  last: string;
+}
+
+/** `samples` GETs one after another, after `warmup` untimed ones. */
+export async function timeGets(client: BenchClient, path: string, samples: number, warmup = 10): Promise<Timings> {
+  const timings: Timings = { times: [], serverTimes: [], last: '' };
   for (let index = 0; index < warmup + samples; index++) {
     const answer = await client.get(path);
     if (answer.status !== 200) throw new Error(`GET ${path} answered ${answer.status}`);
-    if (index >= warmup) times.push(answer.ms);
-    last = answer.body;
+    if (index >= warmup) {
+      timings.times.push(answer.ms);
+      if (answer.serverMs !== undefined) timings.serverTimes.push(answer.serverMs);
+    }
+    timings.last = answer.body;
   }
-  return { times, last };
+  if (timings.serverTimes.length < samples) throw new Error(`GET ${path} sent no Server-Timing header`);
+  return timings;
 }

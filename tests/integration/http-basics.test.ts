@@ -32,6 +32,18 @@ describe('HTTP basics', () => {
     assert.match(response.headers['x-request-id'] ?? '', /^[0-9a-f-]{36}$/);
   });
 
+  it('tells staff pages, and only them, how long the server took (Server-Timing)', async () => {
+    const app = buildTestApp(context.db);
+    for (const path of ['/admin/login', '/admin/comments']) {
+      const timing = String((await request(app).get(path)).headers['server-timing']);
+      assert.match(timing, /^app;dur=\d+\.\d$/, path);
+      assert.ok(Number(timing.slice('app;dur='.length)) >= 0, path);
+    }
+    for (const path of ['/', ARTICLE, '/feed.xml', '/no/such/page']) {
+      assert.equal((await request(app).get(path)).headers['server-timing'], undefined, path);
+    }
+  });
+
   it('sends the security headers on pages, error pages and static files', async () => {
     const app = buildTestApp(context.db);
     for (const path of [ARTICLE, '/no/such/page', '/css/site.css', '/css/nothing.css']) {
