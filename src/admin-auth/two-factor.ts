@@ -1,5 +1,4 @@
 import { generateSecret, generateURI, verify } from 'otplib';
-import QRCode from 'qrcode';
 
 /** TOTP with the authenticator apps' defaults: SHA-1, six digits, 30-second steps. */
 const PERIOD_SECONDS = 30;
@@ -13,8 +12,13 @@ export function otpauthUri(issuer: string, username: string, secret: string): st
   return generateURI({ issuer, label: username, secret });
 }
 
-/** The QR code as SVG markup, made here so the page asks no other site for it. */
-export function qrCodeSvg(uri: string): Promise<string> {
+/**
+ * The QR code as SVG markup, made here so the page asks no other site for it.
+ * The library (some sixty modules) is loaded the first time one is shown:
+ * enrolling is rare, and every process that loads the app would pay for it.
+ */
+export async function qrCodeSvg(uri: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
 }
 

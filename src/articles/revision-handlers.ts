@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { diffLines, diffWords, type ChangeObject } from 'diff';
+import type { ChangeObject } from 'diff';
 import { contextOf } from '../platform/context.js';
 import { HttpError } from '../platform/http-error.js';
 import { isId } from '../platform/http/route-patterns.js';
@@ -49,13 +49,14 @@ function partsOf(changes: ChangeObject<string>[] | undefined, before: string, af
   return changes.map((change) => ({ kind: change.added ? 'added' : change.removed ? 'removed' : 'same', text: change.value }));
 }
 
-function compare(label: string, before: string, after: string, by: 'words' | 'lines') {
-  const changes =
-    by === 'words' ? diffWords(before, after, { timeout: DIFF_TIMEOUT_MS }) : diffLines(before, after, { timeout: DIFF_TIMEOUT_MS });
-  return { label, changed: before !== after, parts: partsOf(changes, before, after) };
-}
-
-function comparedFields(revision: RevisionRow, article: ArticleRow): RevisionPageModel['fields'] {
+async function comparedFields(revision: RevisionRow, article: ArticleRow): Promise<RevisionPageModel['fields']> {
+  // Loaded the first time a revision is compared: most processes that load the app never show one.
+  const { diffLines, diffWords } = await import('diff');
+  const compare = (label: string, before: string, after: string, by: 'words' | 'lines') => {
+    const changes =
+      by === 'words' ? diffWords(before, after, { timeout: DIFF_TIMEOUT_MS }) : diffLines(before, after, { timeout: DIFF_TIMEOUT_MS });
+    return { label, changed: before !== after, parts: partsOf(changes, before, after) };
+  };
   const text = (value: string | number | null) => (value === null ? '' : String(value));
   return [
     compare('Title', revision.title, article.title, 'words'),
@@ -79,7 +80,7 @@ async function loadRevision(req: Request, article: ArticleRow): Promise<Revision
 export async function showRevision(req: Request, res: Response) {
   const article = await loadEditedArticle(req);
   const revision = await loadRevision(req, article);
-  const fields = comparedFields(revision, article);
+  const fields = await comparedFields(revision, article);
   await renderPage(res, 200, 'articles/admin/revision', {
     meta: { title: `Revision of “${article.title}”` },
     article: { id: article.id, title: article.title, editHref: editorPath(article.id) },

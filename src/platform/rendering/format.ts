@@ -19,6 +19,9 @@ const QUARTER_HOUR_MS = 15 * MINUTE_MS;
 
 let listedZones: ReadonlySet<string> | null = null;
 
+/** Names already looked up; bounded, since the settings form passes whatever is typed. */
+const canonicalNames = new Map<string, string | null>();
+
 /**
  * The zone's name as the site keeps it, or null when it is none the
  * runtime lists (`Intl.supportedValuesOf`). A listed zone's other names
@@ -28,6 +31,16 @@ let listedZones: ReadonlySet<string> | null = null;
 export function canonicalTimeZone(name: string): string | null {
   listedZones ??= new Set(['UTC', ...Intl.supportedValuesOf('timeZone')]);
   if (listedZones.has(name)) return name;
+  let canonical = canonicalNames.get(name);
+  if (canonical === undefined) {
+    canonical = lookUpTimeZone(name, listedZones);
+    if (canonicalNames.size >= 1_000) canonicalNames.clear();
+    canonicalNames.set(name, canonical);
+  }
+  return canonical;
+}
+
+function lookUpTimeZone(name: string, listed: ReadonlySet<string>): string | null {
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(name)) return null;
   let resolved: string;
   try {
@@ -35,7 +48,7 @@ export function canonicalTimeZone(name: string): string | null {
   } catch {
     return null;
   }
-  if (!listedZones.has(resolved)) return null;
+  if (!listed.has(resolved)) return null;
   return resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
 }
 
@@ -115,6 +128,18 @@ class ZoneOffsets {
   }
 }
 
+const offsetsByZone = new Map<string, ZoneOffsets>();
+
+/** The offsets of a supported zone, made once per zone (there are a few hundred). */
+function zoneOffsetsIn(timeZone: string): ZoneOffsets {
+  let offsets = offsetsByZone.get(timeZone);
+  if (!offsets) {
+    offsets = new ZoneOffsets(timeZone);
+    offsetsByZone.set(timeZone, offsets);
+  }
+  return offsets;
+}
+
 /** The helpers templates format dates with; bound to one zone, and called unbound (they use no `this`). */
 export interface DateFormats {
   formatDate: (date: Date) => string;
@@ -129,7 +154,7 @@ export function dateFormatsIn(timeZone: string): DateFormats {
   let formats = formatsByZone.get(timeZone);
   if (!formats) {
     if (!isSupportedTimeZone(timeZone)) return UTC_FORMATS;
-    const offsets = new ZoneOffsets(timeZone);
+    const offsets = zoneOffsetsIn(timeZone);
     const shifted = (date: Date) => new Date(date.getTime() + offsets.at(date.getTime()));
     formats = {
       formatDate: (date) => datePart(shifted(date)),
@@ -165,7 +190,7 @@ export function parseLocalDateTime(text: string, timeZone: string): Date | null 
   const check = new Date(wall);
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59) return null;
   if (!isSupportedTimeZone(timeZone) || timeZone === 'UTC') return check;
-  const offsets = new ZoneOffsets(timeZone);
+  const offsets = zoneOffsetsIn(timeZone);
   // The offsets in force a day either side bracket every reading of this wall time.
   const candidates = [...new Set([offsets.at(wall - 86_400_000), offsets.at(wall + 86_400_000)])]
     .map((offset) => wall - offset)
