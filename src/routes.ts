@@ -154,7 +154,7 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.post('/admin/account/sessions/sign-out-others', formBody, requireAdmin, verifyCsrf, signOutOtherSessions);
   // Multipart, parsed (after sign-in is checked) by uploadBody instead of formBody; refusals answered as the sender reads them.
   router.post('/admin/media', mediaUploader, uploadBody, verifyCsrfFieldOrHeader, uploadMedia, answerUploadError);
-  router.get('/admin/articles', allow('articles'), adminChrome, showArticleList);
+  router.get('/admin/articles', allow('articles'), showArticleList);
   // The editor: its fixed paths before the /:id ones; its bodies (up to 1 MB of text) are parsed after the session check.
   router.get('/admin/articles/new', allow('articles'), adminChrome, showNewArticle);
   router.post('/admin/articles', allow('articles'), editorFormBody, verifyCsrf, createArticleFromEditor);
@@ -168,7 +168,8 @@ export function createRoutes({ formBody, session }: RouteMiddleware): Router {
   router.post('/admin/articles/:id/status', formBody, ownArticle, verifyCsrf, setArticleStatus);
   router.get('/admin/articles/:id/delete', ownArticle, adminChrome, confirmArticleDelete);
   router.post('/admin/articles/:id/delete', formBody, ownArticle, verifyCsrf, deleteArticle);
-  router.get('/admin/comments', allow('comments'), adminChrome, showQueue);
+  // Loads the layout's chrome itself, beside the queue's own queries (as the article list does).
+  router.get('/admin/comments', allow('comments'), showQueue);
   router.post('/admin/comments/bulk', bulkFormBody(BULK_IDS_MAX), allow('comments'), verifyCsrf, applyBulkAction);
   router.post('/admin/comments/empty', formBody, allow('comments'), verifyCsrf, emptyStatus);
   router.post('/admin/comments/preferences', formBody, allow('comments'), verifyCsrf, saveScreenOptions);

@@ -4,7 +4,7 @@ import { HttpError } from '../platform/http-error.js';
 import { renderPage } from '../platform/rendering/render.js';
 import type { PageMeta } from '../platform/rendering/models.js';
 import type { FlashModel, QueuePaginationModel } from '../moderation/index.js';
-import { takeFlash } from '../moderation/index.js';
+import { loadAdminChrome, takeFlash } from '../moderation/index.js';
 import { containsPattern, decodeCursor, encodeCursor, pageNumbers, SEARCH_MAX } from '../moderation/index.js';
 import { PAGE_NUMBER_PATTERN } from '../platform/http/route-patterns.js';
 import { ownerScope } from '../people/index.js';
@@ -269,5 +269,7 @@ export async function showArticleList(req: Request, res: Response) {
   if (typeof address === 'string') throw new HttpError(400, address);
   // An author's list holds only their own articles.
   const ownerId = ownerScope(res, 'articles');
-  await renderPage(res, 200, 'articles/admin/list', await buildListModel(req, address, takeFlash(req), ownerId));
+  // The layout's chrome (its pending count) is read beside the list's own queries rather than before them.
+  const [model] = await Promise.all([buildListModel(req, address, takeFlash(req), ownerId), loadAdminChrome(req, res)]);
+  await renderPage(res, 200, 'articles/admin/list', model);
 }

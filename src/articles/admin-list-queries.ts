@@ -76,7 +76,7 @@ function listQuery(db: Database, filters: ArticleListFilters) {
 
 /** One page, newest first (created_at, id), by keyset; a page jumped to by number uses OFFSET. */
 export function listArticlePage(db: Database, filters: ArticleListFilters, limit: number): Promise<ArticleListPage> {
-  return keysetPage<ArticleListRow>(() => listQuery(db, filters), 'a', filters, limit);
+  return keysetPage<ArticleListRow>(() => listQuery(db, filters), 'a', filters, limit, { prepare: filters.titlePattern === null });
 }
 
 /** Exact count per status of the articles matching the search (all of them when not searching): one grouped count. */

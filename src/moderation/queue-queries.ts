@@ -117,7 +117,9 @@ export async function listQueuePage(
   pattern: string | null,
   limit: number,
 ): Promise<QueuePage> {
-  const page = await keysetPage<ReadQueueRow>(() => queueQuery(db, filters, articleId, pattern), 'c', filters, limit);
+  const page = await keysetPage<ReadQueueRow>(() => queueQuery(db, filters, articleId, pattern), 'c', filters, limit, {
+    prepare: pattern === null,
+  });
   const rows = page.rows.map((row) => ({
     ...row,
     recent_log: row.recent_log.map((entry) => ({ ...entry, created_at: new Date(entry.created_at) })),

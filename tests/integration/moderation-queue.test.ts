@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { adminApp, postForm, signInAdmin, type AdminClient } from '../helpers/admin.js';
 import { DEMO_PATH, commentingApp, loadForm, postPairs, typed } from '../helpers/commenting.js';
-import { DEMO_SLUG, useTestDatabase } from '../helpers/database.js';
+import { DEMO_SLUG, statementsDuring, useTestDatabase } from '../helpers/database.js';
 import { assertNoInjectedMarkup, parsePage, squash, textAt, type Page } from '../helpers/html.js';
 import { allComments, insertArticle, insertComment, type TestComment } from '../helpers/rows.js';
 
@@ -170,6 +170,29 @@ describe('the queue page', () => {
     await admin.agent.post('/admin/comments/abc/status').type('form').send(`status=approved&_csrf=${admin.csrf}`).expect(404);
     await admin.post('/admin/comments/999/status', { status: 'approved' }).expect(404);
     await admin.post('/admin/comments/1/status', { status: 'deleted' }).expect(400);
+  });
+});
+
+describe('the queue page’s statement (a performance guard)', () => {
+  /** The names the queue's page query ran under while `path` was shown (undefined: planned afresh). */
+  async function pageStatementNames(path: string): Promise<Array<string | undefined>> {
+    const statements = await statementsDuring(testDb.db, () => queue(path));
+    return statements
+      .filter((statement) => statement.sql.includes('cursor_time') && statement.sql.includes('from "comments" as "c"'))
+      .map((statement) => (statement.options as { name?: string } | undefined)?.name);
+  }
+
+  it('is prepared under one name per shape of the list, and a text search is planned afresh', async () => {
+    await held({ body: 'A comment about procurement.' });
+    const [pending] = await pageStatementNames('/admin/comments');
+    assert.match(pending ?? '', /^list_/);
+    assert.deepEqual(await pageStatementNames('/admin/comments'), [pending]);
+    // The status is a value bound to the statement; "all" has no status condition, so another shape.
+    assert.deepEqual(await pageStatementNames('/admin/comments?status=approved'), [pending]);
+    const [all] = await pageStatementNames('/admin/comments?status=all');
+    assert.match(all ?? '', /^list_/);
+    assert.notEqual(all, pending);
+    assert.deepEqual(await pageStatementNames('/admin/comments?q=procurement'), [undefined]);
   });
 });
 

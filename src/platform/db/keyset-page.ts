@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 
 /**
@@ -47,6 +48,23 @@ export const beyondCursor = (query: Knex.QueryBuilder, table: string, cursor: Cu
   query.whereRaw(`(${table}.created_at, ${table}.id) ${operator} (?::timestamptz, ?::bigint)`, [cursor.createdAt, cursor.id]);
 
 /**
+ * `query` as a statement prepared under a name made from its text, so that
+ * PostgreSQL plans it once per connection rather than at every execution
+ * (for an admin list's joins and subqueries, planning took longer than
+ * running). Only for a query whose text takes few shapes, its values all
+ * bound, and whose best plan does not depend on those values.
+ */
+function preparedByText(query: Knex.QueryBuilder): Knex.QueryBuilder {
+  const name = `list_${createHash('sha256').update(query.toSQL().sql).digest('base64url').slice(0, 22)}`;
+  return query.options({ name });
+}
+
+export interface PageOptions {
+  /** Run the page's query as a prepared statement (see preparedByText): not for a text search, whose plan follows the words. */
+  prepare?: boolean;
+}
+
+/**
  * One page of `query()`'s rows (which select `cursor_time` and `id`), newest
  * first either way; one extra row tells whether more follow. `table` is the
  * name or alias whose created_at and id order the list.
@@ -56,7 +74,9 @@ export async function keysetPage<Row extends { cursor_time: string; id: string }
   table: string,
   position: PagePosition,
   limit: number,
+  options: PageOptions = {},
 ): Promise<KeysetPage<Row>> {
+  const run = (built: Knex.QueryBuilder) => (options.prepare ? preparedByText(built) : built);
   const order = (direction: 'asc' | 'desc') => [
     { column: `${table}.created_at`, order: direction },
     { column: `${table}.id`, order: direction },
@@ -65,9 +85,11 @@ export async function keysetPage<Row extends { cursor_time: string; id: string }
     (await beyondCursor(query(), table, cursor, operator).clearSelect().select(`${table}.id`).first()) !== undefined;
 
   if (position.after) {
-    const found = (await beyondCursor(query(), table, position.after, '>')
-      .orderBy(order('asc'))
-      .limit(limit + 1)) as Row[];
+    const found = (await run(
+      beyondCursor(query(), table, position.after, '>')
+        .orderBy(order('asc'))
+        .limit(limit + 1),
+    )) as Row[];
     const rows = found.slice(0, limit).reverse();
     const last = rows.at(-1);
     return {
@@ -81,7 +103,7 @@ export async function keysetPage<Row extends { cursor_time: string; id: string }
     : position.before
       ? beyondCursor(query(), table, position.before, '<')
       : query();
-  const found = (await scoped.orderBy(order('desc')).limit(limit + 1)) as Row[];
+  const found = (await run(scoped.orderBy(order('desc')).limit(limit + 1))) as Row[];
   const rows = found.slice(0, limit);
   const first = rows[0];
   const hasNewer = position.page ? true : position.before !== null && first !== undefined && (await anyBeyond(cursorOf(first), '>'));
