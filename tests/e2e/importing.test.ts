@@ -3,13 +3,13 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { assertNoSeriousAxeViolations, saveScreenshot } from './helpers/browser.js';
 import { loadingNextPage, signInAsAdmin } from './helpers/people.js';
-import { PROJECT_ROOT } from './helpers/server.js';
+import { projectRoot } from '../../src/platform/paths.js';
 import { useSite } from './helpers/site.js';
 
 const site = useSite();
 
 /** WordPress's own "Theme Unit Test" export (its licence note is beside it). */
-const THEME_UNIT_TEST = path.join(PROJECT_ROOT, 'tests/fixtures/wxr/theme-unit-test-data.xml');
+const THEME_UNIT_TEST = path.join(projectRoot, 'tests/fixtures/wxr/theme-unit-test-data.xml');
 /** A published post of that export: its WordPress id, title and slug. */
 const FONT_SIZE_POST = { id: '163', title: 'WP 6.1 Font size scale', slug: 'wp-6-1-font-size-scale' };
 

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { PROJECT_ROOT } from './server.js';
+import { projectRoot } from '../../../src/platform/paths.js';
 
 /** Debian's Chromium: the suite never downloads a browser of its own. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -24,7 +24,7 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-export const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
+export const SCREENSHOT_DIR = path.join(projectRoot, 'test-results', 'screenshots');
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_FLAGS });

@@ -7,9 +7,6 @@ import path from 'node:path';
 import { CONFIG_VARIABLES } from '../../../src/platform/config.js';
 import { projectRoot } from '../../../src/platform/paths.js';
 
-/** The repository root: the server is started from there, as `npm start` would. */
-export const PROJECT_ROOT = projectRoot;
-
 /** The admin the app creates at start (ADMIN_USERNAME / ADMIN_PASSWORD), and the suite again after each reset. */
 export const ADMIN = { username: 'editor', password: 'correct horse battery staple' } as const;
 
@@ -67,8 +64,9 @@ export async function startApp(): Promise<RunningApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'broadsheet-e2e-'));
   const baseUrl = `http://127.0.0.1:${port}`;
   let printed = '';
+  // From the repository root, as `npm start` runs it.
   const child = spawn(process.execPath, projectProgram('src/server.ts'), {
-    cwd: PROJECT_ROOT,
+    cwd: projectRoot,
     env: {
       ...inheritedEnvironment(),
       NODE_ENV: 'test',
